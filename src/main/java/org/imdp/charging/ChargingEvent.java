@@ -1,0 +1,29 @@
+package org.imdp.charging;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The post-BYE event of one push session: everything a CH-1 EventRequest (Diameter Rf ACR,
+ * EVENT_RECORD) needs. It travels as JSON on the durable queue {@code im.charging}, written in the
+ * same broker transaction that removes the acknowledged messages from the store.
+ *
+ * @param eventId              unique id of this charging event (idempotency key, basis of the Diameter Session-Id)
+ * @param recipient            the IM Client's public identity (Subscription-Id, Called-Party-Address)
+ * @param senders              distinct original senders of the pushed messages, in push order
+ * @param callId               SIP Call-ID of the push session (User-Session-Id)
+ * @param inviteSentAt         when the INVITE was sent (SIP-Request-Timestamp)
+ * @param answeredAt           when its 200 OK arrived (SIP-Response-Timestamp)
+ * @param byeSentAt            when the BYE was sent (Event-Timestamp)
+ * @param messagesSent         MSRP SENDs attempted (Total-Number-Of-Messages-Sent)
+ * @param messagesAcknowledged SENDs answered 200 OK (Number-Of-Messages-Successfully-Sent)
+ * @param messages             per message: id, sender, content type, size, acknowledged
+ */
+public record ChargingEvent(String eventId, String recipient, List<String> senders, String callId,
+        Instant inviteSentAt, Instant answeredAt, Instant byeSentAt, int messagesSent, int messagesAcknowledged,
+        List<Message> messages) {
+
+    /** What was pushed in one MSRP SEND. */
+    public record Message(String messageId, String sender, String contentType, long size, boolean acknowledged) {
+    }
+}

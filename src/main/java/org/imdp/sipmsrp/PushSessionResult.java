@@ -1,0 +1,42 @@
+package org.imdp.sipmsrp;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What one push session did, known as soon as its BYE was sent (the BYE's 200 OK is not waited for).
+ *
+ * @param recipient     the recipient's public identity
+ * @param contact       where the INVITE went
+ * @param callId        SIP Call-ID of the session
+ * @param inviteSentAt  when the INVITE was sent
+ * @param answeredAt    when the 200 OK to the INVITE arrived
+ * @param byeSentAt     when the BYE was handed to the transport
+ * @param messages      one entry per message attempted, in push order
+ * @param failureReason why the session stopped before every message was acknowledged, or {@code null}
+ */
+public record PushSessionResult(String recipient, String contact, String callId, Instant inviteSentAt,
+        Instant answeredAt, Instant byeSentAt, List<MessageOutcome> messages, String failureReason) {
+
+    /**
+     * @param messageId   the message's IMDN Message-ID
+     * @param sender      its original sender
+     * @param contentType its content type (inside the CPIM wrapper)
+     * @param size        its content size in octets
+     * @param msrpStatus  final MSRP status of its SEND (200 = acknowledged)
+     */
+    public record MessageOutcome(String messageId, String sender, String contentType, long size, int msrpStatus) {
+
+        public boolean acknowledged() {
+            return msrpStatus == 200;
+        }
+    }
+
+    public List<String> acknowledgedMessageIds() {
+        return messages.stream().filter(MessageOutcome::acknowledged).map(MessageOutcome::messageId).toList();
+    }
+
+    public int acknowledgedCount() {
+        return (int) messages.stream().filter(MessageOutcome::acknowledged).count();
+    }
+}

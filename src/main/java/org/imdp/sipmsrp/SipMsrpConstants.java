@@ -1,0 +1,44 @@
+package org.imdp.sipmsrp;
+
+import org.apache.camel.spi.Metadata;
+
+/** Message headers of the {@code sipmsrp} component. */
+public final class SipMsrpConstants {
+
+    @Metadata(label = "consumer", description = "The SIP method of the received request (REGISTER or MESSAGE).",
+              javaType = "String")
+    public static final String METHOD = "CamelSipMsrpMethod";
+    @Metadata(label = "consumer", description = "The Request-URI of the received request.", javaType = "String")
+    public static final String REQUEST_URI = "CamelSipMsrpRequestUri";
+    @Metadata(label = "consumer", description = "The URI of the From header (no tag).", javaType = "String")
+    public static final String FROM = "CamelSipMsrpFrom";
+    @Metadata(label = "consumer", description = "The URI of the To header (no tag).", javaType = "String")
+    public static final String TO = "CamelSipMsrpTo";
+    @Metadata(description = "The SIP Call-ID of the received request, or of the push session.", javaType = "String")
+    public static final String CALL_ID = "CamelSipMsrpCallId";
+    @Metadata(label = "consumer", description = "The Content-Type of the received request's body, if any.",
+              javaType = "String")
+    public static final String CONTENT_TYPE = "CamelSipMsrpContentType";
+    @Metadata(description = "REGISTER: the URI of the Contact header. Push: where the INVITE is sent"
+                            + " (unless an outbound proxy is configured).", javaType = "String")
+    public static final String CONTACT = "CamelSipMsrpContact";
+    @Metadata(label = "consumer", description = "REGISTER: the registration lifetime in seconds (Expires header,"
+                                                + " or the Contact's expires parameter).", javaType = "Integer")
+    public static final String EXPIRES = "CamelSipMsrpExpires";
+    @Metadata(label = "consumer", description = "Final response code sent for the received request. Set by the"
+                                                + " route; when absent 200 is sent on success and 500 on failure.",
+              javaType = "Integer")
+    public static final String RESPONSE_CODE = "CamelSipMsrpResponseCode";
+    @Metadata(label = "consumer", description = "Reason phrase of the final response; defaults to the standard one.",
+              javaType = "String")
+    public static final String RESPONSE_REASON = "CamelSipMsrpResponseReason";
+    @Metadata(label = "producer", description = "Push: the recipient's public identity (To header of the INVITE).",
+              javaType = "String", required = true)
+    public static final String RECIPIENT = "CamelSipMsrpRecipient";
+    @Metadata(label = "producer", description = "Push: what happened in the session, set once the BYE was sent.",
+              javaType = "org.imdp.sipmsrp.PushSessionResult")
+    public static final String PUSH_RESULT = "CamelSipMsrpPushResult";
+
+    private SipMsrpConstants() {
+    }
+}
