@@ -2,6 +2,15 @@ package org.imdp.charging;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import org.apache.camel.component.jackson.JacksonDataFormat;
+import org.imdp.sipmsrp.PushSessionResult;
 
 /**
  * The post-BYE event of one push session: everything a CH-1 EventRequest (Diameter Rf ACR,
@@ -22,6 +31,30 @@ import java.util.List;
 public record ChargingEvent(String eventId, String recipient, List<String> senders, String callId,
         Instant inviteSentAt, Instant answeredAt, Instant byeSentAt, int messagesSent, int messagesAcknowledged,
         List<Message> messages) {
+
+    /**
+     * The JSON form on {@code im.charging}: ISO-8601 instants, unknown fields ignored (so an event written
+     * by a newer version is still charged).
+     */
+    public static JacksonDataFormat jsonFormat() {
+        ObjectMapper mapper = JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .build();
+        return new JacksonDataFormat(mapper, ChargingEvent.class);
+    }
+
+    /** The post-BYE event of a push session, with a fresh event id. */
+    public static ChargingEvent fromPush(PushSessionResult push) {
+        List<Message> messages = push.messages().stream()
+                .map(m -> new Message(m.messageId(), m.sender(), m.contentType(), m.size(), m.acknowledged()))
+                .toList();
+        return new ChargingEvent(UUID.randomUUID().toString(), push.recipient(),
+                messages.stream().map(Message::sender).distinct().toList(), push.callId(),
+                push.inviteSentAt(), push.answeredAt(), push.byeSentAt(), messages.size(),
+                push.acknowledgedCount(), messages);
+    }
 
     /** What was pushed in one MSRP SEND. */
     public record Message(String messageId, String sender, String contentType, long size, boolean acknowledged) {

@@ -1,0 +1,89 @@
+package org.imdp;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.util.TimeUtils;
+
+/**
+ * The service's own {@code imdp.*} configuration keys, read once at start-up. A missing, misspelt or
+ * malformed key stops the start with a message that names it.
+ */
+public final class ImdpSettings {
+
+    /** Every {@code imdp.*} key the service understands; anything else in the configuration is a typo. */
+    public static final Set<String> KEYS = Set.of(
+            "imdp.sip.host", "imdp.sip.port", "imdp.sip.server-uri", "imdp.sip.outbound-proxy",
+            "imdp.msrp.host", "imdp.msrp.port",
+            "imdp.broker.url", "imdp.broker.embedded.port", "imdp.data-dir",
+            "imdp.store.expiry", "imdp.store.max-per-recipient", "imdp.store.max-message-size",
+            "imdp.push.consumers",
+            "imdp.queue.intake", "imdp.queue.availability", "imdp.queue.push", "imdp.queue.charging",
+            "imdp.ch1.peers", "imdp.ch1.origin-host", "imdp.ch1.origin-realm", "imdp.ch1.destination-realm",
+            "imdp.ch1.service-context-id");
+
+    private final PropertiesComponent properties;
+
+    public ImdpSettings(PropertiesComponent properties) {
+        this.properties = properties;
+        Properties loaded = properties.loadProperties(k -> k.startsWith("imdp."));
+        Set<String> unknown = new TreeSet<>();
+        for (String key : loaded.stringPropertyNames()) {
+            if (!KEYS.contains(key)) {
+                unknown.add(key);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("Unknown configuration key(s) " + unknown
+                                               + ": see README, \"Configuration\", for the keys and their defaults");
+        }
+    }
+
+    public String string(String key) {
+        return properties.resolveProperty(key)
+                .orElseThrow(() -> new IllegalArgumentException("Configuration key " + key + " is not set"))
+                .trim();
+    }
+
+    public int positiveInt(String key, int max) {
+        String v = string(key);
+        try {
+            int i = Integer.parseInt(v);
+            if (i < 1 || i > max) {
+                throw new IllegalArgumentException("Configuration key " + key + " = " + v + " must be between 1 and " + max);
+            }
+            return i;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Configuration key " + key + " = " + v + " is not a number");
+        }
+    }
+
+    public Duration duration(String key) {
+        String v = string(key);
+        try {
+            Duration d = TimeUtils.toDuration(v);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("Configuration key " + key + " = " + v + " must be positive");
+            }
+            return d;
+        } catch (RuntimeException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("Configuration key")) {
+                throw e;
+            }
+            throw new IllegalArgumentException("Configuration key " + key + " = " + v
+                                               + " is not a duration (e.g. 72h, 30m, 10s)");
+        }
+    }
+
+    public String brokerUrl() {
+        return string("imdp.broker.url");
+    }
+
+    public Path dataDir() {
+        return Path.of(string("imdp.data-dir"));
+    }
+}

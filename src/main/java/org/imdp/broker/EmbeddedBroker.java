@@ -1,0 +1,105 @@
+package org.imdp.broker;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.JournalType;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded ActiveMQ Artemis broker used when {@code imdp.broker.url} is empty: persistent journal
+ * in {@code imdp.data-dir}, an in-VM acceptor for this service and a TCP acceptor for the other parts
+ * of the IM Server. An external broker needs the same address settings (see README, "External broker").
+ */
+public final class EmbeddedBroker extends ServiceSupport {
+
+    /** How this process reaches the embedded broker. */
+    public static final String IN_VM_URL = "vm://0";
+
+    private static final String DLQ = "DLQ";
+    private static final String EXPIRY_QUEUE = "ExpiryQueue";
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
+
+    private final Path dataDir;
+    private final String host;
+    private final int port;
+    private final List<String> queues;
+    private EmbeddedActiveMQ server;
+
+    /**
+     * @param queues the service's durable anycast queues, created at start so that nothing sent to them
+     *               before their consumer exists is dropped
+     */
+    public EmbeddedBroker(Path dataDir, String host, int port, List<String> queues) {
+        this.dataDir = dataDir;
+        this.host = host;
+        this.port = port;
+        this.queues = List.copyOf(queues);
+    }
+
+    /** The address settings the service relies on, for the embedded broker and as documentation. */
+    public static void addAddressSettings(Configuration config) {
+        // as a stock Artemis broker.xml: every queue has somewhere to put dead and expired messages
+        config.addAddressSetting("#", new AddressSettings()
+                .setDeadLetterAddress(SimpleString.of(DLQ))
+                .setExpiryAddress(SimpleString.of(EXPIRY_QUEUE)));
+        // stored messages: never dead-lettered however often a push fails; expired ones kept for IMDN
+        config.addAddressSetting("im.deferred.store.#", new AddressSettings()
+                .setMaxDeliveryAttempts(-1)
+                .setRedeliveryDelay(0)
+                .setExpiryAddress(SimpleString.of("im.deferred.expired"))
+                .setAutoCreateExpiryResources(false)
+                .setSendToDLAOnNoRoute(true)
+                .setDeadLetterAddress(SimpleString.of("im.deferred.unroutable"))
+                .setAutoDeleteQueues(true)
+                .setAutoDeleteQueuesDelay(300_000)
+                .setAutoDeleteAddresses(true)
+                .setAutoDeleteAddressesDelay(300_000)
+                .setDefaultQueueRoutingType(RoutingType.ANYCAST));
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        Configuration config = new ConfigurationImpl()
+                .setName("imdp-embedded")
+                .setPersistenceEnabled(true)
+                .setJournalType(JournalType.NIO)
+                .setJournalDirectory(dataDir.resolve("journal").toString())
+                .setBindingsDirectory(dataDir.resolve("bindings").toString())
+                .setLargeMessagesDirectory(dataDir.resolve("large-messages").toString())
+                .setPagingDirectory(dataDir.resolve("paging").toString())
+                .setNodeManagerLockDirectory(dataDir.toString())
+                .setSecurityEnabled(false)
+                .setJMXManagementEnabled(true)
+                .addAcceptorConfiguration("in-vm", IN_VM_URL)
+                .addAcceptorConfiguration("tcp", "tcp://" + host + ":" + port);
+        addAddressSettings(config);
+        for (String dead : List.of(DLQ, EXPIRY_QUEUE, "im.deferred.expired", "im.deferred.unroutable")) {
+            config.addQueueConfiguration(QueueConfiguration.of(dead).setRoutingType(RoutingType.ANYCAST));
+        }
+        for (String q : queues) {
+            config.addQueueConfiguration(QueueConfiguration.of(q).setRoutingType(RoutingType.ANYCAST));
+        }
+        server = new EmbeddedActiveMQ().setConfiguration(config);
+        server.start();
+        LOG.info("Embedded Artemis broker started: journal in {}, acceptor tcp://{}:{}", dataDir.toAbsolutePath(), host, port);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (server != null) {
+            server.stop();
+            server = null;
+            LOG.info("Embedded Artemis broker stopped");
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package org.imdp.store;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+import org.apache.activemq.artemis.api.core.ActiveMQException;
+import org.apache.activemq.artemis.api.core.ActiveMQQueueExistsException;
+import org.apache.activemq.artemis.api.core.Message;
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.api.core.client.ActiveMQClient;
+import org.apache.activemq.artemis.api.core.client.ClientConsumer;
+import org.apache.activemq.artemis.api.core.client.ClientMessage;
+import org.apache.activemq.artemis.api.core.client.ClientProducer;
+import org.apache.activemq.artemis.api.core.client.ClientSession;
+import org.apache.activemq.artemis.api.core.client.ClientSessionFactory;
+import org.apache.activemq.artemis.api.core.client.ServerLocator;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The deferred-message store: one durable Artemis queue per recipient, reached with the Artemis core
+ * client (so it works on the embedded broker and on an external or clustered one alike).
+ * <p>
+ * Why the core client and not JMS: a push acknowledges exactly the messages the client answered
+ * 200 OK, and in the same broker transaction records the charging event. Core sessions allow
+ * individual acknowledgements inside a transaction; what was not acknowledged goes back to the head
+ * of the recipient's queue, in order, when the batch closes.
+ */
+public final class DeferredStore extends ServiceSupport {
+
+    /** Message properties of a stored message (also the JMS intake's property names). */
+    public static final String PROP_RECIPIENT = "imdpRecipient";
+    public static final String PROP_SENDER = "imdpSender";
+    public static final String PROP_CONTENT_TYPE = "imdpContentType";
+    public static final String PROP_MESSAGE_ID = "imdpMessageId";
+    public static final String PROP_DATE_TIME = "imdpDateTime";
+    public static final String PROP_DISPOSITION = "imdpDisposition";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeferredStore.class);
+    private static final int SESSION_POOL_SIZE = 4;
+
+    private final String brokerUrl;
+    private final Duration expiry;
+    private final int maxPerRecipient;
+    private final int maxMessageSize;
+    private final String chargingQueue;
+    private final Clock clock;
+
+    private ServerLocator locator;
+    private ClientSessionFactory factory;
+    private BlockingQueue<PooledSession> sessions;
+
+    public DeferredStore(String brokerUrl, Duration expiry, int maxPerRecipient, int maxMessageSize,
+                         String chargingQueue, Clock clock) {
+        this.brokerUrl = brokerUrl;
+        this.expiry = expiry;
+        this.maxPerRecipient = maxPerRecipient;
+        this.maxMessageSize = maxMessageSize;
+        this.chargingQueue = chargingQueue;
+        this.clock = clock;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        locator = ActiveMQClient.createServerLocator(brokerUrl)
+                .setReconnectAttempts(-1)
+                .setBlockOnDurableSend(true)
+                .setBlockOnAcknowledge(true);
+        factory = locator.createSessionFactory();
+        sessions = new ArrayBlockingQueue<>(SESSION_POOL_SIZE);
+        for (int i = 0; i < SESSION_POOL_SIZE; i++) {
+            ClientSession s = factory.createSession(true, true);
+            sessions.add(new PooledSession(s, s.createProducer()));
+        }
+        ensureQueue(chargingQueue, false);
+        LOG.info("Deferred store on {}: expiry {}, at most {} messages per recipient, {} octets per message",
+                brokerUrl, expiry, maxPerRecipient, maxMessageSize);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (sessions != null) {
+            for (PooledSession s : sessions) {
+                s.session.close();
+            }
+            sessions = null;
+        }
+        if (factory != null) {
+            factory.close();
+        }
+        if (locator != null) {
+            locator.close();
+        }
+    }
+
+    /**
+     * Stores one message durably (the broker has it on disk when this returns).
+     *
+     * @throws RejectedMessageException when it is too large or the recipient's quota is used up
+     */
+    public void store(DeferredMessage m) throws ActiveMQException, InterruptedException {
+        if (m.size() > maxMessageSize) {
+            throw new RejectedMessageException(RejectedMessageException.Reason.TOO_LARGE,
+                    "message of " + m.size() + " octets exceeds imdp.store.max-message-size " + maxMessageSize);
+        }
+        String queue = Recipients.storeQueue(m.recipient());
+        PooledSession ps = sessions.take();
+        try {
+            ClientSession.QueueQuery q = ps.session.queueQuery(SimpleString.of(queue));
+            if (!q.isExists()) {
+                createStoreQueue(ps.session, queue);
+            } else if (q.getMessageCount() >= maxPerRecipient) {
+                throw new RejectedMessageException(RejectedMessageException.Reason.OVER_QUOTA,
+                        "recipient " + m.recipient() + " already has " + q.getMessageCount()
+                        + " deferred messages (imdp.store.max-per-recipient " + maxPerRecipient + ")");
+            }
+            Instant now = clock.instant();
+            ClientMessage msg = ps.session.createMessage(Message.BYTES_TYPE, true,
+                    now.plus(expiry).toEpochMilli(), now.toEpochMilli(), (byte) 4);
+            msg.putStringProperty(PROP_RECIPIENT, m.recipient());
+            msg.putStringProperty(PROP_SENDER, m.sender());
+            msg.putStringProperty(PROP_CONTENT_TYPE, m.contentType());
+            msg.putStringProperty(PROP_MESSAGE_ID, m.messageId());
+            msg.putStringProperty(PROP_DATE_TIME, m.dateTime().toString());
+            if (m.dispositionNotification() != null) {
+                msg.putStringProperty(PROP_DISPOSITION, m.dispositionNotification());
+            }
+            // the broker drops a second copy of the same message (a retransmitted or redelivered intake)
+            msg.putStringProperty(Message.HDR_DUPLICATE_DETECTION_ID, m.recipient() + "|" + m.messageId());
+            msg.getBodyBuffer().writeBytes(m.body());
+            ps.producer.send(queue, msg);
+            LOG.debug("Stored {}", m);
+        } finally {
+            sessions.add(ps);
+        }
+    }
+
+    /** Number of messages stored for a recipient (canonical form), 0 when none. */
+    public long count(String recipient) throws ActiveMQException, InterruptedException {
+        PooledSession ps = sessions.take();
+        try {
+            ClientSession.QueueQuery q = ps.session.queueQuery(SimpleString.of(Recipients.storeQueue(recipient)));
+            return q.isExists() ? q.getMessageCount() : 0;
+        } finally {
+            sessions.add(ps);
+        }
+    }
+
+    /**
+     * Takes out up to {@code max} of the recipient's messages, oldest first, for one push. They stay in
+     * the store until {@link PushBatch#settle} acknowledges them; the batch is closed when the exchange
+     * completes, which returns every unacknowledged message to the head of the queue, in order.
+     */
+    public PushBatch checkout(String recipient, int max, Exchange exchange) throws ActiveMQException {
+        String queue = Recipients.storeQueue(recipient);
+        ClientSession session = factory.createSession(false, false);
+        try {
+            if (!session.queueQuery(SimpleString.of(queue)).isExists()) {
+                session.close();
+                return PushBatch.empty(recipient);
+            }
+            ClientConsumer consumer = session.createConsumer(queue);
+            session.start();
+            Map<String, ClientMessage> held = new LinkedHashMap<>();
+            List<DeferredMessage> messages = new ArrayList<>();
+            ClientMessage cm;
+            while (held.size() < max && (cm = consumer.receiveImmediate()) != null) {
+                DeferredMessage m = toDeferredMessage(cm);
+                if (m == null || held.containsKey(m.messageId())) {
+                    // unreadable or duplicate: leave it stored for an operator, do not push it
+                    continue;
+                }
+                held.put(m.messageId(), cm);
+                messages.add(m);
+            }
+            PushBatch batch = new PushBatch(recipient, messages, session, consumer, held, chargingQueue);
+            if (exchange != null) {
+                exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                    @Override
+                    public void onDone(Exchange e) {
+                        batch.close();
+                    }
+                });
+            }
+            return batch;
+        } catch (ActiveMQException | RuntimeException e) {
+            session.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Removes the acknowledged messages of a push and records its charging event, in one broker
+     * transaction: a crash can neither charge a push twice nor lose its record.
+     */
+    public void settle(PushBatch batch, java.util.Collection<String> acknowledged, String chargingEvent)
+            throws ActiveMQException {
+        batch.settle(acknowledged, chargingEvent);
+    }
+
+    private DeferredMessage toDeferredMessage(ClientMessage cm) {
+        try {
+            byte[] body = new byte[cm.getBodyBuffer().readableBytes()];
+            cm.getBodyBuffer().readBytes(body);
+            return new DeferredMessage(
+                    cm.getStringProperty(PROP_MESSAGE_ID),
+                    cm.getStringProperty(PROP_SENDER),
+                    cm.getStringProperty(PROP_RECIPIENT),
+                    cm.getStringProperty(PROP_CONTENT_TYPE),
+                    Instant.parse(cm.getStringProperty(PROP_DATE_TIME)),
+                    cm.getStringProperty(PROP_DISPOSITION),
+                    body);
+        } catch (RuntimeException e) {
+            LOG.warn("Stored message {} on {} is unreadable and is left in the store: {}",
+                    cm.getMessageID(), cm.getAddress(), e.toString());
+            return null;
+        }
+    }
+
+    private void ensureQueue(String name, boolean autoCreated) throws ActiveMQException, InterruptedException {
+        PooledSession ps = sessions.take();
+        try {
+            if (!ps.session.queueQuery(SimpleString.of(name)).isExists()) {
+                try {
+                    ps.session.createQueue(QueueConfiguration.of(name).setRoutingType(RoutingType.ANYCAST)
+                            .setDurable(true).setAutoCreated(autoCreated));
+                } catch (ActiveMQQueueExistsException raced) {
+                    // another instance created it first
+                }
+            }
+        } finally {
+            sessions.add(ps);
+        }
+    }
+
+    private static void createStoreQueue(ClientSession session, String queue) throws ActiveMQException {
+        try {
+            // auto-created: the broker deletes it again once it has been empty for a while (100k recipients)
+            session.createQueue(QueueConfiguration.of(queue).setRoutingType(RoutingType.ANYCAST)
+                    .setDurable(true).setAutoCreated(true));
+        } catch (ActiveMQQueueExistsException raced) {
+            // created by a concurrent intake
+        }
+    }
+
+    private record PooledSession(ClientSession session, ClientProducer producer) {
+    }
+}

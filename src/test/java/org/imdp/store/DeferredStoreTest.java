@@ -1,0 +1,179 @@
+package org.imdp.store;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.api.core.client.ActiveMQClient;
+import org.apache.activemq.artemis.api.core.client.ClientConsumer;
+import org.apache.activemq.artemis.api.core.client.ClientMessage;
+import org.apache.activemq.artemis.api.core.client.ClientSession;
+import org.apache.activemq.artemis.api.core.client.ClientSessionFactory;
+import org.apache.activemq.artemis.api.core.client.ServerLocator;
+import org.apache.camel.test.AvailablePortFinder;
+import org.imdp.broker.EmbeddedBroker;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The store against a real embedded Artemis broker with a persistent journal. */
+class DeferredStoreTest {
+
+    private static final String BOB = "sip:bob@example.com";
+    private static final String CAROL = "sip:carol@example.com";
+
+    @TempDir
+    Path dataDir;
+
+    private EmbeddedBroker broker;
+    private DeferredStore store;
+
+    @BeforeEach
+    void start() throws Exception {
+        startBrokerAndStore(3);
+    }
+
+    @AfterEach
+    void stop() {
+        store.stop();
+        broker.stop();
+    }
+
+    private void startBrokerAndStore(int maxPerRecipient) throws Exception {
+        broker = new EmbeddedBroker(dataDir, "127.0.0.1", AvailablePortFinder.getNextAvailable(), List.of("im.charging"));
+        broker.start();
+        store = new DeferredStore(EmbeddedBroker.IN_VM_URL, Duration.ofHours(72), maxPerRecipient, 1000, "im.charging",
+                Clock.systemUTC());
+        store.start();
+    }
+
+    private static DeferredMessage message(String id, String recipient, String text) {
+        return new DeferredMessage(id, "sip:alice@example.com", recipient, "text/plain",
+                Instant.parse("2026-11-26T10:00:00Z"), null, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static List<String> ids(PushBatch batch) {
+        return batch.getMessages().stream().map(DeferredMessage::messageId).toList();
+    }
+
+    @Test
+    void checkout_returns_only_the_recipients_messages_oldest_first() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(message("c1", CAROL, "for carol"));
+        store.store(message("m2", BOB, "two"));
+        store.store(message("m3", BOB, "three"));
+
+        try (PushBatch batch = store.checkout(BOB, 100, null)) {
+            assertThat(ids(batch)).containsExactly("m1", "m2", "m3");
+            DeferredMessage first = batch.getMessages().get(0);
+            assertThat(new String(first.body(), StandardCharsets.UTF_8)).isEqualTo("one");
+            assertThat(first.sender()).isEqualTo("sip:alice@example.com");
+            assertThat(first.dateTime()).isEqualTo(Instant.parse("2026-11-26T10:00:00Z"));
+        }
+        assertThat(store.count(CAROL)).isEqualTo(1);
+    }
+
+    @Test
+    void settle_removes_acknowledged_messages_and_records_the_event_in_one_transaction() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(message("m2", BOB, "two"));
+        store.store(message("m3", BOB, "three"));
+
+        PushBatch batch = store.checkout(BOB, 100, null);
+        store.settle(batch, List.of("m1", "m2"), "{\"eventId\":\"e1\"}");
+
+        assertThat(store.count(BOB)).isEqualTo(1);
+        try (PushBatch rest = store.checkout(BOB, 100, null)) {
+            assertThat(ids(rest)).containsExactly("m3");
+        }
+        assertThat(drain("im.charging")).containsExactly("{\"eventId\":\"e1\"}");
+    }
+
+    @Test
+    void closing_without_settling_keeps_every_message_in_order() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(message("m2", BOB, "two"));
+
+        store.checkout(BOB, 100, null).close();
+        store.checkout(BOB, 1, null).close();
+
+        try (PushBatch again = store.checkout(BOB, 100, null)) {
+            assertThat(ids(again)).containsExactly("m1", "m2");
+        }
+        assertThat(drain("im.charging")).isEmpty();
+    }
+
+    @Test
+    void over_quota_and_oversized_messages_are_refused_and_not_stored() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(message("m2", BOB, "two"));
+        store.store(message("m3", BOB, "three"));
+
+        assertThatThrownBy(() -> store.store(message("m4", BOB, "four")))
+                .isInstanceOfSatisfying(RejectedMessageException.class,
+                        e -> assertThat(e.getReason()).isEqualTo(RejectedMessageException.Reason.OVER_QUOTA))
+                .hasMessageContaining("imdp.store.max-per-recipient");
+        assertThatThrownBy(() -> store.store(message("big", CAROL, "x".repeat(1001))))
+                .isInstanceOfSatisfying(RejectedMessageException.class,
+                        e -> assertThat(e.getSipStatus()).isEqualTo(413));
+        assertThat(store.count(BOB)).isEqualTo(3);
+        assertThat(store.count(CAROL)).isZero();
+    }
+
+    @Test
+    void the_same_message_stored_twice_is_kept_once() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(message("m1", BOB, "one"));
+        assertThat(store.count(BOB)).isEqualTo(1);
+    }
+
+    @Test
+    void stored_messages_survive_a_broker_restart() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(message("m2", BOB, "two"));
+        PushBatch held = store.checkout(BOB, 100, null);
+        assertThat(ids(held)).hasSize(2);
+
+        // a crash in the middle of a push: nothing was settled
+        store.stop();
+        broker.stop();
+        startBrokerAndStore(3);
+
+        try (PushBatch batch = store.checkout(BOB, 100, null)) {
+            assertThat(ids(batch)).containsExactly("m1", "m2");
+        }
+    }
+
+    @Test
+    void a_recipient_without_messages_gets_an_empty_batch() throws Exception {
+        try (PushBatch batch = store.checkout("sip:nobody@example.com", 100, null)) {
+            assertThat(batch.isEmpty()).isTrue();
+        }
+    }
+
+    private List<String> drain(String queue) throws Exception {
+        List<String> texts = new ArrayList<>();
+        try (ServerLocator locator = ActiveMQClient.createServerLocator(EmbeddedBroker.IN_VM_URL);
+             ClientSessionFactory sf = locator.createSessionFactory();
+             ClientSession session = sf.createSession(true, true)) {
+            ClientConsumer consumer = session.createConsumer(queue);
+            session.start();
+            ClientMessage m;
+            while ((m = consumer.receiveImmediate()) != null) {
+                SimpleString s = m.getBodyBuffer().readNullableSimpleString();
+                texts.add(s.toString());
+                m.acknowledge();
+            }
+        }
+        return texts;
+    }
+}
