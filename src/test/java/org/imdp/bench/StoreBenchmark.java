@@ -65,7 +65,10 @@ public final class StoreBenchmark {
                     PROBE_MESSAGES, total + PROBE_MESSAGES, full);
             System.out.printf("ratio (large store / small store): %.2f%n", full / empty);
             Runtime rt = Runtime.getRuntime();
-            System.out.printf("heap used after GC hint: %,d MiB%n", (rt.totalMemory() - rt.freeMemory()) >> 20);
+            System.gc();
+            System.gc();
+            System.out.printf("heap used after full GC: %,d MiB (%,d recipient queues)%n",
+                    (rt.totalMemory() - rt.freeMemory()) >> 20, recipients + 1);
         } finally {
             store.stop();
             broker.stop();
