@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs the real third-party peers the end-to-end tests run against (Debian 12, as root):
+#   sipp (sip-tester) as the IM Client's SIP side and as intake UAC, kamailio (msrp module) as the
+#   IM Client's MSRP side, tshark as the wire-format judge, freeDiameter as the Charging Enabler,
+#   plus the tools to build freeDiameter's test_acct extension (scripts/freediameter/build-test-acct.sh).
+# Idempotent and quick: apt is not touched when every package is already installed.
+set -euo pipefail
+
+PACKAGES=(sip-tester tshark kamailio
+          freediameter freediameterd freediameter-extensions libfreediameter-dev
+          openssl dpkg-dev gcc libc6-dev)
+BINARIES=(sipp tshark dumpcap kamailio freeDiameterd openssl dpkg-source gcc)
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+log() { echo "install-test-peers: $*"; }
+
+installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    installed "$p" || missing+=("$p")
+done
+for b in "${BINARIES[@]}"; do
+    command -v "$b" >/dev/null 2>&1 || { log "binary $b not on PATH"; missing+=("$b"); }
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    log "all packages present, skipping apt"
+else
+    if [ "$(id -u)" -ne 0 ]; then
+        log "missing: ${missing[*]}; run this script as root (it uses apt-get)" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    # tshark's postinst asks whether non-root users may capture; answer it up front so apt never blocks
+    log "preseeding wireshark-common/install-setuid=false"
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+    log "apt-get update"
+    apt-get update -q
+    log "apt-get install ${PACKAGES[*]}"
+    apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
+fi
+
+for b in "${BINARIES[@]}"; do
+    command -v "$b" >/dev/null 2>&1 || { log "$b is still missing after apt-get install" >&2; exit 1; }
+done
+# the MSRP peer needs Kamailio's msrp module, shipped in the main package
+if ! compgen -G "/usr/lib/*/kamailio/modules/msrp.so" >/dev/null; then
+    log "kamailio msrp.so module not found under /usr/lib/*/kamailio/modules" >&2
+    exit 1
+fi
+
+log "$(sipp -v 2>&1 | grep -m1 -o 'SIPp v[^ ]*')"
+log "$(kamailio -v 2>/dev/null | head -1)"
+log "$(tshark -v 2>/dev/null | head -1)"
+log "freeDiameterd $(dpkg-query -W -f='${Version}' freediameterd)"
+
+BUILD_TEST_ACCT="$SCRIPT_DIR/freediameter/build-test-acct.sh"
+if [ -x "$BUILD_TEST_ACCT" ]; then
+    log "building freeDiameter test_acct extension: $BUILD_TEST_ACCT"
+    "$BUILD_TEST_ACCT"
+fi
+log "done"

@@ -1,0 +1,131 @@
+package org.imdp.test.peers;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The IM Client's MSRP side: Kamailio's msrp module with {@code src/test/peers/kamailio/msrp-peer.cfg},
+ * listening on TCP {@code 127.0.0.1:<port>}. It answers every SEND with 200 OK and logs each frame it
+ * receives; {@link #received()} reads those back. It is a relay engine, not an IM Client: it sends
+ * no REPORTs and does not reassemble chunks.
+ *
+ * <pre>{@code
+ * try (KamailioMsrpPeer msrp = KamailioMsrpPeer.start(AvailablePortFinder.getNextAvailable())) {
+ *     // put msrp.port() in the SDP answer (uas-msrp.xml: -key msrp_port)
+ *     List<KamailioMsrpPeer.Frame> sends = msrp.awaitReceived(2, Duration.ofSeconds(10));
+ *     assertThat(sends.get(0).body()).contains("Content-Type: text/plain");
+ * }
+ * }</pre>
+ */
+public final class KamailioMsrpPeer implements AutoCloseable {
+
+    /**
+     * One MSRP frame as the peer logged it. {@code body} is the frame's content: Kamailio's
+     * {@code $msrp(body)} also holds the CRLF that precedes the end-line, which is dropped here.
+     * A field the frame does not carry reads {@code <null>}.
+     */
+    public record Frame(String method, String transactionId, String sessionId, String messageId, String body) {
+    }
+
+    // body=[...] may span lines; it ends at "]" + newline followed by the next log line or the end
+    private static final Pattern FRAME = Pattern.compile(
+            "MSRP-IN method=(\\S*) transid=(\\S*) sessid=(\\S*) msgid=(\\S*) body=\\[(.*?)\\]\\n(?=\\s*\\d+\\(\\d+\\) |\\z)",
+            Pattern.DOTALL);
+
+    private final int port;
+    private final ExternalProcess process;
+
+    private KamailioMsrpPeer(int port, ExternalProcess process) {
+        this.port = port;
+        this.process = process;
+    }
+
+    /** The checked-in configuration. */
+    public static Path config() {
+        return ExternalProcess.projectRoot().resolve("src/test/peers/kamailio/msrp-peer.cfg");
+    }
+
+    /**
+     * Starts Kamailio on TCP {@code 127.0.0.1:port} and returns once the port is listening.
+     * Its run directory (pid file) is {@code target/peers/kamailio-msrp-<n>.run}, its log
+     * {@code target/peers/kamailio-msrp-<n>.log}.
+     */
+    public static KamailioMsrpPeer start(int port) {
+        Path log = ExternalProcess.newOutputFile("kamailio-msrp", ".log");
+        Path runDir = Path.of(log.toString().replaceFirst("\\.log$", ".run"));
+        try {
+            Files.createDirectories(runDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + runDir, e);
+        }
+        // -DD: stay in the foreground so close() can end it; -E: log to stderr, i.e. our log file;
+        // -A: the cfg's listen port; small memory pools, the peer handles a few frames
+        List<String> cmd = List.of("kamailio", "-DD", "-E", "-m", "32", "-M", "8",
+                "-A", "MSRP_PORT=" + port, "-f", config().toString(),
+                "-Y", runDir.toString(), "-P", runDir.resolve("kamailio.pid").toString());
+        ExternalProcess process = ExternalProcess.start(log, ExternalProcess.outputDir(), cmd);
+        try {
+            LocalPorts.awaitBound(process, LocalPorts.Protocol.TCP, port, Duration.ofSeconds(15));
+        } catch (AssertionError e) {
+            process.close();
+            throw e;
+        }
+        return new KamailioMsrpPeer(port, process);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Every frame received so far, in arrival order. */
+    public List<Frame> received() {
+        List<Frame> frames = new ArrayList<>();
+        Matcher m = FRAME.matcher(process.logText());
+        while (m.find()) {
+            String body = m.group(5);
+            if (body.endsWith("\r\n")) {
+                body = body.substring(0, body.length() - 2);
+            }
+            frames.add(new Frame(m.group(1), m.group(2), m.group(3), m.group(4), body));
+        }
+        return frames;
+    }
+
+    /**
+     * Waits until at least {@code count} frames have been received.
+     *
+     * @return all frames received
+     */
+    public List<Frame> awaitReceived(int count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<Frame> frames = received();
+            if (frames.size() >= count) {
+                return frames;
+            }
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("Kamailio MSRP peer on port " + port + " received " + frames.size()
+                        + " frame(s), expected " + count + (process.isAlive() ? " within " + timeout : " (it exited)")
+                        + "\nreceived: " + frames + "\nlog " + process.log() + " ends with:\n" + process.logTail());
+            }
+            ExternalProcess.sleep(50);
+        }
+    }
+
+    /** The Kamailio process: log, pid. */
+    public ExternalProcess process() {
+        return process;
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+}

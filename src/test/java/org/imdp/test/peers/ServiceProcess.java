@@ -1,0 +1,159 @@
+package org.imdp.test.peers;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The service under test as its operators run it: {@code java -jar target/im-deferred-push-runner.jar}
+ * in a separate JVM, from the project root so that it reads {@code config/application.properties} and
+ * {@code routes/*.xml}, with {@code -D} overrides for ports and the data directory. The jar is built
+ * by {@code mvn package}, which runs before Failsafe's integration tests.
+ *
+ * <pre>{@code
+ * try (ServiceProcess service = ServiceProcess.builder()
+ *         .property("imdp.sip.port", String.valueOf(sipPort))
+ *         .property("imdp.msrp.port", String.valueOf(msrpPort))
+ *         .property("imdp.ch1.peers", "127.0.0.1:" + diameterPort)
+ *         .property("imdp.data-dir", tempDir.toString())
+ *         .start()) {
+ *     ...
+ *     assertThat(service.stop(Duration.ofSeconds(30))).isEqualTo(ServiceProcess.EXIT_ON_SIGTERM);
+ *     assertThat(service.logText()).doesNotContain(" ERROR ");
+ * }
+ * }</pre>
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    /** Camel Main's line once every route runs, e.g. "Apache Camel 4.18.0 (camel-1) started in 1s". */
+    public static final Pattern CAMEL_STARTED = Pattern.compile("Apache Camel .* started");
+
+    /** A JVM that ran its shutdown hooks after SIGTERM exits with 128 + 15; 137 means it had to be killed. */
+    public static final int EXIT_ON_SIGTERM = 143;
+
+    private final ExternalProcess process;
+
+    private ServiceProcess(ExternalProcess process) {
+        this.process = process;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The packaged service, {@code target/im-deferred-push-runner.jar}. */
+    public static Path defaultJar() {
+        return ExternalProcess.projectRoot().resolve("target/im-deferred-push-runner.jar");
+    }
+
+    /** The service's combined stdout and stderr so far. */
+    public String logText() {
+        return process.logText();
+    }
+
+    /** The log file, {@code target/peers/service-<n>.log}. */
+    public Path log() {
+        return process.log();
+    }
+
+    /** Waits for a line of the service's log; fails with its tail when the service exits first. */
+    public String waitForLog(Pattern pattern, Duration timeout) {
+        return process.waitForLog(pattern, timeout);
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /**
+     * Sends SIGTERM (Camel Main then shuts down gracefully), waits up to {@code grace} and kills the
+     * JVM after that.
+     *
+     * @return the JVM's exit code, {@link #EXIT_ON_SIGTERM} after a clean shutdown
+     */
+    public int stop(Duration grace) {
+        return process.stop(grace);
+    }
+
+    /** Stops the service with a 30 s grace period, Camel's default shutdown timeout. */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            stop(Duration.ofSeconds(30));
+        }
+    }
+
+    /** How to launch the service; defaults: {@link #defaultJar()}, ready on {@link #CAMEL_STARTED} within 60 s. */
+    public static final class Builder {
+        private Path jar = defaultJar();
+        private Path workDir = ExternalProcess.projectRoot();
+        private final Map<String, String> properties = new LinkedHashMap<>();
+        private final List<String> jvmOptions = new ArrayList<>();
+        private Pattern readyLine = CAMEL_STARTED;
+        private Duration startTimeout = Duration.ofSeconds(60);
+
+        private Builder() {
+        }
+
+        /** Another runnable jar than {@link #defaultJar()}. */
+        public Builder jar(Path jar) {
+            this.jar = jar;
+            return this;
+        }
+
+        /** The service's working directory, where it finds {@code config/} and {@code routes/}; default: the project root. */
+        public Builder workDir(Path workDir) {
+            this.workDir = workDir;
+            return this;
+        }
+
+        /** A {@code -Dkey=value} override of a configuration property. */
+        public Builder property(String key, String value) {
+            properties.put(key, value);
+            return this;
+        }
+
+        /** A JVM option as it is, e.g. {@code -Xmx256m}. */
+        public Builder jvmOption(String option) {
+            jvmOptions.add(option);
+            return this;
+        }
+
+        /** The log line that says the service is ready. */
+        public Builder readyLine(Pattern readyLine) {
+            this.readyLine = readyLine;
+            return this;
+        }
+
+        public Builder startTimeout(Duration startTimeout) {
+            this.startTimeout = startTimeout;
+            return this;
+        }
+
+        /** Launches the JVM and returns once the ready line is logged; stops it if it is not. */
+        public ServiceProcess start() {
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException(jar + " not found: build it with mvn package (integration tests"
+                        + " run after it in mvn verify)");
+            }
+            // the JDK running the tests, not whatever java is first on the PATH
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            cmd.addAll(jvmOptions);
+            properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+            cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
+            ExternalProcess process = ExternalProcess.start("service", workDir, cmd);
+            try {
+                process.waitForLog(readyLine, startTimeout);
+            } catch (AssertionError e) {
+                process.close();
+                throw e;
+            }
+            return new ServiceProcess(process);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package org.imdp.test.peers;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * tshark as an independent judge of the wire format: captures the given ports on {@code lo} into
+ * {@code target/peers/tshark-<n>.pcapng}, then decodes the capture with Wireshark's SIP, SDP, MSRP
+ * and Diameter dissectors.
+ * <p>
+ * Wireshark's MSRP dissector is lenient: it does not check that the end-line's transaction id matches
+ * the start line, nor that To-Path, From-Path, Message-ID or Byte-Range are present. It flags SIP
+ * header syntax, invalid Content-Length and a body that does not parse as its Content-Type
+ * (e.g. SDP), but MSRP framing needs the test's own asserts.
+ *
+ * <pre>{@code
+ * try (TsharkCapture capture = TsharkCapture.start(sipPort, msrpPort, 3868).decodeAsMsrp(msrpPort)) {
+ *     ... run the flow ...
+ *     capture.stop();
+ *     capture.assertNoMalformedOrErrors();
+ *     assertThat(capture.decode("msrp.method == \"SEND\"")).hasSize(2);
+ * }
+ * }</pre>
+ */
+public final class TsharkCapture implements AutoCloseable {
+
+    /** Frames Wireshark could not dissect or whose dissection reported an error. */
+    public static final String MALFORMED_OR_ERRORS = "_ws.malformed or _ws.expert.severity == error";
+
+    // dumpcap hands packets over in blocks (about every 250 ms): a capture is only complete once the
+    // file has stopped growing for longer than that
+    private static final Duration QUIET = Duration.ofMillis(700);
+    private static final Duration FLUSH_LIMIT = Duration.ofSeconds(5);
+    private static final Pattern RUNNING = Pattern.compile("Capturing on '");
+
+    private final ExternalProcess process;
+    private final Path pcap;
+    private final Set<Integer> msrpPorts = new LinkedHashSet<>();
+
+    private TsharkCapture(ExternalProcess process, Path pcap) {
+        this.process = process;
+        this.pcap = pcap;
+    }
+
+    /**
+     * Starts capturing TCP and UDP traffic on {@code lo} to or from any of {@code ports} and returns
+     * once tshark reports the capture running.
+     */
+    public static TsharkCapture start(int... ports) {
+        if (ports.length == 0) {
+            throw new IllegalArgumentException("give the ports to capture");
+        }
+        String filter = Arrays.stream(ports).mapToObj(p -> "port " + p).collect(Collectors.joining(" or "));
+        Path log = ExternalProcess.newOutputFile("tshark", ".log");
+        Path pcap = Path.of(log.toString().replaceFirst("\\.log$", ".pcapng"));
+        List<String> cmd = List.of("tshark", "-i", "lo", "-f", "(tcp or udp) and (" + filter + ")", "-w", pcap.toString());
+        ExternalProcess process = ExternalProcess.start(log, ExternalProcess.outputDir(), cmd);
+        try {
+            process.waitForLog(RUNNING, Duration.ofSeconds(20));
+        } catch (AssertionError e) {
+            process.close();
+            throw e;
+        }
+        return new TsharkCapture(process, pcap);
+    }
+
+    /**
+     * Decodes TCP traffic on these ports as MSRP ({@code -d tcp.port==<port>,msrp}); needed when the
+     * capture lacks the SDP that announced them.
+     */
+    public TsharkCapture decodeAsMsrp(int... ports) {
+        Arrays.stream(ports).forEach(msrpPorts::add);
+        return this;
+    }
+
+    /** The capture file. */
+    public Path pcap() {
+        return pcap;
+    }
+
+    /** Waits until the captured packets are written out, then ends the capture. Idempotent. */
+    public void stop() {
+        if (!process.isAlive()) {
+            return;
+        }
+        long deadline = System.nanoTime() + FLUSH_LIMIT.toNanos();
+        long size = size();
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() - quietSince < QUIET.toNanos() && System.nanoTime() < deadline) {
+            ExternalProcess.sleep(50);
+            long now = size();
+            if (now != size) {
+                size = now;
+                quietSince = System.nanoTime();
+            }
+        }
+        process.stop(Duration.ofSeconds(10));
+        if (!Files.exists(pcap)) {
+            throw new AssertionError("tshark wrote no capture file " + pcap + "\nlog ends with:\n" + process.logTail());
+        }
+    }
+
+    /**
+     * The one-line summaries of the captured frames that match {@code displayFilter} ({@code -Y}),
+     * stopping the capture first. {@code extraArgs} go to tshark as they are, e.g.
+     * {@code "-T", "fields", "-e", "msrp.transaction_id"}.
+     */
+    public List<String> decode(String displayFilter, String... extraArgs) {
+        stop();
+        List<String> cmd = new ArrayList<>(List.of("tshark", "-r", pcap.toString(), "-Y", displayFilter));
+        msrpPorts.forEach(p -> cmd.addAll(List.of("-d", "tcp.port==" + p + ",msrp")));
+        cmd.addAll(List.of(extraArgs));
+        return run(cmd);
+    }
+
+    /**
+     * Fails, listing the offending frames and their expert messages, when any captured frame is
+     * malformed or carries an error-severity expert item ({@value #MALFORMED_OR_ERRORS}).
+     */
+    public void assertNoMalformedOrErrors() {
+        List<String> bad = decode(MALFORMED_OR_ERRORS, "-T", "fields", "-E", "separator=|",
+                "-e", "frame.number", "-e", "_ws.col.Protocol", "-e", "_ws.col.Info", "-e", "_ws.expert.message");
+        if (!bad.isEmpty()) {
+            throw new AssertionError("tshark found " + bad.size() + " malformed or erroneous frame(s) in " + pcap
+                    + " (frame|protocol|info|expert messages):\n" + String.join("\n", bad));
+        }
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+
+    private long size() {
+        try {
+            return Files.exists(pcap) ? Files.size(pcap) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + pcap, e);
+        }
+    }
+
+    // stdout apart from stderr: tshark warns on stderr when run as root
+    private static List<String> run(List<String> cmd) {
+        ExternalProcess.requireOnPath(cmd.get(0));
+        Path err = ExternalProcess.newOutputFile("tshark-read", ".err");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("tshark did not finish reading the capture: " + String.join(" ", cmd));
+            }
+            if (p.exitValue() != 0) {
+                throw new AssertionError("tshark failed (exit " + p.exitValue() + "): " + String.join(" ", cmd)
+                        + "\n" + ExternalProcess.readIfExists(err));
+            }
+            return new String(out, StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + String.join(" ", cmd), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while running tshark", e);
+        }
+    }
+}

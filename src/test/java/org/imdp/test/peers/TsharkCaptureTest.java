@@ -1,0 +1,57 @@
+package org.imdp.test.peers;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+import org.apache.camel.test.AvailablePortFinder;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The judge must fail when the wire is wrong: frames that Wireshark's dissectors flag. */
+class TsharkCaptureTest {
+
+    @Test
+    void flagsMalformedSipAndMsrp() throws IOException {
+        int sipPort = AvailablePortFinder.getNextAvailable();
+        int msrpPort = AvailablePortFinder.getNextAvailable();
+        try (TsharkCapture capture = TsharkCapture.start(sipPort, msrpPort).decodeAsMsrp(msrpPort);
+             DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+             ServerSocket listener = new ServerSocket(msrpPort, 1, InetAddress.getLoopbackAddress());
+             Socket msrp = new Socket()) {
+            // a header line without a colon
+            byte[] sip = ("MESSAGE sip:alice@127.0.0.1 SIP/2.0\r\n"
+                    + "Via: SIP/2.0/UDP 127.0.0.1:" + udp.getLocalPort() + ";branch=z9hG4bK-judge\r\n"
+                    + "From: <sip:bob@127.0.0.1>;tag=1\r\nTo: <sip:alice@127.0.0.1>\r\nCall-ID: judge-1\r\n"
+                    + "CSeq: 1 MESSAGE\r\nMax-Forwards: 70\r\nNoColonHeader\r\nContent-Length: 0\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            udp.send(new DatagramPacket(sip, sip.length, new InetSocketAddress("127.0.0.1", sipPort)));
+            // a SEND whose body does not parse as its declared Content-Type
+            msrp.connect(new InetSocketAddress("127.0.0.1", msrpPort), 5000);
+            try (Socket accepted = listener.accept()) {
+                String body = "this is not SDP";
+                msrp.getOutputStream().write(("MSRP bad1 SEND\r\nTo-Path: msrp://127.0.0.1:" + msrpPort + "/s1;tcp\r\n"
+                        + "From-Path: msrp://127.0.0.1:" + msrp.getLocalPort() + "/s2;tcp\r\nMessage-ID: m1\r\n"
+                        + "Byte-Range: 1-" + body.length() + "/" + body.length() + "\r\nContent-Type: application/sdp\r\n\r\n"
+                        + body + "\r\n-------bad1$\r\n").getBytes(StandardCharsets.US_ASCII));
+                msrp.getOutputStream().flush();
+                assertThat(accepted.getInputStream().readNBytes(14)).asString(StandardCharsets.US_ASCII).isEqualTo("MSRP bad1 SEND");
+            }
+
+            assertThatThrownBy(capture::assertNoMalformedOrErrors)
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("2 malformed or erroneous frame(s)")
+                    .hasMessageContaining("|SIP|Request: MESSAGE sip:alice@127.0.0.1")
+                    .hasMessageContaining("Header has no colon after the name")
+                    .hasMessageContaining("|MSRP/SDP|Request: SEND Transaction ID: bad1")
+                    .hasMessageContaining("Invalid SDP line");
+        }
+    }
+}
