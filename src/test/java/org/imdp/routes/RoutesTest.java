@@ -1,0 +1,247 @@
+package org.imdp.routes;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.main.MainConfigurationProperties;
+import org.apache.camel.test.AvailablePortFinder;
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.imdp.ImdpConfiguration;
+import org.imdp.charging.ChargingEvent;
+import org.imdp.sipmsrp.PushSessionResult;
+import org.imdp.sipmsrp.PushSessionResult.MessageOutcome;
+import org.imdp.sipmsrp.SipMsrpConstants;
+import org.imdp.store.DeferredMessage;
+import org.imdp.store.DeferredStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The real {@code routes/*.xml} and {@code config/application.properties} with the real embedded broker
+ * and store. The SIP consumers are fed through {@code direct:} endpoints and {@code sipmsrp:push} plays
+ * back a client's answers, so that each test pins one route behaviour; the protocols themselves are
+ * exercised end to end in the *IT tests.
+ */
+class RoutesTest extends CamelMainTestSupport {
+
+    @TempDir
+    Path dataDir;
+
+    /** What the stand-in for the IM Client acknowledges: the first N messages of each push. */
+    private volatile int acknowledge = Integer.MAX_VALUE;
+    private volatile RuntimeException pushFailure;
+    private final List<List<String>> pushes = new CopyOnWriteArrayList<>();
+
+    @Override
+    protected String getPropertyPlaceholderLocations() {
+        return "file:config/application.properties";
+    }
+
+    @Override
+    protected Properties useOverridePropertiesWithPropertiesComponent() {
+        Properties p = new Properties();
+        p.put("imdp.data-dir", dataDir.toString());
+        p.put("imdp.broker.embedded.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
+        p.put("imdp.sip.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
+        p.put("imdp.msrp.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
+        p.put("imdp.store.max-per-recipient", "3");
+        return p;
+    }
+
+    @Override
+    protected void configure(MainConfigurationProperties configuration) {
+        configuration.addConfiguration(ImdpConfiguration.class);
+        configuration.withRoutesIncludePattern("file:routes/*.xml");
+    }
+
+    @Override
+    public boolean isUseAdviceWith() {
+        return true;
+    }
+
+    private void adviseAndStart() throws Exception {
+        AdviceWith.adviceWith(context, "intake-sip", a -> a.replaceFromWith("direct:sip-message"));
+        AdviceWith.adviceWith(context, "availability-sip", a -> a.replaceFromWith("direct:sip-register"));
+        AdviceWith.adviceWith(context, "push", a -> a.weaveByToUri("sipmsrp:push*").replace().process(this::playClient));
+        AdviceWith.adviceWith(context, "charging", a -> a.weaveByToUri("ch1:*").replace().to("mock:ch1"));
+        context.start();
+    }
+
+    /** Plays the IM Client's side of a push: acknowledges the first {@link #acknowledge} messages. */
+    @SuppressWarnings("unchecked")
+    private void playClient(Exchange exchange) {
+        if (pushFailure != null) {
+            throw pushFailure;
+        }
+        List<DeferredMessage> messages = exchange.getMessage().getBody(List.class);
+        pushes.add(messages.stream().map(DeferredMessage::messageId).toList());
+        Instant now = Instant.now();
+        List<MessageOutcome> outcomes = new java.util.ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            DeferredMessage m = messages.get(i);
+            outcomes.add(new MessageOutcome(m.messageId(), m.sender(), m.contentType(), m.size(), i < acknowledge ? 200 : 408));
+        }
+        exchange.getMessage().setHeader(SipMsrpConstants.PUSH_RESULT, new PushSessionResult(
+                exchange.getMessage().getHeader(SipMsrpConstants.RECIPIENT, String.class),
+                exchange.getMessage().getHeader(SipMsrpConstants.CONTACT, String.class),
+                "call-" + pushes.size(), now, now, now, outcomes, null));
+    }
+
+    private void intake(String recipient, String id, String text) {
+        template.sendBodyAndHeaders("jms:queue:im.deferred.intake", text.getBytes(StandardCharsets.UTF_8), Map.of(
+                DeferredStore.PROP_RECIPIENT, recipient,
+                DeferredStore.PROP_SENDER, "sip:alice@example.com",
+                DeferredStore.PROP_CONTENT_TYPE, "text/plain",
+                DeferredStore.PROP_MESSAGE_ID, id));
+    }
+
+    private void available(String recipient) {
+        template.sendBodyAndHeaders("jms:queue:im.availability", "", Map.of(
+                "imdpRecipient", recipient, "imdpContact", "sip:" + recipient.substring(4) + ";transport=tcp"));
+    }
+
+    private long stored(String recipient) throws Exception {
+        return context.getRegistry().lookupByNameAndType("deferredStore", DeferredStore.class).count(recipient);
+    }
+
+    @Test
+    void jms_intake_stores_and_waits_for_an_unregistered_recipient() throws Exception {
+        adviseAndStart();
+        NotifyBuilder stored = new NotifyBuilder(context).fromRoute("store").whenDone(2).create();
+
+        intake("sip:bob@example.com", "b1", "one");
+        intake("sip:bob@example.com", "b2", "two");
+
+        assertThat(stored.matches(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(stored("sip:bob@example.com")).isEqualTo(2);
+        assertThat(pushes).isEmpty();
+    }
+
+    @Test
+    void availability_pushes_in_order_and_settles_only_what_was_acknowledged() throws Exception {
+        adviseAndStart();
+        MockEndpoint ch1 = getMockEndpoint("mock:ch1");
+        ch1.expectedMessageCount(1);
+        NotifyBuilder stored = new NotifyBuilder(context).fromRoute("store").whenDone(3).create();
+        intake("sip:carol@example.com", "c1", "one");
+        intake("sip:carol@example.com", "c2", "two");
+        intake("sip:carol@example.com", "c3", "three");
+        assertThat(stored.matches(20, TimeUnit.SECONDS)).isTrue();
+
+        acknowledge = 2;
+        NotifyBuilder settled = new NotifyBuilder(context).fromRoute("post-bye").whenDone(1).create();
+        available("sip:carol@example.com");
+
+        assertThat(settled.matches(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(pushes).containsExactly(List.of("c1", "c2", "c3"));
+        assertThat(stored("sip:carol@example.com")).isEqualTo(1);
+        ch1.assertIsSatisfied(20_000);
+        ChargingEvent event = ch1.getReceivedExchanges().get(0).getMessage().getBody(ChargingEvent.class);
+        assertThat(event.recipient()).isEqualTo("sip:carol@example.com");
+        assertThat(event.messagesSent()).isEqualTo(3);
+        assertThat(event.messagesAcknowledged()).isEqualTo(2);
+        assertThat(event.senders()).containsExactly("sip:alice@example.com");
+    }
+
+    @Test
+    void a_failed_push_leaves_every_message_stored_and_charges_nothing() throws Exception {
+        adviseAndStart();
+        getMockEndpoint("mock:ch1").expectedMessageCount(0);
+        NotifyBuilder stored = new NotifyBuilder(context).fromRoute("store").whenDone(2).create();
+        intake("sip:dave@example.com", "d1", "one");
+        intake("sip:dave@example.com", "d2", "two");
+        assertThat(stored.matches(20, TimeUnit.SECONDS)).isTrue();
+
+        pushFailure = new IllegalStateException("INVITE rejected: 486 Busy Here");
+        NotifyBuilder pushed = new NotifyBuilder(context).fromRoute("push").whenDone(1).create();
+        available("sip:dave@example.com");
+
+        assertThat(pushed.matches(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(stored("sip:dave@example.com")).isEqualTo(2);
+        MockEndpoint.assertIsSatisfied(context);
+    }
+
+    @Test
+    void a_message_for_a_registered_recipient_is_pushed_at_once() throws Exception {
+        adviseAndStart();
+        NotifyBuilder nothingToPush = new NotifyBuilder(context).fromRoute("push").whenDone(1).create();
+        available("sip:erin@example.com");
+        assertThat(nothingToPush.matches(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(pushes).isEmpty();
+
+        NotifyBuilder settled = new NotifyBuilder(context).fromRoute("post-bye").whenDone(1).create();
+        intake("sip:erin@example.com", "e1", "hello");
+
+        assertThat(settled.matches(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(pushes).containsExactly(List.of("e1"));
+        assertThat(stored("sip:erin@example.com")).isZero();
+    }
+
+    @Test
+    void a_bad_jms_intake_message_is_parked_with_its_reason() throws Exception {
+        adviseAndStart();
+        template.sendBodyAndHeaders("jms:queue:im.deferred.intake", "no recipient", Map.of(
+                DeferredStore.PROP_SENDER, "sip:alice@example.com", DeferredStore.PROP_CONTENT_TYPE, "text/plain"));
+
+        Exchange parked = consumer.receive("jms:queue:im.deferred.intake.dlq", 20_000);
+        assertThat(parked).isNotNull();
+        assertThat(parked.getMessage().getBody(String.class)).isEqualTo("no recipient");
+        assertThat(parked.getMessage().getHeader("imdpRejectReason", String.class)).contains(DeferredStore.PROP_RECIPIENT);
+    }
+
+    @Test
+    void sip_intake_answers_202_once_stored_and_says_why_it_refuses() throws Exception {
+        adviseAndStart();
+        assertThat(sipMessage("sip:frank@example.com", "text/plain", "one")).isEqualTo(202);
+        assertThat(sipMessage("sip:frank@example.com", "text/plain", "two")).isEqualTo(202);
+        assertThat(sipMessage("sip:frank@example.com", "text/plain", "three")).isEqualTo(202);
+        assertThat(sipMessage("sip:frank@example.com", "text/plain", "over quota")).isEqualTo(486);
+        assertThat(sipMessage("sip:frank@example.com", "text/plain", "")).isEqualTo(400);
+        assertThat(sipMessage("mailto:frank@example.com", "text/plain", "bad recipient")).isEqualTo(400);
+        assertThat(stored("sip:frank@example.com")).isEqualTo(3);
+    }
+
+    @Test
+    void a_register_is_answered_200_and_expires_0_ends_it() throws Exception {
+        adviseAndStart();
+        Exchange ok = template.request("direct:sip-register", e -> {
+            e.getMessage().setHeader(SipMsrpConstants.TO, "sip:gina@example.com");
+            e.getMessage().setHeader(SipMsrpConstants.CONTACT, "sip:gina@127.0.0.1:5099");
+            e.getMessage().setHeader(SipMsrpConstants.EXPIRES, 600);
+        });
+        assertThat(ok.getMessage().getHeader(SipMsrpConstants.RESPONSE_CODE, Integer.class)).isEqualTo(200);
+        org.imdp.registration.Registrations registrations =
+                context.getRegistry().lookupByNameAndType("registrations", org.imdp.registration.Registrations.class);
+        assertThat(registrations.contactOf("sip:gina@example.com")).isEqualTo("sip:gina@127.0.0.1:5099");
+
+        template.request("direct:sip-register", e -> {
+            e.getMessage().setHeader(SipMsrpConstants.TO, "sip:gina@example.com");
+            e.getMessage().setHeader(SipMsrpConstants.CONTACT, "sip:gina@127.0.0.1:5099");
+            e.getMessage().setHeader(SipMsrpConstants.EXPIRES, 0);
+        });
+        assertThat(registrations.isRegistered("sip:gina@example.com")).isFalse();
+    }
+
+    private int sipMessage(String requestUri, String contentType, String text) {
+        Exchange answered = template.request("direct:sip-message", e -> {
+            e.getMessage().setHeader(SipMsrpConstants.METHOD, "MESSAGE");
+            e.getMessage().setHeader(SipMsrpConstants.REQUEST_URI, requestUri);
+            e.getMessage().setHeader(SipMsrpConstants.FROM, "sip:alice@example.com");
+            e.getMessage().setHeader(SipMsrpConstants.CONTENT_TYPE, contentType);
+            e.getMessage().setBody(text.getBytes(StandardCharsets.UTF_8));
+        });
+        return answered.getMessage().getHeader(SipMsrpConstants.RESPONSE_CODE, Integer.class);
+    }
+}
