@@ -1,0 +1,50 @@
+package org.imdp;
+
+import java.time.Duration;
+import java.util.Properties;
+
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ImdpSettingsTest {
+
+    private static ImdpSettings settings(String... keyValues) {
+        DefaultCamelContext context = new DefaultCamelContext();
+        Properties p = new Properties();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            p.setProperty(keyValues[i], keyValues[i + 1]);
+        }
+        context.getPropertiesComponent().setInitialProperties(p);
+        return new ImdpSettings(context.getPropertiesComponent());
+    }
+
+    @Test
+    void reads_durations_numbers_and_strings() {
+        ImdpSettings s = settings("imdp.store.expiry", "72h", "imdp.store.max-per-recipient", "1000",
+                "imdp.broker.url", "");
+        assertThat(s.duration("imdp.store.expiry")).isEqualTo(Duration.ofHours(72));
+        assertThat(s.positiveInt("imdp.store.max-per-recipient", 10_000)).isEqualTo(1000);
+        assertThat(s.brokerUrl()).isEmpty();
+    }
+
+    @Test
+    void a_misspelt_key_stops_the_start_and_is_named() {
+        assertThatThrownBy(() -> settings("imdp.store.expiry", "72h", "imdp.store.max-per-recipeint", "5"))
+                .hasMessageContaining("imdp.store.max-per-recipeint").hasMessageContaining("README");
+    }
+
+    @Test
+    void malformed_or_missing_values_are_named() {
+        assertThatThrownBy(() -> settings("imdp.store.expiry", "three days").duration("imdp.store.expiry"))
+                .hasMessageContaining("imdp.store.expiry = three days is not a duration");
+        assertThatThrownBy(() -> settings("imdp.sip.port", "50x60").positiveInt("imdp.sip.port", 65535))
+                .hasMessageContaining("imdp.sip.port = 50x60 is not a number");
+        assertThatThrownBy(() -> settings("imdp.sip.port", "70000").positiveInt("imdp.sip.port", 65535))
+                .hasMessageContaining("between 1 and 65535");
+        assertThatThrownBy(() -> settings().string("imdp.data-dir"))
+                .hasMessageContaining("imdp.data-dir is not set");
+    }
+}
