@@ -42,6 +42,10 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
     private static final String FAILURE_REPORT_NO = "no";
     private static final String FAILURE_REPORT_PARTIAL = "partial";
     private static final String OK_COMMENT = "OK";
+    private static final String BAD_REQUEST_COMMENT = "Bad request";
+    private static final String NO_SESSION_COMMENT = "Session does not exist";
+    private static final String WRONG_CONNECTION_COMMENT = "Session bound to another connection";
+    private static final String UNKNOWN_METHOD_COMMENT = "Unknown method";
 
     private final NettyMsrpSessions owner;
     private final Duration transactionTimeout;
@@ -74,6 +78,13 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
 
     // ---------------------------------------------------------------- MsrpSession
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException when {@code messageId} is not an MSRP {@code ident} (4 to 32 characters
+     *                                  of {@code A-Z a-z 0-9 . - + % =}, starting alphanumeric): a UUID with
+     *                                  dashes is too long, use {@link MsrpIds#newMessageId()}
+     */
     @Override
     public CompletableFuture<MsrpSendResult> send(String messageId, String contentType, byte[] body) {
         if (!MsrpIds.isIdent(messageId)) {
@@ -135,7 +146,7 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
             } else {
                 if (response.status() != MsrpResponse.OK) {
                     LOG.info("MSRP message {} to {}: chunk {} answered {} {}", messageId, remotePath,
-                            chunk.transactionId(), response.status(), response.comment());
+                            chunk.transactionId(), response.status(), Objects.toString(response.comment(), ""));
                 }
                 complete(result, new MsrpSendResult(response.status(), response.comment(), end), null);
             }
@@ -235,7 +246,7 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         if (frame instanceof MsrpRequest && frame.fromPath() != null && frame.toPath() != null) {
             LOG.warn("Malformed MSRP request {} from {}, answering 400: {}", frame.transactionId(),
                     channel.remoteAddress(), cause.getMessage());
-            respond((MsrpRequest) frame, MsrpResponse.BAD_REQUEST, "Bad request");
+            respond((MsrpRequest) frame, MsrpResponse.BAD_REQUEST, BAD_REQUEST_COMMENT);
         } else {
             LOG.warn("Unintelligible MSRP input from {}, closing the connection: {}", channel.remoteAddress(),
                     cause.getMessage());
@@ -271,13 +282,13 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
                     // we only push, but the peer may send (e.g. an empty SEND to bind, or to open a NAT)
                     respond(request, MsrpResponse.OK, OK_COMMENT);
                 } else {
-                    respond(request, MsrpResponse.NO_SUCH_SESSION, "Session does not exist");
+                    respond(request, MsrpResponse.NO_SUCH_SESSION, NO_SESSION_COMMENT);
                 }
             }
             case MsrpRequest.REPORT ->
                 // REPORTs are never answered (RFC 4975 §7.1.2)
                 LOG.info("MSRP REPORT for message {} from {}: {}", request.messageId(), remotePath, request.status());
-            default -> respond(request, MsrpResponse.UNKNOWN_METHOD, "Unknown method");
+            default -> respond(request, MsrpResponse.UNKNOWN_METHOD, UNKNOWN_METHOD_COMMENT);
         }
     }
 
@@ -296,11 +307,11 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
             return true;
         }
         boolean unknown = binding == NettyMsrpEndpoint.Binding.NO_SUCH_SESSION;
-        LOG.warn("MSRP connection from {} asks for {} session {}, answering {} and closing",
-                channel.remoteAddress(), unknown ? "unknown" : "already bound", sessionId,
+        LOG.warn("MSRP connection from {} refused for session {} ({}), answering {} and closing",
+                channel.remoteAddress(), sessionId, unknown ? "unknown, closed, or another peer's" : "already bound",
                 unknown ? MsrpResponse.NO_SUCH_SESSION : MsrpResponse.WRONG_CONNECTION);
         respond(first, unknown ? MsrpResponse.NO_SUCH_SESSION : MsrpResponse.WRONG_CONNECTION,
-                unknown ? "Session does not exist" : "Session bound to another connection");
+                unknown ? NO_SESSION_COMMENT : WRONG_CONNECTION_COMMENT);
         closeWith("first request for " + (unknown ? "an unknown" : "an already bound") + " session");
         return false;
     }

@@ -61,8 +61,15 @@ final class NettyMsrpEndpoint implements MsrpLocalEndpoint {
         if (path.isEmpty()) {
             throw new IllegalArgumentException("remotePath is empty");
         }
-        MsrpUri firstHop = MsrpUri.parse(path.get(0));
-        path.forEach(MsrpUri::parse);
+        MsrpUri firstHop;
+        try {
+            path.forEach(MsrpUri::parse);
+            firstHop = MsrpUri.parse(path.get(0));
+        } catch (IllegalArgumentException e) {
+            // the path comes from the peer's SDP: a bad one is the peer's failure, not a programming error
+            return CompletableFuture.failedFuture(new MsrpException("Unusable MSRP path " + path + ": "
+                                                                    + e.getMessage(), e));
+        }
         synchronized (this) {
             checkUnused(Mode.CONNECT);
         }

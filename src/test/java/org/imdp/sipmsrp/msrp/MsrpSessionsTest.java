@@ -167,6 +167,14 @@ class MsrpSessionsTest {
     }
 
     @Test
+    void connectFailsOnAnUnusablePath() {
+        start(config());
+        CompletableFuture<MsrpSession> connecting = sessions.allocate().connect(List.of("msrps://x:1/s;tcp"));
+        assertThatThrownBy(() -> get(connecting)).cause().isInstanceOf(MsrpException.class)
+                .hasMessageContaining("msrps (TLS) is not supported");
+    }
+
+    @Test
     void connectFailsWhenThePeerRefusesTheBind() {
         start(config());
         // the peer answers 481 to a To-Path that is not its own
