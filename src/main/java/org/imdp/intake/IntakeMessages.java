@@ -5,7 +5,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.Base64;
+import java.util.HexFormat;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -69,11 +69,11 @@ public final class IntakeMessages {
                 null, body);
     }
 
-    /** A fresh IMDN Message-ID: 128 random bits, URL-safe. */
+    /** A fresh IMDN Message-ID: 128 random bits as 32 hex digits, safe in CPIM, MSRP and JMS alike. */
     static String newMessageId() {
         byte[] b = new byte[16];
         RANDOM.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        return HexFormat.of().formatHex(b);
     }
 
     private static String uri(String what, String value) {
