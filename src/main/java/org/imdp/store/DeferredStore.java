@@ -10,6 +10,9 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.activemq.artemis.api.config.ActiveMQDefaultConfiguration;
 import org.apache.activemq.artemis.api.core.ActiveMQException;
 import org.apache.activemq.artemis.api.core.ActiveMQQueueExistsException;
 import org.apache.activemq.artemis.api.core.Message;
@@ -21,8 +24,11 @@ import org.apache.activemq.artemis.api.core.client.ClientConsumer;
 import org.apache.activemq.artemis.api.core.client.ClientMessage;
 import org.apache.activemq.artemis.api.core.client.ClientProducer;
 import org.apache.activemq.artemis.api.core.client.ClientSession;
+import org.apache.activemq.artemis.api.core.client.ClientRequestor;
 import org.apache.activemq.artemis.api.core.client.ClientSessionFactory;
 import org.apache.activemq.artemis.api.core.client.ServerLocator;
+import org.apache.activemq.artemis.api.core.management.ManagementHelper;
+import org.apache.activemq.artemis.api.core.management.ResourceNames;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -208,6 +214,163 @@ public final class DeferredStore extends ServiceSupport {
     public void settle(PushBatch batch, java.util.Collection<String> acknowledged, String chargingEvent)
             throws ActiveMQException {
         batch.settle(acknowledged, chargingEvent);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Operations (org.imdp.ops: JMX, admin API, health): views that never take a message out for a push,
+    // and the operator's purge.
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** What an operator may see of a stored message: its metadata, never its content. */
+    public record PendingMessage(String messageId, String sender, String contentType, Instant dateTime,
+            Instant expiresAt, int size) {
+    }
+
+    /**
+     * The whole store at a glance, from the broker's own counters.
+     *
+     * @param recipients     recipients with a store queue (queues of recipients emptied in the last minutes included)
+     * @param storedMessages messages in all store queues
+     * @param largest        the recipients with most messages stored, most first, at most the number asked for
+     */
+    public record Totals(long recipients, long storedMessages, Map<String, Long> largest) {
+    }
+
+    /** Messages on any queue of the broker (e.g. {@code im.charging}), 0 when the queue does not exist. */
+    public long queueMessageCount(String queue) throws ActiveMQException, InterruptedException {
+        PooledSession ps = sessions.take();
+        try {
+            ClientSession.QueueQuery q = ps.session.queueQuery(SimpleString.of(queue));
+            return q.isExists() ? q.getMessageCount() : 0;
+        } finally {
+            sessions.add(ps);
+        }
+    }
+
+    /**
+     * The metadata of up to {@code max} of a recipient's stored messages, oldest first, read with a browse-only
+     * consumer: nothing is taken out, a push running at the same time is not disturbed (messages it holds are
+     * not listed).
+     */
+    public List<PendingMessage> pending(String recipient, int max) throws ActiveMQException {
+        String queue = Recipients.storeQueue(recipient);
+        List<PendingMessage> result = new ArrayList<>();
+        try (ClientSession session = factory.createSession(false, true, true)) {
+            if (!session.queueQuery(SimpleString.of(queue)).isExists()) {
+                return result;
+            }
+            try (ClientConsumer browser = session.createConsumer(SimpleString.of(queue), true)) {
+                session.start();
+                ClientMessage cm;
+                while (result.size() < max && (cm = browser.receiveImmediate()) != null) {
+                    String dateTime = cm.getStringProperty(PROP_DATE_TIME);
+                    result.add(new PendingMessage(cm.getStringProperty(PROP_MESSAGE_ID), cm.getStringProperty(PROP_SENDER),
+                            cm.getStringProperty(PROP_CONTENT_TYPE), dateTime == null ? null : Instant.parse(dateTime),
+                            cm.getExpiration() == 0 ? null : Instant.ofEpochMilli(cm.getExpiration()),
+                            cm.getBodyBuffer().readableBytes()));
+                }
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Deletes every message stored for a recipient, in one broker transaction. Messages that a push holds right
+     * now are not touched (they are delivered or returned by that push).
+     *
+     * @return the number of messages deleted
+     */
+    public int purge(String recipient) throws ActiveMQException {
+        String queue = Recipients.storeQueue(recipient);
+        try (ClientSession session = factory.createSession(false, false)) {
+            if (!session.queueQuery(SimpleString.of(queue)).isExists()) {
+                return 0;
+            }
+            int purged = 0;
+            try (ClientConsumer consumer = session.createConsumer(queue)) {
+                session.start();
+                ClientMessage cm;
+                while ((cm = consumer.receiveImmediate()) != null) {
+                    cm.individualAcknowledge();
+                    purged++;
+                }
+            }
+            session.commit();
+            LOG.info("Purged {} stored message(s) of {}", purged, recipient);
+            return purged;
+        }
+    }
+
+    /**
+     * Recipients and messages in the store, from three broker management requests whatever the number of
+     * recipients: the broker's total message count less the messages on the service's other queues, and the
+     * number of store queues. {@code largest} lists the top {@code top} recipients.
+     */
+    public Totals totals(int top) throws Exception {
+        try (ClientSession session = factory.createSession(false, true, true)) {
+            session.start();
+            ClientRequestor requestor = new ClientRequestor(session, ActiveMQDefaultConfiguration.getDefaultManagementAddress());
+            long total = ((Number) manage(requestor, session, m ->
+                    ManagementHelper.putAttribute(m, ResourceNames.BROKER, "totalMessageCount"))).longValue();
+            JsonNode others = listQueues(requestor, session, "NOT_CONTAINS", Integer.MAX_VALUE);
+            for (JsonNode q : others.path("data")) {
+                if (!q.path("temporary").asBoolean()) {
+                    // a management reply on a temporary queue was not counted in the total
+                    total -= q.path("messageCount").asLong();
+                }
+            }
+            JsonNode store = listQueues(requestor, session, "CONTAINS", Math.max(top, 1));
+            Map<String, Long> largest = new LinkedHashMap<>();
+            for (JsonNode q : store.path("data")) {
+                if (largest.size() < top && q.path("messageCount").asLong() > 0) {
+                    largest.put(recipientOfStoreQueue(q.path("name").asText()), q.path("messageCount").asLong());
+                }
+            }
+            return new Totals(store.path("count").asLong(), Math.max(total, 0), largest);
+        }
+    }
+
+    /** The recipient whose store queue this is: {@link Recipients#storeQueue} read backwards. */
+    private static String recipientOfStoreQueue(String queue) {
+        String encoded = queue.substring(Recipients.STORE_PREFIX.length());
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(encoded.length());
+        for (int i = 0; i < encoded.length(); i++) {
+            char c = encoded.charAt(i);
+            if (c == '_' && i + 2 < encoded.length()) {
+                bytes.write(Integer.parseInt(encoded.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                bytes.write(c);
+            }
+        }
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static JsonNode listQueues(ClientRequestor requestor, ClientSession session, String operation, int pageSize)
+            throws Exception {
+        String options = "{\"field\":\"name\",\"operation\":\"" + operation + "\",\"value\":\"" + Recipients.STORE_PREFIX
+                         + "\",\"sortField\":\"messageCount\",\"sortOrder\":\"desc\"}";
+        Object json = manage(requestor, session,
+                m -> ManagementHelper.putOperationInvocation(m, ResourceNames.BROKER, "listQueues", options, 1, pageSize));
+        return new ObjectMapper().readTree(json.toString());
+    }
+
+    private interface ManagementRequest {
+        void fill(ClientMessage m) throws Exception;
+    }
+
+    private static Object manage(ClientRequestor requestor, ClientSession session, ManagementRequest request) throws Exception {
+        ClientMessage m = session.createMessage(false);
+        request.fill(m);
+        ClientMessage reply = requestor.request(m, 10_000);
+        if (reply == null) {
+            throw new IllegalStateException("the broker did not answer a management request within 10 s");
+        }
+        if (!ManagementHelper.hasOperationSucceeded(reply)) {
+            throw new IllegalStateException("broker management request refused: " + ManagementHelper.getResult(reply)
+                                            + " (an external broker must allow this user to manage)");
+        }
+        return ManagementHelper.getResult(reply);
     }
 
     private DeferredMessage toDeferredMessage(ClientMessage cm) {
