@@ -1,0 +1,185 @@
+package org.imdp.ops;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.CamelEvent.ExchangeFailureHandledEvent;
+import org.apache.camel.spi.CamelEvent.ExchangeSendingEvent;
+import org.apache.camel.spi.CamelEvent.ExchangeSentEvent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.imdp.charging.ChargingEvent;
+import org.imdp.sipmsrp.PushSessionResult;
+import org.imdp.sipmsrp.SipMsrpConstants;
+import org.imdp.store.RejectedMessageException;
+
+/**
+ * The service's counters and latency histograms, in Micrometer (scraped by Prometheus at /observe/metrics) and read
+ * by the JMX MBeans. Watches the exchanges from outside the routes: a push is what goes to {@code sipmsrp:push},
+ * a charging request what goes to a {@code ch1:} endpoint, a refused intake a handled
+ * {@link RejectedMessageException} or a malformed message in an intake route.
+ */
+final class ServiceMetrics extends EventNotifierSupport {
+
+    /** Push outcomes: every message acknowledged, the session reached BYE with some unacknowledged, or no session. */
+    enum Outcome { DELIVERED, PARTIAL, FAILED }
+
+    private final AtomicInteger activeSessions = new AtomicInteger();
+    private final Counter[] sessions = new Counter[Outcome.values().length];
+    private final Counter messagesSent;
+    private final Counter messagesAcknowledged;
+    private final Counter charged;
+    private final Counter chargingFailed;
+    private final Counter refusedTooLarge;
+    private final Counter refusedOverQuota;
+    private final Counter refusedMalformed;
+    private final Timer inviteToAnswer;
+    private final Timer answerToBye;
+    private final Timer byeToAca;
+
+    ServiceMetrics(MeterRegistry registry) {
+        Gauge.builder("imdp.push.sessions.active", activeSessions, AtomicInteger::get)
+                .description("Push sessions running now (INVITE sent, BYE not yet)").register(registry);
+        for (Outcome o : Outcome.values()) {
+            sessions[o.ordinal()] = Counter.builder("imdp.push.sessions").tag("outcome", o.name().toLowerCase(Locale.ROOT))
+                    .description("Push sessions finished, by outcome").register(registry);
+        }
+        messagesSent = Counter.builder("imdp.push.messages.sent").description("Stored messages sent in MSRP SENDs")
+                .register(registry);
+        messagesAcknowledged = Counter.builder("imdp.push.messages.delivered")
+                .description("Stored messages acknowledged with MSRP 200 OK (removed from the store)").register(registry);
+        charged = Counter.builder("imdp.charging.requests").tag("result", "answered")
+                .description("CH-1 EventRequests, by result").register(registry);
+        chargingFailed = Counter.builder("imdp.charging.requests").tag("result", "failed")
+                .description("CH-1 EventRequests, by result").register(registry);
+        refusedTooLarge = refused(registry, "too_large");
+        refusedOverQuota = refused(registry, "over_quota");
+        refusedMalformed = refused(registry, "malformed");
+        inviteToAnswer = histogram(registry, "imdp.push.invite.answer", "From the push INVITE to its 200 OK");
+        answerToBye = histogram(registry, "imdp.push.msrp",
+                "From the INVITE's 200 OK to the BYE: the MSRP SENDs and their 200 OKs");
+        byeToAca = histogram(registry, "imdp.charging.bye.aca", "From the push BYE to the CH-1 answer (ACA)");
+        setIgnoreCamelContextEvents(true);
+        setIgnoreCamelContextInitEvents(true);
+        setIgnoreRouteEvents(true);
+        setIgnoreServiceEvents(true);
+        setIgnoreStepEvents(true);
+        setIgnoreExchangeCreatedEvent(true);
+        setIgnoreExchangeCompletedEvent(true);
+        setIgnoreExchangeFailedEvents(true);
+        setIgnoreExchangeRedeliveryEvents(true);
+        setIgnoreExchangeAsyncProcessingStartedEvents(true);
+    }
+
+    private static Counter refused(MeterRegistry registry, String reason) {
+        return Counter.builder("imdp.intake.refused").tag("reason", reason)
+                .description("Incoming messages refused (not stored), by reason").register(registry);
+    }
+
+    private static Timer histogram(MeterRegistry registry, String name, String description) {
+        return Timer.builder(name).description(description).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry);
+    }
+
+    @Override
+    public void notify(CamelEvent event) {
+        if (event instanceof ExchangeSendingEvent sending && isPush(sending.getEndpoint())) {
+            activeSessions.incrementAndGet();
+        } else if (event instanceof ExchangeSentEvent sent && isPush(sent.getEndpoint())) {
+            activeSessions.decrementAndGet();
+            pushFinished(sent.getExchange());
+        } else if (event instanceof ExchangeSentEvent sent && "ch1".equals(scheme(sent.getEndpoint()))) {
+            chargingFinished(sent.getExchange());
+        } else if (event instanceof ExchangeFailureHandledEvent handled) {
+            failureHandled(handled.getExchange());
+        }
+    }
+
+    private void pushFinished(Exchange exchange) {
+        PushSessionResult result = exchange.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
+        if (result != null) {
+            messagesSent.increment(result.messages().size());
+            messagesAcknowledged.increment(result.acknowledgedCount());
+            record(inviteToAnswer, result.inviteSentAt(), result.answeredAt());
+            record(answerToBye, result.answeredAt(), result.byeSentAt());
+        }
+        Outcome outcome = exchange.getException() != null || result == null ? Outcome.FAILED
+                : result.failureReason() == null && result.acknowledgedCount() == result.messages().size()
+                        ? Outcome.DELIVERED : Outcome.PARTIAL;
+        sessions[outcome.ordinal()].increment();
+    }
+
+    private void chargingFinished(Exchange exchange) {
+        if (exchange.getException() != null) {
+            chargingFailed.increment();
+            return;
+        }
+        charged.increment();
+        if (exchange.getMessage().getBody() instanceof ChargingEvent event) {
+            record(byeToAca, event.byeSentAt(), Instant.now());
+        }
+    }
+
+    private void failureHandled(Exchange exchange) {
+        Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (caught instanceof RejectedMessageException rejected) {
+            (rejected.getReason() == RejectedMessageException.Reason.TOO_LARGE ? refusedTooLarge : refusedOverQuota).increment();
+        } else if (caught instanceof IllegalArgumentException && exchange.getFromRouteId() != null
+                   && exchange.getFromRouteId().startsWith("intake")) {
+            refusedMalformed.increment();
+        }
+    }
+
+    private static void record(Timer timer, Instant from, Instant to) {
+        if (from != null && to != null && !to.isBefore(from)) {
+            timer.record(Duration.between(from, to));
+        }
+    }
+
+    private static boolean isPush(Endpoint endpoint) {
+        return "sipmsrp".equals(scheme(endpoint)) && endpoint.getEndpointKey().startsWith("sipmsrp://push");
+    }
+
+    private static String scheme(Endpoint endpoint) {
+        String uri = endpoint.getEndpointUri();
+        int colon = uri.indexOf(':');
+        return colon < 0 ? uri : uri.substring(0, colon);
+    }
+
+    int activeSessions() {
+        return activeSessions.get();
+    }
+
+    long sessions(Outcome outcome) {
+        return (long) sessions[outcome.ordinal()].count();
+    }
+
+    long messagesSent() {
+        return (long) messagesSent.count();
+    }
+
+    long messagesDelivered() {
+        return (long) messagesAcknowledged.count();
+    }
+
+    long chargingAnswered() {
+        return (long) charged.count();
+    }
+
+    long chargingFailed() {
+        return (long) chargingFailed.count();
+    }
+
+    long refused() {
+        return (long) (refusedTooLarge.count() + refusedOverQuota.count() + refusedMalformed.count());
+    }
+}
