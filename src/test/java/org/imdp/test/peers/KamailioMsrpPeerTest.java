@@ -4,7 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,6 +16,7 @@ import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Kamailio as the IM Client's MSRP side, fed by a plain socket with RFC 4975 frames, with tshark
@@ -71,6 +74,17 @@ class KamailioMsrpPeerTest {
             assertThat(peer.awaitReceived(2, Duration.ofSeconds(5))).containsExactly(
                     new KamailioMsrpPeer.Frame("SEND", "tx1", "imclient43", "m-1", "first"),
                     new KamailioMsrpPeer.Frame("SEND", "tx2", "imclient43", "m-2", "[second]\r\nline"));
+        }
+    }
+
+    @Test
+    void failsWithKamailiosErrorWhenThePortIsTaken() throws IOException {
+        int msrpPort = AvailablePortFinder.getNextAvailable();
+        try (ServerSocket taken = new ServerSocket(msrpPort, 1, InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> KamailioMsrpPeer.start(msrpPort).close())
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("exited before binding TCP port " + msrpPort)
+                    .hasMessageContaining("Address already in use");
         }
     }
 
