@@ -80,6 +80,7 @@ public final class KamailioMsrpPeer implements AutoCloseable {
         return new KamailioMsrpPeer(port, process);
     }
 
+    /** The TCP port on 127.0.0.1 where the peer accepts MSRP connections. */
     public int port() {
         return port;
     }

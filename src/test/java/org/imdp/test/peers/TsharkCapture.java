@@ -188,7 +188,7 @@ public final class TsharkCapture implements AutoCloseable {
 
     // stdout apart from stderr: tshark warns on stderr when run as root
     private static List<String> run(List<String> cmd) {
-        ExternalProcess.requireOnPath(cmd.get(0));
+        cmd.set(0, ExternalProcess.requireOnPath(cmd.get(0)).toString());
         Path err = ExternalProcess.newOutputFile("tshark-read", ".err");
         try {
             Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
