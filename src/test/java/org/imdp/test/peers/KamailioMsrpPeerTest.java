@@ -67,11 +67,14 @@ class KamailioMsrpPeerTest {
             String toPath = "msrp://127.0.0.1:" + msrpPort + "/imclient43;tcp";
             String fromPath = "msrp://127.0.0.1:" + socket.getLocalPort() + "/server8;tcp";
 
+            // the bodiless SEND an active endpoint opens its session with (RFC 4975 section 5.4)
+            assertThat(exchange(socket, send("tx0", toPath, fromPath, "m-0", ""))).startsWith("MSRP tx0 200 OK");
             assertThat(exchange(socket, send("tx1", toPath, fromPath, "m-1", "first"))).startsWith("MSRP tx1 200 OK");
             // a body holding "]" and a line break must not end the logged record early
             assertThat(exchange(socket, send("tx2", toPath, fromPath, "m-2", "[second]\r\nline"))).startsWith("MSRP tx2 200 OK");
 
-            assertThat(peer.awaitReceived(2, Duration.ofSeconds(5))).containsExactly(
+            assertThat(peer.awaitReceived(3, Duration.ofSeconds(5))).containsExactly(
+                    new KamailioMsrpPeer.Frame("SEND", "tx0", "imclient43", "m-0", ""),
                     new KamailioMsrpPeer.Frame("SEND", "tx1", "imclient43", "m-1", "first"),
                     new KamailioMsrpPeer.Frame("SEND", "tx2", "imclient43", "m-2", "[second]\r\nline"));
         }
@@ -88,7 +91,7 @@ class KamailioMsrpPeerTest {
         }
     }
 
-    /** An RFC 4975 SEND of one whole message in one chunk. */
+    /** An RFC 4975 SEND of one whole message in one chunk; bodiless when {@code content} is empty. */
     static byte[] send(String transactionId, String toPath, String fromPath, String messageId, String content) {
         int length = content.getBytes(StandardCharsets.UTF_8).length;
         String frame = "MSRP " + transactionId + " SEND\r\n"
@@ -96,9 +99,8 @@ class KamailioMsrpPeerTest {
                 + "From-Path: " + fromPath + "\r\n"
                 + "Message-ID: " + messageId + "\r\n"
                 + "Byte-Range: 1-" + length + "/" + length + "\r\n"
-                + "Content-Type: " + (content.startsWith("From:") ? "message/cpim" : "text/plain") + "\r\n"
-                + "\r\n"
-                + content + "\r\n"
+                + (content.isEmpty() ? ""
+                        : "Content-Type: " + (content.startsWith("From:") ? "message/cpim" : "text/plain") + "\r\n\r\n" + content + "\r\n")
                 + "-------" + transactionId + "$\r\n";
         return frame.getBytes(StandardCharsets.UTF_8);
     }
