@@ -129,6 +129,16 @@ public final class KamailioMsrpPeer implements AutoCloseable {
         }
     }
 
+    /**
+     * The msrp module's error lines, e.g. "msrp_parse_headers(): broken msrp frame message, From-Path
+     * must be after To-Path": a frame Kamailio could not parse gets no answer and no MSRP-IN record.
+     * A frame whose end-line does not match its start line is not reported at all: Kamailio keeps
+     * waiting for the rest of the frame.
+     */
+    public List<String> msrpErrors() {
+        return process.logText().lines().filter(l -> l.contains("ERROR: msrp ")).toList();
+    }
+
     /** The Kamailio process: log, pid. */
     public ExternalProcess process() {
         return process;

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Kamailio as the IM Client's MSRP side, fed by a plain socket with RFC 4975 frames, with tshark
@@ -77,6 +78,21 @@ class KamailioMsrpPeerTest {
                     new KamailioMsrpPeer.Frame("SEND", "tx0", "imclient43", "m-0", ""),
                     new KamailioMsrpPeer.Frame("SEND", "tx1", "imclient43", "m-1", "first"),
                     new KamailioMsrpPeer.Frame("SEND", "tx2", "imclient43", "m-2", "[second]\r\nline"));
+        }
+    }
+
+    @Test
+    void reportsFramesItCannotParse() throws IOException {
+        int msrpPort = AvailablePortFinder.getNextAvailable();
+        try (KamailioMsrpPeer peer = KamailioMsrpPeer.start(msrpPort); Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", msrpPort), 5000);
+            socket.getOutputStream().write(("MSRP nt1 SEND\r\nFrom-Path: msrp://127.0.0.1:" + socket.getLocalPort()
+                    + "/server9;tcp\r\nMessage-ID: m-1\r\nByte-Range: 1-0/0\r\n-------nt1$\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> !peer.msrpErrors().isEmpty());
+            assertThat(peer.msrpErrors()).anyMatch(l -> l.contains("From-Path must be after To-Path"));
+            assertThat(peer.received()).isEmpty();
         }
     }
 
