@@ -49,6 +49,7 @@ public final class TsharkCapture implements AutoCloseable {
     private final ExternalProcess process;
     private final Path pcap;
     private final DatagramSocket probe;
+    private final int probePort;
     private final Pattern probeLine;
     private final Set<Integer> msrpPorts = new LinkedHashSet<>();
 
@@ -56,8 +57,8 @@ public final class TsharkCapture implements AutoCloseable {
         this.process = process;
         this.pcap = pcap;
         this.probe = probe;
-        int port = probe.getLocalPort();
-        this.probeLine = Pattern.compile("\\b" + port + " (→|->) " + port + "\\b");
+        this.probePort = probe.getLocalPort();
+        this.probeLine = Pattern.compile("\\b" + probePort + " (→|->) " + probePort + "\\b");
     }
 
     /**
@@ -161,7 +162,7 @@ public final class TsharkCapture implements AutoCloseable {
     public List<String> decode(String displayFilter, String... extraArgs) {
         stop();
         List<String> cmd = new ArrayList<>(List.of("tshark", "-r", pcap.toString(),
-                "-Y", "(" + displayFilter + ") and not udp.port == " + probe.getLocalPort()));
+                "-Y", "(" + displayFilter + ") and not udp.port == " + probePort));
         msrpPorts.forEach(p -> cmd.addAll(List.of("-d", "tcp.port==" + p + ",msrp")));
         cmd.addAll(List.of(extraArgs));
         return run(cmd);
