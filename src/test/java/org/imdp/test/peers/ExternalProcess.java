@@ -156,7 +156,7 @@ public final class ExternalProcess implements AutoCloseable {
     public String waitForLog(Pattern pattern, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            // read the file before checking liveness, so output written just before exit still counts
+            // liveness first, then the file: output written just before the exit is still seen
             boolean alive = process.isAlive();
             Matcher m = pattern.matcher(logText());
             if (m.find()) {
