@@ -36,6 +36,9 @@ import io.netty.util.ByteProcessor;
  * {@value #DEFAULT_MAX_HEADERS}) and {@code maxBodySize} octets per body (default
  * {@value #DEFAULT_MAX_BODY_SIZE}, 4 MiB: a whole message in one chunk, as python-msrplib sends it, fits
  * for ordinary IM sizes; a peer that needs more must chunk).
+ * <p>
+ * Header order is not enforced on input (To-Path and From-Path must be present, anywhere), and Byte-Range
+ * is not checked against the body length: both are the receiving application's business.
  */
 public final class MsrpFrameDecoder extends ByteToMessageDecoder {
 
@@ -50,6 +53,7 @@ public final class MsrpFrameDecoder extends ByteToMessageDecoder {
     private static final byte LF = '\n';
     private static final int CRLF_LENGTH = 2;
     private static final int STATUS_CODE_LENGTH = 3;
+    private static final int MIN_STATUS = 100;
 
     private enum State {
         READ_START_LINE,
@@ -136,7 +140,11 @@ public final class MsrpFrameDecoder extends ByteToMessageDecoder {
         headers.clear();
         if (isStatusCode(rest)) {
             String comment = rest.length() > STATUS_CODE_LENGTH + 1 ? rest.substring(STATUS_CODE_LENGTH + 1) : null;
-            frame = new MsrpResponse(tid, Integer.parseInt(rest.substring(0, STATUS_CODE_LENGTH)), comment);
+            int status = Integer.parseInt(rest.substring(0, STATUS_CODE_LENGTH));
+            if (status < MIN_STATUS) {
+                throw new MsrpCodecException("Status code below 100 in start line: " + abbreviate(line));
+            }
+            frame = new MsrpResponse(tid, status, comment);
         } else {
             // built before the method is checked, so that a failure still names the transaction
             frame = new MsrpRequest(tid, rest);

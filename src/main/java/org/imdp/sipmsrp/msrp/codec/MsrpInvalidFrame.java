@@ -10,6 +10,7 @@ import io.netty.handler.codec.DecoderResult;
 public final class MsrpInvalidFrame extends MsrpFrame {
 
     public MsrpInvalidFrame(Throwable cause) {
+        // no end-line was read: ABORTED marks the frame as unusable
         super(null, MsrpEndFlag.ABORTED);
         setDecoderResult(DecoderResult.failure(cause));
     }

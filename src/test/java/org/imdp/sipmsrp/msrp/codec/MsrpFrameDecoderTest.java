@@ -251,6 +251,12 @@ class MsrpFrameDecoderTest {
     }
 
     @Test
+    void reportsAStatusCodeBelow100() {
+        MsrpInvalidFrame garbage = writeAndReadOne("MSRP abcd1234 000 OK\r\n");
+        assertThat(garbage.decoderResult().cause()).hasMessageContaining("Status code below 100");
+    }
+
+    @Test
     void reportsAMissingEndLineAndDecodesTheNextFrame() {
         channel.writeInbound(buffer("MSRP lost0001 200 OK\r\n" + PATHS + RFC_SEND));
         MsrpResponse incomplete = channel.readInbound();

@@ -1,0 +1,375 @@
+package org.imdp.sipmsrp.msrp;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.imdp.sipmsrp.msrp.codec.MsrpByteRange;
+import org.imdp.sipmsrp.msrp.codec.MsrpEndFlag;
+import org.imdp.sipmsrp.msrp.codec.MsrpFrame;
+import org.imdp.sipmsrp.msrp.codec.MsrpHeaderNames;
+import org.imdp.sipmsrp.msrp.codec.MsrpIds;
+import org.imdp.sipmsrp.msrp.codec.MsrpRequest;
+import org.imdp.sipmsrp.msrp.codec.MsrpResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One MSRP TCP connection: the last handler of its pipeline and, once bound to an endpoint, the
+ * {@link MsrpSession}. All state is touched on the channel's event loop only; public futures are completed
+ * on the completion executor of {@link NettyMsrpSessions}.
+ * <p>
+ * A message is sent as SEND chunks of at most {@code chunkSize} octets, each with its own transaction id
+ * and {@code Failure-Report: yes}; the next chunk goes out only after the previous one got 200, which keeps
+ * the order simple and stops a message at the first error.
+ */
+final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implements MsrpSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MsrpConnection.class);
+    private static final String FAILURE_REPORT_YES = "yes";
+    private static final String FAILURE_REPORT_NO = "no";
+    private static final String FAILURE_REPORT_PARTIAL = "partial";
+    private static final String OK_COMMENT = "OK";
+    private static final String BAD_REQUEST_COMMENT = "Bad request";
+    private static final String NO_SESSION_COMMENT = "Session does not exist";
+    private static final String WRONG_CONNECTION_COMMENT = "Session bound to another connection";
+    private static final String UNKNOWN_METHOD_COMMENT = "Unknown method";
+
+    private final NettyMsrpSessions owner;
+    private final Duration transactionTimeout;
+    private final int chunkSize;
+    private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+    /** Open transactions by id; event loop only. */
+    private final Map<String, CompletableFuture<MsrpResponse>> pending = new HashMap<>();
+    /** {@code null} for an accepted connection until its first request binds it. */
+    private NettyMsrpEndpoint endpoint;
+    /** Our To-Path: the peer's path (SDP a=path) or, when accepted, the From-Path of its first request. */
+    private String remotePath;
+    private Channel channel;
+    /** Why we closed the connection ourselves; {@code null} while it is open or when the peer closed it. */
+    private volatile String closeReason;
+    private ScheduledFuture<?> bindTimer;
+
+    /** An accepted connection, bound by its first request. */
+    MsrpConnection(NettyMsrpSessions owner) {
+        this.owner = owner;
+        this.transactionTimeout = owner.config().transactionTimeout();
+        this.chunkSize = owner.config().chunkSize();
+    }
+
+    /** An outgoing connection of {@code endpoint} towards {@code remotePath}. */
+    MsrpConnection(NettyMsrpSessions owner, NettyMsrpEndpoint endpoint, String remotePath) {
+        this(owner);
+        this.endpoint = endpoint;
+        this.remotePath = remotePath;
+    }
+
+    // ---------------------------------------------------------------- MsrpSession
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException when {@code messageId} is not an MSRP {@code ident} (4 to 32 characters
+     *                                  of {@code A-Z a-z 0-9 . - + % =}, starting alphanumeric): a UUID with
+     *                                  dashes is too long, use {@link MsrpIds#newMessageId()}
+     */
+    @Override
+    public CompletableFuture<MsrpSendResult> send(String messageId, String contentType, byte[] body) {
+        if (!MsrpIds.isIdent(messageId)) {
+            throw new IllegalArgumentException("Message-ID must be an MSRP ident (RFC 4975 §9): " + messageId);
+        }
+        Objects.requireNonNull(body, "body");
+        if (body.length > 0) {
+            Objects.requireNonNull(contentType, "contentType");
+        }
+        CompletableFuture<MsrpSendResult> result = new CompletableFuture<>();
+        try {
+            channel.eventLoop().execute(() -> sendChunk(messageId, contentType, body, 0, result));
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new MsrpException("MSRP is stopped", e));
+        }
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<Void> closeFuture() {
+        return closeFuture;
+    }
+
+    @Override
+    public void close() {
+        closeWith("closed locally");
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /** Binds an outgoing connection with an empty SEND; completes (on the event loop) when it got 200. */
+    CompletableFuture<Void> bindOutgoing() {
+        MsrpRequest bind = newSend(MsrpIds.newMessageId(), new MsrpByteRange(1, 0, 0), Unpooled.EMPTY_BUFFER,
+                MsrpEndFlag.COMPLETE);
+        return transact(bind).thenAccept(response -> {
+            if (response.status() != MsrpResponse.OK) {
+                throw new MsrpException("MSRP peer " + remotePath + " answered the binding SEND with "
+                                        + response.status() + " " + Objects.toString(response.comment(), ""));
+            }
+        });
+    }
+
+    private void sendChunk(String messageId, String contentType, byte[] body, int offset,
+            CompletableFuture<MsrpSendResult> result) {
+        int length = Math.min(chunkSize, body.length - offset);
+        int end = offset + length;
+        boolean last = end == body.length;
+        ByteBuf content = length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body, offset, length);
+        MsrpRequest chunk = newSend(messageId, new MsrpByteRange(offset + 1L, end, body.length), content,
+                last ? MsrpEndFlag.COMPLETE : MsrpEndFlag.CONTINUES);
+        if (length > 0) {
+            chunk.addHeader(MsrpHeaderNames.CONTENT_TYPE, contentType);
+        }
+        transact(chunk).whenComplete((response, error) -> {
+            if (error != null) {
+                complete(result, null, error);
+            } else if (response.status() == MsrpResponse.OK && !last) {
+                sendChunk(messageId, contentType, body, end, result);
+            } else {
+                if (response.status() != MsrpResponse.OK) {
+                    LOG.info("MSRP message {} to {}: chunk {} answered {} {}", messageId, remotePath,
+                            chunk.transactionId(), response.status(), Objects.toString(response.comment(), ""));
+                }
+                complete(result, new MsrpSendResult(response.status(), response.comment(), end), null);
+            }
+        });
+    }
+
+    private MsrpRequest newSend(String messageId, MsrpByteRange range, ByteBuf content, MsrpEndFlag flag) {
+        return new MsrpRequest(MsrpIds.newTransactionId(), MsrpRequest.SEND, content, flag)
+                .addHeader(MsrpHeaderNames.TO_PATH, remotePath)
+                .addHeader(MsrpHeaderNames.FROM_PATH, endpoint.localPath())
+                .addHeader(MsrpHeaderNames.MESSAGE_ID, messageId)
+                .addHeader(MsrpHeaderNames.BYTE_RANGE, range.toString())
+                .addHeader(MsrpHeaderNames.FAILURE_REPORT, FAILURE_REPORT_YES);
+    }
+
+    /**
+     * Writes a request and completes, on the event loop, with its response, or with a local 408 when none
+     * came within the transaction timeout. Fails with {@link MsrpException} when the write fails or the
+     * connection closes first.
+     */
+    private CompletableFuture<MsrpResponse> transact(MsrpRequest request) {
+        CompletableFuture<MsrpResponse> response = new CompletableFuture<>();
+        String tid = request.transactionId();
+        if (!channel.isActive()) {
+            request.release();
+            response.completeExceptionally(new MsrpException("MSRP connection to " + remotePath + " is closed ("
+                                                             + Objects.toString(closeReason, "by the peer") + ")"));
+            return response;
+        }
+        pending.put(tid, response);
+        ScheduledFuture<?> timer = channel.eventLoop().schedule(() -> {
+            if (pending.remove(tid) != null) {
+                LOG.warn("MSRP transaction {} to {} got no response within {}", tid, remotePath, transactionTimeout);
+                response.complete(new MsrpResponse(tid, MsrpResponse.REQUEST_TIMEOUT,
+                        "no response within " + transactionTimeout));
+            }
+        }, transactionTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        response.whenComplete((r, e) -> timer.cancel(false));
+        channel.writeAndFlush(request).addListener(written -> {
+            if (!written.isSuccess() && pending.remove(tid) != null) {
+                response.completeExceptionally(new MsrpException("Cannot write MSRP transaction " + tid + " to "
+                                                                 + remotePath, written.cause()));
+            }
+        });
+        return response;
+    }
+
+    private <T> void complete(CompletableFuture<T> future, T value, Throwable error) {
+        Throwable cause = error == null || error instanceof MsrpException ? error
+                : new MsrpException(error.getMessage(), error);
+        owner.completionExecutor().execute(() -> {
+            if (cause == null) {
+                future.complete(value);
+            } else {
+                future.completeExceptionally(cause);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        channel = ctx.channel();
+        if (endpoint == null) {
+            // an accepted connection that never says anything must not stay open for ever
+            bindTimer = ctx.executor().schedule(() -> {
+                if (endpoint == null) {
+                    LOG.warn("MSRP connection from {} sent no request within {}, closing it", channel.remoteAddress(),
+                            transactionTimeout);
+                    closeWith("no request within " + transactionTimeout);
+                }
+            }, transactionTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, MsrpFrame frame) {
+        if (frame.decoderResult().isFailure()) {
+            malformed(frame);
+        } else if (frame instanceof MsrpResponse response) {
+            received(response);
+        } else {
+            received((MsrpRequest) frame);
+        }
+    }
+
+    private void malformed(MsrpFrame frame) {
+        Throwable cause = frame.decoderResult().cause();
+        // a 400 needs both paths: the From-Path to address it, the To-Path when we are not bound yet
+        if (frame instanceof MsrpRequest && frame.fromPath() != null && frame.toPath() != null) {
+            LOG.warn("Malformed MSRP request {} from {}, answering 400: {}", frame.transactionId(),
+                    channel.remoteAddress(), cause.getMessage());
+            respond((MsrpRequest) frame, MsrpResponse.BAD_REQUEST, BAD_REQUEST_COMMENT);
+        } else {
+            LOG.warn("Unintelligible MSRP input from {}, closing the connection: {}", channel.remoteAddress(),
+                    cause.getMessage());
+            closeWith("unintelligible input from the peer: " + cause.getMessage());
+        }
+    }
+
+    private void received(MsrpResponse response) {
+        String tid = response.transactionId();
+        CompletableFuture<MsrpResponse> transaction = pending.get(tid);
+        if (transaction == null) {
+            LOG.warn("MSRP response {} {} from {} matches no open transaction, dropped", tid, response.status(),
+                    channel.remoteAddress());
+            return;
+        }
+        if (endpoint != null && !endpoint.sessionId().equals(MsrpUri.firstSessionId(response.toPath()))) {
+            LOG.warn("MSRP response {} has To-Path {}, not {}, dropped", tid, response.toPath(),
+                    endpoint.localPath());
+            return;
+        }
+        pending.remove(tid);
+        transaction.complete(response);
+    }
+
+    private void received(MsrpRequest request) {
+        if (endpoint == null && !bind(request)) {
+            return;
+        }
+        boolean forUs = endpoint.sessionId().equals(MsrpUri.firstSessionId(request.toPath()));
+        switch (request.method()) {
+            case MsrpRequest.SEND -> {
+                if (forUs) {
+                    // we only push, but the peer may send (e.g. an empty SEND to bind, or to open a NAT)
+                    respond(request, MsrpResponse.OK, OK_COMMENT);
+                } else {
+                    respond(request, MsrpResponse.NO_SUCH_SESSION, NO_SESSION_COMMENT);
+                }
+            }
+            case MsrpRequest.REPORT ->
+                // REPORTs are never answered (RFC 4975 §7.1.2)
+                LOG.info("MSRP REPORT for message {} from {}: {}", request.messageId(), remotePath, request.status());
+            default -> respond(request, MsrpResponse.UNKNOWN_METHOD, UNKNOWN_METHOD_COMMENT);
+        }
+    }
+
+    /** Binds an accepted connection to the endpoint its first request is addressed to. */
+    private boolean bind(MsrpRequest first) {
+        String sessionId = MsrpUri.firstSessionId(first.toPath());
+        NettyMsrpEndpoint target = owner.endpoint(sessionId);
+        NettyMsrpEndpoint.Binding binding = target == null ? NettyMsrpEndpoint.Binding.NO_SUCH_SESSION
+                : target.bindIncoming(this, first.fromPath());
+        if (binding == NettyMsrpEndpoint.Binding.BOUND) {
+            endpoint = target;
+            remotePath = first.fromPath();
+            if (bindTimer != null) {
+                bindTimer.cancel(false);
+            }
+            return true;
+        }
+        boolean unknown = binding == NettyMsrpEndpoint.Binding.NO_SUCH_SESSION;
+        LOG.warn("MSRP connection from {} refused for session {} ({}), answering {} and closing",
+                channel.remoteAddress(), sessionId, unknown ? "unknown, closed, or another peer's" : "already bound",
+                unknown ? MsrpResponse.NO_SUCH_SESSION : MsrpResponse.WRONG_CONNECTION);
+        respond(first, unknown ? MsrpResponse.NO_SUCH_SESSION : MsrpResponse.WRONG_CONNECTION,
+                unknown ? NO_SESSION_COMMENT : WRONG_CONNECTION_COMMENT);
+        closeWith("first request for " + (unknown ? "an unknown" : "an already bound") + " session");
+        return false;
+    }
+
+    /** Answers a request, honouring its Failure-Report (RFC 4975 §7.1.1): no, partial (errors only), yes. */
+    private void respond(MsrpRequest request, int status, String comment) {
+        String failureReport = request.failureReport();
+        if (MsrpRequest.SEND.equals(request.method()) && (FAILURE_REPORT_NO.equals(failureReport)
+                                                          || FAILURE_REPORT_PARTIAL.equals(failureReport)
+                                                             && status == MsrpResponse.OK)) {
+            return;
+        }
+        // To-Path: the previous hop, i.e. the first URI of the From-Path (RFC 4975 §7.2)
+        String previousHop = request.fromPath().strip().split("\\s+")[0];
+        String self = endpoint != null ? endpoint.localPath() : request.toPath().strip().split("\\s+")[0];
+        channel.writeAndFlush(new MsrpResponse(request.transactionId(), status, comment)
+                .addHeader(MsrpHeaderNames.TO_PATH, previousHop)
+                .addHeader(MsrpHeaderNames.FROM_PATH, self))
+                .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.warn("MSRP connection {} failed, closing it: {}", ctx.channel().remoteAddress(), cause.toString());
+        closeWith("connection failed: " + cause.getMessage());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (bindTimer != null) {
+            bindTimer.cancel(false);
+        }
+        String reason = closeReason != null ? "connection closed: " + closeReason : "peer closed the connection";
+        for (Map.Entry<String, CompletableFuture<MsrpResponse>> open : List.copyOf(pending.entrySet())) {
+            open.getValue().completeExceptionally(new MsrpException("MSRP transaction " + open.getKey() + " to "
+                                                                    + remotePath + " failed: " + reason));
+        }
+        pending.clear();
+        if (endpoint != null) {
+            LOG.debug("MSRP session {}: {}", endpoint.sessionId(), reason);
+        }
+        complete(closeFuture, null, null);
+        super.channelInactive(ctx);
+    }
+
+    /** Flushes what is queued, then closes; the first reason given is kept. */
+    private void closeWith(String reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        Channel current = channel;
+        if (current != null && current.isOpen()) {
+            current.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MsrpSession[" + (endpoint == null ? "unbound" : endpoint.localPath()) + " -> " + remotePath + "]";
+    }
+}

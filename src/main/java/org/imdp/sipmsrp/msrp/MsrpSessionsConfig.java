@@ -1,0 +1,74 @@
+package org.imdp.sipmsrp.msrp;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import org.imdp.sipmsrp.msrp.codec.MsrpFrameDecoder;
+
+/**
+ * Settings of {@link NettyMsrpSessions}.
+ *
+ * @param host               address to listen on; also the authority of our {@code a=path} URIs
+ * @param port               TCP port to listen on; 0 picks a free one (see {@link NettyMsrpSessions#port()})
+ * @param connectTimeout     limit for a TCP connect to the peer (default {@link #DEFAULT_CONNECT_TIMEOUT}, as
+ *                           python-msrplib)
+ * @param transactionTimeout how long a SEND waits for its response before it counts as 408 (default
+ *                           {@link #DEFAULT_TRANSACTION_TIMEOUT}, RFC 4975 §7.1.1); also how long an accepted
+ *                           connection may stay silent before its first request
+ * @param chunkSize          largest body of one SEND (default {@link #DEFAULT_CHUNK_SIZE}, 64 KiB: a CPIM-wrapped
+ *                           IM almost always fits in one SEND, while a large file is cut so that a 413 or a
+ *                           lost connection is noticed after at most 64 KiB, not after the whole body)
+ * @param maxBodySize        largest body accepted from the peer in one frame (default
+ *                           {@link MsrpFrameDecoder#DEFAULT_MAX_BODY_SIZE})
+ */
+public record MsrpSessionsConfig(String host, int port, Duration connectTimeout, Duration transactionTimeout,
+        int chunkSize, int maxBodySize) {
+
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofSeconds(30);
+    public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
+
+    public MsrpSessionsConfig {
+        Objects.requireNonNull(host, "host");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535: " + port);
+        }
+        requirePositive(connectTimeout, "connectTimeout");
+        requirePositive(transactionTimeout, "transactionTimeout");
+        if (chunkSize <= 0) {
+            throw new IllegalArgumentException("chunkSize must be positive: " + chunkSize);
+        }
+        if (maxBodySize <= 0) {
+            throw new IllegalArgumentException("maxBodySize must be positive: " + maxBodySize);
+        }
+    }
+
+    /** The defaults, listening on {@code host:port}. */
+    public static MsrpSessionsConfig of(String host, int port) {
+        return new MsrpSessionsConfig(host, port, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TRANSACTION_TIMEOUT,
+                DEFAULT_CHUNK_SIZE, MsrpFrameDecoder.DEFAULT_MAX_BODY_SIZE);
+    }
+
+    public MsrpSessionsConfig withConnectTimeout(Duration value) {
+        return new MsrpSessionsConfig(host, port, value, transactionTimeout, chunkSize, maxBodySize);
+    }
+
+    public MsrpSessionsConfig withTransactionTimeout(Duration value) {
+        return new MsrpSessionsConfig(host, port, connectTimeout, value, chunkSize, maxBodySize);
+    }
+
+    public MsrpSessionsConfig withChunkSize(int value) {
+        return new MsrpSessionsConfig(host, port, connectTimeout, transactionTimeout, value, maxBodySize);
+    }
+
+    public MsrpSessionsConfig withMaxBodySize(int value) {
+        return new MsrpSessionsConfig(host, port, connectTimeout, transactionTimeout, chunkSize, value);
+    }
+
+    private static void requirePositive(Duration value, String name) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+    }
+}

@@ -1,0 +1,303 @@
+package org.imdp.sipmsrp.msrp;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import org.imdp.sipmsrp.msrp.codec.MsrpByteRange;
+import org.imdp.sipmsrp.msrp.codec.MsrpFrame;
+import org.imdp.sipmsrp.msrp.codec.MsrpFrameDecoder;
+import org.imdp.sipmsrp.msrp.codec.MsrpFrameEncoder;
+import org.imdp.sipmsrp.msrp.codec.MsrpHeaderNames;
+import org.imdp.sipmsrp.msrp.codec.MsrpIds;
+import org.imdp.sipmsrp.msrp.codec.MsrpRequest;
+import org.imdp.sipmsrp.msrp.codec.MsrpResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A scriptable MSRP endpoint for tests, playing the IM client, built on the project's codec.
+ * <p>
+ * It listens on {@code 127.0.0.1} ({@link #start(int)}, port 0 = any free port) under one session-id, so
+ * {@link #path()} is what a client would put in its SDP {@code a=path}. It can also connect to a path
+ * itself ({@link #connect(String)}), as a client answering {@code a=setup:active} does. On every connection
+ * it records each request it receives ({@link #frames()}, bodies copied, nothing to release) and answers:
+ * <ul>
+ * <li>a request whose To-Path is not {@link #path()}: 481;</li>
+ * <li>an empty SEND (binding): always 200;</li>
+ * <li>a SEND with a body (a message chunk): as set by {@link #answerWith(int)} (default 200), {@link #silent()}
+ * or {@link #closeOnMessage()};</li>
+ * <li>REPORT: no answer; any other method: 501.</li>
+ * </ul>
+ * Chunks are put back together by {@link #message(String)}. Call {@link #close()} when done.
+ */
+public final class MsrpTestPeer implements AutoCloseable {
+
+    /** What the peer does with a SEND that carries a body. */
+    public enum Behaviour {
+        /** Answer with the status of {@link #answerWith(int)}. */
+        ANSWER,
+        /** Never answer, so that the sender's transaction times out. */
+        SILENT,
+        /** Close the connection instead of answering. */
+        CLOSE
+    }
+
+    /**
+     * One request the peer received.
+     *
+     * @param request the request without its body (holds no buffer)
+     * @param body    a copy of the body; empty when there was none
+     */
+    public record Received(MsrpRequest request, byte[] body) {
+
+        public String header(String name) {
+            return request.header(name);
+        }
+
+        public String bodyText() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(MsrpTestPeer.class);
+    private static final String HOST = "127.0.0.1";
+    private static final long SHUTDOWN_TIMEOUT_MILLIS = 2000;
+
+    private final String sessionId = MsrpIds.newSessionId();
+    private final List<Received> frames = new CopyOnWriteArrayList<>();
+    private final Map<String, CompletableFuture<MsrpResponse>> pending = new ConcurrentHashMap<>();
+    private final MsrpFrameEncoder encoder = new MsrpFrameEncoder();
+    private volatile Behaviour behaviour = Behaviour.ANSWER;
+    private volatile int status = MsrpResponse.OK;
+    private EventLoopGroup group;
+    private Channel server;
+    private int port;
+
+    /** Binds {@code 127.0.0.1:port}; 0 picks a free port. */
+    public MsrpTestPeer start(int port) {
+        group = new NioEventLoopGroup(1);
+        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(initializer(null)).bind(HOST, port).syncUninterruptibly().channel();
+        this.port = ((InetSocketAddress) server.localAddress()).getPort();
+        return this;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Our MSRP URI, {@code msrp://127.0.0.1:<port>/<session-id>;tcp}. */
+    public String path() {
+        return "msrp://" + HOST + ":" + port + "/" + sessionId + ";tcp";
+    }
+
+    /** Every request received so far, on all connections, in arrival order. */
+    public List<Received> frames() {
+        return List.copyOf(frames);
+    }
+
+    /** The message with {@code messageId}, reassembled from the bodies of its chunks by Byte-Range. */
+    public byte[] message(String messageId) {
+        List<Received> chunks = frames.stream()
+                .filter(r -> messageId.equals(r.request().messageId()) && r.body().length > 0)
+                .sorted(Comparator.comparingLong(r -> r.request().byteRange().start()))
+                .toList();
+        if (chunks.isEmpty()) {
+            throw new AssertionError("No chunk of message " + messageId + " received");
+        }
+        long total = chunks.get(0).request().byteRange().total();
+        byte[] message = new byte[Math.toIntExact(total)];
+        long next = 1;
+        for (Received chunk : chunks) {
+            MsrpByteRange range = chunk.request().byteRange();
+            if (range.start() != next || range.end() - range.start() + 1 != chunk.body().length) {
+                throw new AssertionError("Chunk " + range + " of message " + messageId + " does not follow octet "
+                                         + (next - 1) + " or does not match its " + chunk.body().length + " octets");
+            }
+            System.arraycopy(chunk.body(), 0, message, Math.toIntExact(range.start() - 1), chunk.body().length);
+            next = range.end() + 1;
+        }
+        if (next - 1 != total) {
+            throw new AssertionError("Message " + messageId + " has " + (next - 1) + " of " + total + " octets");
+        }
+        return message;
+    }
+
+    /** Answer message chunks with {@code status} (200 by default). */
+    public MsrpTestPeer answerWith(int status) {
+        this.status = status;
+        this.behaviour = Behaviour.ANSWER;
+        return this;
+    }
+
+    /** Do not answer message chunks at all. */
+    public MsrpTestPeer silent() {
+        this.behaviour = Behaviour.SILENT;
+        return this;
+    }
+
+    /** Close the connection when a message chunk arrives. */
+    public MsrpTestPeer closeOnMessage() {
+        this.behaviour = Behaviour.CLOSE;
+        return this;
+    }
+
+    /** Opens a TCP connection to the host and port of {@code targetPath}, as an active client does. */
+    public Connection connect(String targetPath) {
+        MsrpUri target = MsrpUri.parse(targetPath);
+        Connection connection = new Connection(targetPath);
+        connection.channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .handler(initializer(connection)).connect(target.host(), target.port()).syncUninterruptibly()
+                .channel();
+        return connection;
+    }
+
+    @Override
+    public void close() {
+        if (group != null) {
+            server.close().syncUninterruptibly();
+            group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).syncUninterruptibly();
+            group = null;
+        }
+    }
+
+    private ChannelInitializer<SocketChannel> initializer(Connection connection) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel channel) {
+                channel.pipeline().addLast(new MsrpFrameDecoder(), encoder, new PeerHandler(connection));
+            }
+        };
+    }
+
+    /** A connection the peer opened itself. */
+    public final class Connection implements AutoCloseable {
+
+        private final String targetPath;
+        private final List<MsrpResponse> responses = new CopyOnWriteArrayList<>();
+        private final CompletableFuture<Void> closed = new CompletableFuture<>();
+        private Channel channel;
+
+        private Connection(String targetPath) {
+            this.targetPath = targetPath;
+        }
+
+        /** Sends an empty SEND to bind the connection; completes with the response. */
+        public CompletableFuture<MsrpResponse> bind() {
+            return request(MsrpRequest.SEND);
+        }
+
+        /** Sends a body-less request of {@code method}; completes with the response (never, for REPORT). */
+        public CompletableFuture<MsrpResponse> request(String method) {
+            MsrpRequest request = new MsrpRequest(MsrpIds.newTransactionId(), method)
+                    .addHeader(MsrpHeaderNames.TO_PATH, targetPath)
+                    .addHeader(MsrpHeaderNames.FROM_PATH, path())
+                    .addHeader(MsrpHeaderNames.MESSAGE_ID, MsrpIds.newMessageId())
+                    .addHeader(MsrpHeaderNames.BYTE_RANGE, "1-0/0");
+            CompletableFuture<MsrpResponse> response = new CompletableFuture<>();
+            pending.put(request.transactionId(), response);
+            channel.writeAndFlush(request);
+            return response;
+        }
+
+        /** Writes {@code text} as it is, bypassing the encoder, to send malformed input. */
+        public void writeRaw(String text) {
+            channel.writeAndFlush(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+        }
+
+        /** Every response received on this connection. */
+        public List<MsrpResponse> responses() {
+            return List.copyOf(responses);
+        }
+
+        /** Completes when the connection is closed, by either side. */
+        public CompletableFuture<Void> closed() {
+            return closed;
+        }
+
+        @Override
+        public void close() {
+            channel.close().syncUninterruptibly();
+        }
+    }
+
+    private final class PeerHandler extends SimpleChannelInboundHandler<MsrpFrame> {
+
+        private final Connection connection;
+
+        PeerHandler(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, MsrpFrame frame) {
+            if (frame.decoderResult().isFailure()) {
+                LOG.warn("Test peer got a malformed frame: {}", frame);
+            } else if (frame instanceof MsrpResponse response) {
+                if (connection != null) {
+                    connection.responses.add(response);
+                }
+                CompletableFuture<MsrpResponse> waiting = pending.remove(response.transactionId());
+                if (waiting != null) {
+                    waiting.complete(response);
+                }
+            } else {
+                MsrpRequest request = (MsrpRequest) frame;
+                frames.add(new Received(request.replace(Unpooled.EMPTY_BUFFER), ByteBufUtil.getBytes(request.content())));
+                answer(ctx, request);
+            }
+        }
+
+        private void answer(ChannelHandlerContext ctx, MsrpRequest request) {
+            if (!sessionId.equals(MsrpUri.firstSessionId(request.toPath()))) {
+                respond(ctx, request, MsrpResponse.NO_SUCH_SESSION);
+            } else if (MsrpRequest.REPORT.equals(request.method())) {
+                LOG.debug("Test peer got a REPORT: {}", request);
+            } else if (!MsrpRequest.SEND.equals(request.method())) {
+                respond(ctx, request, MsrpResponse.UNKNOWN_METHOD);
+            } else if (!request.content().isReadable()) {
+                respond(ctx, request, MsrpResponse.OK);
+            } else {
+                switch (behaviour) {
+                    case ANSWER -> respond(ctx, request, status);
+                    case SILENT -> LOG.debug("Test peer stays silent on {}", request.transactionId());
+                    case CLOSE -> ctx.close();
+                }
+            }
+        }
+
+        private void respond(ChannelHandlerContext ctx, MsrpRequest request, int code) {
+            ctx.writeAndFlush(new MsrpResponse(request.transactionId(), code, null)
+                    .addHeader(MsrpHeaderNames.TO_PATH, request.fromPath().split(" ")[0])
+                    .addHeader(MsrpHeaderNames.FROM_PATH, path()));
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (connection != null) {
+                connection.closed.complete(null);
+            }
+            super.channelInactive(ctx);
+        }
+    }
+}
