@@ -1,7 +1,9 @@
 package org.imdp.sipmsrp;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.Endpoint;
@@ -9,6 +11,8 @@ import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 import org.imdp.sipmsrp.msrp.MsrpSessions;
+import org.imdp.sipmsrp.msrp.MsrpSessionsConfig;
+import org.imdp.sipmsrp.msrp.NettyMsrpSessions;
 import org.imdp.sipmsrp.sip.SipAgent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +37,8 @@ public class SipMsrpComponent extends DefaultComponent {
     private MsrpSessions msrpSessions;
 
     private final Map<String, SharedAgent> agents = new HashMap<>();
+    private NettyMsrpSessions ownedMsrpSessions;
+    private ExecutorService msrpExecutor;
 
     /** A stack and the number of endpoint services using it. */
     private static final class SharedAgent {
@@ -99,10 +105,21 @@ public class SipMsrpComponent extends DefaultComponent {
         }
     }
 
-    /** The MSRP transport for push producers. */
+    /**
+     * The MSRP transport for push producers: the one set or autowired, else one created now from the component's
+     * msrp options and owned (stopped) by the component.
+     */
     synchronized MsrpSessions msrpSessions() {
         if (msrpSessions == null) {
-            throw new IllegalStateException("no MsrpSessions: bind one in the registry or set msrpSessions");
+            msrpExecutor = getCamelContext().getExecutorServiceManager().newDefaultThreadPool(this, "SipMsrpMsrp");
+            MsrpSessionsConfig msrpConfig = MsrpSessionsConfig
+                    .of(configuration.getMsrpHost(), configuration.getMsrpPort())
+                    .withConnectTimeout(Duration.ofMillis(configuration.getMsrpConnectTimeout()))
+                    .withTransactionTimeout(Duration.ofMillis(configuration.getMsrpTransactionTimeout()));
+            NettyMsrpSessions created = new NettyMsrpSessions(msrpConfig, msrpExecutor);
+            created.start();
+            ownedMsrpSessions = created;
+            msrpSessions = created;
         }
         return msrpSessions;
     }
@@ -114,6 +131,13 @@ public class SipMsrpComponent extends DefaultComponent {
             shared.agent.stop();
         }
         agents.clear();
+        if (ownedMsrpSessions != null) {
+            ownedMsrpSessions.stop();
+            msrpSessions = null;
+            ownedMsrpSessions = null;
+            getCamelContext().getExecutorServiceManager().shutdown(msrpExecutor);
+            msrpExecutor = null;
+        }
         super.doStop();
     }
 }
