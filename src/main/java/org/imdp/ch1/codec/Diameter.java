@@ -65,6 +65,7 @@ public final class Diameter {
 
     // values
     public static final int ACCOUNTING_RECORD_TYPE_EVENT = 1;
+    public static final int SUBSCRIPTION_ID_TYPE_END_USER_E164 = 0;
     public static final int SUBSCRIPTION_ID_TYPE_END_USER_SIP_URI = 2;
     public static final int ROLE_OF_NODE_ORIGINATING = 0;
     public static final int ROLE_OF_NODE_TERMINATING = 1;

@@ -1,0 +1,74 @@
+package org.imdp.ch1;
+
+import org.apache.camel.AsyncEndpoint;
+import org.apache.camel.Category;
+import org.apache.camel.Consumer;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.spi.EndpointServiceLocation;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriPath;
+import org.apache.camel.support.DefaultEndpoint;
+
+/**
+ * Send OMA CH-1 offline charging records (Diameter Rf ACR EVENT_RECORD) to a Charging Enabler and wait for the ACA.
+ */
+@UriEndpoint(firstVersion = "0.1.0", scheme = "ch1", title = "CH-1 Charging", syntax = "ch1:name", producerOnly = true,
+        category = { Category.MOBILE, Category.NETWORKING }, headersClass = Ch1Constants.class)
+public class Ch1Endpoint extends DefaultEndpoint implements AsyncEndpoint, EndpointServiceLocation {
+
+    @UriPath
+    @Metadata(required = true)
+    private String name;
+    @UriParam
+    private Ch1Configuration configuration;
+
+    public Ch1Endpoint(String uri, Ch1Component component, Ch1Configuration configuration) {
+        super(uri, component);
+        this.configuration = configuration;
+    }
+
+    @Override
+    public Ch1Component getComponent() {
+        return (Ch1Component) super.getComponent();
+    }
+
+    @Override
+    public Producer createProducer() {
+        return new Ch1Producer(this);
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) {
+        throw new UnsupportedOperationException("Cannot consume from a CH-1 endpoint: " + getEndpointUri());
+    }
+
+    @Override
+    public String getServiceUrl() {
+        return configuration.getPeers();
+    }
+
+    @Override
+    public String getServiceProtocol() {
+        return "diameter";
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    /** Logical name of the charging destination; endpoints with the same name and peers share connections. */
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public Ch1Configuration getConfiguration() {
+        return configuration;
+    }
+
+    public void setConfiguration(Ch1Configuration configuration) {
+        this.configuration = configuration;
+    }
+}
