@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -105,6 +106,19 @@ public class Ch1Component extends DefaultComponent {
                 stopQuietly(shared.group, shared.disconnectTimeout);
             }
         }
+    }
+
+    /** host:port of the peers whose connection is OPEN now, for the group of this endpoint name and configuration. */
+    List<String> openPeers(String name, Ch1Configuration config) throws Exception {
+        PeerGroup group;
+        synchronized (groups) {
+            SharedGroup shared = groups.get(key(name, config));
+            if (shared == null) {
+                return List.of();
+            }
+            group = shared.group;
+        }
+        return group.openPeers().get(5, TimeUnit.SECONDS);
     }
 
     private static void stopQuietly(PeerGroup group, Duration disconnectTimeout) {

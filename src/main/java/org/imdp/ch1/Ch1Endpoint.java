@@ -1,5 +1,7 @@
 package org.imdp.ch1;
 
+import java.util.List;
+
 import org.apache.camel.AsyncEndpoint;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -53,6 +55,11 @@ public class Ch1Endpoint extends DefaultEndpoint implements AsyncEndpoint, Endpo
     @Override
     public String getServiceProtocol() {
         return "diameter";
+    }
+
+    /** host:port of the peers whose Diameter connection is OPEN (CEA received, not failed over); for health checks. */
+    public List<String> getOpenPeers() throws Exception {
+        return getComponent().openPeers(name, configuration);
     }
 
     public String getName() {
