@@ -9,16 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.ChannelHandlerContext;
-import jakarta.jms.Connection;
 import jakarta.jms.Message;
-import jakarta.jms.MessageConsumer;
-import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
-import org.apache.activemq.artemis.api.core.SimpleString;
-import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
-import org.apache.activemq.artemis.core.server.Queue;
-import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
-import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.support.PluginHelper;
@@ -27,6 +19,7 @@ import org.apache.camel.test.junit5.CamelTestSupport;
 import org.imdp.ch1.codec.Diameter;
 import org.imdp.ch1.codec.DiameterMessage;
 import org.imdp.ch1.support.ChargingEvents;
+import org.imdp.ch1.support.EmbeddedBroker;
 import org.imdp.ch1.support.TestDiameterServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -45,8 +38,7 @@ class Ch1ChargingRouteTest extends CamelTestSupport {
     static Path journal;
 
     private final TestDiameterServer cdf = new TestDiameterServer("cdf.localdomain");
-    private EmbeddedActiveMQ broker;
-    private ActiveMQConnectionFactory connectionFactory;
+    private EmbeddedBroker broker;
     private final ObjectMapper json = new ObjectMapper().registerModule(new ChargingEventJsonModule());
 
     Ch1ChargingRouteTest() throws InterruptedException {
@@ -54,18 +46,9 @@ class Ch1ChargingRouteTest extends CamelTestSupport {
 
     @Override
     protected CamelContext createCamelContext() throws Exception {
-        Path dir = Files.createTempDirectory(journal, "artemis");
-        broker = new EmbeddedActiveMQ().setConfiguration(new ConfigurationImpl()
-                .setPersistenceEnabled(true).setSecurityEnabled(false)
-                .setJournalDirectory(dir.resolve("journal").toString())
-                .setBindingsDirectory(dir.resolve("bindings").toString())
-                .setPagingDirectory(dir.resolve("paging").toString())
-                .setLargeMessagesDirectory(dir.resolve("large").toString())
-                .addAcceptorConfiguration("in-vm", "vm://0"));
-        broker.start();
-        connectionFactory = new ActiveMQConnectionFactory("vm://0");
+        broker = new EmbeddedBroker(Files.createTempDirectory(journal, "artemis"));
         CamelContext context = super.createCamelContext();
-        context.addComponent("jms", JmsComponent.jmsComponent(connectionFactory));
+        context.addComponent("jms", JmsComponent.jmsComponent(broker.connectionFactory()));
         context.getPropertiesComponent().setOverrideProperties(routeProperties());
         return context;
     }
@@ -89,8 +72,7 @@ class Ch1ChargingRouteTest extends CamelTestSupport {
     void stopAll() throws Exception {
         context.stop();
         cdf.close();
-        connectionFactory.close();
-        broker.stop();
+        broker.close();
     }
 
     private void publish(ChargingEvent event) throws Exception {
@@ -98,29 +80,15 @@ class Ch1ChargingRouteTest extends CamelTestSupport {
     }
 
     private void publish(String text) throws Exception {
-        try (Connection connection = connectionFactory.createConnection()) {
-            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            session.createProducer(session.createQueue("im.charging")).send(session.createTextMessage(text));
-        }
+        broker.send("im.charging", text);
     }
 
     private long messages(String queue) {
-        Queue q = broker.getActiveMQServer().locateQueue(SimpleString.of(queue));
-        return q == null ? 0 : q.getMessageCount();
+        return broker.messages(queue);
     }
 
     private Message receive(String queue) throws Exception {
-        try (Connection connection = connectionFactory.createConnection()) {
-            connection.start();
-            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            try (MessageConsumer consumer = session.createConsumer(session.createQueue(queue))) {
-                Message message = consumer.receive(5000);
-                if (message instanceof TextMessage text) {
-                    text.getText(); // read before the session closes
-                }
-                return message;
-            }
-        }
+        return broker.receive(queue);
     }
 
     @Test
