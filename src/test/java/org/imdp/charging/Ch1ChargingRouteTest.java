@@ -50,6 +50,7 @@ class Ch1ChargingRouteTest extends CamelTestSupport {
         CamelContext context = super.createCamelContext();
         context.addComponent("jms", JmsComponent.jmsComponent(broker.connectionFactory()));
         context.getPropertiesComponent().setOverrideProperties(routeProperties());
+        context.getShutdownStrategy().setTimeout(3);
         return context;
     }
 
