@@ -57,18 +57,15 @@ public class Ch1Producer extends DefaultAsyncProducer {
             event = in.getMandatoryBody(ChargingEvent.class);
             acr = factory.create(event);
         } catch (InvalidPayloadException | IllegalArgumentException e) {
-            exchange.setException(new Ch1PermanentException("cannot build an ACR: " + e.getMessage(), null));
-            callback.done(true);
-            return true;
+            return refuse(exchange, callback, new Ch1PermanentException("cannot build an ACR: " + e.getMessage(), null));
         } catch (Ch1PermanentException e) {
-            exchange.setException(e);
-            callback.done(true);
-            return true;
+            return refuse(exchange, callback, e);
         }
         String sessionId = factory.sessionId(event);
         in.setHeader(Ch1Constants.SESSION_ID, sessionId);
         boolean possibleDuplicate = in.getHeader(Ch1Constants.POSSIBLE_DUPLICATE, false, Boolean.class)
                 || in.getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class) > 0;
+        endpoint.countSent();
         peerGroup.send(acr, possibleDuplicate).whenCompleteAsync((answer, error) -> {
             try {
                 if (error != null) {
@@ -77,11 +74,19 @@ public class Ch1Producer extends DefaultAsyncProducer {
                 } else {
                     onAnswer(exchange, sessionId, answer);
                 }
+                endpoint.countOutcome(exchange.getException());
             } finally {
                 callback.done(false);
             }
         }, endpoint.getComponent().callbackExecutor());
         return false;
+    }
+
+    private boolean refuse(Exchange exchange, AsyncCallback callback, Ch1PermanentException failure) {
+        endpoint.countOutcome(failure);
+        exchange.setException(failure);
+        callback.done(true);
+        return true;
     }
 
     private void onAnswer(Exchange exchange, String sessionId, Ch1Answer answer) {

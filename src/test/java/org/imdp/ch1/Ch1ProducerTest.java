@@ -76,6 +76,9 @@ class Ch1ProducerTest extends CamelTestSupport {
         assertThat(acr.flags()).isEqualTo(DiameterMessage.FLAG_REQUEST | DiameterMessage.FLAG_PROXIABLE);
         assertThat(acr.applicationId()).isEqualTo(3);
         assertThat(secondary.requests(Diameter.CMD_ACCOUNTING)).isEmpty();
+        Ch1Endpoint endpoint = context.getEndpoint(uri, Ch1Endpoint.class);
+        assertThat(endpoint.getRecordsSent()).isEqualTo(1);
+        assertThat(endpoint.getRecordsAccepted()).isEqualTo(1);
     }
 
     @Test
@@ -87,6 +90,7 @@ class Ch1ProducerTest extends CamelTestSupport {
 
         assertThat(result.getException()).isInstanceOf(Ch1PermanentException.class).hasMessageContaining("5005");
         assertThat(((Ch1PermanentException) result.getException()).getResultCode()).isEqualTo(5005L);
+        assertThat(context.getEndpoint(uri, Ch1Endpoint.class).getRecordsRefused()).isEqualTo(1);
     }
 
     @Test
@@ -96,6 +100,7 @@ class Ch1ProducerTest extends CamelTestSupport {
         assertThat(charge("busy").getException()).isInstanceOf(Ch1TransientException.class).hasMessageContaining("4002");
         primary.onAcr(primary.answering(Diameter.DIAMETER_UNABLE_TO_DELIVER));
         assertThat(charge("unable").getException()).isInstanceOf(Ch1TransientException.class).hasMessageContaining("3002");
+        assertThat(context.getEndpoint(uri, Ch1Endpoint.class).getRecordsFailed()).isEqualTo(2);
     }
 
     @Test
