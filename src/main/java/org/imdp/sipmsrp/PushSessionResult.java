@@ -36,6 +36,11 @@ public record PushSessionResult(String recipient, String contact, String callId,
         return messages.stream().filter(MessageOutcome::acknowledged).map(MessageOutcome::messageId).toList();
     }
 
+    /** "complete" when every message was acknowledged, else why the session stopped early. */
+    public String outcome() {
+        return failureReason == null ? "complete" : "incomplete: " + failureReason;
+    }
+
     public int acknowledgedCount() {
         return (int) messages.stream().filter(MessageOutcome::acknowledged).count();
     }
