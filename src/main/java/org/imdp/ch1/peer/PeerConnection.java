@@ -73,10 +73,6 @@ final class PeerConnection {
         return state == State.OPEN;
     }
 
-    State state() {
-        return state;
-    }
-
     void connect() {
         if (state == State.STOPPED) {
             return;
@@ -293,7 +289,7 @@ final class PeerConnection {
                 header.commandCode(), Integer.toHexString(header.hopByHop()), malformed.reason());
         if (pending != null) {
             pending.connection = null;
-            group.failed(pending, "malformed answer from " + name + ": " + malformed.reason());
+            group.fail(pending, "malformed answer from " + name + ": " + malformed.reason());
         }
     }
 
