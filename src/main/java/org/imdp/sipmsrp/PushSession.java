@@ -39,8 +39,10 @@ import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.PushSessionResult.MessageOutcome;
 import org.imdp.sipmsrp.msrp.MsrpException;
 import org.imdp.sipmsrp.msrp.MsrpLocalEndpoint;
+import org.imdp.sipmsrp.msrp.MsrpSendResult;
 import org.imdp.sipmsrp.msrp.MsrpSession;
 import org.imdp.sipmsrp.msrp.MsrpSessions;
+import org.imdp.sipmsrp.msrp.codec.MsrpIds;
 import org.imdp.sipmsrp.sdp.SdpAnswer;
 import org.imdp.sipmsrp.sdp.SdpOffer;
 import org.imdp.sipmsrp.sip.SipAgent;
@@ -246,26 +248,39 @@ final class PushSession implements SipDialogHandler {
             return CompletableFuture.completedFuture(null);
         }
         endpoint.countMessageSent();
-        return session.send(message.messageId(), CpimMessage.MIME_TYPE, cpim)
-                .handleAsync((result, error) -> {
-                    if (error != null) {
-                        outcomes.add(outcome(message, NO_RESPONSE));
-                        failureReason = clientBye.isDone()
-                                ? "client ended the session"
-                                : "MSRP connection lost: " + unwrap(error).getMessage();
-                        return false;
-                    }
-                    outcomes.add(outcome(message, result.status()));
-                    if (result.acknowledged()) {
-                        endpoint.countMessageAcknowledged();
-                        return true;
-                    }
-                    failureReason = "MSRP SEND of message " + message.messageId() + " answered " + result.status()
-                                    + (result.comment() == null ? "" : " " + result.comment());
-                    return false;
-                }, executor)
-                .thenCompose(acknowledged -> acknowledged
-                        ? sendFrom(session, index + 1) : CompletableFuture.completedFuture(null));
+        CompletableFuture<MsrpSendResult> sent;
+        try {
+            sent = session.send(msrpMessageId(message), CpimMessage.MIME_TYPE, cpim);
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.handleAsync((result, error) -> {
+            if (error != null) {
+                outcomes.add(outcome(message, NO_RESPONSE));
+                failureReason = clientBye.isDone()
+                        ? "client ended the session"
+                        : "MSRP SEND of message " + message.messageId() + " failed: " + unwrap(error).getMessage();
+                return false;
+            }
+            outcomes.add(outcome(message, result.status()));
+            if (result.acknowledged()) {
+                endpoint.countMessageAcknowledged();
+                return true;
+            }
+            failureReason = "MSRP SEND of message " + message.messageId() + " answered " + result.status()
+                            + (result.comment() == null ? "" : " " + result.comment());
+            return false;
+        }, executor).thenCompose(acknowledged -> acknowledged
+                ? sendFrom(session, index + 1) : CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * The MSRP Message-ID of a stored message: its own id when that is a valid MSRP ident (so traces match),
+     * else a fresh one (a UUID, for one, is too long). The id the client relies on is imdn.Message-ID in the
+     * CPIM wrapper, which always carries the stored id.
+     */
+    private static String msrpMessageId(DeferredMessage message) {
+        return MsrpIds.isIdent(message.messageId()) ? message.messageId() : MsrpIds.newMessageId();
     }
 
     private static MessageOutcome outcome(DeferredMessage m, int status) {
@@ -312,11 +327,15 @@ final class PushSession implements SipDialogHandler {
         try {
             Request bye = dialog.createRequest(Request.BYE);
             ClientTransaction transaction = agent.provider().getNewClientTransaction(bye);
+            // the moment it is handed over: sendRequest may return after the client already has it
+            byeSentAt = Instant.now();
             dialog.sendRequest(transaction);
         } catch (SipException | RuntimeException e) {
             LOG.warn("BYE {} to {} could not be sent: {}", callId, recipient, e.getMessage());
+            if (byeSentAt == null) {
+                byeSentAt = Instant.now();
+            }
         }
-        byeSentAt = Instant.now();
     }
 
     private void closeMsrp() {
