@@ -16,6 +16,7 @@ import javax.sip.header.AllowHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.DateHeader;
 import javax.sip.header.FromHeader;
+import javax.sip.header.RouteHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.WarningHeader;
 import javax.sip.message.Request;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The component against a real second SIP stack ({@link SipTestClient}) and a real MSRP peer
@@ -368,6 +370,96 @@ class SipMsrpComponentTest extends CamelTestSupport {
         assertThat(result.answeredAt()).isBeforeOrEqualTo(result.byeSentAt());
         assertThat(byeAnsweredAtCompletion).isZero();
         Awaitility.await().atMost(WAIT).until(() -> endpoint.getByeAnswered() == 1);
+    }
+
+    @Test
+    void push_records_each_message_status_and_stops_at_the_first_failure() throws Exception {
+        try (ScriptedMsrpPeer scripted = new ScriptedMsrpPeer(MsrpResponse.OK, MsrpResponse.UNSUPPORTED_MEDIA_TYPE)) {
+            client.answerWithMsrp(scripted.path(), "passive");
+            List<DeferredMessage> messages = List.of(message("scr-0001", ALICE, "one"),
+                    message("scr-0002", ALICE, "two"), message("scr-0003", ALICE, "three"));
+
+            Exchange done = push(messages);
+
+            assertThat(done.getException()).isNull();
+            PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT,
+                    PushSessionResult.class);
+            assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::messageId,
+                    PushSessionResult.MessageOutcome::msrpStatus)
+                    .containsExactly(tuple("scr-0001", 200), tuple("scr-0002", 415));
+            assertThat(result.acknowledgedMessageIds()).containsExactly("scr-0001");
+            assertThat(result.failureReason()).contains("scr-0002", "415");
+            assertThat(scripted.bodies()).hasSize(2);
+            assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
+            SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:push", SipMsrpEndpoint.class);
+            assertThat(endpoint.getMessagesSent()).isEqualTo(2);
+            assertThat(endpoint.getMessagesAcknowledged()).isEqualTo(1);
+            assertThat(endpoint.getSessionsFailed()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void client_bye_during_the_push_is_answered_and_ends_it_without_our_bye() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive");
+        peer.silent();
+
+        CompletableFuture<Exchange> pushing = template.asyncSend("direct:push",
+                e -> prepare(e, List.of(message("cb-0001", ALICE, "one"), message("cb-0002", ALICE, "two"))));
+        client.awaitRequest(Request.ACK, WAIT);
+        Awaitility.await().atMost(WAIT).until(() -> peer.frames().stream().anyMatch(f -> f.body().length > 0));
+        assertThat(client.hangUp()).isEqualTo(Response.OK);
+        Exchange done = pushing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(done.getException()).isNull();
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
+        assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::msrpStatus)
+                .containsExactly(PushSession.NO_RESPONSE);
+        assertThat(result.failureReason()).isEqualTo("client ended the session");
+        assertThat(client.received()).extracting(SipTestClient.Received::method).doesNotContain(Request.BYE);
+    }
+
+    @Test
+    void unanswered_invite_is_cancelled_and_fails_408() throws Exception {
+        client.ringOnly();
+
+        Exchange done = template.send("sipmsrp:push?inviteTimeout=1s",
+                e -> prepare(e, List.of(message("to-0001", ALICE, "one"))));
+
+        assertThat(done.getException()).isInstanceOf(SipMsrpPushException.class);
+        assertThat(((SipMsrpPushException) done.getException()).getStatusCode()).isEqualTo(Response.REQUEST_TIMEOUT);
+        assertThat(client.awaitRequest(Request.CANCEL, WAIT)).isNotNull();
+    }
+
+    @Test
+    void push_via_outbound_proxy_targets_the_recipient_with_a_loose_route() throws Exception {
+        client.rejectInvites(Response.TEMPORARILY_UNAVAILABLE);
+
+        Exchange done = template.send("sipmsrp:push?outboundProxy=" + HOST + ":" + client.port(), e -> {
+            e.getIn().setBody(List.of(message("px-0001", ALICE, "one")));
+            e.getIn().setHeader(SipMsrpConstants.RECIPIENT, BOB);
+        });
+
+        assertThat(((SipMsrpPushException) done.getException()).getStatusCode()).isEqualTo(480);
+        Request invite = client.awaitRequest(Request.INVITE, WAIT).request();
+        assertThat(invite.getRequestURI().toString()).isEqualTo(BOB);
+        assertThat(invite.getHeader(RouteHeader.NAME).toString()).contains(HOST + ":" + client.port()).contains("lr");
+    }
+
+    @Test
+    void register_contact_expires_parameter_wins_and_star_removes_all() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:register");
+        mock.expectedMessageCount(2);
+
+        Response withParam = client.send(client.newRegister(BOB, "<" + client.contact("bob") + ">;expires=120", 3600));
+        Response star = client.send(client.newRegister(BOB, "*", 0));
+
+        assertThat(withParam.getStatusCode()).isEqualTo(Response.OK);
+        assertThat(((ContactHeader) withParam.getHeader(ContactHeader.NAME)).getExpires()).isEqualTo(120);
+        assertThat(star.getStatusCode()).isEqualTo(Response.OK);
+        mock.assertIsSatisfied();
+        assertThat(mock.getReceivedExchanges().get(0).getIn().getHeader(SipMsrpConstants.EXPIRES)).isEqualTo(120);
+        assertThat(mock.getReceivedExchanges().get(1).getIn().getHeader(SipMsrpConstants.CONTACT)).isEqualTo("*");
+        assertThat(mock.getReceivedExchanges().get(1).getIn().getHeader(SipMsrpConstants.EXPIRES)).isEqualTo(0);
     }
 
     // ------------------------------------------------------------------ helpers

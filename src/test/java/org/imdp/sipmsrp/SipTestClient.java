@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.ListeningPoint;
@@ -98,6 +99,8 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     private volatile String msrpPath;
     private volatile String msrpSetup;
     private volatile Duration byeDelay = Duration.ZERO;
+    private volatile boolean ringOnly;
+    private volatile Dialog lastDialog;
 
     private SipTestClient(String serverHost, int serverPort, String host) throws Exception {
         this.serverHost = serverHost;
@@ -138,13 +141,22 @@ public final class SipTestClient implements SipListener, AutoCloseable {
 
     /** REGISTER of {@code aor} with this client's contact for it, {@code Expires: expires}, over UDP. */
     public Response register(String aor, int expires) throws Exception {
+        String user = ((SipURI) addresses.createURI(aor)).getUser();
+        return send(newRegister(aor, "<" + contact(user) + ">;+g.oma.sip-im", expires));
+    }
+
+    /**
+     * A REGISTER of {@code aor} with a Contact header of the given value (e.g. {@code *}, or
+     * {@code <sip:bob@host:port>;expires=60}) and, unless {@code null}, an Expires header.
+     */
+    public Request newRegister(String aor, String contactValue, Integer expires) throws Exception {
         SipURI aorUri = (SipURI) addresses.createURI(aor);
         Request request = newRequest(Request.REGISTER, aor, aor, "sip:" + aorUri.getHost());
-        ContactHeader contact = (ContactHeader) headers.createHeader(ContactHeader.NAME,
-                "<" + contact(aorUri.getUser()) + ">;+g.oma.sip-im");
-        request.addHeader(contact);
-        request.addHeader(headers.createExpiresHeader(expires));
-        return send(request);
+        request.addHeader(headers.createHeader(ContactHeader.NAME, contactValue));
+        if (expires != null) {
+            request.addHeader(headers.createExpiresHeader(expires));
+        }
+        return request;
     }
 
     /**
@@ -221,6 +233,28 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     /** Reject INVITEs with {@code code} (the default is 480). */
     public void rejectInvites(int code) {
         this.rejectCode = code;
+    }
+
+    /** Answer INVITEs 180 Ringing and never with a final response (a CANCEL is answered 200). */
+    public void ringOnly() {
+        this.ringOnly = true;
+    }
+
+    /** Ends the last answered INVITE's dialog with a BYE of our own; returns the BYE's final status. */
+    public int hangUp() throws Exception {
+        Dialog dialog = lastDialog;
+        if (dialog == null) {
+            throw new IllegalStateException("no answered INVITE to hang up");
+        }
+        ClientTransaction transaction = provider.getNewClientTransaction(dialog.createRequest(Request.BYE));
+        CompletableFuture<Response> response = new CompletableFuture<>();
+        pending.put(transaction, response);
+        try {
+            dialog.sendRequest(transaction);
+            return response.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getStatusCode();
+        } finally {
+            pending.remove(transaction);
+        }
     }
 
     /** Answer BYE this much later than it arrives. */
@@ -300,6 +334,10 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     }
 
     private void onInvite(Request invite, ServerTransaction transaction) throws ParseException {
+        if (ringOnly) {
+            respond(transaction, Response.RINGING, null);
+            return;
+        }
         if (rejectCode != 0) {
             respond(transaction, rejectCode, null);
             return;
@@ -316,6 +354,7 @@ public final class SipTestClient implements SipListener, AutoCloseable {
                 throw new IllegalStateException(e);
             }
         });
+        lastDialog = transaction.getDialog();
     }
 
     private String msrpAnswer(String path, String setup) {
