@@ -68,6 +68,8 @@ final class PushSession implements SipDialogHandler {
     private static final int MAX_FORWARDS = 70;
     /** Seconds from 1900 (NTP era, used for SDP o= values) to 1970. */
     private static final long NTP_EPOCH_OFFSET = 2_208_988_800L;
+    /** SIP Timer B, 64 * T1 (RFC 3261 section 17.1.1.2). */
+    private static final long TIMER_B_MILLIS = 32_000;
     /** msrpStatus of a message whose SEND got no response because the connection went away. */
     static final int NO_RESPONSE = 0;
 
@@ -292,6 +294,11 @@ final class PushSession implements SipDialogHandler {
         if (failure instanceof TimeoutException) {
             giveUp();
             failure = new SipMsrpPushException(recipient, Response.REQUEST_TIMEOUT, "Request Timeout");
+            // a 2xx may still cross our CANCEL: keep listening (to ACK and BYE it) for as long as Timer B
+            CompletableFuture.delayedExecutor(TIMER_B_MILLIS, TimeUnit.MILLISECONDS)
+                    .execute(() -> agent.removeDialogHandler(callId));
+        } else if (answeredAt == null && callId != null) {
+            agent.removeDialogHandler(callId);
         }
         if (answeredAt == null) {
             // no dialog: nothing to end, nothing was delivered
@@ -376,8 +383,9 @@ final class PushSession implements SipDialogHandler {
                 provisionalReceived = true;
             } else if (code < 300) {
                 onInviteSuccess(event, cseq);
-            } else if (!answer.complete(response)) {
-                // e.g. the 487 to our CANCEL after a timeout
+            } else {
+                // a rejection, or the 487 to our CANCEL after a timeout: nothing more comes for this Call-ID
+                answer.complete(response);
                 agent.removeDialogHandler(callId);
             }
         } else if (Request.BYE.equals(cseq.getMethod()) && code >= 200) {
