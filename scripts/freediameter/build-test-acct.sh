@@ -25,6 +25,15 @@ if [ -s "$TARGET" ]; then
     exit 0
 fi
 
+# one build at a time per cache (test JVMs may start in parallel)
+mkdir -p "$OUT/$SRC_VERSION"
+exec 9>"$OUT/$SRC_VERSION/.lock"
+flock 9
+if [ -s "$TARGET" ]; then
+    echo "$TARGET"
+    exit 0
+fi
+
 missing=""
 command -v gcc >/dev/null 2>&1 || missing="$missing gcc libc6-dev"
 command -v dpkg-source >/dev/null 2>&1 || missing="$missing dpkg-dev"
@@ -43,13 +52,18 @@ mkdir -p "$WORK/lists/partial" "$WORK/archives/partial"
 
 # A private deb-src list: the system's deb822 stanzas with Types: deb-src, and apt state kept
 # in the work directory so the system's own package lists stay untouched.
-SYSTEM_SOURCES=/etc/apt/sources.list.d/debian.sources
-if [ ! -r "$SYSTEM_SOURCES" ]; then
-    log "$SYSTEM_SOURCES not found: cannot derive a deb-src source"
+# (Debian 12 images use deb822 debian.sources; older installs a one-line sources.list)
+if [ -r /etc/apt/sources.list.d/debian.sources ]; then
+    SOURCE_LIST="$WORK/deb-src.sources"
+    sed -e 's/^Types:.*/Types: deb-src/' /etc/apt/sources.list.d/debian.sources > "$SOURCE_LIST"
+elif [ -r /etc/apt/sources.list ] && grep -q '^deb ' /etc/apt/sources.list; then
+    SOURCE_LIST="$WORK/deb-src.list"
+    sed -n -e 's/^deb /deb-src /p' /etc/apt/sources.list > "$SOURCE_LIST"
+else
+    log "neither /etc/apt/sources.list.d/debian.sources nor /etc/apt/sources.list: cannot derive a deb-src source"
     exit 1
 fi
-sed -e 's/^Types:.*/Types: deb-src/' "$SYSTEM_SOURCES" > "$WORK/deb-src.sources"
-APT_OPTS="-o Dir::Etc::SourceList=$WORK/deb-src.sources -o Dir::Etc::SourceParts=/dev/null \
+APT_OPTS="-o Dir::Etc::SourceList=$SOURCE_LIST -o Dir::Etc::SourceParts=/dev/null \
  -o Dir::State::Lists=$WORK/lists -o Dir::Cache::Archives=$WORK/archives \
  -o Debug::NoLocking=true -o APT::Sandbox::User=root"
 

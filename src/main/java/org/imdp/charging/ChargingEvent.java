@@ -15,7 +15,9 @@ import org.imdp.sipmsrp.PushSessionResult;
 /**
  * The post-BYE event of one push session: everything a CH-1 EventRequest (Diameter Rf ACR,
  * EVENT_RECORD) needs. It travels as JSON on the durable queue {@code im.charging}, written in the
- * same broker transaction that removes the acknowledged messages from the store.
+ * same broker transaction that removes the acknowledged messages from the store. The instants are
+ * ISO-8601 strings: register {@link ChargingEventJsonModule} with Jackson on both sides (the charging
+ * route does, see routes/charging.xml).
  *
  * @param eventId              unique id of this charging event (idempotency key, basis of the Diameter Session-Id)
  * @param recipient            the IM Client's public identity (Subscription-Id, Called-Party-Address)

@@ -39,8 +39,10 @@ import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.PushSessionResult.MessageOutcome;
 import org.imdp.sipmsrp.msrp.MsrpException;
 import org.imdp.sipmsrp.msrp.MsrpLocalEndpoint;
+import org.imdp.sipmsrp.msrp.MsrpSendResult;
 import org.imdp.sipmsrp.msrp.MsrpSession;
 import org.imdp.sipmsrp.msrp.MsrpSessions;
+import org.imdp.sipmsrp.msrp.codec.MsrpIds;
 import org.imdp.sipmsrp.sdp.SdpAnswer;
 import org.imdp.sipmsrp.sdp.SdpOffer;
 import org.imdp.sipmsrp.sip.SipAgent;
@@ -66,6 +68,8 @@ final class PushSession implements SipDialogHandler {
     private static final int MAX_FORWARDS = 70;
     /** Seconds from 1900 (NTP era, used for SDP o= values) to 1970. */
     private static final long NTP_EPOCH_OFFSET = 2_208_988_800L;
+    /** SIP Timer B, 64 * T1 (RFC 3261 section 17.1.1.2). */
+    private static final long TIMER_B_MILLIS = 32_000;
     /** msrpStatus of a message whose SEND got no response because the connection went away. */
     static final int NO_RESPONSE = 0;
 
@@ -246,26 +250,39 @@ final class PushSession implements SipDialogHandler {
             return CompletableFuture.completedFuture(null);
         }
         endpoint.countMessageSent();
-        return session.send(message.messageId(), CpimMessage.MIME_TYPE, cpim)
-                .handleAsync((result, error) -> {
-                    if (error != null) {
-                        outcomes.add(outcome(message, NO_RESPONSE));
-                        failureReason = clientBye.isDone()
-                                ? "client ended the session"
-                                : "MSRP connection lost: " + unwrap(error).getMessage();
-                        return false;
-                    }
-                    outcomes.add(outcome(message, result.status()));
-                    if (result.acknowledged()) {
-                        endpoint.countMessageAcknowledged();
-                        return true;
-                    }
-                    failureReason = "MSRP SEND of message " + message.messageId() + " answered " + result.status()
-                                    + (result.comment() == null ? "" : " " + result.comment());
-                    return false;
-                }, executor)
-                .thenCompose(acknowledged -> acknowledged
-                        ? sendFrom(session, index + 1) : CompletableFuture.completedFuture(null));
+        CompletableFuture<MsrpSendResult> sent;
+        try {
+            sent = session.send(msrpMessageId(message), CpimMessage.MIME_TYPE, cpim);
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.handleAsync((result, error) -> {
+            if (error != null) {
+                outcomes.add(outcome(message, NO_RESPONSE));
+                failureReason = clientBye.isDone()
+                        ? "client ended the session"
+                        : "MSRP SEND of message " + message.messageId() + " failed: " + unwrap(error).getMessage();
+                return false;
+            }
+            outcomes.add(outcome(message, result.status()));
+            if (result.acknowledged()) {
+                endpoint.countMessageAcknowledged();
+                return true;
+            }
+            failureReason = "MSRP SEND of message " + message.messageId() + " answered " + result.status()
+                            + (result.comment() == null ? "" : " " + result.comment());
+            return false;
+        }, executor).thenCompose(acknowledged -> acknowledged
+                ? sendFrom(session, index + 1) : CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * The MSRP Message-ID of a stored message: its own id when that is a valid MSRP ident (so traces match),
+     * else a fresh one (a UUID, for one, is too long). The id the client relies on is imdn.Message-ID in the
+     * CPIM wrapper, which always carries the stored id.
+     */
+    private static String msrpMessageId(DeferredMessage message) {
+        return MsrpIds.isIdent(message.messageId()) ? message.messageId() : MsrpIds.newMessageId();
     }
 
     private static MessageOutcome outcome(DeferredMessage m, int status) {
@@ -277,6 +294,11 @@ final class PushSession implements SipDialogHandler {
         if (failure instanceof TimeoutException) {
             giveUp();
             failure = new SipMsrpPushException(recipient, Response.REQUEST_TIMEOUT, "Request Timeout");
+            // a 2xx may still cross our CANCEL: keep listening (to ACK and BYE it) for as long as Timer B
+            CompletableFuture.delayedExecutor(TIMER_B_MILLIS, TimeUnit.MILLISECONDS)
+                    .execute(() -> agent.removeDialogHandler(callId));
+        } else if (answeredAt == null && callId != null) {
+            agent.removeDialogHandler(callId);
         }
         if (answeredAt == null) {
             // no dialog: nothing to end, nothing was delivered
@@ -312,11 +334,15 @@ final class PushSession implements SipDialogHandler {
         try {
             Request bye = dialog.createRequest(Request.BYE);
             ClientTransaction transaction = agent.provider().getNewClientTransaction(bye);
+            // the moment it is handed over: sendRequest may return after the client already has it
+            byeSentAt = Instant.now();
             dialog.sendRequest(transaction);
         } catch (SipException | RuntimeException e) {
             LOG.warn("BYE {} to {} could not be sent: {}", callId, recipient, e.getMessage());
+            if (byeSentAt == null) {
+                byeSentAt = Instant.now();
+            }
         }
-        byeSentAt = Instant.now();
     }
 
     private void closeMsrp() {
@@ -357,8 +383,9 @@ final class PushSession implements SipDialogHandler {
                 provisionalReceived = true;
             } else if (code < 300) {
                 onInviteSuccess(event, cseq);
-            } else if (!answer.complete(response)) {
-                // e.g. the 487 to our CANCEL after a timeout
+            } else {
+                // a rejection, or the 487 to our CANCEL after a timeout: nothing more comes for this Call-ID
+                answer.complete(response);
                 agent.removeDialogHandler(callId);
             }
         } else if (Request.BYE.equals(cseq.getMethod()) && code >= 200) {

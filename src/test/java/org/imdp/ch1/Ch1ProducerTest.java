@@ -12,15 +12,20 @@ import org.imdp.ch1.codec.DiameterAvp;
 import org.imdp.ch1.codec.DiameterMessage;
 import org.imdp.ch1.support.ChargingEvents;
 import org.imdp.ch1.support.FreePorts;
+import org.imdp.ch1.support.NettyLeakCheck;
 import org.imdp.ch1.support.TestDiameterServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The ch1 producer and its peer state machine against {@link TestDiameterServer}s (primary and secondary). */
 class Ch1ProducerTest extends CamelTestSupport {
+
+    @RegisterExtension
+    static final NettyLeakCheck LEAKS = new NettyLeakCheck();
 
     private final TestDiameterServer primary = new TestDiameterServer("primary.localdomain");
     private final TestDiameterServer secondary = new TestDiameterServer("secondary.localdomain");

@@ -154,6 +154,32 @@ class Ch1ChargingRouteTest extends CamelTestSupport {
     }
 
     @Test
+    void a_restart_before_the_answer_sends_the_record_again_with_the_same_session_id_and_the_t_flag() throws Exception {
+        BlockingQueue<DiameterMessage> acrs = new LinkedBlockingQueue<>();
+        cdf.onAcr((ctx, acr) -> acrs.add(acr));
+        publish(ChargingEvents.push("restarted"));
+        DiameterMessage first = acrs.poll(10, TimeUnit.SECONDS);
+        assertThat(first).isNotNull();
+
+        context.getRouteController().stopRoute("charging", 3, TimeUnit.SECONDS);
+        assertThat(messages("im.charging")).isEqualTo(1);
+        cdf.onAcr((ctx, acr) -> {
+            acrs.add(acr);
+            ctx.writeAndFlush(cdf.answer(acr, Diameter.DIAMETER_SUCCESS));
+        });
+        context.getRouteController().startRoute("charging");
+
+        await().atMost(15, TimeUnit.SECONDS).until(() -> messages("im.charging") == 0);
+        // every later send (retries before the stop, the send after the restart) is the same record, marked as a possible duplicate
+        assertThat(acrs).isNotEmpty().allSatisfy(acr -> {
+            assertThat(acr.isRetransmit()).isTrue();
+            assertThat(acr.avp(Diameter.SESSION_ID).orElseThrow().asUtf8())
+                    .isEqualTo(first.avp(Diameter.SESSION_ID).orElseThrow().asUtf8());
+        });
+        assertThat(messages("im.charging.dlq")).isZero();
+    }
+
+    @Test
     void a_stop_before_the_answer_leaves_the_event_on_the_queue() throws Exception {
         BlockingQueue<DiameterMessage> held = new LinkedBlockingQueue<>();
         cdf.onAcr((ctx, acr) -> held.add(acr));

@@ -15,12 +15,9 @@ public final class Diameter {
     public static final int CMD_DISCONNECT_PEER = 282;
 
     // base AVPs (RFC 6733 §4.5)
-    public static final int USER_NAME = 1;
     public static final int EVENT_TIMESTAMP = 55;
     public static final int HOST_IP_ADDRESS = 257;
-    public static final int AUTH_APPLICATION_ID = 258;
     public static final int ACCT_APPLICATION_ID = 259;
-    public static final int VENDOR_SPECIFIC_APPLICATION_ID = 260;
     public static final int SESSION_ID = 263;
     public static final int ORIGIN_HOST = 264;
     public static final int SUPPORTED_VENDOR_ID = 265;
@@ -29,7 +26,6 @@ public final class Diameter {
     public static final int RESULT_CODE = 268;
     public static final int PRODUCT_NAME = 269;
     public static final int DISCONNECT_CAUSE = 273;
-    public static final int ORIGIN_STATE_ID = 278;
     public static final int FAILED_AVP = 279;
     public static final int ERROR_MESSAGE = 281;
     public static final int DESTINATION_REALM = 283;
@@ -67,7 +63,6 @@ public final class Diameter {
     public static final int ACCOUNTING_RECORD_TYPE_EVENT = 1;
     public static final int SUBSCRIPTION_ID_TYPE_END_USER_E164 = 0;
     public static final int SUBSCRIPTION_ID_TYPE_END_USER_SIP_URI = 2;
-    public static final int ROLE_OF_NODE_ORIGINATING = 0;
     public static final int ROLE_OF_NODE_TERMINATING = 1;
     public static final int NODE_FUNCTIONALITY_AS = 6;
     public static final int DISCONNECT_CAUSE_REBOOTING = 0;

@@ -73,15 +73,20 @@ final class PeerConnection {
         return state == State.OPEN;
     }
 
-    State state() {
-        return state;
-    }
-
     void connect() {
         if (state == State.STOPPED) {
             return;
         }
         state = State.CONNECTING;
+        // name resolution may block on DNS: not on the event loop
+        CompletableFuture.supplyAsync(() -> new InetSocketAddress(address.getHostString(), address.getPort()))
+                .whenComplete((resolved, error) -> group.loop().execute(() -> connectTo(resolved)));
+    }
+
+    private void connectTo(InetSocketAddress resolved) {
+        if (state == State.STOPPED) {
+            return;
+        }
         Bootstrap bootstrap = new Bootstrap().group(group.loop()).channel(group.channelType())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -95,7 +100,7 @@ final class PeerConnection {
                         ch.pipeline().addLast("handler", new Handler());
                     }
                 });
-        bootstrap.connect(address).addListener((ChannelFuture f) -> {
+        bootstrap.connect(resolved).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 LOG.warn("CH-1 peer {}: connect failed: {}", name, f.cause().getMessage());
                 state = State.CLOSED;
@@ -284,7 +289,7 @@ final class PeerConnection {
                 header.commandCode(), Integer.toHexString(header.hopByHop()), malformed.reason());
         if (pending != null) {
             pending.connection = null;
-            group.failed(pending, "malformed answer from " + name + ": " + malformed.reason());
+            group.fail(pending, "malformed answer from " + name + ": " + malformed.reason());
         }
     }
 

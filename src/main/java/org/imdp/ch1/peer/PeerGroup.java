@@ -156,11 +156,7 @@ public final class PeerGroup {
         pending.result.complete(answer);
     }
 
-    void failed(PendingRequest pending, String reason) {
-        fail(pending, reason);
-    }
-
-    private void fail(PendingRequest pending, String reason) {
+    void fail(PendingRequest pending, String reason) {
         if (pending.timeout != null) {
             pending.timeout.cancel(false);
         }

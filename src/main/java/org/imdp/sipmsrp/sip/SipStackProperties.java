@@ -25,6 +25,8 @@ public final class SipStackProperties extends Properties {
      * datagrams are read into a buffer of this size, at most 65535).
      */
     public static final String MAX_MESSAGE_SIZE = "gov.nist.javax.sip.MAX_MESSAGE_SIZE";
+    /** Parser factory: ours logs every rejected malformed message (see {@link LoggingMessageParserFactory}). */
+    public static final String MESSAGE_PARSER_FACTORY = "gov.nist.javax.sip.MESSAGE_PARSER_FACTORY";
     /** Size of the stack's worker pool for processing incoming messages. */
     public static final String THREAD_POOL_SIZE = "gov.nist.javax.sip.THREAD_POOL_SIZE";
 
@@ -47,6 +49,7 @@ public final class SipStackProperties extends Properties {
         setProperty(REENTRANT_LISTENER, "true");
         setProperty(CACHE_CLIENT_CONNECTIONS, "true");
         setProperty(MAX_MESSAGE_SIZE, Integer.toString(maxMessageSize + HEADER_ROOM));
+        setProperty(MESSAGE_PARSER_FACTORY, LoggingMessageParserFactory.class.getName());
         setProperty(THREAD_POOL_SIZE, "8");
     }
 }
