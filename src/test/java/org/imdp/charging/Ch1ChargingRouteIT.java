@@ -34,7 +34,7 @@ class Ch1ChargingRouteIT extends CamelTestSupport {
     @TempDir
     static Path journal;
 
-    private final ObjectMapper json = new ObjectMapper().registerModule(new ChargingEventJsonModule());
+    private final ObjectMapper json = ChargingEvent.jsonMapper();
     private final AccountingRequestFactory acr = new AccountingRequestFactory(new Ch1Configuration());
     private EmbeddedBroker broker;
 
@@ -43,6 +43,8 @@ class Ch1ChargingRouteIT extends CamelTestSupport {
         broker = new EmbeddedBroker(Files.createTempDirectory(journal, "artemis"));
         CamelContext context = super.createCamelContext();
         context.addComponent("jms", JmsComponent.jmsComponent(broker.connectionFactory()));
+        context.getRegistry().bind("chargingJson", ChargingEvent.jsonFormat());
+        context.getPropertiesComponent().setLocation("file:config/application.properties");
         Properties props = new Properties();
         props.put("imdp.ch1.peers", "127.0.0.1:" + CDF.server().port());
         props.put("imdp.ch1.request-timeout", "2s");

@@ -39,7 +39,7 @@ class Ch1ChargingRouteTest extends CamelTestSupport {
 
     private final TestDiameterServer cdf = new TestDiameterServer("cdf.localdomain");
     private EmbeddedBroker broker;
-    private final ObjectMapper json = new ObjectMapper().registerModule(new ChargingEventJsonModule());
+    private final ObjectMapper json = ChargingEvent.jsonMapper();
 
     Ch1ChargingRouteTest() throws InterruptedException {
     }
@@ -49,6 +49,8 @@ class Ch1ChargingRouteTest extends CamelTestSupport {
         broker = new EmbeddedBroker(Files.createTempDirectory(journal, "artemis"));
         CamelContext context = super.createCamelContext();
         context.addComponent("jms", JmsComponent.jmsComponent(broker.connectionFactory()));
+        context.getRegistry().bind("chargingJson", ChargingEvent.jsonFormat());
+        context.getPropertiesComponent().setLocation("file:config/application.properties");
         context.getPropertiesComponent().setOverrideProperties(routeProperties());
         context.getShutdownStrategy().setTimeout(3);
         return context;
