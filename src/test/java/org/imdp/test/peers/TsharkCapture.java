@@ -11,9 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -51,7 +49,8 @@ public final class TsharkCapture implements AutoCloseable {
     private final DatagramSocket probe;
     private final int probePort;
     private final Pattern probeLine;
-    private final Set<Integer> msrpPorts = new LinkedHashSet<>();
+    /** Decode-as rules ({@code -d tcp.port==<port>,<protocol>}) for ports tshark would not recognise. */
+    private final List<String> decodeAs = new ArrayList<>();
 
     private TsharkCapture(ExternalProcess process, Path pcap, DatagramSocket probe) {
         this.process = process;
@@ -131,7 +130,16 @@ public final class TsharkCapture implements AutoCloseable {
      * capture lacks the SDP that announced them.
      */
     public TsharkCapture decodeAsMsrp(int... ports) {
-        Arrays.stream(ports).forEach(msrpPorts::add);
+        return decodeAs("msrp", ports);
+    }
+
+    /** Decodes TCP traffic on these ports as Diameter; tshark knows only 3868 by itself. */
+    public TsharkCapture decodeAsDiameter(int... ports) {
+        return decodeAs("diameter", ports);
+    }
+
+    private TsharkCapture decodeAs(String protocol, int... ports) {
+        Arrays.stream(ports).forEach(p -> decodeAs.addAll(List.of("-d", "tcp.port==" + p + "," + protocol)));
         return this;
     }
 
@@ -163,7 +171,7 @@ public final class TsharkCapture implements AutoCloseable {
         stop();
         List<String> cmd = new ArrayList<>(List.of("tshark", "-r", pcap.toString(),
                 "-Y", "(" + displayFilter + ") and not udp.port == " + probePort));
-        msrpPorts.forEach(p -> cmd.addAll(List.of("-d", "tcp.port==" + p + ",msrp")));
+        cmd.addAll(decodeAs);
         cmd.addAll(List.of(extraArgs));
         return run(cmd);
     }
