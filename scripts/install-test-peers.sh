@@ -18,12 +18,17 @@ installed() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
 }
 
+# kamailio lives in /usr/sbin, which is not on a normal user's PATH
+have() {
+    command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]
+}
+
 missing=()
 for p in "${PACKAGES[@]}"; do
     installed "$p" || missing+=("$p")
 done
 for b in "${BINARIES[@]}"; do
-    command -v "$b" >/dev/null 2>&1 || { log "binary $b not on PATH"; missing+=("$b"); }
+    have "$b" || { log "binary $b not found"; missing+=("$b"); }
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
@@ -44,7 +49,7 @@ else
 fi
 
 for b in "${BINARIES[@]}"; do
-    command -v "$b" >/dev/null 2>&1 || { log "$b is still missing after apt-get install" >&2; exit 1; }
+    have "$b" || { log "$b is still missing after apt-get install" >&2; exit 1; }
 done
 # the MSRP peer needs Kamailio's msrp module, shipped in the main package
 if ! compgen -G "/usr/lib/*/kamailio/modules/msrp.so" >/dev/null; then
@@ -53,7 +58,7 @@ if ! compgen -G "/usr/lib/*/kamailio/modules/msrp.so" >/dev/null; then
 fi
 
 log "$(sipp -v 2>&1 | grep -m1 -o 'SIPp v[^ ]*')"
-log "$(kamailio -v 2>/dev/null | head -1)"
+log "$(PATH="$PATH:/usr/sbin:/sbin" kamailio -v 2>/dev/null | head -1)"
 log "$(tshark -v 2>/dev/null | head -1)"
 log "freeDiameterd $(dpkg-query -W -f='${Version}' freediameterd)"
 

@@ -23,8 +23,11 @@ public final class ImdpSettings {
             "imdp.store.expiry", "imdp.store.max-per-recipient", "imdp.store.max-message-size",
             "imdp.push.consumers",
             "imdp.queue.intake", "imdp.queue.availability", "imdp.queue.push", "imdp.queue.charging",
+            "imdp.queue.charging-dlq", "imdp.charging.consumers",
             "imdp.ch1.peers", "imdp.ch1.origin-host", "imdp.ch1.origin-realm", "imdp.ch1.destination-realm",
-            "imdp.ch1.service-context-id");
+            "imdp.ch1.service-context-id", "imdp.ch1.request-timeout", "imdp.ch1.watchdog-interval",
+            "imdp.ch1.reconnect-delay-min", "imdp.ch1.reconnect-delay-max", "imdp.ch1.redelivery-delay",
+            "imdp.ch1.max-redelivery-delay", "imdp.ch1.max-redeliveries");
 
     private final PropertiesComponent properties;
 

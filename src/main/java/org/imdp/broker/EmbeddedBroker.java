@@ -65,6 +65,14 @@ public final class EmbeddedBroker extends ServiceSupport {
                 .setAutoDeleteAddresses(true)
                 .setAutoDeleteAddressesDelay(300_000)
                 .setDefaultQueueRoutingType(RoutingType.ANYCAST));
+        // charging events rolled back after Camel's own retries are not redelivered in a tight loop
+        config.addAddressSetting("im.charging", new AddressSettings()
+                .setDeadLetterAddress(SimpleString.of(DLQ))
+                .setExpiryAddress(SimpleString.of(EXPIRY_QUEUE))
+                .setMaxDeliveryAttempts(-1)
+                .setRedeliveryDelay(5_000)
+                .setRedeliveryMultiplier(2)
+                .setMaxRedeliveryDelay(300_000));
     }
 
     @Override

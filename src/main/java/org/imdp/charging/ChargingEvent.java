@@ -15,7 +15,8 @@ import org.imdp.sipmsrp.PushSessionResult;
 /**
  * The post-BYE event of one push session: everything a CH-1 EventRequest (Diameter Rf ACR,
  * EVENT_RECORD) needs. It travels as JSON on the durable queue {@code im.charging}, written in the
- * same broker transaction that removes the acknowledged messages from the store.
+ * same broker transaction that removes the acknowledged messages from the store. Both sides of the
+ * queue use {@link #jsonFormat()} (registry bean {@code chargingJson}).
  *
  * @param eventId              unique id of this charging event (idempotency key, basis of the Diameter Session-Id)
  * @param recipient            the IM Client's public identity (Subscription-Id, Called-Party-Address)
@@ -37,12 +38,16 @@ public record ChargingEvent(String eventId, String recipient, List<String> sende
      * by a newer version is still charged).
      */
     public static JacksonDataFormat jsonFormat() {
-        ObjectMapper mapper = JsonMapper.builder()
+        return new JacksonDataFormat(jsonMapper(), ChargingEvent.class);
+    }
+
+    /** The Jackson mapper behind {@link #jsonFormat()}. */
+    public static ObjectMapper jsonMapper() {
+        return JsonMapper.builder()
                 .addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .build();
-        return new JacksonDataFormat(mapper, ChargingEvent.class);
     }
 
     /** The post-BYE event of a push session, with a fresh event id. */

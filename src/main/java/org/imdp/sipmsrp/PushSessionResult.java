@@ -11,8 +11,10 @@ import java.util.List;
  * @param callId        SIP Call-ID of the session
  * @param inviteSentAt  when the INVITE was sent
  * @param answeredAt    when the 200 OK to the INVITE arrived
- * @param byeSentAt     when the BYE was handed to the transport
- * @param messages      one entry per message attempted, in push order
+ * @param byeSentAt     when the BYE was handed to the transport (when the client ended the session with its own
+ *                      BYE: when that BYE arrived, and no BYE of ours is sent)
+ * @param messages      one entry per message attempted (an MSRP SEND was written), in push order; messages after
+ *                      the first one not acknowledged are not attempted and not listed
  * @param failureReason why the session stopped before every message was acknowledged, or {@code null}
  */
 public record PushSessionResult(String recipient, String contact, String callId, Instant inviteSentAt,
@@ -23,7 +25,8 @@ public record PushSessionResult(String recipient, String contact, String callId,
      * @param sender      its original sender
      * @param contentType its content type (inside the CPIM wrapper)
      * @param size        its content size in octets
-     * @param msrpStatus  final MSRP status of its SEND (200 = acknowledged)
+     * @param msrpStatus  final MSRP status of its SEND (200 = acknowledged; 408 = no answer in time; 0 = no answer
+     *                    because the connection was lost or the client ended the session)
      */
     public record MessageOutcome(String messageId, String sender, String contentType, long size, int msrpStatus) {
 
@@ -34,6 +37,11 @@ public record PushSessionResult(String recipient, String contact, String callId,
 
     public List<String> acknowledgedMessageIds() {
         return messages.stream().filter(MessageOutcome::acknowledged).map(MessageOutcome::messageId).toList();
+    }
+
+    /** "complete" when every message was acknowledged, else why the session stopped early. */
+    public String outcome() {
+        return failureReason == null ? "complete" : "incomplete: " + failureReason;
     }
 
     public int acknowledgedCount() {

@@ -32,6 +32,11 @@ public final class SipMsrpConstants {
     @Metadata(label = "consumer", description = "Reason phrase of the final response; defaults to the standard one.",
               javaType = "String")
     public static final String RESPONSE_REASON = "CamelSipMsrpResponseReason";
+    @Metadata(label = "consumer", description = "Text of a Warning header (code 399) in the final response: set by the"
+                                                + " route to say why a request was refused. When the exchange failed and"
+                                                + " none is set, a generic text is sent (never exception details).",
+              javaType = "String")
+    public static final String WARNING = "CamelSipMsrpWarning";
     @Metadata(label = "producer", description = "Push: the recipient's public identity (To header of the INVITE).",
               javaType = "String", required = true)
     public static final String RECIPIENT = "CamelSipMsrpRecipient";

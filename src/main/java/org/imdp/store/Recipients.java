@@ -52,7 +52,8 @@ public final class Recipients {
         int at = rest.lastIndexOf('@');
         String user = at >= 0 ? rest.substring(0, at + 1) : "";
         String host = (at >= 0 ? rest.substring(at + 1) : rest).toLowerCase(Locale.ROOT);
-        if (host.isEmpty() || (at >= 0 && at == 0)) {
+        // a sip: URI without a user names a server, not somebody to keep messages for
+        if (host.isEmpty() || at == 0 || (at < 0 && !scheme.equals("tel"))) {
             throw new IllegalArgumentException("recipient URI lacks a user or host: " + uri);
         }
         for (int i = 0; i < rest.length(); i++) {

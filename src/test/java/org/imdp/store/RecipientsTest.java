@@ -21,6 +21,7 @@ class RecipientsTest {
         assertThatThrownBy(() -> Recipients.canonical("bob")).hasMessageContaining("not a URI");
         assertThatThrownBy(() -> Recipients.canonical("http://x")).hasMessageContaining("scheme");
         assertThatThrownBy(() -> Recipients.canonical("sip:@example.com")).hasMessageContaining("lacks");
+        assertThatThrownBy(() -> Recipients.canonical("sip:127.0.0.1")).hasMessageContaining("lacks");
         assertThatThrownBy(() -> Recipients.canonical("sip:bob\r\nTo:@x")).hasMessageContaining("illegal");
     }
 

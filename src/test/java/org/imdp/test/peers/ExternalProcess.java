@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,10 +62,10 @@ public final class ExternalProcess implements AutoCloseable {
     }
 
     /** Starts {@code command} with its output in {@code log}, for peers that keep several files per run. */
-    static ExternalProcess start(Path log, Path workDir, List<String> command) {
-        String binary = command.get(0);
-        if (!binary.contains(File.separator)) {
-            requireOnPath(binary);
+    static ExternalProcess start(Path log, Path workDir, List<String> givenCommand) {
+        List<String> command = new ArrayList<>(givenCommand);
+        if (!command.get(0).contains(File.separator)) {
+            command.set(0, requireOnPath(command.get(0)).toString());
         }
         String name = log.getFileName().toString().replaceFirst("\\.log$", "");
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -80,12 +81,13 @@ public final class ExternalProcess implements AutoCloseable {
     }
 
     /**
-     * Fails with an install hint unless {@code binary} is an executable on the {@code PATH}.
+     * Fails with an install hint unless {@code binary} is an executable on the {@code PATH} or in
+     * {@code /usr/sbin} or {@code /sbin} (kamailio's home, not on every user's {@code PATH}).
      *
      * @return the binary's path
      */
     static Path requireOnPath(String binary) {
-        String path = System.getenv().getOrDefault("PATH", "");
+        String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/sbin" + File.pathSeparator + "/sbin";
         for (String dir : path.split(File.pathSeparator)) {
             Path candidate = Path.of(dir.isEmpty() ? "." : dir, binary);
             if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
@@ -134,10 +136,12 @@ public final class ExternalProcess implements AutoCloseable {
         return tail(logText(), TAIL_LINES);
     }
 
+    /** Whether the process is still running. */
     public boolean isAlive() {
         return process.isAlive();
     }
 
+    /** The operating system's process id. */
     public long pid() {
         return process.pid();
     }
@@ -152,7 +156,7 @@ public final class ExternalProcess implements AutoCloseable {
     public String waitForLog(Pattern pattern, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            // read the file before checking liveness, so output written just before exit still counts
+            // liveness first, then the file: output written just before the exit is still seen
             boolean alive = process.isAlive();
             Matcher m = pattern.matcher(logText());
             if (m.find()) {

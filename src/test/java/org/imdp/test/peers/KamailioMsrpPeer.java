@@ -27,9 +27,9 @@ import java.util.regex.Pattern;
 public final class KamailioMsrpPeer implements AutoCloseable {
 
     /**
-     * One MSRP frame as the peer logged it. {@code body} is the frame's content: Kamailio's
-     * {@code $msrp(body)} also holds the CRLF that precedes the end-line, which is dropped here.
-     * A field the frame does not carry reads {@code <null>}.
+     * One MSRP frame as the peer logged it. {@code body} is the frame's content, empty for a bodiless
+     * frame (Kamailio's {@code $msrp(body)} also holds the CRLF that precedes the end-line, which is
+     * dropped here). An id the frame does not carry, e.g. the Message-ID of a NICKNAME, is null.
      */
     public record Frame(String method, String transactionId, String sessionId, String messageId, String body) {
     }
@@ -38,6 +38,8 @@ public final class KamailioMsrpPeer implements AutoCloseable {
     private static final Pattern FRAME = Pattern.compile(
             "MSRP-IN method=(\\S*) transid=(\\S*) sessid=(\\S*) msgid=(\\S*) body=\\[(.*?)\\]\\n(?=\\s*\\d+\\(\\d+\\) |\\z)",
             Pattern.DOTALL);
+
+    private static final String NULL = "<null>";
 
     private final int port;
     private final ExternalProcess process;
@@ -80,6 +82,7 @@ public final class KamailioMsrpPeer implements AutoCloseable {
         return new KamailioMsrpPeer(port, process);
     }
 
+    /** The TCP port on 127.0.0.1 where the peer accepts MSRP connections. */
     public int port() {
         return port;
     }
@@ -90,12 +93,19 @@ public final class KamailioMsrpPeer implements AutoCloseable {
         Matcher m = FRAME.matcher(process.logText());
         while (m.find()) {
             String body = m.group(5);
-            if (body.endsWith("\r\n")) {
+            if (NULL.equals(body)) {
+                body = "";
+            } else if (body.endsWith("\r\n")) {
                 body = body.substring(0, body.length() - 2);
             }
-            frames.add(new Frame(m.group(1), m.group(2), m.group(3), m.group(4), body));
+            frames.add(new Frame(orNull(m.group(1)), orNull(m.group(2)), orNull(m.group(3)), orNull(m.group(4)), body));
         }
         return frames;
+    }
+
+    // how xlog prints a $msrp(...) value the frame lacks
+    private static String orNull(String logged) {
+        return NULL.equals(logged) ? null : logged;
     }
 
     /**
@@ -117,6 +127,16 @@ public final class KamailioMsrpPeer implements AutoCloseable {
             }
             ExternalProcess.sleep(50);
         }
+    }
+
+    /**
+     * The msrp module's error lines, e.g. "msrp_parse_headers(): broken msrp frame message, From-Path
+     * must be after To-Path": a frame Kamailio could not parse gets no answer and no MSRP-IN record.
+     * A frame whose end-line does not match its start line is not reported at all: Kamailio keeps
+     * waiting for the rest of the frame.
+     */
+    public List<String> msrpErrors() {
+        return process.logText().lines().filter(l -> l.contains("ERROR: msrp ")).toList();
     }
 
     /** The Kamailio process: log, pid. */

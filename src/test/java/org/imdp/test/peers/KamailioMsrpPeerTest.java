@@ -4,7 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,6 +16,8 @@ import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Kamailio as the IM Client's MSRP side, fed by a plain socket with RFC 4975 frames, with tshark
@@ -64,17 +68,46 @@ class KamailioMsrpPeerTest {
             String toPath = "msrp://127.0.0.1:" + msrpPort + "/imclient43;tcp";
             String fromPath = "msrp://127.0.0.1:" + socket.getLocalPort() + "/server8;tcp";
 
+            // the bodiless SEND an active endpoint opens its session with (RFC 4975 section 5.4)
+            assertThat(exchange(socket, send("tx0", toPath, fromPath, "m-0", ""))).startsWith("MSRP tx0 200 OK");
             assertThat(exchange(socket, send("tx1", toPath, fromPath, "m-1", "first"))).startsWith("MSRP tx1 200 OK");
             // a body holding "]" and a line break must not end the logged record early
             assertThat(exchange(socket, send("tx2", toPath, fromPath, "m-2", "[second]\r\nline"))).startsWith("MSRP tx2 200 OK");
 
-            assertThat(peer.awaitReceived(2, Duration.ofSeconds(5))).containsExactly(
+            assertThat(peer.awaitReceived(3, Duration.ofSeconds(5))).containsExactly(
+                    new KamailioMsrpPeer.Frame("SEND", "tx0", "imclient43", "m-0", ""),
                     new KamailioMsrpPeer.Frame("SEND", "tx1", "imclient43", "m-1", "first"),
                     new KamailioMsrpPeer.Frame("SEND", "tx2", "imclient43", "m-2", "[second]\r\nline"));
         }
     }
 
-    /** An RFC 4975 SEND of one whole message in one chunk. */
+    @Test
+    void reportsFramesItCannotParse() throws IOException {
+        int msrpPort = AvailablePortFinder.getNextAvailable();
+        try (KamailioMsrpPeer peer = KamailioMsrpPeer.start(msrpPort); Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", msrpPort), 5000);
+            socket.getOutputStream().write(("MSRP nt1 SEND\r\nFrom-Path: msrp://127.0.0.1:" + socket.getLocalPort()
+                    + "/server9;tcp\r\nMessage-ID: m-1\r\nByte-Range: 1-0/0\r\n-------nt1$\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> !peer.msrpErrors().isEmpty());
+            assertThat(peer.msrpErrors()).anyMatch(l -> l.contains("From-Path must be after To-Path"));
+            assertThat(peer.received()).isEmpty();
+        }
+    }
+
+    @Test
+    void failsWithKamailiosErrorWhenThePortIsTaken() throws IOException {
+        int msrpPort = AvailablePortFinder.getNextAvailable();
+        try (ServerSocket taken = new ServerSocket(msrpPort, 1, InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> KamailioMsrpPeer.start(msrpPort).close())
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("exited before binding TCP port " + msrpPort)
+                    .hasMessageContaining("Address already in use");
+        }
+    }
+
+    /** An RFC 4975 SEND of one whole message in one chunk; bodiless when {@code content} is empty. */
     static byte[] send(String transactionId, String toPath, String fromPath, String messageId, String content) {
         int length = content.getBytes(StandardCharsets.UTF_8).length;
         String frame = "MSRP " + transactionId + " SEND\r\n"
@@ -82,9 +115,8 @@ class KamailioMsrpPeerTest {
                 + "From-Path: " + fromPath + "\r\n"
                 + "Message-ID: " + messageId + "\r\n"
                 + "Byte-Range: 1-" + length + "/" + length + "\r\n"
-                + "Content-Type: " + (content.startsWith("From:") ? "message/cpim" : "text/plain") + "\r\n"
-                + "\r\n"
-                + content + "\r\n"
+                + (content.isEmpty() ? ""
+                        : "Content-Type: " + (content.startsWith("From:") ? "message/cpim" : "text/plain") + "\r\n\r\n" + content + "\r\n")
                 + "-------" + transactionId + "$\r\n";
         return frame.getBytes(StandardCharsets.UTF_8);
     }

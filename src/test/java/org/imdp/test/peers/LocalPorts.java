@@ -2,16 +2,21 @@ package org.imdp.test.peers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
- * Whether a local port is bound, read from Linux' {@code /proc/net} tables. Peers do not always log
+ * Whether a process has bound a local port, read from Linux' {@code /proc}. Peers do not always log
  * when their sockets are ready, and probing a port by connecting to it would be seen by the peer
- * (SIPp counts the stray connection), so tests wait on the kernel's view instead.
+ * (SIPp counts the stray connection), so tests wait on the kernel's view instead. The socket must
+ * belong to the process or one of its children: a port taken by someone else does not count.
  */
 final class LocalPorts {
 
@@ -24,13 +29,13 @@ final class LocalPorts {
     }
 
     /**
-     * Waits until {@code port} is bound for {@code protocol}.
+     * Waits until {@code owner} has bound {@code port} for {@code protocol}.
      *
      * @throws AssertionError when {@code owner} exits first or the port is not bound in time
      */
     static void awaitBound(ExternalProcess owner, Protocol protocol, int port, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!isBound(protocol, port)) {
+        while (!isBoundBy(owner.pid(), protocol, port)) {
             if (!owner.isAlive()) {
                 throw new AssertionError(owner + " exited before binding " + protocol + " port " + port
                         + "\nlog ends with:\n" + owner.logTail());
@@ -43,23 +48,50 @@ final class LocalPorts {
         }
     }
 
-    static boolean isBound(Protocol protocol, int port) {
+    static boolean isBoundBy(long pid, Protocol protocol, int port) {
+        Set<String> inodes = socketInodes(protocol, port);
+        if (inodes.isEmpty()) {
+            return false;
+        }
+        return Stream.concat(Stream.of(pid), ProcessHandle.of(pid).stream().flatMap(ProcessHandle::descendants)
+                        .map(ProcessHandle::pid))
+                .anyMatch(p -> ownsAny(p, inodes));
+    }
+
+    private static Set<String> socketInodes(Protocol protocol, int port) {
         String name = protocol.name().toLowerCase(Locale.ROOT);
         String hexPort = String.format(Locale.ROOT, ":%04X", port);
+        Set<String> inodes = new HashSet<>();
         for (String table : List.of(name, name + "6")) {
-            for (String line : readTable(Path.of("/proc/net", table))) {
-                // sl local_address rem_address st ...
+            for (String line : readLines(Path.of("/proc/net", table))) {
+                // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...
                 String[] f = line.trim().split("\\s+");
-                if (f.length > 3 && f[1].endsWith(hexPort)
-                        && (protocol == Protocol.UDP || TCP_LISTEN.equals(f[3]))) {
-                    return true;
+                if (f.length > 9 && f[1].endsWith(hexPort) && (protocol == Protocol.UDP || TCP_LISTEN.equals(f[3]))) {
+                    inodes.add("socket:[" + f[9] + "]");
                 }
             }
         }
-        return false;
+        return inodes;
     }
 
-    private static List<String> readTable(Path table) {
+    private static boolean ownsAny(long pid, Set<String> socketLinks) {
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", String.valueOf(pid), "fd"))) {
+            for (Path fd : fds) {
+                try {
+                    if (socketLinks.contains(Files.readSymbolicLink(fd).toString())) {
+                        return true;
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // the descriptor went away while we looked
+                }
+            }
+            return false;
+        } catch (IOException processGone) {
+            return false;
+        }
+    }
+
+    private static List<String> readLines(Path table) {
         try {
             return Files.exists(table) ? Files.readAllLines(table) : List.of();
         } catch (IOException e) {

@@ -42,6 +42,7 @@ public final class ServiceProcess implements AutoCloseable {
         this.process = process;
     }
 
+    /** A launch of {@link #defaultJar()} with no overrides yet. */
     public static Builder builder() {
         return new Builder();
     }
@@ -66,6 +67,7 @@ public final class ServiceProcess implements AutoCloseable {
         return process.waitForLog(pattern, timeout);
     }
 
+    /** Whether the service's JVM is still running. */
     public boolean isAlive() {
         return process.isAlive();
     }
@@ -130,6 +132,7 @@ public final class ServiceProcess implements AutoCloseable {
             return this;
         }
 
+        /** How long the service may take to log its ready line. */
         public Builder startTimeout(Duration startTimeout) {
             this.startTimeout = startTimeout;
             return this;

@@ -32,7 +32,10 @@ public final class Sipp implements AutoCloseable {
 
     /** SIPp's transport modes: one socket per peer ({@code -t u1}, {@code -t t1}). */
     public enum Transport {
-        UDP("u1"), TCP("t1");
+        /** {@code -t u1}. */
+        UDP("u1"),
+        /** {@code -t t1}; scenarios for it end without {@code <timewait>}, or SIPp fails the call when the peer closes TCP. */
+        TCP("t1");
 
         private final String mode;
 
@@ -140,6 +143,7 @@ public final class Sipp implements AutoCloseable {
             this.scenario = scenario.toAbsolutePath();
         }
 
+        /** UDP (default) or TCP. */
         public Builder transport(Transport transport) {
             this.transport = transport;
             return this;
@@ -199,8 +203,13 @@ public final class Sipp implements AutoCloseable {
                 throw new IllegalStateException("a SIPp server needs localPort(...): the service must know where to send");
             }
             Sipp sipp = launch(false);
-            LocalPorts.awaitBound(sipp.process, transport == Transport.TCP ? LocalPorts.Protocol.TCP : LocalPorts.Protocol.UDP,
-                    localPort, Duration.ofSeconds(10));
+            try {
+                LocalPorts.awaitBound(sipp.process, transport == Transport.TCP ? LocalPorts.Protocol.TCP : LocalPorts.Protocol.UDP,
+                        localPort, Duration.ofSeconds(10));
+            } catch (AssertionError e) {
+                sipp.close();
+                throw e;
+            }
             return sipp;
         }
 
@@ -210,8 +219,13 @@ public final class Sipp implements AutoCloseable {
                 throw new IllegalStateException("a SIPp client needs remotePort(...)");
             }
             Sipp sipp = launch(true);
-            // SIPp's own -timeout ends the run; the margin covers its start and shutdown
-            sipp.waitForExit(timeout.plusSeconds(10));
+            try {
+                // SIPp's own -timeout ends the run; the margin covers its start and shutdown
+                sipp.waitForExit(timeout.plusSeconds(10));
+            } catch (AssertionError e) {
+                sipp.close();
+                throw e;
+            }
             return sipp;
         }
 

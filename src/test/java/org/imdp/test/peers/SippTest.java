@@ -1,6 +1,8 @@
 package org.imdp.test.peers;
 
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.List;
 
 import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
@@ -22,8 +24,9 @@ class SippTest {
     void imClientAcceptsAnMsrpPushSession(Sipp.Transport transport) {
         int uasPort = AvailablePortFinder.getNextAvailable();
         int msrpPort = AvailablePortFinder.getNextAvailable();
-        try (Sipp client = Sipp.scenario("uas-msrp.xml").transport(transport).localPort(uasPort)
-                .key("msrp_port", String.valueOf(msrpPort)).set("bye_delay", "200").timeout(RUN).startServer()) {
+        try (TsharkCapture capture = TsharkCapture.start(uasPort);
+             Sipp client = Sipp.scenario("uas-msrp.xml").transport(transport).localPort(uasPort)
+                .key("msrp_port", String.valueOf(msrpPort)).set("bye_delay", "300").timeout(RUN).startServer()) {
             Sipp server = Sipp.scenario("selftest/uac-invite-msrp.xml").transport(transport).remotePort(uasPort)
                     .service("alice").timeout(RUN).runClient();
 
@@ -36,6 +39,16 @@ class SippTest {
                     .containsPattern("a=path:msrp://127\\.0\\.0\\.1:" + msrpPort + "/sipp\\d+c1;tcp");
             assertThat(client.messages()).contains("a=setup:passive", "a=recvonly",
                     "a=accept-types:message/cpim text/plain", "BYE sip:alice@");
+            // what the scenarios put on the wire is well-formed SIP and SDP to an independent parser
+            capture.assertNoMalformedOrErrors();
+            assertThat(capture.decode("sip", "-T", "fields", "-e", "sip.CSeq", "-e", "sip.Status-Code", "-e", "sdp.media"))
+                    .containsExactly("1 INVITE\t\tmessage 2855 TCP/MSRP *", "1 INVITE\t200\tmessage " + msrpPort + " TCP/MSRP *",
+                            "1 ACK\t\t", "2 BYE\t\t", "2 BYE\t200\t");
+            // bye_delay holds the 200 OK to BYE back (a lower bound: SIPp pauses at least that long)
+            List<String> byeTimes = capture.decode("sip.CSeq.method == \"BYE\"", "-T", "fields", "-e", "frame.time_epoch");
+            assertThat(byeTimes).hasSize(2);
+            assertThat(new BigDecimal(byeTimes.get(1)).subtract(new BigDecimal(byeTimes.get(0))))
+                    .isGreaterThanOrEqualTo(new BigDecimal("0.300"));
         }
     }
 

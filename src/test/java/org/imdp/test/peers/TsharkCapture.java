@@ -2,15 +2,16 @@ package org.imdp.test.peers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -39,41 +40,89 @@ public final class TsharkCapture implements AutoCloseable {
     /** Frames Wireshark could not dissect or whose dissection reported an error. */
     public static final String MALFORMED_OR_ERRORS = "_ws.malformed or _ws.expert.severity == error";
 
-    // dumpcap hands packets over in blocks (about every 250 ms): a capture is only complete once the
-    // file has stopped growing for longer than that
-    private static final Duration QUIET = Duration.ofMillis(700);
-    private static final Duration FLUSH_LIMIT = Duration.ofSeconds(5);
     private static final Pattern RUNNING = Pattern.compile("Capturing on '");
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+    private static final byte[] PROBE = "imdp tshark capture probe".getBytes(StandardCharsets.US_ASCII);
 
     private final ExternalProcess process;
     private final Path pcap;
-    private final Set<Integer> msrpPorts = new LinkedHashSet<>();
+    private final DatagramSocket probe;
+    private final int probePort;
+    private final Pattern probeLine;
+    /** Decode-as rules ({@code -d tcp.port==<port>,<protocol>}) for ports tshark would not recognise. */
+    private final List<String> decodeAs = new ArrayList<>();
 
-    private TsharkCapture(ExternalProcess process, Path pcap) {
+    private TsharkCapture(ExternalProcess process, Path pcap, DatagramSocket probe) {
         this.process = process;
         this.pcap = pcap;
+        this.probe = probe;
+        this.probePort = probe.getLocalPort();
+        this.probeLine = Pattern.compile("\\b" + probePort + " (→|->) " + probePort + "\\b");
     }
 
     /**
      * Starts capturing TCP and UDP traffic on {@code lo} to or from any of {@code ports} and returns
-     * once tshark reports the capture running.
+     * once packets are being captured.
      */
     public static TsharkCapture start(int... ports) {
         if (ports.length == 0) {
             throw new IllegalArgumentException("give the ports to capture");
         }
+        DatagramSocket probe;
+        try {
+            probe = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a UDP probe socket on 127.0.0.1", e);
+        }
         String filter = Arrays.stream(ports).mapToObj(p -> "port " + p).collect(Collectors.joining(" or "));
         Path log = ExternalProcess.newOutputFile("tshark", ".log");
         Path pcap = Path.of(log.toString().replaceFirst("\\.log$", ".pcapng"));
-        List<String> cmd = List.of("tshark", "-i", "lo", "-f", "(tcp or udp) and (" + filter + ")", "-w", pcap.toString());
-        ExternalProcess process = ExternalProcess.start(log, ExternalProcess.outputDir(), cmd);
+        // -P -l: print each packet as tshark reads it back from the file dumpcap writes, so the log
+        // tells which probe datagrams are in the file
+        List<String> cmd = List.of("tshark", "-i", "lo",
+                "-f", "((tcp or udp) and (" + filter + ")) or (udp port " + probe.getLocalPort() + ")",
+                "-w", pcap.toString(), "-P", "-l");
+        TsharkCapture capture;
         try {
-            process.waitForLog(RUNNING, Duration.ofSeconds(20));
-        } catch (AssertionError e) {
-            process.close();
+            capture = new TsharkCapture(ExternalProcess.start(log, ExternalProcess.outputDir(), cmd), pcap, probe);
+        } catch (RuntimeException e) {
+            probe.close();
             throw e;
         }
-        return new TsharkCapture(process, pcap);
+        try {
+            capture.process.waitForLog(RUNNING, Duration.ofSeconds(20));
+            // "Capturing on" can come before dumpcap's filter is in place: packets right after it get lost
+            capture.awaitProbe();
+        } catch (AssertionError | RuntimeException e) {
+            capture.close();
+            throw e;
+        }
+        return capture;
+    }
+
+    /**
+     * Sends datagrams to the probe socket itself (captured by the filter, left out by {@link #decode})
+     * until tshark shows one more of them than before: everything captured earlier is then in the file.
+     */
+    private void awaitProbe() {
+        long before = probeLine.matcher(process.logText()).results().count();
+        long deadline = System.nanoTime() + PROBE_TIMEOUT.toNanos();
+        int sent = 0;
+        while (probeLine.matcher(process.logText()).results().count() <= before) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("tshark did not capture its probe datagrams on lo within " + PROBE_TIMEOUT
+                        + " (" + process + ")\nlog ends with:\n" + process.logTail());
+            }
+            // resend every 200 ms: the first ones may precede the filter
+            if (sent++ % 4 == 0) {
+                try {
+                    probe.send(new DatagramPacket(PROBE, PROBE.length, probe.getLocalSocketAddress()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot send the capture probe", e);
+                }
+            }
+            ExternalProcess.sleep(50);
+        }
     }
 
     /**
@@ -81,7 +130,16 @@ public final class TsharkCapture implements AutoCloseable {
      * capture lacks the SDP that announced them.
      */
     public TsharkCapture decodeAsMsrp(int... ports) {
-        Arrays.stream(ports).forEach(msrpPorts::add);
+        return decodeAs("msrp", ports);
+    }
+
+    /** Decodes TCP traffic on these ports as Diameter; tshark knows only 3868 by itself. */
+    public TsharkCapture decodeAsDiameter(int... ports) {
+        return decodeAs("diameter", ports);
+    }
+
+    private TsharkCapture decodeAs(String protocol, int... ports) {
+        Arrays.stream(ports).forEach(p -> decodeAs.addAll(List.of("-d", "tcp.port==" + p + "," + protocol)));
         return this;
     }
 
@@ -90,23 +148,14 @@ public final class TsharkCapture implements AutoCloseable {
         return pcap;
     }
 
-    /** Waits until the captured packets are written out, then ends the capture. Idempotent. */
+    /** Waits until the packets captured so far are in the file, then ends the capture. Idempotent. */
     public void stop() {
         if (!process.isAlive()) {
             return;
         }
-        long deadline = System.nanoTime() + FLUSH_LIMIT.toNanos();
-        long size = size();
-        long quietSince = System.nanoTime();
-        while (System.nanoTime() - quietSince < QUIET.toNanos() && System.nanoTime() < deadline) {
-            ExternalProcess.sleep(50);
-            long now = size();
-            if (now != size) {
-                size = now;
-                quietSince = System.nanoTime();
-            }
-        }
+        awaitProbe();
         process.stop(Duration.ofSeconds(10));
+        probe.close();
         if (!Files.exists(pcap)) {
             throw new AssertionError("tshark wrote no capture file " + pcap + "\nlog ends with:\n" + process.logTail());
         }
@@ -114,13 +163,15 @@ public final class TsharkCapture implements AutoCloseable {
 
     /**
      * The one-line summaries of the captured frames that match {@code displayFilter} ({@code -Y}),
-     * stopping the capture first. {@code extraArgs} go to tshark as they are, e.g.
+     * stopping the capture first. The datagrams {@link #start(int...)} sends to check that the capture
+     * runs are left out. {@code extraArgs} go to tshark as they are, e.g.
      * {@code "-T", "fields", "-e", "msrp.transaction_id"}.
      */
     public List<String> decode(String displayFilter, String... extraArgs) {
         stop();
-        List<String> cmd = new ArrayList<>(List.of("tshark", "-r", pcap.toString(), "-Y", displayFilter));
-        msrpPorts.forEach(p -> cmd.addAll(List.of("-d", "tcp.port==" + p + ",msrp")));
+        List<String> cmd = new ArrayList<>(List.of("tshark", "-r", pcap.toString(),
+                "-Y", "(" + displayFilter + ") and not udp.port == " + probePort));
+        cmd.addAll(decodeAs);
         cmd.addAll(List.of(extraArgs));
         return run(cmd);
     }
@@ -141,19 +192,12 @@ public final class TsharkCapture implements AutoCloseable {
     @Override
     public void close() {
         process.close();
-    }
-
-    private long size() {
-        try {
-            return Files.exists(pcap) ? Files.size(pcap) : 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + pcap, e);
-        }
+        probe.close();
     }
 
     // stdout apart from stderr: tshark warns on stderr when run as root
     private static List<String> run(List<String> cmd) {
-        ExternalProcess.requireOnPath(cmd.get(0));
+        cmd.set(0, ExternalProcess.requireOnPath(cmd.get(0)).toString());
         Path err = ExternalProcess.newOutputFile("tshark-read", ".err");
         try {
             Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();

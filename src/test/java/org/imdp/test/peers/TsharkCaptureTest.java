@@ -52,6 +52,8 @@ class TsharkCaptureTest {
                     .hasMessageContaining("Header has no colon after the name")
                     .hasMessageContaining("|MSRP/SDP|Request: SEND Transaction ID: bad1")
                     .hasMessageContaining("Invalid SDP line");
+            // the capture's own probe datagrams are left out
+            assertThat(capture.decode("udp")).singleElement().asString().contains("MESSAGE sip:alice@127.0.0.1");
         }
     }
 }

@@ -1,0 +1,457 @@
+package org.imdp.sipmsrp;
+
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.InvalidArgumentException;
+import javax.sip.ObjectInUseException;
+import javax.sip.ResponseEvent;
+import javax.sip.SipException;
+import javax.sip.TimeoutEvent;
+import javax.sip.address.Address;
+import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.address.URI;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+import gov.nist.javax.sip.header.HeaderFactoryExt;
+import org.imdp.cpim.CpimMessage;
+import org.imdp.sipmsrp.PushSessionResult.MessageOutcome;
+import org.imdp.sipmsrp.msrp.MsrpException;
+import org.imdp.sipmsrp.msrp.MsrpLocalEndpoint;
+import org.imdp.sipmsrp.msrp.MsrpSendResult;
+import org.imdp.sipmsrp.msrp.MsrpSession;
+import org.imdp.sipmsrp.msrp.MsrpSessions;
+import org.imdp.sipmsrp.msrp.codec.MsrpIds;
+import org.imdp.sipmsrp.sdp.SdpAnswer;
+import org.imdp.sipmsrp.sdp.SdpOffer;
+import org.imdp.sipmsrp.sip.SipAgent;
+import org.imdp.sipmsrp.sip.SipDialogHandler;
+import org.imdp.store.DeferredMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One push, as a chain of asynchronous steps on the producer's executor: INVITE with an MSRP offer, ACK on 2xx,
+ * MSRP connection (we connect unless the client answered {@code a=setup:active}), one SEND per message in order
+ * until the first one not acknowledged, BYE. The result is complete once the BYE is handed to the transport;
+ * the BYE's response only updates counters. SIP events arrive through {@link SipDialogHandler} on stack threads
+ * and only complete futures or send short ACK/CANCEL messages there.
+ */
+final class PushSession implements SipDialogHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PushSession.class);
+    /** OMA SIMPLE IM feature tag of IM Clients (PROTOCOLS.md A.3, A.5). */
+    static final String IM_FEATURE_TAG = "+g.oma.sip-im";
+    /** RFC 3841 header, not modelled by JAIN-SIP. */
+    static final String ACCEPT_CONTACT = "Accept-Contact";
+    private static final int MAX_FORWARDS = 70;
+    /** Seconds from 1900 (NTP era, used for SDP o= values) to 1970. */
+    private static final long NTP_EPOCH_OFFSET = 2_208_988_800L;
+    /** SIP Timer B, 64 * T1 (RFC 3261 section 17.1.1.2). */
+    private static final long TIMER_B_MILLIS = 32_000;
+    /** msrpStatus of a message whose SEND got no response because the connection went away. */
+    static final int NO_RESPONSE = 0;
+
+    /** How a session ended, for the producer: a result once a BYE was sent, a failure if the exchange fails. */
+    record Outcome(String callId, PushSessionResult result, Throwable failure) {
+    }
+
+    private final SipMsrpEndpoint endpoint;
+    private final SipMsrpConfiguration config;
+    private final SipAgent agent;
+    private final MsrpSessions msrp;
+    private final Executor executor;
+    private final String recipient;
+    private final String requestUri;
+    private final List<DeferredMessage> messages;
+
+    private final CompletableFuture<Response> answer = new CompletableFuture<>();
+    private final CompletableFuture<Void> clientBye = new CompletableFuture<>();
+    private final List<MessageOutcome> outcomes = new ArrayList<>();
+
+    private MsrpLocalEndpoint local;
+    private volatile String callId;
+    private volatile ClientTransaction inviteTransaction;
+    private volatile Dialog dialog;
+    private volatile boolean provisionalReceived;
+    private volatile MsrpSession msrpSession;
+    private volatile Long peerMaxSize;
+    private volatile String failureReason;
+    private volatile Instant inviteSentAt;
+    private volatile Instant answeredAt;
+    private volatile Instant byeSentAt;
+    private volatile Instant clientByeAt;
+    private Request ack;
+
+    PushSession(SipMsrpEndpoint endpoint, SipAgent agent, MsrpSessions msrp, Executor executor, String recipient,
+            String requestUri, List<DeferredMessage> messages) {
+        this.endpoint = endpoint;
+        this.config = endpoint.getConfiguration();
+        this.agent = agent;
+        this.msrp = msrp;
+        this.executor = executor;
+        this.recipient = recipient;
+        this.requestUri = requestUri;
+        this.messages = messages;
+    }
+
+    /** Runs the session; the future never completes exceptionally, failures are in the {@link Outcome}. */
+    CompletableFuture<Outcome> run() {
+        return CompletableFuture.runAsync(this::sendInvite, executor)
+                .thenCompose(v -> answer.orTimeout(config.getInviteTimeout(), TimeUnit.MILLISECONDS))
+                .thenComposeAsync(this::openMsrp, executor)
+                .thenComposeAsync(session -> sendFrom(session, 0), executor)
+                .handleAsync((v, error) -> finish(unwrap(error)), executor);
+    }
+
+    private void sendInvite() {
+        local = msrp.allocate();
+        try {
+            AddressFactory af = agent.addressFactory();
+            HeaderFactoryExt hf = agent.headerFactory();
+            URI target = af.createURI(requestUri);
+            String transport = "udp";
+            SipURI proxy = null;
+            if (config.getOutboundProxy() != null && !config.getOutboundProxy().isBlank()) {
+                proxy = (SipURI) af.createURI("sip:" + config.getOutboundProxy().trim());
+                proxy.setLrParam();
+                transport = proxy.getTransportParam() != null ? proxy.getTransportParam() : transport;
+            } else if (target instanceof SipURI sip && sip.getTransportParam() != null) {
+                transport = sip.getTransportParam();
+            }
+            if (!agent.hasTransport(transport.toLowerCase())) {
+                throw new IllegalArgumentException("cannot send the INVITE over " + transport
+                                                   + ": not among the configured transports");
+            }
+            Address server = af.createAddress(config.getServerUri());
+            FromHeader from = hf.createFromHeader(server, SipAgent.newTag());
+            ToHeader to = hf.createToHeader(af.createAddress(recipient), null);
+            ViaHeader via = hf.createViaHeader(agent.host(), agent.port(), transport, SipAgent.newBranch());
+            CallIdHeader callIdHeader = agent.provider().getNewCallId();
+            Request invite = agent.messageFactory().createRequest(target, Request.INVITE, callIdHeader,
+                    hf.createCSeqHeader(1L, Request.INVITE), from, to, List.of(via),
+                    hf.createMaxForwardsHeader(MAX_FORWARDS));
+            invite.addHeader(hf.createHeader(ContactHeader.NAME, contact(server, transport)));
+            invite.addHeader(hf.createHeader(ACCEPT_CONTACT, "*;" + IM_FEATURE_TAG));
+            invite.addHeader(hf.createPAssertedIdentityHeader(af.createAddress(config.getServerUri())));
+            String sender = singleSender();
+            if (sender != null) {
+                invite.addHeader(hf.createReferredByHeader(af.createAddress(sender)));
+            }
+            if (proxy != null) {
+                invite.addHeader(hf.createRouteHeader(af.createAddress(proxy)));
+            }
+            long version = Instant.now().getEpochSecond() + NTP_EPOCH_OFFSET;
+            invite.setContent(SdpOffer.build(local.localPath(), version), hf.createContentTypeHeader("application",
+                    "sdp"));
+
+            callId = callIdHeader.getCallId();
+            agent.addDialogHandler(callId, this);
+            inviteTransaction = agent.provider().getNewClientTransaction(invite);
+            dialog = inviteTransaction.getDialog();
+            inviteTransaction.sendRequest();
+            inviteSentAt = Instant.now();
+            endpoint.countInviteSent();
+            LOG.debug("INVITE {} to {} via {} ({} messages)", callId, recipient, requestUri, messages.size());
+        } catch (ParseException | InvalidArgumentException e) {
+            throw new IllegalArgumentException("cannot build the INVITE to " + recipient + " at " + requestUri + ": "
+                                               + e.getMessage(), e);
+        } catch (SipException e) {
+            // RFC 3261 section 8.1.3.1: a transport failure counts as 503
+            SipMsrpPushException failure = new SipMsrpPushException(recipient, Response.SERVICE_UNAVAILABLE,
+                    "INVITE could not be sent: " + e.getMessage());
+            failure.initCause(e);
+            throw new CompletionException(failure);
+        }
+    }
+
+    /** Our Contact: the server URI's user on our SIP address, flagged as an IM endpoint. */
+    private String contact(Address server, String transport) {
+        String user = server.getURI() instanceof SipURI sip && sip.getUser() != null ? sip.getUser() + "@" : "";
+        String hostPort = agent.host().contains(":") ? "[" + agent.host() + "]" : agent.host();
+        String params = "udp".equalsIgnoreCase(transport) ? "" : ";transport=" + transport;
+        return "<sip:" + user + hostPort + ":" + agent.port() + params + ">;" + IM_FEATURE_TAG;
+    }
+
+    /** The original sender when every message has the same one (it goes into Referred-By), else null. */
+    private String singleSender() {
+        String first = messages.get(0).sender();
+        return messages.stream().allMatch(m -> m.sender().equals(first)) ? first : null;
+    }
+
+    private CompletableFuture<MsrpSession> openMsrp(Response response) {
+        if (response.getStatusCode() >= 300) {
+            throw new CompletionException(new SipMsrpPushException(recipient, response.getStatusCode(),
+                    response.getReasonPhrase()));
+        }
+        answeredAt = Instant.now();
+        byte[] raw = response.getRawContent();
+        SdpAnswer.MsrpMedia media = SdpAnswer.parse(raw == null ? null : new String(raw, StandardCharsets.UTF_8))
+                .msrp().orElseThrow(() -> notAcceptable("client answered without MSRP"));
+        if (!media.acceptsCpim()) {
+            throw notAcceptable("client does not accept message/cpim");
+        }
+        if (media.path().isEmpty()) {
+            throw notAcceptable("client answered MSRP without a=path");
+        }
+        peerMaxSize = media.maxSize();
+        CompletableFuture<MsrpSession> connected = media.weConnect()
+                ? local.connect(media.path())
+                : local.accept(media.path(), Duration.ofMillis(config.getMsrpConnectTimeout()));
+        return connected.thenApply(session -> {
+            msrpSession = session;
+            if (clientBye.isDone()) {
+                session.close();
+            }
+            return session;
+        });
+    }
+
+    private CompletionException notAcceptable(String reason) {
+        return new CompletionException(new SipMsrpPushException(recipient, Response.NOT_ACCEPTABLE_HERE, reason));
+    }
+
+    /** Sends message {@code index} and, if it was acknowledged, the ones after it. Never completes exceptionally. */
+    private CompletableFuture<Void> sendFrom(MsrpSession session, int index) {
+        if (index >= messages.size()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (clientBye.isDone()) {
+            failureReason = "client ended the session";
+            return CompletableFuture.completedFuture(null);
+        }
+        DeferredMessage message = messages.get(index);
+        byte[] cpim = CpimMessage.wrap(message);
+        Long maxSize = peerMaxSize;
+        if (maxSize != null && cpim.length > maxSize) {
+            failureReason = "message " + message.messageId() + " (" + cpim.length + " octets as CPIM) exceeds the"
+                            + " client's a=max-size " + maxSize + "; not sent";
+            return CompletableFuture.completedFuture(null);
+        }
+        endpoint.countMessageSent();
+        CompletableFuture<MsrpSendResult> sent;
+        try {
+            sent = session.send(msrpMessageId(message), CpimMessage.MIME_TYPE, cpim);
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.handleAsync((result, error) -> {
+            if (error != null) {
+                outcomes.add(outcome(message, NO_RESPONSE));
+                failureReason = clientBye.isDone()
+                        ? "client ended the session"
+                        : "MSRP SEND of message " + message.messageId() + " failed: " + unwrap(error).getMessage();
+                return false;
+            }
+            outcomes.add(outcome(message, result.status()));
+            if (result.acknowledged()) {
+                endpoint.countMessageAcknowledged();
+                return true;
+            }
+            failureReason = "MSRP SEND of message " + message.messageId() + " answered " + result.status()
+                            + (result.comment() == null ? "" : " " + result.comment());
+            return false;
+        }, executor).thenCompose(acknowledged -> acknowledged
+                ? sendFrom(session, index + 1) : CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * The MSRP Message-ID of a stored message: its own id when that is a valid MSRP ident (so traces match),
+     * else a fresh one (a UUID, for one, is too long). The id the client relies on is imdn.Message-ID in the
+     * CPIM wrapper, which always carries the stored id.
+     */
+    private static String msrpMessageId(DeferredMessage message) {
+        return MsrpIds.isIdent(message.messageId()) ? message.messageId() : MsrpIds.newMessageId();
+    }
+
+    private static MessageOutcome outcome(DeferredMessage m, int status) {
+        return new MessageOutcome(m.messageId(), m.sender(), m.contentType(), m.size(), status);
+    }
+
+    private Outcome finish(Throwable error) {
+        Throwable failure = error;
+        if (failure instanceof TimeoutException) {
+            giveUp();
+            failure = new SipMsrpPushException(recipient, Response.REQUEST_TIMEOUT, "Request Timeout");
+            // a 2xx may still cross our CANCEL: keep listening (to ACK and BYE it) for as long as Timer B
+            CompletableFuture.delayedExecutor(TIMER_B_MILLIS, TimeUnit.MILLISECONDS)
+                    .execute(() -> agent.removeDialogHandler(callId));
+        } else if (answeredAt == null && callId != null) {
+            agent.removeDialogHandler(callId);
+        }
+        if (answeredAt == null) {
+            // no dialog: nothing to end, nothing was delivered
+            closeMsrp();
+            endpoint.countSession(false);
+            LOG.info("push {} to {} failed: {}", callId, recipient, failure == null ? "?" : failure.getMessage());
+            return new Outcome(callId, null, failure);
+        }
+        if (clientBye.isDone()) {
+            byeSentAt = clientByeAt;
+        } else {
+            sendBye();
+        }
+        closeMsrp();
+        String reason = failure != null ? describe(failure) : failureReason;
+        PushSessionResult result = new PushSessionResult(recipient, requestUri, callId, inviteSentAt, answeredAt,
+                byeSentAt, List.copyOf(outcomes), reason);
+        boolean ok = failure == null && result.acknowledgedCount() == messages.size();
+        endpoint.countSession(ok);
+        LOG.info("push {} to {}: {}/{} messages acknowledged{}", callId, recipient, result.acknowledgedCount(),
+                messages.size(), reason == null ? "" : " (" + reason + ")");
+        return new Outcome(callId, result, failure);
+    }
+
+    private static String describe(Throwable failure) {
+        if (failure instanceof MsrpException) {
+            return "MSRP session not established: " + failure.getMessage();
+        }
+        return failure.getMessage();
+    }
+
+    private void sendBye() {
+        try {
+            Request bye = dialog.createRequest(Request.BYE);
+            ClientTransaction transaction = agent.provider().getNewClientTransaction(bye);
+            // the moment it is handed over: sendRequest may return after the client already has it
+            byeSentAt = Instant.now();
+            dialog.sendRequest(transaction);
+        } catch (SipException | RuntimeException e) {
+            LOG.warn("BYE {} to {} could not be sent: {}", callId, recipient, e.getMessage());
+            if (byeSentAt == null) {
+                byeSentAt = Instant.now();
+            }
+        }
+    }
+
+    private void closeMsrp() {
+        MsrpSession session = msrpSession;
+        if (session != null) {
+            session.close();
+        }
+        if (local != null) {
+            local.close();
+        }
+    }
+
+    /** The INVITE was not answered in time: CANCEL it if the client is ringing, else stop retransmitting. */
+    private void giveUp() {
+        ClientTransaction transaction = inviteTransaction;
+        if (transaction == null) {
+            return;
+        }
+        try {
+            if (provisionalReceived) {
+                Request cancel = transaction.createCancel();
+                agent.provider().getNewClientTransaction(cancel).sendRequest();
+            } else {
+                transaction.terminate();
+            }
+        } catch (SipException e) {
+            LOG.debug("INVITE {} could not be cancelled: {}", callId, e.getMessage());
+        }
+    }
+
+    @Override
+    public void onResponse(ResponseEvent event) {
+        Response response = event.getResponse();
+        CSeqHeader cseq = (CSeqHeader) response.getHeader(CSeqHeader.NAME);
+        int code = response.getStatusCode();
+        if (Request.INVITE.equals(cseq.getMethod())) {
+            if (code < 200) {
+                provisionalReceived = true;
+            } else if (code < 300) {
+                onInviteSuccess(event, cseq);
+            } else {
+                // a rejection, or the 487 to our CANCEL after a timeout: nothing more comes for this Call-ID
+                answer.complete(response);
+                agent.removeDialogHandler(callId);
+            }
+        } else if (Request.BYE.equals(cseq.getMethod()) && code >= 200) {
+            LOG.debug("BYE {} answered {}", callId, code);
+            endpoint.countByeAnswered();
+            agent.removeDialogHandler(callId);
+        }
+    }
+
+    /** ACKs every 2xx (the first and retransmissions, RFC 3261 13.2.2.4) right away, on the stack thread. */
+    private void onInviteSuccess(ResponseEvent event, CSeqHeader cseq) {
+        boolean first;
+        synchronized (this) {
+            first = ack == null;
+            try {
+                if (first) {
+                    if (event.getDialog() != null) {
+                        dialog = event.getDialog();
+                    }
+                    ack = dialog.createAck(cseq.getSeqNumber());
+                }
+                dialog.sendAck(ack);
+            } catch (SipException | InvalidArgumentException e) {
+                LOG.warn("ACK {} could not be sent: {}", callId, e.getMessage());
+            }
+        }
+        if (first && !answer.complete(event.getResponse())) {
+            // answered after we gave up: the session is not wanted any more
+            LOG.info("INVITE {} answered after the timeout; ending it", callId);
+            try {
+                executor.execute(this::sendBye);
+            } catch (RejectedExecutionException e) {
+                LOG.warn("BYE {} not sent: producer stopped", callId);
+            }
+        }
+    }
+
+    @Override
+    public void onTimeout(TimeoutEvent event) {
+        String method = event.getClientTransaction().getRequest().getMethod();
+        if (Request.INVITE.equals(method)) {
+            answer.completeExceptionally(new TimeoutException("INVITE timed out (Timer B)"));
+        } else if (Request.BYE.equals(method)) {
+            LOG.info("BYE {} to {} was not answered", callId, recipient);
+            endpoint.countByeTimedOut();
+            agent.removeDialogHandler(callId);
+        }
+    }
+
+    @Override
+    public void onClientBye(Request bye) {
+        LOG.info("client ended push session {}", callId);
+        clientByeAt = Instant.now();
+        clientBye.complete(null);
+        MsrpSession session = msrpSession;
+        if (session != null) {
+            // fails the SEND in progress, so the chain ends without waiting for its timeout
+            session.close();
+        }
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}

@@ -1,0 +1,143 @@
+package org.imdp.sipmsrp;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.camel.Endpoint;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.annotations.Component;
+import org.apache.camel.support.DefaultComponent;
+import org.imdp.sipmsrp.msrp.MsrpSessions;
+import org.imdp.sipmsrp.msrp.MsrpSessionsConfig;
+import org.imdp.sipmsrp.msrp.NettyMsrpSessions;
+import org.imdp.sipmsrp.sip.SipAgent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SIP/MSRP component of the IM Server's deferred messaging: {@code sipmsrp:message} and {@code sipmsrp:register}
+ * consume incoming SIP requests, {@code sipmsrp:push} delivers stored messages in an INVITE/MSRP/BYE session.
+ * The component owns the shared resources: one SIP stack per listening address, started with its first endpoint
+ * and stopped with its last, and the MSRP transport.
+ */
+@Component("sipmsrp")
+public class SipMsrpComponent extends DefaultComponent {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SipMsrpComponent.class);
+    private static final AtomicInteger STACK_SEQUENCE = new AtomicInteger();
+
+    @Metadata(description = "The options every endpoint starts from (each endpoint gets a copy)")
+    private SipMsrpConfiguration configuration = new SipMsrpConfiguration();
+    @Metadata(label = "advanced", autowired = true,
+              description = "The MSRP transport to use. When none is set or bound in the registry, the component"
+                            + " creates one from its msrp options and stops it with itself.")
+    private MsrpSessions msrpSessions;
+
+    private final Map<String, SharedAgent> agents = new HashMap<>();
+    private NettyMsrpSessions ownedMsrpSessions;
+    private ExecutorService msrpExecutor;
+
+    /** A stack and the number of endpoint services using it. */
+    private static final class SharedAgent {
+        final SipAgent agent;
+        int users;
+
+        SharedAgent(SipAgent agent) {
+            this.agent = agent;
+        }
+    }
+
+    public SipMsrpComponent() {
+    }
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        SipMsrpEndpoint endpoint = new SipMsrpEndpoint(uri, this, SipMsrpKind.fromUri(remaining), configuration.copy());
+        setProperties(endpoint, parameters);
+        endpoint.getConfiguration().validate();
+        return endpoint;
+    }
+
+    public SipMsrpConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    /** The options every endpoint starts from (each endpoint gets a copy). */
+    public void setConfiguration(SipMsrpConfiguration configuration) {
+        this.configuration = configuration;
+    }
+
+    public MsrpSessions getMsrpSessions() {
+        return msrpSessions;
+    }
+
+    /**
+     * The MSRP transport to use. When none is set or bound in the registry, the component creates one from its
+     * msrp options and stops it with itself.
+     */
+    public void setMsrpSessions(MsrpSessions msrpSessions) {
+        this.msrpSessions = msrpSessions;
+    }
+
+    /** The stack listening where {@code config} says, started on first use. */
+    synchronized SipAgent acquireAgent(SipMsrpConfiguration config) throws Exception {
+        SharedAgent shared = agents.get(config.stackKey());
+        if (shared == null) {
+            SipAgent agent = new SipAgent("imdp-sip-" + STACK_SEQUENCE.incrementAndGet(), config.getHost(),
+                    config.getPort(), config.transportList(), config.getMaxMessageSize());
+            agent.start();
+            shared = new SharedAgent(agent);
+            agents.put(config.stackKey(), shared);
+        }
+        shared.users++;
+        return shared.agent;
+    }
+
+    /** Stops the stack when its last user releases it. */
+    synchronized void releaseAgent(SipMsrpConfiguration config) {
+        SharedAgent shared = agents.get(config.stackKey());
+        if (shared != null && --shared.users == 0) {
+            agents.remove(config.stackKey());
+            shared.agent.stop();
+        }
+    }
+
+    /**
+     * The MSRP transport for push producers: the one set or autowired, else one created now from the component's
+     * msrp options and owned (stopped) by the component.
+     */
+    synchronized MsrpSessions msrpSessions() {
+        if (msrpSessions == null) {
+            msrpExecutor = getCamelContext().getExecutorServiceManager().newDefaultThreadPool(this, "SipMsrpMsrp");
+            MsrpSessionsConfig msrpConfig = MsrpSessionsConfig
+                    .of(configuration.getMsrpHost(), configuration.getMsrpPort())
+                    .withConnectTimeout(Duration.ofMillis(configuration.getMsrpConnectTimeout()))
+                    .withTransactionTimeout(Duration.ofMillis(configuration.getMsrpTransactionTimeout()));
+            NettyMsrpSessions created = new NettyMsrpSessions(msrpConfig, msrpExecutor);
+            created.start();
+            ownedMsrpSessions = created;
+            msrpSessions = created;
+        }
+        return msrpSessions;
+    }
+
+    @Override
+    protected synchronized void doStop() throws Exception {
+        for (SharedAgent shared : agents.values()) {
+            LOG.debug("stopping SIP stack still held by {} endpoint service(s)", shared.users);
+            shared.agent.stop();
+        }
+        agents.clear();
+        if (ownedMsrpSessions != null) {
+            ownedMsrpSessions.stop();
+            msrpSessions = null;
+            ownedMsrpSessions = null;
+            getCamelContext().getExecutorServiceManager().shutdown(msrpExecutor);
+            msrpExecutor = null;
+        }
+        super.doStop();
+    }
+}

@@ -1,0 +1,186 @@
+package org.imdp.sipmsrp;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.spi.Configurer;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+
+/**
+ * Options of the {@code sipmsrp} component. The component holds one instance (set with
+ * {@code camel.component.sipmsrp.<option>}); each endpoint gets a copy it may override in its URI.
+ */
+@UriParams
+@Configurer
+public class SipMsrpConfiguration implements Cloneable {
+
+    @UriParam(label = "common", defaultValue = "127.0.0.1")
+    private String host = "127.0.0.1";
+    @UriParam(label = "common", defaultValue = "5060")
+    private int port = 5060;
+    @UriParam(label = "common", defaultValue = "udp,tcp")
+    private String transports = "udp,tcp";
+    @UriParam(label = "common", defaultValue = "sip:im-deferred@127.0.0.1")
+    private String serverUri = "sip:im-deferred@127.0.0.1";
+    @UriParam(label = "producer")
+    private String outboundProxy;
+    @UriParam(label = "producer", defaultValue = "127.0.0.1")
+    private String msrpHost = "127.0.0.1";
+    @UriParam(label = "producer", defaultValue = "2855")
+    private int msrpPort = 2855;
+    @UriParam(label = "producer", defaultValue = "32s", javaType = "java.time.Duration")
+    private long inviteTimeout = 32_000;
+    @UriParam(label = "producer", defaultValue = "10s", javaType = "java.time.Duration")
+    private long msrpConnectTimeout = 10_000;
+    @UriParam(label = "producer", defaultValue = "30s", javaType = "java.time.Duration")
+    private long msrpTransactionTimeout = 30_000;
+    @UriParam(label = "consumer", defaultValue = "65536")
+    private int maxMessageSize = 65_536;
+
+    public String getHost() {
+        return host;
+    }
+
+    /** The address the SIP stack listens on (UDP and TCP), and the host of the push's Contact and Via. */
+    public void setHost(String host) {
+        this.host = host;
+    }
+
+    public int getPort() {
+        return port;
+    }
+
+    /** The SIP port, for every transport. */
+    public void setPort(int port) {
+        this.port = port;
+    }
+
+    public String getTransports() {
+        return transports;
+    }
+
+    /** Comma separated SIP transports to listen on: {@code udp}, {@code tcp} or both. */
+    public void setTransports(String transports) {
+        this.transports = transports;
+    }
+
+    public String getServerUri() {
+        return serverUri;
+    }
+
+    /**
+     * The IM Server's own SIP URI (its PSI): From and P-Asserted-Identity of the push INVITE; its user part is
+     * used in the Contact, on {@code host:port}.
+     */
+    public void setServerUri(String serverUri) {
+        this.serverUri = serverUri;
+    }
+
+    public String getOutboundProxy() {
+        return outboundProxy;
+    }
+
+    /**
+     * {@code host:port[;transport=tcp]} of a proxy (the S-CSCF) the push INVITE goes through, as a loose-route Route
+     * header. When set, the Request-URI is the recipient (the proxy finds the registered contact) and in-dialog
+     * requests follow the route set the proxy records. Empty: the INVITE goes straight to the contact.
+     */
+    public void setOutboundProxy(String outboundProxy) {
+        this.outboundProxy = outboundProxy;
+    }
+
+    public String getMsrpHost() {
+        return msrpHost;
+    }
+
+    /** Address of the MSRP transport the component creates: in a=path and where it listens. */
+    public void setMsrpHost(String msrpHost) {
+        this.msrpHost = msrpHost;
+    }
+
+    public int getMsrpPort() {
+        return msrpPort;
+    }
+
+    /** Port of the MSRP transport the component creates (clients that answer a=setup:active connect to it). */
+    public void setMsrpPort(int msrpPort) {
+        this.msrpPort = msrpPort;
+    }
+
+    public long getInviteTimeout() {
+        return inviteTimeout;
+    }
+
+    /**
+     * How long to wait for the final response to a push INVITE (default 32s, SIP Timer B). Then the INVITE is
+     * cancelled and the push fails with 408.
+     */
+    public void setInviteTimeout(long inviteTimeout) {
+        this.inviteTimeout = inviteTimeout;
+    }
+
+    public long getMsrpConnectTimeout() {
+        return msrpConnectTimeout;
+    }
+
+    /**
+     * How long to wait for the MSRP connection: our TCP connect and bind, or the client's connection when it
+     * answered a=setup:active.
+     */
+    public void setMsrpConnectTimeout(long msrpConnectTimeout) {
+        this.msrpConnectTimeout = msrpConnectTimeout;
+    }
+
+    public long getMsrpTransactionTimeout() {
+        return msrpTransactionTimeout;
+    }
+
+    /** How long to wait for the MSRP response to a SEND before counting it as 408 (RFC 4975 uses 30s). */
+    public void setMsrpTransactionTimeout(long msrpTransactionTimeout) {
+        this.msrpTransactionTimeout = msrpTransactionTimeout;
+    }
+
+    public int getMaxMessageSize() {
+        return maxMessageSize;
+    }
+
+    /**
+     * Largest body of an incoming SIP MESSAGE, in octets (default 64 KiB). A larger body is answered 413 without
+     * routing. The SIP stack reads messages up to this plus 16 KiB of headers; above that a TCP connection is
+     * dropped and a UDP datagram is truncated, so the sender gets no response.
+     */
+    public void setMaxMessageSize(int maxMessageSize) {
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    /** The transports as a list of lower-case names. */
+    public List<String> transportList() {
+        return Arrays.stream(transports.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .map(s -> s.toLowerCase(Locale.ROOT)).toList();
+    }
+
+    /** Key of the SIP stack this configuration listens with. */
+    String stackKey() {
+        return host + ":" + port + "/" + String.join(",", transportList());
+    }
+
+    void validate() {
+        if (transportList().isEmpty() || !List.of("udp", "tcp").containsAll(transportList())) {
+            throw new IllegalArgumentException("transports must be udp, tcp or both: " + transports);
+        }
+        if (maxMessageSize <= 0) {
+            throw new IllegalArgumentException("maxMessageSize must be positive: " + maxMessageSize);
+        }
+    }
+
+    public SipMsrpConfiguration copy() {
+        try {
+            return (SipMsrpConfiguration) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new RuntimeCamelException(e);
+        }
+    }
+}

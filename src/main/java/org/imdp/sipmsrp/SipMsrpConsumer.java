@@ -1,0 +1,226 @@
+package org.imdp.sipmsrp;
+
+import java.text.ParseException;
+import java.util.Calendar;
+import java.util.TimeZone;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+
+import javax.sip.InvalidArgumentException;
+import javax.sip.ServerTransaction;
+import javax.sip.address.Address;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.ContentLengthHeader;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.ExpiresHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.support.DefaultConsumer;
+import org.imdp.sipmsrp.sip.SipAgent;
+import org.imdp.sipmsrp.sip.SipRequestHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns each incoming SIP request of the endpoint's method (MESSAGE or REGISTER) into an exchange, routed on a
+ * Camel thread pool (never on the SIP stack's thread), and sends the final response when the exchange is done:
+ * the code the route put in {@link SipMsrpConstants#RESPONSE_CODE}, else 200 on success and 500 on failure.
+ * Retransmissions of a request still being routed are absorbed by its server transaction.
+ */
+public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SipMsrpConsumer.class);
+    /** Registration lifetime when the REGISTER names none (RFC 3261 section 10.2.1.1 suggests 3600 s). */
+    static final int DEFAULT_EXPIRES = 3600;
+    static final String WILDCARD_CONTACT = "*";
+
+    private final String method;
+    private SipAgent agent;
+    private ExecutorService executor;
+
+    public SipMsrpConsumer(SipMsrpEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+        this.method = endpoint.getKind().sipMethod();
+    }
+
+    @Override
+    public SipMsrpEndpoint getEndpoint() {
+        return (SipMsrpEndpoint) super.getEndpoint();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        executor = getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newDefaultThreadPool(this, "SipMsrpConsumer[" + method + "]");
+        agent = getEndpoint().acquireAgent();
+        agent.addRequestHandler(method, this);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (agent != null) {
+            agent.removeRequestHandler(method, this);
+            agent = null;
+            getEndpoint().releaseAgent();
+        }
+        if (executor != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
+            executor = null;
+        }
+        super.doStop();
+    }
+
+    @Override
+    public void handle(Request request, ServerTransaction transaction) {
+        long length = contentLength(request);
+        int limit = getEndpoint().getConfiguration().getMaxMessageSize();
+        if (length > limit) {
+            LOG.info("{} (Call-ID {}) refused: body of {} octets, limit {}", method, callId(request), length, limit);
+            getEndpoint().countRequestRejected();
+            agent.respond(transaction, Response.REQUEST_ENTITY_TOO_LARGE, null,
+                    "body of " + length + " octets exceeds the limit of " + limit, null);
+            return;
+        }
+        try {
+            executor.execute(() -> route(request, transaction));
+        } catch (RejectedExecutionException e) {
+            LOG.warn("{} (Call-ID {}) refused: consumer overloaded or stopping", method, callId(request));
+            getEndpoint().countRequestRejected();
+            agent.respond(transaction, Response.SERVICE_UNAVAILABLE, null, "server busy, retry later", null);
+        }
+    }
+
+    private void route(Request request, ServerTransaction transaction) {
+        SipAgent sip = agent;
+        Exchange exchange = createExchange(false);
+        try {
+            fill(exchange.getIn(), request);
+        } catch (RuntimeException e) {
+            // a header the stack parsed but we cannot interpret
+            LOG.info("{} (Call-ID {}) refused: {}", method, callId(request), e.getMessage());
+            sip.respond(transaction, Response.BAD_REQUEST, null, e.getMessage(), null);
+            releaseExchange(exchange, false);
+            return;
+        }
+        getAsyncProcessor().process(exchange, doneSync -> {
+            try {
+                answer(sip, exchange, request, transaction);
+            } finally {
+                releaseExchange(exchange, false);
+            }
+        });
+    }
+
+    private void fill(Message in, Request request) {
+        in.setHeader(SipMsrpConstants.METHOD, request.getMethod());
+        in.setHeader(SipMsrpConstants.REQUEST_URI, request.getRequestURI().toString());
+        in.setHeader(SipMsrpConstants.FROM, ((FromHeader) request.getHeader(FromHeader.NAME)).getAddress().getURI()
+                .toString());
+        in.setHeader(SipMsrpConstants.TO, ((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI()
+                .toString());
+        in.setHeader(SipMsrpConstants.CALL_ID, callId(request));
+        ContentTypeHeader contentType = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
+        if (contentType != null) {
+            in.setHeader(SipMsrpConstants.CONTENT_TYPE, contentTypeValue(contentType));
+        }
+        byte[] body = request.getRawContent();
+        in.setBody(body == null ? new byte[0] : body);
+        if (Request.REGISTER.equals(request.getMethod())) {
+            fillRegister(in, request);
+        }
+    }
+
+    private static void fillRegister(Message in, Request request) {
+        ContactHeader contact = (ContactHeader) request.getHeader(ContactHeader.NAME);
+        ExpiresHeader expiresHeader = (ExpiresHeader) request.getHeader(ExpiresHeader.NAME);
+        int expires = expiresHeader != null ? expiresHeader.getExpires() : DEFAULT_EXPIRES;
+        if (contact != null && contact.isWildCard()) {
+            // "Contact: *" removes every binding and must come with Expires: 0 (RFC 3261 section 10.2.2)
+            in.setHeader(SipMsrpConstants.CONTACT, WILDCARD_CONTACT);
+            expires = 0;
+        } else if (contact != null) {
+            in.setHeader(SipMsrpConstants.CONTACT, contact.getAddress().getURI().toString());
+            if (contact.getExpires() >= 0) {
+                expires = contact.getExpires();
+            }
+        }
+        in.setHeader(SipMsrpConstants.EXPIRES, expires);
+    }
+
+    private void answer(SipAgent sip, Exchange exchange, Request request, ServerTransaction transaction) {
+        Message in = exchange.getMessage();
+        Integer routeCode = in.getHeader(SipMsrpConstants.RESPONSE_CODE, Integer.class);
+        int code;
+        String warning = in.getHeader(SipMsrpConstants.WARNING, String.class);
+        if (routeCode != null && routeCode >= 200 && routeCode <= 699) {
+            code = routeCode;
+        } else {
+            if (routeCode != null) {
+                LOG.warn("{} (Call-ID {}): route set invalid final response code {}, answering 500", method,
+                        callId(request), routeCode);
+            }
+            code = exchange.isFailed() || routeCode != null ? Response.SERVER_INTERNAL_ERROR : Response.OK;
+        }
+        if (exchange.isFailed()) {
+            getExceptionHandler().handleException("Error routing SIP " + method + " Call-ID " + callId(request),
+                    exchange, exchange.getException());
+            if (warning == null && code >= 500) {
+                warning = "the request could not be processed";
+            }
+        }
+        String reason = in.getHeader(SipMsrpConstants.RESPONSE_REASON, String.class);
+        boolean registered = Request.REGISTER.equals(method) && code >= 200 && code < 300;
+        sip.respond(transaction, code, reason, warning, registered ? r -> addBinding(sip, r, in) : null);
+        getEndpoint().countRequestAnswered();
+    }
+
+    /** A 2xx to REGISTER lists the binding with its lifetime and says the server's time (RFC 3261 10.3). */
+    private static void addBinding(SipAgent sip, Response response, Message in) {
+        try {
+            String contact = in.getHeader(SipMsrpConstants.CONTACT, String.class);
+            Integer expires = in.getHeader(SipMsrpConstants.EXPIRES, Integer.class);
+            if (contact != null && !WILDCARD_CONTACT.equals(contact) && expires != null && expires > 0) {
+                Address address = sip.addressFactory().createAddress(contact);
+                ContactHeader header = sip.headerFactory().createContactHeader(address);
+                header.setExpires(expires);
+                response.addHeader(header);
+            }
+            response.addHeader(sip.headerFactory().createDateHeader(Calendar.getInstance(TimeZone.getTimeZone("GMT"))));
+        } catch (ParseException | InvalidArgumentException e) {
+            throw new IllegalArgumentException("cannot echo the Contact binding: " + e.getMessage(), e);
+        }
+    }
+
+    private static long contentLength(Request request) {
+        ContentLengthHeader h = request.getContentLength();
+        if (h != null) {
+            return h.getContentLength();
+        }
+        byte[] raw = request.getRawContent();
+        return raw == null ? 0 : raw.length;
+    }
+
+    private static String contentTypeValue(ContentTypeHeader h) {
+        StringBuilder sb = new StringBuilder(h.getContentType()).append('/').append(h.getContentSubType());
+        h.getParameterNames().forEachRemaining(n -> {
+            String v = h.getParameter((String) n);
+            sb.append(';').append(n);
+            if (v != null && !v.isEmpty()) {
+                sb.append('=').append(v);
+            }
+        });
+        return sb.toString();
+    }
+
+    private static String callId(Request request) {
+        return ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
+    }
+}

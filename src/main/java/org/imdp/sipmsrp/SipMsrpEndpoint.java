@@ -1,0 +1,215 @@
+package org.imdp.sipmsrp;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.camel.Category;
+import org.apache.camel.Consumer;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.api.management.ManagedAttribute;
+import org.apache.camel.api.management.ManagedResource;
+import org.apache.camel.spi.EndpointServiceLocation;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriPath;
+import org.apache.camel.support.DefaultEndpoint;
+import org.imdp.sipmsrp.sip.SipAgent;
+
+/**
+ * Receive SIP MESSAGE and REGISTER requests, and push stored instant messages to an IM Client in one SIP
+ * INVITE / MSRP / BYE session (OMA SIMPLE IM deferred messaging).
+ */
+@ManagedResource(description = "Managed SipMsrpEndpoint")
+@UriEndpoint(firstVersion = "0.1.0", scheme = "sipmsrp", title = "SIP/MSRP", syntax = "sipmsrp:kind",
+             category = { Category.MOBILE, Category.NETWORKING }, headersClass = SipMsrpConstants.class)
+public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceLocation {
+
+    @UriPath(enums = "message,register,push",
+             description = "message and register: consume incoming SIP requests of that method; push: deliver"
+                           + " stored messages in an INVITE/MSRP/BYE session")
+    @Metadata(required = true)
+    private SipMsrpKind kind;
+    @UriParam
+    private SipMsrpConfiguration configuration;
+
+    private final AtomicLong invitesSent = new AtomicLong();
+    private final AtomicLong sessionsOk = new AtomicLong();
+    private final AtomicLong sessionsFailed = new AtomicLong();
+    private final AtomicLong messagesSent = new AtomicLong();
+    private final AtomicLong messagesAcknowledged = new AtomicLong();
+    private final AtomicLong byeAnswered = new AtomicLong();
+    private final AtomicLong byeTimedOut = new AtomicLong();
+    private final AtomicLong requestsAnswered = new AtomicLong();
+    private final AtomicLong requestsRejected = new AtomicLong();
+
+    private SipAgent agent;
+
+    public SipMsrpEndpoint(String uri, SipMsrpComponent component, SipMsrpKind kind,
+            SipMsrpConfiguration configuration) {
+        super(uri, component);
+        this.kind = kind;
+        this.configuration = configuration;
+    }
+
+    @Override
+    public SipMsrpComponent getComponent() {
+        return (SipMsrpComponent) super.getComponent();
+    }
+
+    @Override
+    public Producer createProducer() throws Exception {
+        if (kind != SipMsrpKind.PUSH) {
+            throw new RuntimeCamelException("sipmsrp:" + kind + " is a consumer; only sipmsrp:push produces: "
+                                            + getEndpointUri());
+        }
+        return new SipMsrpPushProducer(this);
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) throws Exception {
+        if (kind == SipMsrpKind.PUSH) {
+            throw new RuntimeCamelException("sipmsrp:push is a producer: " + getEndpointUri());
+        }
+        SipMsrpConsumer consumer = new SipMsrpConsumer(this, processor);
+        configureConsumer(consumer);
+        return consumer;
+    }
+
+    /** The SIP stack, shared through the component; held while a consumer or producer of this endpoint runs. */
+    synchronized SipAgent acquireAgent() throws Exception {
+        if (agent == null) {
+            agent = getComponent().acquireAgent(configuration);
+        }
+        return agent;
+    }
+
+    synchronized void releaseAgent() {
+        if (agent != null) {
+            agent = null;
+            getComponent().releaseAgent(configuration);
+        }
+    }
+
+    public SipMsrpKind getKind() {
+        return kind;
+    }
+
+    /** message, register or push. */
+    public void setKind(SipMsrpKind kind) {
+        this.kind = kind;
+    }
+
+    public SipMsrpConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    /** The endpoint's options (a copy of the component's, with the URI's on top). */
+    public void setConfiguration(SipMsrpConfiguration configuration) {
+        this.configuration = configuration;
+    }
+
+    @Override
+    public String getServiceUrl() {
+        return "sip:" + configuration.getHost() + ":" + configuration.getPort();
+    }
+
+    @Override
+    public String getServiceProtocol() {
+        return "sip";
+    }
+
+    @Override
+    public Map<String, String> getServiceMetadata() {
+        return Map.of("kind", kind.toString(), "transports", configuration.getTransports());
+    }
+
+    @ManagedAttribute(description = "SIP listening address")
+    public String getListeningAddress() {
+        return configuration.getHost() + ":" + configuration.getPort() + " " + configuration.getTransports();
+    }
+
+    @ManagedAttribute(description = "Push INVITEs sent")
+    public long getInvitesSent() {
+        return invitesSent.get();
+    }
+
+    @ManagedAttribute(description = "Push sessions that delivered every message")
+    public long getSessionsOk() {
+        return sessionsOk.get();
+    }
+
+    @ManagedAttribute(description = "Push sessions that failed or left messages undelivered")
+    public long getSessionsFailed() {
+        return sessionsFailed.get();
+    }
+
+    @ManagedAttribute(description = "MSRP SENDs of deferred messages")
+    public long getMessagesSent() {
+        return messagesSent.get();
+    }
+
+    @ManagedAttribute(description = "Deferred messages acknowledged with MSRP 200 OK")
+    public long getMessagesAcknowledged() {
+        return messagesAcknowledged.get();
+    }
+
+    @ManagedAttribute(description = "BYEs of push sessions answered by the client")
+    public long getByeAnswered() {
+        return byeAnswered.get();
+    }
+
+    @ManagedAttribute(description = "BYEs of push sessions the client never answered")
+    public long getByeTimedOut() {
+        return byeTimedOut.get();
+    }
+
+    @ManagedAttribute(description = "Requests given to the route and answered (consumer)")
+    public long getRequestsAnswered() {
+        return requestsAnswered.get();
+    }
+
+    @ManagedAttribute(description = "Requests refused before routing: too large, or overload (consumer)")
+    public long getRequestsRejected() {
+        return requestsRejected.get();
+    }
+
+    @ManagedAttribute(description = "SIP requests received by this endpoint's stack, by method")
+    public synchronized String getRequestsReceivedByMethod() {
+        return agent == null ? "" : agent.requestsReceived().toString();
+    }
+
+    void countInviteSent() {
+        invitesSent.incrementAndGet();
+    }
+
+    void countSession(boolean ok) {
+        (ok ? sessionsOk : sessionsFailed).incrementAndGet();
+    }
+
+    void countMessageSent() {
+        messagesSent.incrementAndGet();
+    }
+
+    void countMessageAcknowledged() {
+        messagesAcknowledged.incrementAndGet();
+    }
+
+    void countByeAnswered() {
+        byeAnswered.incrementAndGet();
+    }
+
+    void countByeTimedOut() {
+        byeTimedOut.incrementAndGet();
+    }
+
+    void countRequestAnswered() {
+        requestsAnswered.incrementAndGet();
+    }
+
+    void countRequestRejected() {
+        requestsRejected.incrementAndGet();
+    }
+}

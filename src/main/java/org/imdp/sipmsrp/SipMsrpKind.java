@@ -1,0 +1,40 @@
+package org.imdp.sipmsrp;
+
+import java.util.Locale;
+
+import javax.sip.message.Request;
+
+/** What a {@code sipmsrp:kind} endpoint does. */
+public enum SipMsrpKind {
+    /** Consumer: incoming SIP MESSAGE requests (RFC 3428). */
+    MESSAGE(Request.MESSAGE),
+    /** Consumer: incoming SIP REGISTER requests (the client, or a third-party registration). */
+    REGISTER(Request.REGISTER),
+    /** Producer: pushes stored messages in one INVITE/MSRP/BYE session. */
+    PUSH(null);
+
+    private final String sipMethod;
+
+    SipMsrpKind(String sipMethod) {
+        this.sipMethod = sipMethod;
+    }
+
+    /** The SIP method a consumer of this kind takes, {@code null} for the producer. */
+    public String sipMethod() {
+        return sipMethod;
+    }
+
+    public static SipMsrpKind fromUri(String value) {
+        for (SipMsrpKind k : values()) {
+            if (k.name().equalsIgnoreCase(value)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("unknown sipmsrp kind '" + value + "', expected message, register or push");
+    }
+
+    @Override
+    public String toString() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,113 @@
+package org.imdp.sipmsrp;
+
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.support.DefaultAsyncProducer;
+import org.imdp.sipmsrp.msrp.MsrpSessions;
+import org.imdp.sipmsrp.sip.SipAgent;
+import org.imdp.store.DeferredMessage;
+
+/**
+ * {@code sipmsrp:push}: delivers the exchange's stored messages (body: {@code List<DeferredMessage>}, in order) to
+ * the recipient in one session, see {@link PushSession}. The exchange completes right after the BYE was sent,
+ * with {@link SipMsrpConstants#PUSH_RESULT}; the body is left as it was.
+ */
+public class SipMsrpPushProducer extends DefaultAsyncProducer {
+
+    private SipAgent agent;
+    private MsrpSessions msrp;
+    private ExecutorService executor;
+
+    public SipMsrpPushProducer(SipMsrpEndpoint endpoint) {
+        super(endpoint);
+    }
+
+    @Override
+    public SipMsrpEndpoint getEndpoint() {
+        return (SipMsrpEndpoint) super.getEndpoint();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        msrp = getEndpoint().getComponent().msrpSessions();
+        executor = getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newDefaultThreadPool(this, "SipMsrpPush");
+        agent = getEndpoint().acquireAgent();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (agent != null) {
+            agent = null;
+            getEndpoint().releaseAgent();
+        }
+        if (executor != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
+            executor = null;
+        }
+        super.doStop();
+    }
+
+    @Override
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        PushSession session;
+        try {
+            Message in = exchange.getIn();
+            String recipient = in.getHeader(SipMsrpConstants.RECIPIENT, String.class);
+            if (recipient == null || recipient.isBlank()) {
+                throw new IllegalArgumentException("header " + SipMsrpConstants.RECIPIENT + " is required");
+            }
+            String contact = in.getHeader(SipMsrpConstants.CONTACT, String.class);
+            boolean viaProxy = isSet(getEndpoint().getConfiguration().getOutboundProxy());
+            if (!viaProxy && (contact == null || contact.isBlank())) {
+                throw new IllegalArgumentException("header " + SipMsrpConstants.CONTACT
+                                                   + " is required when no outboundProxy is configured");
+            }
+            session = new PushSession(getEndpoint(), agent, msrp, executor, recipient, viaProxy ? recipient : contact,
+                    messages(in.getBody()));
+        } catch (RuntimeException e) {
+            exchange.setException(e);
+            callback.done(true);
+            return true;
+        }
+        session.run().whenComplete((outcome, unexpected) -> {
+            if (unexpected != null) {
+                exchange.setException(unexpected);
+            } else {
+                if (outcome.result() != null) {
+                    exchange.getMessage().setHeader(SipMsrpConstants.PUSH_RESULT, outcome.result());
+                }
+                exchange.getMessage().setHeader(SipMsrpConstants.CALL_ID, outcome.callId());
+                if (outcome.failure() != null) {
+                    exchange.setException(outcome.failure());
+                }
+            }
+            callback.done(false);
+        });
+        return false;
+    }
+
+    private static boolean isSet(String s) {
+        return s != null && !s.isBlank();
+    }
+
+    private static List<DeferredMessage> messages(Object body) {
+        if (!(body instanceof List<?> list) || list.isEmpty()) {
+            throw new IllegalArgumentException("body must be a non-empty List<DeferredMessage>");
+        }
+        for (Object o : list) {
+            if (!(o instanceof DeferredMessage)) {
+                throw new IllegalArgumentException("body must be a List<DeferredMessage>, found "
+                                                   + (o == null ? "null" : o.getClass().getName()));
+            }
+        }
+        @SuppressWarnings("unchecked")
+        List<DeferredMessage> messages = (List<DeferredMessage>) list;
+        return List.copyOf(messages);
+    }
+}

@@ -1,0 +1,46 @@
+package org.imdp.sipmsrp.sdp;
+
+import java.net.URI;
+
+/**
+ * The SDP offer of a push INVITE (PROTOCOLS.md B.4): one MSRP media line, CPIM only, we only send, and either
+ * side may open the TCP connection ({@code a=setup:actpass}, RFC 6135).
+ */
+public final class SdpOffer {
+
+    /** The MSRP media type and protocol of the m= line (RFC 4975 section 8.1). */
+    public static final String MEDIA = "message";
+    public static final String PROTOCOL = "TCP/MSRP";
+    /** Every deferred message is wrapped in CPIM so its original sender and time survive. */
+    public static final String ACCEPT_TYPES = "message/cpim";
+    public static final String CRLF = "\r\n";
+
+    private SdpOffer() {
+    }
+
+    /**
+     * @param localPath      our MSRP URI ({@code msrp://host:port/session-id;tcp}); its authority gives the c= and
+     *                       m= lines, so the offer always names the address the MSRP transport listens on
+     * @param sessionVersion the o= session id and version (NTP-style number, unique per offer)
+     */
+    public static String build(String localPath, long sessionVersion) {
+        URI uri = URI.create(localPath);
+        String host = uri.getHost();
+        if (host == null || uri.getPort() < 0) {
+            throw new IllegalArgumentException("MSRP path without host and port: " + localPath);
+        }
+        String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        String addrType = bareHost.contains(":") ? "IP6" : "IP4";
+        return "v=0" + CRLF
+               + "o=- " + sessionVersion + " " + sessionVersion + " IN " + addrType + " " + bareHost + CRLF
+               + "s=-" + CRLF
+               + "c=IN " + addrType + " " + bareHost + CRLF
+               + "t=0 0" + CRLF
+               + "m=" + MEDIA + " " + uri.getPort() + " " + PROTOCOL + " *" + CRLF
+               + "a=accept-types:" + ACCEPT_TYPES + CRLF
+               + "a=accept-wrapped-types:*" + CRLF
+               + "a=path:" + localPath + CRLF
+               + "a=setup:" + SdpSetup.ACTPASS.value() + CRLF
+               + "a=sendonly" + CRLF;
+    }
+}

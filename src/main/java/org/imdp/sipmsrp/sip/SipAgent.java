@@ -1,0 +1,351 @@
+package org.imdp.sipmsrp.sip;
+
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.InvalidArgumentException;
+import javax.sip.ListeningPoint;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipException;
+import javax.sip.SipFactory;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionAlreadyExistsException;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.address.AddressFactory;
+import javax.sip.header.AllowHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Message;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.header.HeaderFactoryExt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One JAIN-SIP stack with its listening points (UDP and/or TCP on one host:port) and the single
+ * {@link SipListener} of that stack. It answers what no one else takes (OPTIONS, CANCEL, unknown methods,
+ * stray BYE) and hands the rest on: out-of-dialog requests to the {@link SipRequestHandler} of their method,
+ * responses, timeouts and client BYEs to the {@link SipDialogHandler} of their Call-ID.
+ */
+public final class SipAgent implements SipListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SipAgent.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** RFC 3261 magic cookie of a branch id. */
+    private static final String BRANCH_COOKIE = "z9hG4bK";
+    /** Warning code for "miscellaneous warning" with a free text (RFC 3261 section 20.43). */
+    private static final int WARN_MISC = 399;
+
+    private final String name;
+    private final String host;
+    private final int port;
+    private final List<String> transports;
+    private final int maxMessageSize;
+    private final Map<String, SipRequestHandler> requestHandlers = new ConcurrentHashMap<>();
+    private final Map<String, SipDialogHandler> dialogHandlers = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> requestsReceived = new ConcurrentSkipListMap<>();
+
+    private SipStack stack;
+    private SipProvider provider;
+    private final List<ListeningPoint> listeningPoints = new ArrayList<>();
+    private HeaderFactoryExt headerFactory;
+    private AddressFactory addressFactory;
+    private MessageFactory messageFactory;
+
+    /**
+     * @param name           unique stack name
+     * @param maxMessageSize largest SIP message body expected (sizes the stack's read limit)
+     */
+    public SipAgent(String name, String host, int port, List<String> transports, int maxMessageSize) {
+        this.name = name;
+        this.host = host;
+        this.port = port;
+        this.transports = List.copyOf(transports);
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    public synchronized void start() throws Exception {
+        SipFactory factory = SipFactory.getInstance();
+        factory.setPathName("gov.nist");
+        headerFactory = (HeaderFactoryExt) factory.createHeaderFactory();
+        addressFactory = factory.createAddressFactory();
+        messageFactory = factory.createMessageFactory();
+        // created directly rather than through SipFactory, which caches stacks by name and would hand a stopped
+        // stack back after a restart
+        stack = new SipStackImpl(new SipStackProperties(name, maxMessageSize));
+        try {
+            for (String transport : transports) {
+                listeningPoints.add(stack.createListeningPoint(host, port, transport));
+            }
+            provider = stack.createSipProvider(listeningPoints.get(0));
+            for (ListeningPoint lp : listeningPoints.subList(1, listeningPoints.size())) {
+                provider.addListeningPoint(lp);
+            }
+            provider.addSipListener(this);
+            stack.start();
+        } catch (Exception e) {
+            stop();
+            throw e;
+        }
+        LOG.info("SIP stack {} listening on {}:{} {}", name, host, port, transports);
+    }
+
+    public synchronized void stop() {
+        if (stack == null) {
+            return;
+        }
+        try {
+            if (provider != null) {
+                provider.removeSipListener(this);
+                stack.deleteSipProvider(provider);
+            }
+            for (ListeningPoint lp : listeningPoints) {
+                stack.deleteListeningPoint(lp);
+            }
+        } catch (Exception e) {
+            LOG.warn("SIP stack {}: error releasing listening points: {}", name, e.getMessage());
+        }
+        stack.stop();
+        listeningPoints.clear();
+        provider = null;
+        stack = null;
+        LOG.info("SIP stack {} stopped", name);
+    }
+
+    public SipProvider provider() {
+        return provider;
+    }
+
+    public HeaderFactoryExt headerFactory() {
+        return headerFactory;
+    }
+
+    public AddressFactory addressFactory() {
+        return addressFactory;
+    }
+
+    public MessageFactory messageFactory() {
+        return messageFactory;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Whether the stack listens on this transport (lower case). */
+    public boolean hasTransport(String transport) {
+        return transports.contains(transport);
+    }
+
+    /** A From/To tag: 64 random bits. */
+    public static String newTag() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    /** A Via branch id: magic cookie and 96 random bits. */
+    public static String newBranch() {
+        byte[] b = new byte[12];
+        RANDOM.nextBytes(b);
+        return BRANCH_COOKIE + HexFormat.of().formatHex(b);
+    }
+
+    /** Registers the consumer of a method; only one per method and stack. */
+    public void addRequestHandler(String method, SipRequestHandler handler) {
+        if (requestHandlers.putIfAbsent(method, handler) != null) {
+            throw new IllegalStateException("a consumer for SIP " + method + " on " + host + ":" + port
+                                            + " is already started");
+        }
+    }
+
+    public void removeRequestHandler(String method, SipRequestHandler handler) {
+        requestHandlers.remove(method, handler);
+    }
+
+    public void addDialogHandler(String callId, SipDialogHandler handler) {
+        dialogHandlers.put(callId, handler);
+    }
+
+    public void removeDialogHandler(String callId) {
+        dialogHandlers.remove(callId);
+    }
+
+    /** Requests received so far, by method, e.g. {@code {MESSAGE=3, REGISTER=1}}. */
+    public Map<String, Long> requestsReceived() {
+        return requestsReceived.entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().sum(), (a, b) -> a,
+                        TreeMap::new));
+    }
+
+    /**
+     * Sends a final (or provisional) response on a server transaction; failures to send are logged, since
+     * nothing else can be done about them.
+     *
+     * @param reason   reason phrase, or {@code null} for the standard one
+     * @param warning  text of a Warning header (code 399), or {@code null}
+     * @param decorate adds method-specific headers, may be {@code null}
+     */
+    public void respond(ServerTransaction transaction, int code, String reason, String warning,
+            Consumer<Response> decorate) {
+        Request request = transaction.getRequest();
+        try {
+            Response response = messageFactory.createResponse(code, request);
+            if (reason != null && !reason.isBlank()) {
+                response.setReasonPhrase(reason);
+            }
+            ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
+            if (code >= 200 && to.getTag() == null) {
+                to.setTag(newTag());
+            }
+            if (warning != null) {
+                response.addHeader(headerFactory.createWarningHeader(host, WARN_MISC, warning));
+            }
+            if (decorate != null) {
+                decorate.accept(response);
+            }
+            transaction.sendResponse(response);
+        } catch (SipException | InvalidArgumentException | ParseException | RuntimeException e) {
+            LOG.warn("could not answer {} (Call-ID {}) with {}: {}", request.getMethod(), callId(request), code,
+                    e.toString());
+        }
+    }
+
+    /** Adds the Allow header listing what this stack answers. */
+    public void addAllow(Response response) {
+        TreeSet<String> methods = new TreeSet<>(requestHandlers.keySet());
+        methods.addAll(List.of(Request.OPTIONS, Request.ACK, Request.BYE, Request.CANCEL));
+        try {
+            AllowHeader allow = headerFactory.createAllowHeader(String.join(", ", methods));
+            response.setHeader(allow);
+        } catch (ParseException e) {
+            throw new IllegalStateException("method names are tokens", e);
+        }
+    }
+
+    private static String callId(Message message) {
+        CallIdHeader h = (CallIdHeader) message.getHeader(CallIdHeader.NAME);
+        return h == null ? null : h.getCallId();
+    }
+
+    @Override
+    public void processRequest(RequestEvent event) {
+        Request request = event.getRequest();
+        String method = request.getMethod();
+        requestsReceived.computeIfAbsent(method, k -> new LongAdder()).increment();
+        if (Request.ACK.equals(method)) {
+            // ACKs to our non-2xx answers are absorbed by the stack; we never answer an INVITE with 2xx
+            LOG.debug("ACK received, Call-ID {}", callId(request));
+            return;
+        }
+        ServerTransaction transaction = event.getServerTransaction();
+        if (transaction == null) {
+            try {
+                transaction = provider.getNewServerTransaction(request);
+            } catch (TransactionAlreadyExistsException e) {
+                // a retransmission racing its original: the transaction answers it
+                LOG.debug("{} retransmission, Call-ID {}", method, callId(request));
+                return;
+            } catch (SipException e) {
+                LOG.warn("no server transaction for {} (Call-ID {}): {}", method, callId(request), e.getMessage());
+                return;
+            }
+        }
+        switch (method) {
+            case Request.OPTIONS -> respond(transaction, Response.OK, null, null, this::addAllow);
+            // we never keep an INVITE pending, so there is nothing a CANCEL could match
+            case Request.CANCEL -> respond(transaction, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null, null,
+                    null);
+            case Request.BYE -> onBye(request, transaction);
+            default -> {
+                SipRequestHandler handler = requestHandlers.get(method);
+                if (handler == null) {
+                    respond(transaction, Response.METHOD_NOT_ALLOWED, null, null, this::addAllow);
+                } else {
+                    handler.handle(request, transaction);
+                }
+            }
+        }
+    }
+
+    private void onBye(Request bye, ServerTransaction transaction) {
+        SipDialogHandler handler = dialogHandlers.get(callId(bye));
+        if (handler == null) {
+            respond(transaction, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null, null, null);
+            return;
+        }
+        respond(transaction, Response.OK, null, null, null);
+        handler.onClientBye(bye);
+    }
+
+    @Override
+    public void processResponse(ResponseEvent event) {
+        Response response = event.getResponse();
+        SipDialogHandler handler = dialogHandlers.get(callId(response));
+        if (handler == null) {
+            LOG.debug("response {} for unknown Call-ID {} dropped", response.getStatusCode(), callId(response));
+            return;
+        }
+        handler.onResponse(event);
+    }
+
+    @Override
+    public void processTimeout(TimeoutEvent event) {
+        if (event.isServerTransaction()) {
+            LOG.debug("server transaction timed out: {}", event.getServerTransaction().getRequest().getMethod());
+            return;
+        }
+        Request request = event.getClientTransaction().getRequest();
+        SipDialogHandler handler = dialogHandlers.get(callId(request));
+        if (handler == null) {
+            LOG.debug("{} timed out, Call-ID {} no longer tracked", request.getMethod(), callId(request));
+            return;
+        }
+        handler.onTimeout(event);
+    }
+
+    @Override
+    public void processIOException(IOExceptionEvent event) {
+        // the transaction concerned also times out, which is where sessions react
+        LOG.warn("SIP I/O error with {}:{}/{}", event.getHost(), event.getPort(), event.getTransport());
+    }
+
+    @Override
+    public void processTransactionTerminated(TransactionTerminatedEvent event) {
+        // nothing kept per transaction
+    }
+
+    @Override
+    public void processDialogTerminated(DialogTerminatedEvent event) {
+        String callId = event.getDialog().getCallId().getCallId();
+        if (dialogHandlers.remove(callId) != null) {
+            LOG.debug("dialog {} terminated", callId);
+        }
+    }
+}

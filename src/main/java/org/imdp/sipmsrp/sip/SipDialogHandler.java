@@ -1,0 +1,21 @@
+package org.imdp.sipmsrp.sip;
+
+import javax.sip.ResponseEvent;
+import javax.sip.TimeoutEvent;
+import javax.sip.message.Request;
+
+/**
+ * One UAC session (a push), keyed by its Call-ID in {@link SipAgent}. Called on SIP stack threads: must not
+ * block.
+ */
+public interface SipDialogHandler {
+
+    /** A response to one of the session's requests (including retransmitted 2xx to the INVITE). */
+    void onResponse(ResponseEvent event);
+
+    /** A client transaction of the session timed out (Timer B/F). */
+    void onTimeout(TimeoutEvent event);
+
+    /** The client sent BYE; it has already been answered 200. */
+    void onClientBye(Request bye);
+}

@@ -1,0 +1,270 @@
+package org.imdp.ch1;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.buffer.ByteBufUtil;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.imdp.ch1.codec.Diameter;
+import org.imdp.ch1.codec.DiameterAvp;
+import org.imdp.ch1.codec.DiameterMessage;
+import org.imdp.ch1.support.ChargingEvents;
+import org.imdp.ch1.support.FreePorts;
+import org.imdp.ch1.support.NettyLeakCheck;
+import org.imdp.ch1.support.TestDiameterServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The ch1 producer and its peer state machine against {@link TestDiameterServer}s (primary and secondary). */
+class Ch1ProducerTest extends CamelTestSupport {
+
+    @RegisterExtension
+    static final NettyLeakCheck LEAKS = new NettyLeakCheck();
+
+    private final TestDiameterServer primary = new TestDiameterServer("primary.localdomain");
+    private final TestDiameterServer secondary = new TestDiameterServer("secondary.localdomain");
+    private final String uri = "ch1:test?peers=" + primary.peer() + "," + secondary.peer()
+            + "&requestTimeout=2s&watchdogInterval=500ms&reconnectDelayMin=100ms&reconnectDelayMax=400ms&maxFrameSize=4096";
+
+    Ch1ProducerTest() throws InterruptedException {
+    }
+
+    @AfterEach
+    void closeServers() {
+        primary.close();
+        secondary.close();
+    }
+
+    @Override
+    protected RouteBuilder createRouteBuilder() {
+        return new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:acr").to(uri);
+            }
+        };
+    }
+
+    private void awaitOpen(int peers) {
+        Ch1Endpoint endpoint = context.getEndpoint(uri, Ch1Endpoint.class);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> endpoint.getOpenPeers().size() == peers);
+    }
+
+    private Exchange charge(String eventId) {
+        return template.request("direct:acr", e -> e.getIn().setBody(ChargingEvents.push(eventId)));
+    }
+
+    @Test
+    void cer_carries_the_capabilities_and_the_acr_goes_to_the_primary() {
+        awaitOpen(2);
+        DiameterMessage cer = primary.requests(Diameter.CMD_CAPABILITIES_EXCHANGE).get(0);
+        assertThat(cer.avp(Diameter.ORIGIN_HOST).orElseThrow().asIdentity()).isEqualTo("im-deferred.localdomain");
+        assertThat(cer.avp(Diameter.ORIGIN_REALM).orElseThrow().asIdentity()).isEqualTo("localdomain");
+        assertThat(cer.avp(Diameter.HOST_IP_ADDRESS).orElseThrow().asAddress().getHostAddress()).isEqualTo("127.0.0.1");
+        assertThat(cer.avp(Diameter.VENDOR_ID).orElseThrow().asUnsigned32()).isZero();
+        assertThat(cer.avp(Diameter.PRODUCT_NAME).orElseThrow().isMandatory()).isFalse();
+        assertThat(cer.avp(Diameter.ACCT_APPLICATION_ID).orElseThrow().asUnsigned32()).isEqualTo(3);
+
+        Exchange result = charge("primary");
+
+        assertThat(result.getException()).isNull();
+        assertThat(result.getMessage().getHeader(Ch1Constants.RESULT_CODE)).isEqualTo(2001L);
+        assertThat(result.getMessage().getHeader(Ch1Constants.PEER)).isEqualTo(primary.peer());
+        assertThat(result.getMessage().getHeader(Ch1Constants.ANSWER_ORIGIN_HOST)).isEqualTo("primary.localdomain");
+        DiameterMessage acr = primary.requests(Diameter.CMD_ACCOUNTING).get(0);
+        assertThat(acr.flags()).isEqualTo(DiameterMessage.FLAG_REQUEST | DiameterMessage.FLAG_PROXIABLE);
+        assertThat(acr.applicationId()).isEqualTo(3);
+        assertThat(secondary.requests(Diameter.CMD_ACCOUNTING)).isEmpty();
+        Ch1Endpoint endpoint = context.getEndpoint(uri, Ch1Endpoint.class);
+        assertThat(endpoint.getRecordsSent()).isEqualTo(1);
+        assertThat(endpoint.getRecordsAccepted()).isEqualTo(1);
+    }
+
+    @Test
+    void a_5xxx_answer_is_a_permanent_failure_with_the_result_code() {
+        awaitOpen(2);
+        primary.onAcr(primary.answering(5005));
+
+        Exchange result = charge("rejected");
+
+        assertThat(result.getException()).isInstanceOf(Ch1PermanentException.class).hasMessageContaining("5005");
+        assertThat(((Ch1PermanentException) result.getException()).getResultCode()).isEqualTo(5005L);
+        assertThat(context.getEndpoint(uri, Ch1Endpoint.class).getRecordsRefused()).isEqualTo(1);
+    }
+
+    @Test
+    void a_3xxx_or_4xxx_answer_is_transient() {
+        awaitOpen(2);
+        primary.onAcr(primary.answering(4002));
+        assertThat(charge("busy").getException()).isInstanceOf(Ch1TransientException.class).hasMessageContaining("4002");
+        primary.onAcr(primary.answering(Diameter.DIAMETER_UNABLE_TO_DELIVER));
+        assertThat(charge("unable").getException()).isInstanceOf(Ch1TransientException.class).hasMessageContaining("3002");
+        assertThat(context.getEndpoint(uri, Ch1Endpoint.class).getRecordsFailed()).isEqualTo(2);
+    }
+
+    @Test
+    void a_request_lost_with_the_primary_is_resent_to_the_secondary_with_the_t_flag_and_the_same_end_to_end_id() {
+        awaitOpen(2);
+        primary.onAcr(TestDiameterServer.closingWithoutAnswer());
+
+        Exchange result = charge("failover");
+
+        assertThat(result.getException()).isNull();
+        assertThat(result.getMessage().getHeader(Ch1Constants.PEER)).isEqualTo(secondary.peer());
+        assertThat(result.getMessage().getHeader(Ch1Constants.RETRANSMITTED)).isEqualTo(true);
+        DiameterMessage first = primary.requests(Diameter.CMD_ACCOUNTING).get(0);
+        DiameterMessage resent = secondary.requests(Diameter.CMD_ACCOUNTING).get(0);
+        assertThat(first.isRetransmit()).isFalse();
+        assertThat(resent.isRetransmit()).isTrue();
+        assertThat(resent.endToEnd()).isEqualTo(first.endToEnd());
+        assertThat(resent.avp(Diameter.SESSION_ID).orElseThrow().asUtf8()).isEqualTo(first.avp(Diameter.SESSION_ID).orElseThrow().asUtf8());
+    }
+
+    @Test
+    void an_answer_with_an_unknown_hop_by_hop_id_is_dropped_and_the_real_answer_still_counts() {
+        awaitOpen(2);
+        primary.onAcr((ctx, acr) -> {
+            ctx.writeAndFlush(primary.answer(acr.withHopByHop(acr.hopByHop() + 1000), 5001));
+            ctx.writeAndFlush(primary.answer(acr, Diameter.DIAMETER_SUCCESS));
+        });
+
+        Exchange result = charge("stray-answer");
+
+        assertThat(result.getException()).isNull();
+        assertThat(result.getMessage().getHeader(Ch1Constants.RESULT_CODE)).isEqualTo(2001L);
+        assertThat(primary.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void an_unexpected_request_from_the_peer_gets_command_unsupported() throws Exception {
+        awaitOpen(2);
+        primary.send(primary.request(258, 1, 77)); // Re-Auth-Request: not for an accounting client
+
+        DiameterMessage answer = await().atMost(5, TimeUnit.SECONDS).until(
+                () -> primary.received().stream().filter(m -> !m.isRequest() && m.hopByHop() == 77).findFirst().orElse(null),
+                m -> m != null);
+        assertThat(answer.commandCode()).isEqualTo(258);
+        assertThat(answer.isError()).isTrue();
+        assertThat(answer.avp(Diameter.RESULT_CODE).orElseThrow().asUnsigned32()).isEqualTo(3001);
+    }
+
+    @Test
+    void the_peers_watchdog_request_is_answered() {
+        awaitOpen(2);
+        primary.send(primary.request(Diameter.CMD_DEVICE_WATCHDOG, 0, 88));
+
+        DiameterMessage dwa = await().atMost(5, TimeUnit.SECONDS).until(
+                () -> primary.received().stream().filter(m -> !m.isRequest() && m.hopByHop() == 88).findFirst().orElse(null),
+                m -> m != null);
+        assertThat(dwa.avp(Diameter.RESULT_CODE).orElseThrow().asUnsigned32()).isEqualTo(2001);
+    }
+
+    @Test
+    void an_idle_connection_is_watched_with_dwr_and_failed_over_when_the_peer_stops_answering() {
+        awaitOpen(2);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> !primary.requests(Diameter.CMD_DEVICE_WATCHDOG).isEmpty());
+        primary.answerWatchdog(false);
+
+        // two watchdog intervals without an answer: the connection is dropped and opened again
+        await().atMost(10, TimeUnit.SECONDS).until(() -> primary.connections() >= 2);
+        primary.answerWatchdog(true);
+        awaitOpen(2);
+        assertThat(charge("after-watchdog").getException()).isNull();
+    }
+
+    @Test
+    void garbage_from_the_peer_resets_the_connection_and_no_record_is_lost() throws Exception {
+        awaitOpen(2);
+        primary.onAcr((ctx, acr) -> ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(
+                ByteBufUtil.decodeHexDump("02000014" + "00000000000000000000000000000000"))));
+
+        Exchange result = charge("garbage");
+
+        // the connection was reset; the record went to the secondary with the T flag
+        assertThat(result.getException()).isNull();
+        assertThat(result.getMessage().getHeader(Ch1Constants.PEER)).isEqualTo(secondary.peer());
+        assertThat(secondary.requests(Diameter.CMD_ACCOUNTING).get(0).isRetransmit()).isTrue();
+        await().atMost(5, TimeUnit.SECONDS).until(() -> primary.connections() >= 2);
+    }
+
+    @Test
+    void a_length_above_the_limit_resets_the_connection() {
+        awaitOpen(2);
+        primary.onAcr((ctx, acr) -> ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(
+                ByteBufUtil.decodeHexDump("01100000" + "00000000"))));
+
+        Exchange result = charge("oversize");
+
+        assertThat(result.getException()).isNull();
+        assertThat(result.getMessage().getHeader(Ch1Constants.PEER)).isEqualTo(secondary.peer());
+        await().atMost(5, TimeUnit.SECONDS).until(() -> primary.connections() >= 2);
+    }
+
+    @Test
+    void a_malformed_answer_fails_the_request_for_a_retry_without_resetting() {
+        awaitOpen(2);
+        primary.onAcr((ctx, acr) -> ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(ByteBufUtil.decodeHexDump(
+                "01000020" + "0000010f" + "00000003" + String.format("%08x", acr.hopByHop()) + String.format("%08x", acr.endToEnd())
+                        + "0000010c" + "40000010" + "000007d1"))));
+
+        Exchange result = charge("malformed");
+
+        assertThat(result.getException()).isInstanceOf(Ch1TransientException.class).hasMessageContaining("malformed answer");
+        assertThat(primary.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void a_dead_primary_fails_over_to_the_secondary() throws Exception {
+        String deadUri = "ch1:dead?peers=127.0.0.1:" + FreePorts.next() + "," + secondary.peer()
+                + "&requestTimeout=2s&reconnectDelayMin=100ms&reconnectDelayMax=400ms";
+        Exchange result = template.request(deadUri, e -> e.getIn().setBody(ChargingEvents.push("dead-primary")));
+
+        assertThat(result.getException()).isNull();
+        assertThat(result.getMessage().getHeader(Ch1Constants.PEER)).isEqualTo(secondary.peer());
+        assertThat(context.getEndpoint(deadUri, Ch1Endpoint.class).getOpenPeers()).containsExactly(secondary.peer());
+    }
+
+    @Test
+    void no_open_peer_within_the_request_timeout_is_transient() {
+        String nowhere = "ch1:nowhere?peers=127.0.0.1:" + FreePorts.next() + "&requestTimeout=500ms&reconnectDelayMin=100ms";
+        Exchange result = template.request(nowhere, e -> e.getIn().setBody(ChargingEvents.push("nowhere")));
+
+        assertThat(result.getException()).isInstanceOf(Ch1TransientException.class).hasMessageContaining("no open peer");
+    }
+
+    @Test
+    void a_peer_that_disconnects_gets_dpa_and_the_next_request_goes_to_the_secondary() {
+        awaitOpen(2);
+        primary.send(new DiameterMessage(DiameterMessage.FLAG_REQUEST, Diameter.CMD_DISCONNECT_PEER, 0, 99, 99, List.of(
+                DiameterAvp.identity(Diameter.ORIGIN_HOST, 0, true, "primary.localdomain"),
+                DiameterAvp.identity(Diameter.ORIGIN_REALM, 0, true, "localdomain"),
+                DiameterAvp.enumerated(Diameter.DISCONNECT_CAUSE, 0, true, Diameter.DISCONNECT_CAUSE_REBOOTING))));
+        DiameterMessage dpa = await().atMost(5, TimeUnit.SECONDS).until(
+                () -> primary.received().stream().filter(m -> !m.isRequest() && m.hopByHop() == 99).findFirst().orElse(null),
+                m -> m != null);
+        assertThat(dpa.avp(Diameter.RESULT_CODE).orElseThrow().asUnsigned32()).isEqualTo(2001);
+
+        Exchange result = charge("after-dpr");
+        assertThat(result.getMessage().getHeader(Ch1Constants.PEER)).isEqualTo(secondary.peer());
+    }
+
+    @Test
+    void stopping_sends_dpr_to_every_open_peer() {
+        awaitOpen(2);
+        context.stop();
+        assertThat(primary.requests(Diameter.CMD_DISCONNECT_PEER)).hasSize(1);
+        assertThat(secondary.requests(Diameter.CMD_DISCONNECT_PEER)).hasSize(1);
+    }
+
+    @Test
+    void a_body_that_is_not_a_charging_event_is_a_permanent_failure() {
+        Exchange result = template.request("direct:acr", e -> e.getIn().setBody(42));
+        assertThat(result.getException()).isInstanceOf(Ch1PermanentException.class).hasMessageContaining("ChargingEvent");
+    }
+}

@@ -1,0 +1,95 @@
+package org.imdp.ch1.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real freeDiameterd as the Charging Enabler, run by scripts/freediameter/*.sh on free loopback
+ * ports. Starting it fails loudly: a CH-1 integration test must not pass without it.
+ */
+public final class FreeDiameter {
+
+    private static final Path SCRIPTS = Path.of("scripts", "freediameter").toAbsolutePath();
+
+    private final Path runDir;
+    private final String identity;
+    private final int port;
+    private final int tlsPort;
+
+    public FreeDiameter(String name, String identity) {
+        this.runDir = Path.of("target", "freediameter", name + "-" + ProcessHandle.current().pid()).toAbsolutePath();
+        this.identity = identity;
+        this.port = FreePorts.next();
+        this.tlsPort = FreePorts.next();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String identity() {
+        return identity;
+    }
+
+    public void start() {
+        run(List.of(SCRIPTS.resolve("start-freediameterd.sh").toString(), runDir.toString(), String.valueOf(port),
+                String.valueOf(tlsPort), identity), 600);
+    }
+
+    /** SIGTERM: freeDiameter sends DPR to its peers and exits. */
+    public void stop() {
+        run(List.of(SCRIPTS.resolve("stop-freediameterd.sh").toString(), runDir.toString()), 30);
+    }
+
+    /** SIGKILL, as a crash. */
+    public void kill() {
+        run(List.of(SCRIPTS.resolve("stop-freediameterd.sh").toString(), runDir.toString(), "--kill"), 30);
+    }
+
+    public String log() {
+        try {
+            Path log = runDir.resolve("freediameterd.log");
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** How often the log contains {@code text}. */
+    public int count(String text) {
+        Matcher m = Pattern.compile(Pattern.quote(text)).matcher(log());
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+
+    private void run(List<String> command, int timeoutSeconds) {
+        try {
+            Files.createDirectories(runDir);
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(runDir.resolve("script.out").toFile()).start();
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(command + " did not finish in " + timeoutSeconds + " s");
+            }
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(command + " failed (exit " + process.exitValue() + "): "
+                        + Files.readString(runDir.resolve("script.out")));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package org.imdp.charging;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.channel.ChannelHandlerContext;
+import jakarta.jms.Message;
+import jakarta.jms.TextMessage;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.imdp.ch1.codec.Diameter;
+import org.imdp.ch1.codec.DiameterMessage;
+import org.imdp.ch1.support.ChargingEvents;
+import org.imdp.ch1.support.EmbeddedBroker;
+import org.imdp.ch1.support.TestDiameterServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * routes/charging.xml with a real (in-VM, persistent) Artemis broker and a Diameter server built from
+ * the codec, which can hold back its answer or answer any Result-Code.
+ */
+class Ch1ChargingRouteTest extends CamelTestSupport {
+
+    @TempDir
+    static Path journal;
+
+    private final TestDiameterServer cdf = new TestDiameterServer("cdf.localdomain");
+    private EmbeddedBroker broker;
+    private final ObjectMapper json = ChargingEvent.jsonMapper();
+
+    Ch1ChargingRouteTest() throws InterruptedException {
+    }
+
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        broker = new EmbeddedBroker(Files.createTempDirectory(journal, "artemis"));
+        CamelContext context = super.createCamelContext();
+        context.addComponent("jms", JmsComponent.jmsComponent(broker.connectionFactory()));
+        context.getRegistry().bind("chargingJson", ChargingEvent.jsonFormat());
+        context.getPropertiesComponent().setLocation("file:config/application.properties");
+        context.getPropertiesComponent().setOverrideProperties(routeProperties());
+        context.getShutdownStrategy().setTimeout(3);
+        return context;
+    }
+
+    private Properties routeProperties() {
+        Properties props = new Properties();
+        props.put("imdp.ch1.peers", cdf.peer());
+        props.put("imdp.ch1.request-timeout", "1s");
+        props.put("imdp.ch1.redelivery-delay", "100");
+        props.put("imdp.ch1.max-redelivery-delay", "400");
+        props.put("imdp.ch1.reconnect-delay-min", "100ms");
+        return props;
+    }
+
+    @Override
+    protected void doPostSetup() throws Exception {
+        PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.resolveMandatoryResource(context, "file:routes/charging.xml"));
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        context.stop();
+        cdf.close();
+        broker.close();
+    }
+
+    private void publish(ChargingEvent event) throws Exception {
+        publish(json.writeValueAsString(event));
+    }
+
+    private void publish(String text) throws Exception {
+        broker.send("im.charging", text);
+    }
+
+    private long messages(String queue) {
+        return broker.messages(queue);
+    }
+
+    private Message receive(String queue) throws Exception {
+        return broker.receive(queue);
+    }
+
+    @Test
+    void an_event_leaves_the_queue_only_after_aca_2001() throws Exception {
+        BlockingQueue<Object[]> held = new LinkedBlockingQueue<>();
+        cdf.onAcr((ctx, acr) -> held.add(new Object[] {ctx, acr}));
+
+        publish(ChargingEvents.push("held"));
+
+        Object[] acr = held.poll(10, TimeUnit.SECONDS);
+        assertThat(acr).as("ACR received").isNotNull();
+        // unanswered: the event is still on im.charging (delivered, not acknowledged)
+        assertThat(messages("im.charging")).isEqualTo(1);
+        DiameterMessage request = (DiameterMessage) acr[1];
+        assertThat(request.avp(Diameter.SESSION_ID).orElseThrow().asUtf8()).endsWith(";held");
+
+        ((ChannelHandlerContext) acr[0]).writeAndFlush(cdf.answer(request, Diameter.DIAMETER_SUCCESS));
+
+        await().atMost(10, TimeUnit.SECONDS).until(() -> messages("im.charging") == 0);
+        assertThat(messages("im.charging.dlq")).isZero();
+    }
+
+    @Test
+    void a_transient_answer_is_retried_with_the_t_flag_until_2001() throws Exception {
+        BlockingQueue<DiameterMessage> acrs = new LinkedBlockingQueue<>();
+        cdf.onAcr((ctx, acr) -> {
+            acrs.add(acr);
+            ctx.writeAndFlush(cdf.answer(acr, acrs.size() < 3 ? 4002 : Diameter.DIAMETER_SUCCESS));
+        });
+
+        publish(ChargingEvents.push("retried"));
+
+        await().atMost(15, TimeUnit.SECONDS).until(() -> acrs.size() == 3 && messages("im.charging") == 0);
+        assertThat(acrs).extracting(DiameterMessage::isRetransmit).containsExactly(false, true, true);
+        assertThat(acrs).extracting(m -> m.avp(Diameter.SESSION_ID).orElseThrow().asUtf8()).containsOnly(
+                acrs.peek().avp(Diameter.SESSION_ID).orElseThrow().asUtf8());
+        assertThat(messages("im.charging.dlq")).isZero();
+    }
+
+    @Test
+    void a_5xxx_answer_sends_the_original_event_to_the_dead_letter_queue_with_the_reason() throws Exception {
+        cdf.onAcr(cdf.answering(5012));
+        String event = json.writeValueAsString(ChargingEvents.push("refused"));
+
+        publish(event);
+
+        await().atMost(10, TimeUnit.SECONDS).until(() -> messages("im.charging.dlq") == 1);
+        assertThat(messages("im.charging")).isZero();
+        TextMessage dead = (TextMessage) receive("im.charging.dlq");
+        assertThat(dead.getText()).isEqualTo(event);
+        assertThat(dead.getStringProperty("imdpChargingFailureReason")).contains("Result-Code 5012").contains(";refused");
+        assertThat(cdf.requests(Diameter.CMD_ACCOUNTING)).hasSize(1);
+    }
+
+    @Test
+    void an_event_that_is_not_json_goes_to_the_dead_letter_queue() throws Exception {
+        publish("{not json");
+
+        await().atMost(10, TimeUnit.SECONDS).until(() -> messages("im.charging.dlq") == 1);
+        assertThat(((TextMessage) receive("im.charging.dlq")).getStringProperty("imdpChargingFailureReason")).isNotBlank();
+        assertThat(cdf.requests(Diameter.CMD_ACCOUNTING)).isEmpty();
+    }
+
+    @Test
+    void a_restart_before_the_answer_sends_the_record_again_with_the_same_session_id_and_the_t_flag() throws Exception {
+        BlockingQueue<DiameterMessage> acrs = new LinkedBlockingQueue<>();
+        cdf.onAcr((ctx, acr) -> acrs.add(acr));
+        publish(ChargingEvents.push("restarted"));
+        DiameterMessage first = acrs.poll(10, TimeUnit.SECONDS);
+        assertThat(first).isNotNull();
+
+        context.getRouteController().stopRoute("charging", 3, TimeUnit.SECONDS);
+        assertThat(messages("im.charging")).isEqualTo(1);
+        cdf.onAcr((ctx, acr) -> {
+            acrs.add(acr);
+            ctx.writeAndFlush(cdf.answer(acr, Diameter.DIAMETER_SUCCESS));
+        });
+        context.getRouteController().startRoute("charging");
+
+        await().atMost(15, TimeUnit.SECONDS).until(() -> messages("im.charging") == 0);
+        // every later send (retries before the stop, the send after the restart) is the same record, marked as a possible duplicate
+        assertThat(acrs).isNotEmpty().allSatisfy(acr -> {
+            assertThat(acr.isRetransmit()).isTrue();
+            assertThat(acr.avp(Diameter.SESSION_ID).orElseThrow().asUtf8())
+                    .isEqualTo(first.avp(Diameter.SESSION_ID).orElseThrow().asUtf8());
+        });
+        assertThat(messages("im.charging.dlq")).isZero();
+    }
+
+    @Test
+    void a_stop_before_the_answer_leaves_the_event_on_the_queue() throws Exception {
+        BlockingQueue<DiameterMessage> held = new LinkedBlockingQueue<>();
+        cdf.onAcr((ctx, acr) -> held.add(acr));
+        publish(ChargingEvents.push("interrupted"));
+        assertThat(held.poll(10, TimeUnit.SECONDS)).isNotNull();
+
+        context.stop();
+
+        assertThat(messages("im.charging")).isEqualTo(1);
+        assertThat(messages("im.charging.dlq")).isZero();
+    }
+}

@@ -1,0 +1,254 @@
+package org.imdp.e2e;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.sip.message.Request;
+
+import org.apache.camel.test.AvailablePortFinder;
+import org.imdp.cpim.CpimMessage;
+import org.imdp.sipmsrp.SipTestClient;
+import org.imdp.sipmsrp.msrp.MsrpTestPeer;
+import org.imdp.test.peers.ServiceProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The packaged service (its jar, embedded Artemis) against the team's own IM Client: a JAIN-SIP user
+ * agent ({@link SipTestClient}) and a Netty MSRP endpoint ({@link MsrpTestPeer}) that can misbehave in
+ * ways third-party peers cannot be scripted to. Every failure case ends with a push that must deliver
+ * everything that was stored, in order: nothing stored is lost.
+ */
+class OwnClientPushIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(40);
+    private static final String ALICE = "sip:alice@127.0.0.1";
+
+    @TempDir
+    static Path dataDir;
+
+    private static int sipPort;
+    private static int msrpPort;
+    private static ServiceProcess service;
+
+    private SipTestClient client;
+    private MsrpTestPeer msrp;
+
+    @BeforeAll
+    static void startService() {
+        sipPort = AvailablePortFinder.getNextAvailable();
+        msrpPort = AvailablePortFinder.getNextAvailable();
+        service = ServiceProcess.builder()
+                .property("imdp.sip.port", String.valueOf(sipPort))
+                .property("imdp.msrp.port", String.valueOf(msrpPort))
+                .property("imdp.broker.embedded.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
+                .property("imdp.data-dir", dataDir.toString())
+                .property("imdp.store.max-message-size", "4096")
+                .property("imdp.ch1.peers", "127.0.0.1:" + AvailablePortFinder.getNextAvailable())
+                .start();
+    }
+
+    @AfterAll
+    static void stopService() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    @BeforeEach
+    void startClient() throws Exception {
+        client = SipTestClient.start("127.0.0.1", sipPort);
+        msrp = new MsrpTestPeer().start(0);
+        client.answerWithMsrp(msrp.path(), "passive");
+    }
+
+    @AfterEach
+    void stopClient() {
+        msrp.close();
+        client.close();
+    }
+
+    private void store(String recipient, String... texts) throws Exception {
+        for (String text : texts) {
+            assertThat(client.sendMessage(ALICE, recipient, "text/plain", text.getBytes(StandardCharsets.UTF_8)))
+                    .as("MESSAGE %s", text).isEqualTo(202);
+        }
+    }
+
+    /** The texts inside the CPIM bodies the MSRP peer received for {@code recipient}, in arrival order. */
+    private List<String> delivered(String recipient) {
+        return msrp.frames().stream()
+                .filter(f -> f.body().length > 0)
+                .map(f -> CpimMessage.parse(f.body()))
+                .filter(c -> c.header("To").equals("<" + recipient + ">"))
+                .map(c -> new String(c.body(), StandardCharsets.UTF_8))
+                .toList();
+    }
+
+    private void awaitDelivered(String recipient, String... texts) {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(delivered(recipient)).containsExactly(texts));
+    }
+
+    private void awaitPushLog(String recipient, String what) {
+        service.waitForLog(Pattern.compile("Push to " + Pattern.quote(recipient) + ".*" + what), WAIT);
+    }
+
+    @Test
+    void several_messages_arrive_in_order_as_cpim_and_leave_the_store() throws Exception {
+        String ann = "sip:ann@127.0.0.1";
+        store(ann, "one", "two", "three");
+        client.register(ann, 600);
+
+        awaitDelivered(ann, "one", "two", "three");
+        awaitPushLog(ann, "3 sent, 3 acknowledged, complete");
+        CpimMessage first = CpimMessage.parse(msrp.frames().stream().filter(f -> f.body().length > 0).findFirst()
+                .orElseThrow().body());
+        assertThat(first.header("From")).isEqualTo("<" + ALICE + ">");
+        assertThat(first.header("imdn.Message-ID")).matches("[0-9a-f]{32}");
+        assertThat(first.contentType()).startsWith("text/plain");
+        client.awaitRequest("BYE", WAIT);
+
+        // a second registration finds nothing left to push
+        int invites = client.received().stream().filter(r -> r.method().equals(Request.INVITE)).toList().size();
+        store("sip:marker@127.0.0.1", "marker");
+        client.register(ann, 600);
+        store("sip:marker@127.0.0.1", "marker 2");
+        assertThat(client.received().stream().filter(r -> r.method().equals(Request.INVITE))).hasSize(invites);
+    }
+
+    @Test
+    void two_recipients_each_get_their_own_messages() throws Exception {
+        String ben = "sip:ben@127.0.0.1";
+        String cat = "sip:cat@127.0.0.1";
+        store(ben, "for ben 1");
+        store(cat, "for cat");
+        store(ben, "for ben 2");
+        client.register(cat, 600);
+        client.register(ben, 600);
+
+        awaitDelivered(ben, "for ben 1", "for ben 2");
+        awaitDelivered(cat, "for cat");
+    }
+
+    @Test
+    void a_client_that_connects_itself_with_setup_active_gets_its_messages() throws Exception {
+        String dan = "sip:dan@127.0.0.1";
+        store(dan, "active one", "active two");
+        client.answerWithMsrp(msrp.path(), "active");
+        client.register(dan, 600);
+
+        SipTestClient.Received invite = client.awaitRequest(Request.INVITE, WAIT);
+        Matcher path = Pattern.compile("a=path:(\\S+)").matcher(new String(invite.request().getRawContent(), StandardCharsets.US_ASCII));
+        assertThat(path.find()).isTrue();
+        try (MsrpTestPeer.Connection connection = msrp.connect(path.group(1))) {
+            assertThat(connection.bind().get().status()).isEqualTo(200);
+            awaitDelivered(dan, "active one", "active two");
+        }
+    }
+
+    @Test
+    void a_rejected_invite_keeps_everything_for_the_next_registration() throws Exception {
+        String eve = "sip:eve@127.0.0.1";
+        store(eve, "first", "second");
+        client.rejectInvites(486);
+        client.register(eve, 600);
+        awaitPushLog(eve, "failed, its messages stay stored: .*486");
+
+        client.answerWithMsrp(msrp.path(), "passive");
+        client.register(eve, 600);
+        awaitDelivered(eve, "first", "second");
+    }
+
+    @Test
+    void an_answer_without_msrp_keeps_everything() throws Exception {
+        String fay = "sip:fay@127.0.0.1";
+        store(fay, "kept");
+        client.answerWithoutMsrp();
+        client.register(fay, 600);
+        awaitPushLog(fay, "failed, its messages stay stored");
+        client.awaitRequest(Request.BYE, WAIT);
+
+        client.answerWithMsrp(msrp.path(), "passive");
+        client.register(fay, 600);
+        awaitDelivered(fay, "kept");
+    }
+
+    @Test
+    void an_msrp_error_answer_keeps_that_message_and_the_rest() throws Exception {
+        String gus = "sip:gus@127.0.0.1";
+        store(gus, "refused", "never tried");
+        msrp.answerWith(415);
+        client.register(gus, 600);
+        awaitPushLog(gus, "1 sent, 0 acknowledged, incomplete");
+
+        msrp.answerWith(200);
+        client.register(gus, 600);
+        await().atMost(WAIT).untilAsserted(() ->
+                assertThat(delivered(gus)).containsSubsequence("refused", "never tried").endsWith("refused", "never tried"));
+    }
+
+    @Test
+    void a_peer_that_closes_the_connection_mid_session_loses_nothing() throws Exception {
+        String hal = "sip:hal@127.0.0.1";
+        store(hal, "a", "b");
+        msrp.closeOnMessage();
+        client.register(hal, 600);
+        awaitPushLog(hal, "0 acknowledged");
+
+        msrp.answerWith(200);
+        client.register(hal, 600);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(delivered(hal)).endsWith("a", "b"));
+    }
+
+    @Test
+    void garbage_on_the_msrp_connection_ends_the_session_and_loses_nothing() throws Exception {
+        String ian = "sip:ian@127.0.0.1";
+        store(ian, "safe");
+        client.answerWithMsrp(msrp.path(), "active");
+        client.register(ian, 600);
+        SipTestClient.Received invite = client.awaitRequest(Request.INVITE, WAIT);
+        Matcher path = Pattern.compile("a=path:(\\S+)").matcher(new String(invite.request().getRawContent(), StandardCharsets.US_ASCII));
+        assertThat(path.find()).isTrue();
+        try (MsrpTestPeer.Connection connection = msrp.connect(path.group(1))) {
+            connection.writeRaw("THIS IS NOT MSRP\r\n\r\n");
+            connection.closed().get();
+        }
+        awaitPushLog(ian, "failed, its messages stay stored");
+
+        client.answerWithMsrp(msrp.path(), "passive");
+        client.register(ian, 600);
+        awaitDelivered(ian, "safe");
+    }
+
+    @Test
+    void bad_sip_input_gets_a_clear_answer_and_the_service_keeps_serving() throws Exception {
+        // garbage datagram: the stack drops it and serves the next request
+        try (DatagramSocket socket = new DatagramSocket()) {
+            byte[] junk = "NOT SIP AT ALL\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            socket.send(new DatagramPacket(junk, junk.length, InetAddress.getLoopbackAddress(), sipPort));
+        }
+        // a MESSAGE whose Request-URI names no user: there is no recipient to store for
+        assertThat(client.send(client.newMessage(ALICE, "sip:127.0.0.1", "text/plain", "x".getBytes(StandardCharsets.UTF_8)))
+                .getStatusCode()).isEqualTo(400);
+        // an oversized body (imdp.store.max-message-size is 4096 here), over TCP
+        assertThat(client.sendMessage(ALICE, "sip:joe@127.0.0.1", "text/plain", new byte[5000])).isEqualTo(413);
+        // and an ordinary one still works, and is kept
+        store("sip:joe@127.0.0.1", "still serving");
+        client.register("sip:joe@127.0.0.1", 600);
+        awaitDelivered("sip:joe@127.0.0.1", "still serving");
+    }
+}

@@ -1,0 +1,514 @@
+package org.imdp.sipmsrp;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import javax.sip.header.AllowHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.DateHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.RouteHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.header.WarningHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.test.AvailablePortFinder;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.imdp.cpim.CpimMessage;
+import org.imdp.sipmsrp.msrp.MsrpTestPeer;
+import org.imdp.sipmsrp.msrp.codec.MsrpHeaderNames;
+import org.imdp.sipmsrp.msrp.codec.MsrpResponse;
+import org.imdp.sipmsrp.sdp.SdpAnswer;
+import org.imdp.store.DeferredMessage;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+/**
+ * The component against a real second SIP stack ({@link SipTestClient}) and a real MSRP peer
+ * ({@link MsrpTestPeer}), all on loopback.
+ */
+class SipMsrpComponentTest extends CamelTestSupport {
+
+    private static final String HOST = "127.0.0.1";
+    private static final String ALICE = "sip:alice@example.com";
+    private static final String CAROL = "sip:carol@example.com";
+    private static final String BOB = "sip:bob@example.com";
+    private static final String SERVER_URI = "sip:im-deferred@example.com";
+    private static final int MAX_MESSAGE_SIZE = 1024;
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final String BODY_FAIL = "fail";
+    private static final String BODY_BUSY = "busy";
+
+    private int sipPort;
+    private SipTestClient client;
+    private MsrpTestPeer peer;
+
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        sipPort = AvailablePortFinder.getNextAvailable();
+        CamelContext context = super.createCamelContext();
+        SipMsrpComponent component = new SipMsrpComponent();
+        SipMsrpConfiguration config = component.getConfiguration();
+        config.setHost(HOST);
+        config.setPort(sipPort);
+        config.setServerUri(SERVER_URI);
+        config.setMsrpHost(HOST);
+        config.setMsrpPort(AvailablePortFinder.getNextAvailable());
+        config.setMaxMessageSize(MAX_MESSAGE_SIZE);
+        config.setInviteTimeout(5_000);
+        config.setMsrpConnectTimeout(5_000);
+        config.setMsrpTransactionTimeout(5_000);
+        context.addComponent("sipmsrp", component);
+        return context;
+    }
+
+    @Override
+    protected RoutesBuilder createRouteBuilder() {
+        return new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("sipmsrp:message").routeId("message")
+                        .to("mock:message")
+                        .choice()
+                        .when(bodyAs(String.class).isEqualTo(BODY_FAIL))
+                        .throwException(new IllegalStateException("store unavailable at db-7"))
+                        .when(bodyAs(String.class).isEqualTo(BODY_BUSY))
+                        .setHeader(SipMsrpConstants.RESPONSE_CODE, constant(486))
+                        .otherwise()
+                        .setHeader(SipMsrpConstants.RESPONSE_CODE, constant(202));
+                from("sipmsrp:register").routeId("register").to("mock:register");
+                from("direct:push").routeId("push").to("sipmsrp:push");
+            }
+        };
+    }
+
+    @BeforeEach
+    void startPeers() throws Exception {
+        client = SipTestClient.start(HOST, sipPort);
+        peer = new MsrpTestPeer().start(0);
+    }
+
+    @AfterEach
+    void stopPeers() {
+        if (client != null) {
+            client.close();
+        }
+        if (peer != null) {
+            peer.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ consumers
+
+    @Test
+    void message_becomes_an_exchange_and_the_route_answers_202() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:message");
+        mock.expectedMessageCount(1);
+        byte[] body = "Hello, World!".getBytes(StandardCharsets.UTF_8);
+
+        int status = client.sendMessage(ALICE, BOB, "text/plain", body);
+
+        assertThat(status).isEqualTo(Response.ACCEPTED);
+        mock.assertIsSatisfied();
+        Exchange in = mock.getReceivedExchanges().get(0);
+        assertThat(in.getIn().getBody(byte[].class)).isEqualTo(body);
+        assertThat(in.getIn().getHeader(SipMsrpConstants.METHOD)).isEqualTo(Request.MESSAGE);
+        assertThat(in.getIn().getHeader(SipMsrpConstants.REQUEST_URI)).isEqualTo(BOB);
+        assertThat(in.getIn().getHeader(SipMsrpConstants.FROM)).isEqualTo(ALICE);
+        assertThat(in.getIn().getHeader(SipMsrpConstants.TO)).isEqualTo(BOB);
+        assertThat(in.getIn().getHeader(SipMsrpConstants.CONTENT_TYPE)).isEqualTo("text/plain");
+        assertThat(in.getIn().getHeader(SipMsrpConstants.CALL_ID, String.class)).isNotBlank();
+    }
+
+    @Test
+    void route_failure_is_answered_500_without_internals() throws Exception {
+        Response response = client.send(client.newMessage(ALICE, BOB, "text/plain",
+                BODY_FAIL.getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(response.getStatusCode()).isEqualTo(Response.SERVER_INTERNAL_ERROR);
+        WarningHeader warning = (WarningHeader) response.getHeader(WarningHeader.NAME);
+        assertThat(warning).isNotNull();
+        assertThat(warning.getText()).doesNotContain("db-7").doesNotContain("IllegalState");
+    }
+
+    @Test
+    void response_code_set_by_the_route_is_sent() throws Exception {
+        assertThat(client.sendMessage(ALICE, BOB, "text/plain", BODY_BUSY.getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(Response.BUSY_HERE);
+    }
+
+    @Test
+    void oversized_message_is_refused_413_without_routing() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:message");
+        mock.expectedMessageCount(0);
+        byte[] body = new byte[MAX_MESSAGE_SIZE + 1];
+        Arrays.fill(body, (byte) 'x');
+
+        int status = client.sendMessage(ALICE, BOB, "text/plain", body);
+
+        assertThat(status).isEqualTo(Response.REQUEST_ENTITY_TOO_LARGE);
+        // a message at the limit still goes through, on the same stack
+        assertThat(client.sendMessage(ALICE, BOB, "text/plain", Arrays.copyOf(body, MAX_MESSAGE_SIZE)))
+                .isEqualTo(Response.ACCEPTED);
+        assertThat(mock.getReceivedCounter()).isEqualTo(1);
+    }
+
+    @Test
+    void register_is_answered_200_with_the_binding_and_a_date() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:register");
+        mock.expectedMessageCount(1);
+
+        Response response = client.register(BOB, 600);
+
+        assertThat(response.getStatusCode()).isEqualTo(Response.OK);
+        ContactHeader contact = (ContactHeader) response.getHeader(ContactHeader.NAME);
+        assertThat(contact.getAddress().getURI().toString()).isEqualTo(client.contact("bob"));
+        assertThat(contact.getExpires()).isEqualTo(600);
+        assertThat(response.getHeader(DateHeader.NAME)).isNotNull();
+        mock.assertIsSatisfied();
+        Exchange in = mock.getReceivedExchanges().get(0);
+        assertThat(in.getIn().getHeader(SipMsrpConstants.METHOD)).isEqualTo(Request.REGISTER);
+        assertThat(in.getIn().getHeader(SipMsrpConstants.TO)).isEqualTo(BOB);
+        assertThat(in.getIn().getHeader(SipMsrpConstants.CONTACT)).isEqualTo(client.contact("bob"));
+        assertThat(in.getIn().getHeader(SipMsrpConstants.EXPIRES)).isEqualTo(600);
+    }
+
+    @Test
+    void register_with_expires_0_ends_the_binding() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:register");
+        mock.expectedMessageCount(1);
+
+        Response response = client.register(BOB, 0);
+
+        assertThat(response.getStatusCode()).isEqualTo(Response.OK);
+        assertThat(response.getHeader(ContactHeader.NAME)).isNull();
+        mock.assertIsSatisfied();
+        assertThat(mock.getReceivedExchanges().get(0).getIn().getHeader(SipMsrpConstants.EXPIRES)).isEqualTo(0);
+    }
+
+    @Test
+    void unknown_method_is_answered_405_and_options_200_both_with_allow() throws Exception {
+        Response info = client.send(client.newRequest(Request.INFO, ALICE, BOB, BOB));
+        Response options = client.send(client.newRequest(Request.OPTIONS, ALICE, BOB, BOB));
+
+        assertThat(info.getStatusCode()).isEqualTo(Response.METHOD_NOT_ALLOWED);
+        assertThat(options.getStatusCode()).isEqualTo(Response.OK);
+        for (Response r : List.of(info, options)) {
+            List<String> allowed = allowed(r);
+            assertThat(allowed).contains(Request.MESSAGE, Request.REGISTER, Request.OPTIONS, Request.BYE)
+                    .doesNotContain(Request.INFO, Request.INVITE);
+        }
+    }
+
+    @Test
+    void garbage_datagram_does_not_stop_the_listener() throws Exception {
+        byte[] garbage = "NOT SIP AT ALL\r\n\u0000\u0001\u00ff\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] broken = ("REGISTER sip:example.com SIP/2.0\r\nVia: nonsense\r\nCSeq: x\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        try (DatagramSocket socket = new DatagramSocket()) {
+            for (byte[] datagram : List.of(garbage, broken)) {
+                socket.send(new DatagramPacket(datagram, datagram.length, InetAddress.getByName(HOST), sipPort));
+            }
+        }
+
+        assertThat(client.register(BOB, 60).getStatusCode()).isEqualTo(Response.OK);
+    }
+
+    // ------------------------------------------------------------------ push: SIP failures
+
+    @Test
+    void push_rejected_by_the_client_fails_with_its_status() throws Exception {
+        client.rejectInvites(Response.BUSY_HERE);
+
+        Exchange done = push(List.of(message("msg-0001", ALICE, "one")));
+
+        assertThat(done.getException()).isInstanceOf(SipMsrpPushException.class)
+                .hasMessageStartingWith("INVITE to " + BOB + " rejected: 486 ");
+        assertThat(((SipMsrpPushException) done.getException()).getStatusCode()).isEqualTo(486);
+        assertThat(done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT)).isNull();
+        assertThat(done.getMessage().getHeader(SipMsrpConstants.CALL_ID, String.class)).isNotBlank();
+
+        Request invite = client.awaitRequest(Request.INVITE, WAIT).request();
+        assertThat(invite.getRequestURI().toString()).isEqualTo(client.contact("bob"));
+        assertThat(((ToHeader) invite.getHeader(ToHeader.NAME)).getAddress().getURI().toString()).isEqualTo(BOB);
+        FromHeader from = (FromHeader) invite.getHeader(FromHeader.NAME);
+        assertThat(from.getAddress().getURI().toString()).isEqualTo(SERVER_URI);
+        assertThat(from.getTag()).hasSizeGreaterThanOrEqualTo(16);
+        assertThat(invite.getHeader("Accept-Contact").toString()).contains("*;+g.oma.sip-im");
+        assertThat(invite.getHeader(ContactHeader.NAME).toString()).contains("+g.oma.sip-im")
+                .contains(HOST + ":" + sipPort);
+        assertThat(invite.getHeader("P-Asserted-Identity").toString()).contains(SERVER_URI);
+        assertThat(invite.getHeader("Referred-By").toString()).contains(ALICE);
+        String offer = new String(invite.getRawContent(), StandardCharsets.UTF_8);
+        assertThat(offer).contains("m=message ", " TCP/MSRP *", "a=accept-types:message/cpim",
+                "a=setup:actpass", "a=sendonly");
+        assertThat(SdpAnswer.parse(offer).msrp().orElseThrow().path()).hasSize(1);
+    }
+
+    @Test
+    void push_to_a_client_without_msrp_fails_488_after_a_bye() throws Exception {
+        client.answerWithoutMsrp();
+
+        Exchange done = push(List.of(message("msg-0001", ALICE, "one"), message("msg-0002", CAROL, "two")));
+
+        assertThat(done.getException()).isInstanceOf(SipMsrpPushException.class)
+                .hasMessageContaining("488 client answered without MSRP");
+        assertThat(((SipMsrpPushException) done.getException()).getStatusCode()).isEqualTo(488);
+        assertThat(client.awaitRequest(Request.ACK, WAIT)).isNotNull();
+        assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
+        Request invite = client.awaitRequest(Request.INVITE, WAIT).request();
+        // two senders: no single original sender to refer to
+        assertThat(invite.getHeader("Referred-By")).isNull();
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
+        assertThat(result.messages()).isEmpty();
+        assertThat(result.byeSentAt()).isNotNull();
+    }
+
+    @Test
+    void push_without_recipient_fails_before_any_invite() throws Exception {
+        Exchange done = template.send("direct:push", e -> e.getIn().setBody(List.of(message("msg-0001", ALICE, "x"))));
+
+        assertThat(done.getException()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(SipMsrpConstants.RECIPIENT);
+        assertThat(client.received()).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ push: MSRP
+
+    @Test
+    void push_of_three_messages_when_we_connect() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive");
+        List<DeferredMessage> messages = List.of(message("msg-0001", ALICE, "one"), message("msg-0002", ALICE, "two"),
+                message("msg-0003", ALICE, "three"));
+
+        Exchange done = push(messages);
+
+        assertThat(done.getException()).isNull();
+        assertDelivered(done, messages);
+        assertThat(done.getMessage().getBody()).isEqualTo(messages);
+        SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:push", SipMsrpEndpoint.class);
+        assertThat(endpoint.getInvitesSent()).isEqualTo(1);
+        assertThat(endpoint.getMessagesAcknowledged()).isEqualTo(3);
+        assertThat(endpoint.getSessionsOk()).isEqualTo(1);
+    }
+
+    @Test
+    void push_of_three_messages_when_the_client_connects() throws Exception {
+        client.answerWithMsrp(peer.path(), "active");
+        List<DeferredMessage> messages = List.of(message("act-0001", ALICE, "one"), message("9f1c2e6a-4b7d-4c1e-9a3f-0d5e8b7c6a21", CAROL, "two"),
+                message("act-0003", ALICE, "three"));
+
+        CompletableFuture<Exchange> pushing = template.asyncSend("direct:push", e -> prepare(e, messages));
+        Request invite = client.awaitRequest(Request.INVITE, WAIT).request();
+        client.awaitRequest(Request.ACK, WAIT);
+        String ourPath = SdpAnswer.parse(new String(invite.getRawContent(), StandardCharsets.UTF_8)).msrp()
+                .orElseThrow().path().get(0);
+        MsrpTestPeer.Connection connection = peer.connect(ourPath);
+        assertThat(connection.bind().get(WAIT.toSeconds(), TimeUnit.SECONDS).status()).isEqualTo(MsrpResponse.OK);
+        Exchange done = pushing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(done.getException()).isNull();
+        assertDelivered(done, messages);
+        connection.close();
+    }
+
+    @Test
+    void push_stops_at_the_first_message_not_acknowledged() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive");
+        peer.answerWith(MsrpResponse.UNSUPPORTED_MEDIA_TYPE);
+        List<DeferredMessage> messages = List.of(message("rej-0001", ALICE, "one"), message("rej-0002", ALICE, "two"));
+
+        Exchange done = push(messages);
+
+        assertThat(done.getException()).isNull();
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
+        assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::msrpStatus).containsExactly(415);
+        assertThat(result.acknowledgedCount()).isZero();
+        assertThat(result.failureReason()).contains("rej-0001").contains("415");
+        assertThat(cpimReceived()).extracting(c -> c.header(CpimMessage.IMDN_MESSAGE_ID))
+                .containsExactly("rej-0001");
+        assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
+    }
+
+    @Test
+    void exchange_completes_when_bye_is_sent_not_when_it_is_answered() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive");
+        client.delayByeResponse(Duration.ofSeconds(2));
+
+        Exchange done = push(List.of(message("bye-0001", ALICE, "one")));
+        Instant completed = Instant.now();
+        SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:push", SipMsrpEndpoint.class);
+        long byeAnsweredAtCompletion = endpoint.getByeAnswered();
+
+        assertThat(done.getException()).isNull();
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
+        SipTestClient.Received bye = client.awaitRequest(Request.BYE, WAIT);
+        SipTestClient.Sent byeOk = client.awaitSent(Request.BYE, Response.OK, WAIT);
+        assertThat(completed).isBefore(byeOk.at());
+        assertThat(result.byeSentAt()).isBeforeOrEqualTo(bye.at());
+        assertThat(result.inviteSentAt()).isBeforeOrEqualTo(result.answeredAt());
+        assertThat(result.answeredAt()).isBeforeOrEqualTo(result.byeSentAt());
+        assertThat(byeAnsweredAtCompletion).isZero();
+        Awaitility.await().atMost(WAIT).until(() -> endpoint.getByeAnswered() == 1);
+    }
+
+    @Test
+    void push_records_each_message_status_and_stops_at_the_first_failure() throws Exception {
+        try (ScriptedMsrpPeer scripted = new ScriptedMsrpPeer(MsrpResponse.OK, MsrpResponse.UNSUPPORTED_MEDIA_TYPE)) {
+            client.answerWithMsrp(scripted.path(), "passive");
+            List<DeferredMessage> messages = List.of(message("scr-0001", ALICE, "one"),
+                    message("scr-0002", ALICE, "two"), message("scr-0003", ALICE, "three"));
+
+            Exchange done = push(messages);
+
+            assertThat(done.getException()).isNull();
+            PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT,
+                    PushSessionResult.class);
+            assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::messageId,
+                    PushSessionResult.MessageOutcome::msrpStatus)
+                    .containsExactly(tuple("scr-0001", 200), tuple("scr-0002", 415));
+            assertThat(result.acknowledgedMessageIds()).containsExactly("scr-0001");
+            assertThat(result.failureReason()).contains("scr-0002", "415");
+            assertThat(scripted.bodies()).hasSize(2);
+            assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
+            SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:push", SipMsrpEndpoint.class);
+            assertThat(endpoint.getMessagesSent()).isEqualTo(2);
+            assertThat(endpoint.getMessagesAcknowledged()).isEqualTo(1);
+            assertThat(endpoint.getSessionsFailed()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void client_bye_during_the_push_is_answered_and_ends_it_without_our_bye() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive");
+        peer.silent();
+
+        CompletableFuture<Exchange> pushing = template.asyncSend("direct:push",
+                e -> prepare(e, List.of(message("cb-0001", ALICE, "one"), message("cb-0002", ALICE, "two"))));
+        client.awaitRequest(Request.ACK, WAIT);
+        Awaitility.await().atMost(WAIT).until(() -> peer.frames().stream().anyMatch(f -> f.body().length > 0));
+        assertThat(client.hangUp()).isEqualTo(Response.OK);
+        Exchange done = pushing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(done.getException()).isNull();
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
+        assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::msrpStatus)
+                .containsExactly(PushSession.NO_RESPONSE);
+        assertThat(result.failureReason()).isEqualTo("client ended the session");
+        assertThat(client.received()).extracting(SipTestClient.Received::method).doesNotContain(Request.BYE);
+    }
+
+    @Test
+    void unanswered_invite_is_cancelled_and_fails_408() throws Exception {
+        client.ringOnly();
+
+        Exchange done = template.send("sipmsrp:push?inviteTimeout=1s",
+                e -> prepare(e, List.of(message("to-0001", ALICE, "one"))));
+
+        assertThat(done.getException()).isInstanceOf(SipMsrpPushException.class);
+        assertThat(((SipMsrpPushException) done.getException()).getStatusCode()).isEqualTo(Response.REQUEST_TIMEOUT);
+        assertThat(client.awaitRequest(Request.CANCEL, WAIT)).isNotNull();
+    }
+
+    @Test
+    void push_via_outbound_proxy_targets_the_recipient_with_a_loose_route() throws Exception {
+        client.rejectInvites(Response.TEMPORARILY_UNAVAILABLE);
+
+        Exchange done = template.send("sipmsrp:push?outboundProxy=" + HOST + ":" + client.port(), e -> {
+            e.getIn().setBody(List.of(message("px-0001", ALICE, "one")));
+            e.getIn().setHeader(SipMsrpConstants.RECIPIENT, BOB);
+        });
+
+        assertThat(((SipMsrpPushException) done.getException()).getStatusCode()).isEqualTo(480);
+        Request invite = client.awaitRequest(Request.INVITE, WAIT).request();
+        assertThat(invite.getRequestURI().toString()).isEqualTo(BOB);
+        assertThat(invite.getHeader(RouteHeader.NAME).toString()).contains(HOST + ":" + client.port()).contains("lr");
+    }
+
+    @Test
+    void register_contact_expires_parameter_wins_and_star_removes_all() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:register");
+        mock.expectedMessageCount(2);
+
+        Response withParam = client.send(client.newRegister(BOB, "<" + client.contact("bob") + ">;expires=120", 3600));
+        Response star = client.send(client.newRegister(BOB, "*", 0));
+
+        assertThat(withParam.getStatusCode()).isEqualTo(Response.OK);
+        assertThat(((ContactHeader) withParam.getHeader(ContactHeader.NAME)).getExpires()).isEqualTo(120);
+        assertThat(star.getStatusCode()).isEqualTo(Response.OK);
+        mock.assertIsSatisfied();
+        assertThat(mock.getReceivedExchanges().get(0).getIn().getHeader(SipMsrpConstants.EXPIRES)).isEqualTo(120);
+        assertThat(mock.getReceivedExchanges().get(1).getIn().getHeader(SipMsrpConstants.CONTACT)).isEqualTo("*");
+        assertThat(mock.getReceivedExchanges().get(1).getIn().getHeader(SipMsrpConstants.EXPIRES)).isEqualTo(0);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private Exchange push(List<DeferredMessage> messages) {
+        return template.send("direct:push", e -> prepare(e, messages));
+    }
+
+    private void prepare(Exchange exchange, List<DeferredMessage> messages) {
+        exchange.getIn().setBody(messages);
+        exchange.getIn().setHeader(SipMsrpConstants.RECIPIENT, BOB);
+        exchange.getIn().setHeader(SipMsrpConstants.CONTACT, client.contact("bob"));
+    }
+
+    private void assertDelivered(Exchange done, List<DeferredMessage> messages) throws Exception {
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
+        List<String> ids = messages.stream().map(DeferredMessage::messageId).toList();
+        assertThat(result.recipient()).isEqualTo(BOB);
+        assertThat(result.contact()).isEqualTo(client.contact("bob"));
+        assertThat(result.callId()).isEqualTo(done.getMessage().getHeader(SipMsrpConstants.CALL_ID));
+        assertThat(result.acknowledgedMessageIds()).isEqualTo(ids);
+        assertThat(result.messages()).allMatch(o -> o.msrpStatus() == 200);
+        assertThat(result.failureReason()).isNull();
+        assertThat(result.byeSentAt()).isNotNull();
+        List<CpimMessage> received = cpimReceived();
+        assertThat(received).extracting(c -> c.header(CpimMessage.IMDN_MESSAGE_ID)).isEqualTo(ids);
+        for (int i = 0; i < messages.size(); i++) {
+            assertThat(received.get(i).body()).isEqualTo(messages.get(i).body());
+            assertThat(received.get(i).header(CpimMessage.FROM)).contains(messages.get(i).sender());
+        }
+        assertThat(client.awaitRequest(Request.BYE, WAIT).request().getHeader("Call-ID").toString())
+                .contains(result.callId());
+    }
+
+    /** The CPIM messages that reached the peer, in arrival order (each fits in one SEND here). */
+    private List<CpimMessage> cpimReceived() {
+        return peer.frames().stream().filter(f -> f.body().length > 0)
+                .peek(f -> assertThat(f.header(MsrpHeaderNames.CONTENT_TYPE)).isEqualTo(CpimMessage.MIME_TYPE))
+                .map(f -> CpimMessage.parse(f.body())).toList();
+    }
+
+    private static List<String> allowed(Response response) {
+        List<String> methods = new ArrayList<>();
+        response.getHeaders(AllowHeader.NAME).forEachRemaining(h -> methods.add(((AllowHeader) h).getMethod()));
+        return methods;
+    }
+
+    private static DeferredMessage message(String id, String sender, String text) {
+        return new DeferredMessage(id, sender, BOB, "text/plain;charset=UTF-8", Instant.parse("2026-11-26T08:00:00Z"),
+                "positive-delivery", text.getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,114 @@
+package org.imdp.sipmsrp.sdp;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SipMsrpSdpTest {
+
+    private static final String PATH = "msrp://198.51.100.5:2855/iau39soe2843z;tcp";
+
+    @Test
+    void offer_has_the_msrp_lines_of_protocols_b4_in_order() {
+        String offer = SdpOffer.build(PATH, 3818390400L);
+
+        assertThat(offer.split("\r\n")).containsExactly(
+                "v=0",
+                "o=- 3818390400 3818390400 IN IP4 198.51.100.5",
+                "s=-",
+                "c=IN IP4 198.51.100.5",
+                "t=0 0",
+                "m=message 2855 TCP/MSRP *",
+                "a=accept-types:message/cpim",
+                "a=accept-wrapped-types:*",
+                "a=path:" + PATH,
+                "a=setup:actpass",
+                "a=sendonly");
+        assertThat(offer).endsWith("\r\n");
+    }
+
+    @Test
+    void offer_on_ipv6_uses_ip6_address_type() {
+        String offer = SdpOffer.build("msrp://[2001:db8::5]:2855/abc;tcp", 1);
+
+        assertThat(offer).contains("c=IN IP6 2001:db8::5\r\n").contains("m=message 2855 TCP/MSRP *\r\n");
+    }
+
+    @Test
+    void offer_refuses_a_path_without_port() {
+        assertThatThrownBy(() -> SdpOffer.build("msrp://host/abc;tcp", 1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void answer_with_relays_active_setup_and_max_size() {
+        String sdp = "v=0\r\no=- 1 1 IN IP4 10.0.0.7\r\ns=-\r\nc=IN IP4 10.0.0.7\r\nt=0 0\r\n"
+                     + "m=audio 49170 RTP/AVP 0\r\na=setup:passive\r\n"
+                     + "m=message 9 TCP/MSRP *\r\n"
+                     + "a=accept-types:message/cpim text/plain\r\n"
+                     + "a=path:msrps://relay.example.com:2855/r1;tcp msrp://10.0.0.7:49152/s9sd8f7;tcp\r\n"
+                     + "a=setup:active\r\n"
+                     + "a=max-size:4096\r\n"
+                     + "a=recvonly\r\n";
+
+        SdpAnswer.MsrpMedia media = SdpAnswer.parse(sdp).msrp().orElseThrow();
+
+        assertThat(media.port()).isEqualTo(9);
+        assertThat(media.protocol()).isEqualTo("TCP/MSRP");
+        assertThat(media.path()).containsExactly("msrps://relay.example.com:2855/r1;tcp",
+                "msrp://10.0.0.7:49152/s9sd8f7;tcp");
+        assertThat(media.setup()).isEqualTo(SdpSetup.ACTIVE);
+        assertThat(media.weConnect()).isFalse();
+        assertThat(media.acceptTypes()).containsExactly("message/cpim", "text/plain");
+        assertThat(media.acceptsCpim()).isTrue();
+        assertThat(media.maxSize()).isEqualTo(4096L);
+    }
+
+    @Test
+    void answer_without_setup_means_we_connect_and_lf_line_ends_are_read() {
+        String sdp = "v=0\nm=message 49152 TCP/TLS/MSRP *\na=accept-types:*\na=path:msrps://10.0.0.7:49152/x;tcp\n";
+
+        SdpAnswer.MsrpMedia media = SdpAnswer.parse(sdp).msrp().orElseThrow();
+
+        assertThat(media.setup()).isNull();
+        assertThat(media.weConnect()).isTrue();
+        assertThat(media.acceptsCpim()).isTrue();
+        assertThat(media.maxSize()).isNull();
+        assertThat(media.protocol()).isEqualTo("TCP/TLS/MSRP");
+    }
+
+    @Test
+    void answer_that_does_not_take_cpim() {
+        SdpAnswer.MsrpMedia media = SdpAnswer.parse("m=message 5 TCP/MSRP *\r\na=accept-types:text/plain\r\n")
+                .msrp().orElseThrow();
+
+        assertThat(media.acceptsCpim()).isFalse();
+        assertThat(media.path()).isEmpty();
+    }
+
+    @Test
+    void answers_without_usable_msrp_media() {
+        List<String> answers = List.of(
+                "v=0\r\nm=audio 49170 RTP/AVP 0\r\na=path:msrp://10.0.0.7:1/x;tcp\r\n",
+                "v=0\r\nm=message 0 TCP/MSRP *\r\na=path:msrp://10.0.0.7:1/x;tcp\r\n",
+                "v=0\r\nm=message 7 UDP/BFCP *\r\n",
+                "v=0\r\nm=message x TCP/MSRP *\r\n",
+                "");
+        for (String sdp : answers) {
+            assertThat(SdpAnswer.parse(sdp).msrp()).as(sdp).isEmpty();
+        }
+        assertThat(SdpAnswer.parse(null).msrp()).isEmpty();
+    }
+
+    @Test
+    void the_offer_reads_back_as_msrp_media() {
+        SdpAnswer.MsrpMedia media = SdpAnswer.parse(SdpOffer.build(PATH, 7)).msrp().orElseThrow();
+
+        assertThat(media.path()).containsExactly(PATH);
+        assertThat(media.setup()).isEqualTo(SdpSetup.ACTPASS);
+        assertThat(media.port()).isEqualTo(2855);
+    }
+}
