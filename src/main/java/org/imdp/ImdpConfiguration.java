@@ -11,6 +11,7 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.imdp.broker.EmbeddedBroker;
 import org.imdp.charging.ChargingEvent;
 import org.imdp.intake.IntakeMessages;
+import org.imdp.ops.Operations;
 import org.imdp.registration.Registrations;
 import org.imdp.store.DeferredStore;
 import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
@@ -56,8 +57,10 @@ public class ImdpConfiguration implements CamelConfiguration {
                 settings.string("imdp.queue.charging"), clock);
         context.addService(store, true, true);
         context.getRegistry().bind("deferredStore", store);
-        context.getRegistry().bind("registrations", new Registrations(clock));
+        Registrations registrations = new Registrations(clock);
+        context.getRegistry().bind("registrations", registrations);
         context.getRegistry().bind("intake", new IntakeMessages(clock));
         context.getRegistry().bind("chargingJson", ChargingEvent.jsonFormat());
+        Operations.install(context, settings, store, registrations);
     }
 }

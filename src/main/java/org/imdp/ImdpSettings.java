@@ -27,7 +27,8 @@ public final class ImdpSettings {
             "imdp.ch1.peers", "imdp.ch1.origin-host", "imdp.ch1.origin-realm", "imdp.ch1.destination-realm",
             "imdp.ch1.service-context-id", "imdp.ch1.request-timeout", "imdp.ch1.watchdog-interval",
             "imdp.ch1.reconnect-delay-min", "imdp.ch1.reconnect-delay-max", "imdp.ch1.redelivery-delay",
-            "imdp.ch1.max-redelivery-delay", "imdp.ch1.max-redeliveries");
+            "imdp.ch1.max-redelivery-delay", "imdp.ch1.max-redeliveries",
+            "imdp.management.user", "imdp.management.password");
 
     private final PropertiesComponent properties;
 

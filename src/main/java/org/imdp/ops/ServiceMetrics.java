@@ -24,8 +24,8 @@ import org.imdp.store.RejectedMessageException;
 /**
  * The service's counters and latency histograms, in Micrometer (scraped by Prometheus at /observe/metrics) and read
  * by the JMX MBeans. Watches the exchanges from outside the routes: a push is what goes to {@code sipmsrp:push},
- * a charging request what goes to a {@code ch1:} endpoint, a refused intake a handled
- * {@link RejectedMessageException} or a malformed message in an intake route.
+ * a charging request what goes to a {@code ch1:} endpoint, a refused message a handled
+ * {@link RejectedMessageException}.
  */
 final class ServiceMetrics extends EventNotifierSupport {
 
@@ -38,9 +38,7 @@ final class ServiceMetrics extends EventNotifierSupport {
     private final Counter messagesAcknowledged;
     private final Counter charged;
     private final Counter chargingFailed;
-    private final Counter refusedTooLarge;
-    private final Counter refusedOverQuota;
-    private final Counter refusedMalformed;
+    private final Counter[] refused = new Counter[RejectedMessageException.Reason.values().length];
     private final Timer inviteToAnswer;
     private final Timer answerToBye;
     private final Timer byeToAca;
@@ -60,9 +58,10 @@ final class ServiceMetrics extends EventNotifierSupport {
                 .description("CH-1 EventRequests, by result").register(registry);
         chargingFailed = Counter.builder("imdp.charging.requests").tag("result", "failed")
                 .description("CH-1 EventRequests, by result").register(registry);
-        refusedTooLarge = refused(registry, "too_large");
-        refusedOverQuota = refused(registry, "over_quota");
-        refusedMalformed = refused(registry, "malformed");
+        for (RejectedMessageException.Reason r : RejectedMessageException.Reason.values()) {
+            refused[r.ordinal()] = Counter.builder("imdp.intake.refused").tag("reason", r.name().toLowerCase(Locale.ROOT))
+                    .description("Incoming messages refused (not stored), by reason").register(registry);
+        }
         inviteToAnswer = histogram(registry, "imdp.push.invite.answer", "From the push INVITE to its 200 OK");
         answerToBye = histogram(registry, "imdp.push.msrp",
                 "From the INVITE's 200 OK to the BYE: the MSRP SENDs and their 200 OKs");
@@ -74,14 +73,8 @@ final class ServiceMetrics extends EventNotifierSupport {
         setIgnoreStepEvents(true);
         setIgnoreExchangeCreatedEvent(true);
         setIgnoreExchangeCompletedEvent(true);
-        setIgnoreExchangeFailedEvents(true);
         setIgnoreExchangeRedeliveryEvents(true);
         setIgnoreExchangeAsyncProcessingStartedEvents(true);
-    }
-
-    private static Counter refused(MeterRegistry registry, String reason) {
-        return Counter.builder("imdp.intake.refused").tag("reason", reason)
-                .description("Incoming messages refused (not stored), by reason").register(registry);
     }
 
     private static Timer histogram(MeterRegistry registry, String name, String description) {
@@ -132,10 +125,7 @@ final class ServiceMetrics extends EventNotifierSupport {
     private void failureHandled(Exchange exchange) {
         Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (caught instanceof RejectedMessageException rejected) {
-            (rejected.getReason() == RejectedMessageException.Reason.TOO_LARGE ? refusedTooLarge : refusedOverQuota).increment();
-        } else if (caught instanceof IllegalArgumentException && exchange.getFromRouteId() != null
-                   && exchange.getFromRouteId().startsWith("intake")) {
-            refusedMalformed.increment();
+            refused[rejected.getReason().ordinal()].increment();
         }
     }
 
@@ -180,6 +170,10 @@ final class ServiceMetrics extends EventNotifierSupport {
     }
 
     long refused() {
-        return (long) (refusedTooLarge.count() + refusedOverQuota.count() + refusedMalformed.count());
+        long sum = 0;
+        for (Counter c : refused) {
+            sum += (long) c.count();
+        }
+        return sum;
     }
 }

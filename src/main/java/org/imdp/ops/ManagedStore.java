@@ -1,0 +1,59 @@
+package org.imdp.ops;
+
+import java.util.Map;
+
+import org.apache.camel.api.management.ManagedAttribute;
+import org.apache.camel.api.management.ManagedOperation;
+import org.apache.camel.api.management.ManagedResource;
+import org.imdp.store.DeferredStore;
+import org.imdp.store.Recipients;
+
+/** JMX {@code org.imdp:type=store}: what is stored, read from the broker at each call. */
+@ManagedResource(description = "Deferred message store")
+public final class ManagedStore {
+
+    private final DeferredStore store;
+    private final String expiredQueue;
+    private final ServiceMetrics metrics;
+
+    ManagedStore(DeferredStore store, String expiredQueue, ServiceMetrics metrics) {
+        this.store = store;
+        this.expiredQueue = expiredQueue;
+        this.metrics = metrics;
+    }
+
+    @ManagedAttribute(description = "Messages stored for all recipients")
+    public long getStoredMessages() throws Exception {
+        return store.totals(0).storedMessages();
+    }
+
+    @ManagedAttribute(description = "Recipients with a store queue (emptied ones are removed after 5 minutes)")
+    public long getRecipients() throws Exception {
+        return store.totals(0).recipients();
+    }
+
+    @ManagedAttribute(description = "Messages that expired unsent (kept on im.deferred.expired)")
+    public long getExpiredMessages() throws Exception {
+        return store.queueMessageCount(expiredQueue);
+    }
+
+    @ManagedAttribute(description = "Messages delivered: acknowledged by the client with MSRP 200 OK, since start")
+    public long getMessagesDelivered() {
+        return metrics.messagesDelivered();
+    }
+
+    @ManagedAttribute(description = "Incoming messages refused (too large, over quota, malformed), since start")
+    public long getMessagesRefused() {
+        return metrics.refused();
+    }
+
+    @ManagedOperation(description = "Messages stored for one recipient (sip:, sips: or tel: URI)")
+    public long storedMessagesFor(String recipient) throws Exception {
+        return store.count(Recipients.canonical(recipient));
+    }
+
+    @ManagedOperation(description = "The recipients with most messages stored, most first")
+    public Map<String, Long> largestRecipients(int top) throws Exception {
+        return store.totals(top).largest();
+    }
+}

@@ -1,0 +1,105 @@
+package org.imdp.ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+
+import javax.management.ObjectName;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.ManagementAgent;
+import org.apache.camel.support.service.ServiceSupport;
+import org.imdp.ImdpSettings;
+import org.imdp.registration.Registrations;
+import org.imdp.store.DeferredStore;
+
+/**
+ * What an operator watches and uses, installed on the Camel context: the service's MBeans ({@code org.imdp:type=…}),
+ * its metrics, its health checks, the admin API bean and the management server's credentials.
+ */
+public final class Operations extends ServiceSupport {
+
+    /** Where the broker puts expired stored messages (address setting of {@code im.deferred.store.#}). */
+    public static final String EXPIRED_QUEUE = "im.deferred.expired";
+    private static final long BROKER_PROBE_TIMEOUT_MILLIS = 2000;
+    private static final int SIP_CONNECT_TIMEOUT_MILLIS = 1000;
+
+    private final CamelContext context;
+    private final List<Object> mbeans = new ArrayList<>();
+    private final List<ObjectName> registered = new ArrayList<>();
+    private ExecutorService probes;
+
+    private Operations(CamelContext context) {
+        this.context = context;
+    }
+
+    /**
+     * Installs everything; called from the service's configuration after the store exists and before the context
+     * starts. The MBeans are registered when the context starts, and unregistered when it stops.
+     */
+    public static void install(CamelContext context, ImdpSettings settings, DeferredStore store,
+                               Registrations registrations) throws Exception {
+        ManagementAccess.install(context, settings.string("imdp.management.user"),
+                settings.string("imdp.management.password"));
+
+        MeterRegistry meters = context.getRegistry().findSingleByType(MeterRegistry.class);
+        if (meters == null) {
+            // camel.metrics.enabled = false: the counters still feed JMX
+            meters = new SimpleMeterRegistry();
+        }
+        ServiceMetrics metrics = new ServiceMetrics(meters);
+        context.getManagementStrategy().addEventNotifier(metrics);
+
+        String charging = settings.string("imdp.queue.charging");
+        Operations ops = new Operations(context);
+        ops.probes = context.getExecutorServiceManager().newSingleThreadExecutor(ops, "ImdpBrokerHealth");
+        ops.mbeans.add(new ManagedStore(store, EXPIRED_QUEUE, metrics));
+        ops.mbeans.add(new ManagedPush(metrics, registrations));
+        ops.mbeans.add(new ManagedCharging(context, store, charging, settings.string("imdp.queue.charging-dlq"), metrics));
+        context.addService(ops, true, false);
+
+        context.getRegistry().bind("imdpBrokerHealthCheck",
+                new BrokerHealthCheck(store, charging, ops.probes, BROKER_PROBE_TIMEOUT_MILLIS));
+        context.getRegistry().bind("imdpSipHealthCheck", new SipListeningHealthCheck(SIP_CONNECT_TIMEOUT_MILLIS));
+        context.getRegistry().bind("imdpCh1HealthCheck", new Ch1PeerHealthCheck());
+        context.getRegistry().bind("admin", new AdminApi(store, registrations, metrics, charging,
+                settings.string("imdp.queue.charging-dlq"), settings.positiveInt("imdp.store.max-per-recipient", 1_000_000)));
+    }
+
+    /** The JMX name of one of the service's MBeans: {@code org.imdp:context=<camel name>,type=<type>}. */
+    public static ObjectName objectName(CamelContext context, String type) throws Exception {
+        String name = context.getName();
+        boolean plain = name.chars().noneMatch(c -> ",=:\"*?\n".indexOf(c) >= 0);
+        return new ObjectName("org.imdp:context=" + (plain ? name : ObjectName.quote(name)) + ",type=" + type);
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        ManagementAgent agent = context.getManagementStrategy().getManagementAgent();
+        if (agent == null) {
+            // camel.main.jmx-enabled = false
+            return;
+        }
+        for (Object mbean : mbeans) {
+            ObjectName name = objectName(context, mbean.getClass().getSimpleName().replace("Managed", "").toLowerCase());
+            agent.register(mbean, name);
+            registered.add(name);
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        ManagementAgent agent = context.getManagementStrategy().getManagementAgent();
+        for (ObjectName name : registered) {
+            agent.unregister(name);
+        }
+        registered.clear();
+    }
+
+    @Override
+    protected void doShutdown() {
+        context.getExecutorServiceManager().shutdownNow(probes);
+    }
+}

@@ -1,0 +1,251 @@
+package org.imdp.ops;
+
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Properties;
+import java.util.UUID;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.main.MainConfigurationProperties;
+import org.apache.camel.test.AvailablePortFinder;
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.imdp.ImdpConfiguration;
+import org.imdp.sipmsrp.SipTestClient;
+import org.imdp.sipmsrp.msrp.MsrpTestPeer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The service in-process on its real configuration and routes (real SIP/MSRP component, embedded broker, no
+ * Charging Enabler) with the management server on a free port, used as an operator does: a real HTTP client for
+ * health, metrics, Jolokia and the admin API, the platform MBean server for JMX, and the team's SIP/MSRP test
+ * client as the IM Client.
+ */
+class ManagementTest extends CamelMainTestSupport {
+
+    static final String USER = "ops";
+    static final String PASSWORD = "test-only-secret";
+    static final String ALICE = "sip:alice@127.0.0.1";
+
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final ObjectMapper json = new ObjectMapper();
+    int managementPort;
+    int sipPort;
+    SipTestClient client;
+    MsrpTestPeer msrp;
+
+    @Override
+    protected String getPropertyPlaceholderLocations() {
+        return "file:config/application.properties";
+    }
+
+    @Override
+    protected Properties useOverridePropertiesWithPropertiesComponent() {
+        // called from the super constructor, before this class's fields are initialised
+        managementPort = AvailablePortFinder.getNextAvailable();
+        sipPort = AvailablePortFinder.getNextAvailable();
+        Properties p = new Properties();
+        p.put("imdp.data-dir", Path.of("target", "ops-test", UUID.randomUUID().toString()).toString());
+        p.put("imdp.broker.embedded.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
+        p.put("imdp.sip.port", String.valueOf(sipPort));
+        p.put("imdp.msrp.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
+        // no Charging Enabler listens there: charging events wait on im.charging
+        p.put("imdp.ch1.peers", "127.0.0.1:" + AvailablePortFinder.getNextAvailable());
+        p.put("camel.management.port", String.valueOf(managementPort));
+        p.put("imdp.management.user", USER);
+        p.put("imdp.management.password", PASSWORD);
+        return p;
+    }
+
+    @Override
+    protected boolean useJmx() {
+        return true;
+    }
+
+    @Override
+    protected void configure(MainConfigurationProperties configuration) {
+        configuration.addConfiguration(ImdpConfiguration.class);
+        configuration.withRoutesIncludePattern("file:routes/*.xml");
+    }
+
+    @AfterEach
+    void closeClient() {
+        if (msrp != null) {
+            msrp.close();
+        }
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    // --- helpers -------------------------------------------------------------------------------------------
+
+    HttpResponse<String> get(String path, String user, String password) throws Exception {
+        return send(HttpRequest.newBuilder(uri(path)).GET(), user, password);
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return get(path, USER, PASSWORD);
+    }
+
+    HttpResponse<String> send(HttpRequest.Builder request, String user, String password) throws Exception {
+        if (user != null) {
+            request.header("Authorization", "Basic " + Base64.getEncoder()
+                    .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        }
+        return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + managementPort + path);
+    }
+
+    JsonNode body(HttpResponse<String> response) throws Exception {
+        return json.readTree(response.body());
+    }
+
+    ObjectName mbean(String type) throws Exception {
+        return Operations.objectName(context, type);
+    }
+
+    void startClient() throws Exception {
+        client = SipTestClient.start("127.0.0.1", sipPort);
+        msrp = new MsrpTestPeer().start(0);
+        client.answerWithMsrp(msrp.path(), "passive");
+    }
+
+    void store(String recipient, String... texts) throws Exception {
+        for (String text : texts) {
+            assertThat(client.sendMessage(ALICE, recipient, "text/plain", text.getBytes(StandardCharsets.UTF_8)))
+                    .as("MESSAGE %s", text).isEqualTo(202);
+        }
+    }
+
+    // --- health --------------------------------------------------------------------------------------------
+
+    @Test
+    void health_names_broker_sip_and_ch1_and_liveness_ignores_the_missing_charging_enabler() throws Exception {
+        HttpResponse<String> live = get("/observe/health/live", null, null);
+        assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
+        assertThat(body(live).path("status").asText()).isEqualTo("UP");
+
+        HttpResponse<String> all = get("/observe/health?data=true", null, null);
+        JsonNode checks = body(all).path("checks");
+        assertThat(check(checks, "broker").path("status").asText()).isEqualTo("UP");
+        assertThat(check(checks, "sip-listening-points").path("status").asText()).isEqualTo("UP");
+        assertThat(check(checks, "sip-listening-points").path("data").path("listening").asText())
+                .contains("127.0.0.1:" + sipPort);
+        JsonNode ch1 = check(checks, "ch1-peers");
+        assertThat(ch1.path("status").asText()).isEqualTo("DOWN");
+        assertThat(ch1.path("message").asText()).contains("no open peer");
+
+        HttpResponse<String> ready = get("/observe/health/ready", null, null);
+        assertThat(ready.statusCode()).isEqualTo(503);
+    }
+
+    private static JsonNode check(JsonNode checks, String name) {
+        for (JsonNode c : checks) {
+            if (c.path("name").asText().equals(name)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no health check " + name + " in " + checks);
+    }
+
+    // --- Jolokia -------------------------------------------------------------------------------------------
+
+    @Test
+    void jolokia_reads_an_mbean_attribute_with_credentials_only() throws Exception {
+        startClient();
+        store("sip:jo@127.0.0.1", "one", "two");
+        String read = "/observe/jolokia/read/" + mbean("store") + "/StoredMessages";
+
+        HttpResponse<String> answer = get(read);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(body(answer).path("value").asLong()).isEqualTo(2);
+
+        assertThat(get(read, null, null).statusCode()).isEqualTo(401);
+        assertThat(get(read, USER, "wrong").statusCode()).isEqualTo(401);
+        assertThat(get(read, null, null).headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                v -> assertThat(v).startsWith("Basic"));
+        // health and metrics need no credentials
+        assertThat(get("/observe/health", null, null).statusCode()).isIn(200, 503);
+    }
+
+    @Test
+    void jolokia_policy_allows_camel_routes_but_not_the_jvm_command_line() throws Exception {
+        HttpResponse<String> routes = get("/observe/jolokia/search/org.apache.camel:type=routes,*");
+        assertThat(body(routes).path("value").toString()).contains("admin-store-statistics");
+
+        HttpResponse<String> args = get("/observe/jolokia/read/java.lang:type=Runtime/InputArguments");
+        assertThat(body(args).path("status").asInt()).as(args.body()).isEqualTo(403);
+    }
+
+    // --- JMX, metrics and the push counters, through a real push ---------------------------------------------
+
+    @Test
+    void a_push_shows_in_jmx_and_prometheus() throws Exception {
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        startClient();
+        String ann = "sip:ann@127.0.0.1";
+        store(ann, "one", "two");
+        store("sip:ben@127.0.0.1", "for ben");
+
+        assertThat(jmx.getAttribute(mbean("store"), "StoredMessages")).isEqualTo(3L);
+        assertThat(jmx.getAttribute(mbean("store"), "Recipients")).isEqualTo(2L);
+        assertThat(jmx.invoke(mbean("store"), "storedMessagesFor", new Object[] {"<sip:ann@127.0.0.1>"},
+                new String[] {String.class.getName()})).isEqualTo(2L);
+
+        client.register(ann, 600);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(
+                () -> assertThat(jmx.getAttribute(mbean("push"), "SessionsDelivered")).isEqualTo(1L));
+        assertThat(jmx.getAttribute(mbean("push"), "MessagesDelivered")).isEqualTo(2L);
+        assertThat(jmx.getAttribute(mbean("push"), "SessionsFailed")).isEqualTo(0L);
+        assertThat(jmx.getAttribute(mbean("push"), "ActiveSessions")).isEqualTo(0);
+        assertThat(jmx.getAttribute(mbean("push"), "Registrations")).isEqualTo(1);
+        // the acknowledged messages leave the store right after the BYE
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(
+                () -> assertThat(jmx.getAttribute(mbean("store"), "StoredMessages")).isEqualTo(1L));
+        assertThat(jmx.invoke(mbean("store"), "largestRecipients", new Object[] {5}, new String[] {"int"}))
+                .isEqualTo(java.util.Map.of("sip:ben@127.0.0.1", 1L));
+        // no Charging Enabler: the charging event waits
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(
+                () -> assertThat(jmx.getAttribute(mbean("charging"), "EventsPending")).isEqualTo(1L));
+        assertThat(jmx.getAttribute(mbean("charging"), "EventsDeadLettered")).isEqualTo(0L);
+        assertThat((String) jmx.getAttribute(mbean("charging"), "PeerState")).contains("no open peer");
+
+        HttpResponse<String> metrics = get("/observe/metrics", null, null);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body())
+                .contains("imdp_push_sessions_total{outcome=\"delivered\"} 1.0")
+                .contains("imdp_push_messages_delivered_total 2.0")
+                .contains("imdp_push_invite_answer_seconds_count 1")
+                .contains("imdp_push_invite_answer_seconds_bucket{le=")
+                .contains("imdp_push_msrp_seconds_count 1");
+    }
+
+    @Test
+    void a_refused_message_is_counted() throws Exception {
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        startClient();
+        assertThat(client.sendMessage(ALICE, "mailto:x@127.0.0.1", "text/plain", "x".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(400);
+        assertThat(jmx.getAttribute(mbean("store"), "MessagesRefused")).isEqualTo(1L);
+        assertThat(get("/observe/metrics", null, null).body()).contains("imdp_intake_refused_total{reason=\"invalid\"} 1.0");
+    }
+}
