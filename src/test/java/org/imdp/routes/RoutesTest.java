@@ -55,6 +55,8 @@ class RoutesTest extends CamelMainTestSupport {
         p.put("imdp.sip.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
         p.put("imdp.msrp.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
         p.put("imdp.store.max-per-recipient", "3");
+        // the management server on a free port: tests may run side by side
+        p.put("camel.management.port", "0");
         return p;
     }
 

@@ -100,6 +100,8 @@ public final class ServiceProcess implements AutoCloseable {
         private Duration startTimeout = Duration.ofSeconds(60);
 
         private Builder() {
+            // the management server on a free port unless a test asks for one: services may run side by side
+            properties.put("camel.management.port", "0");
         }
 
         /** Another runnable jar than {@link #defaultJar()}. */
