@@ -90,8 +90,9 @@ public final class AdminApi {
         return registered;
     }
 
-    public String pushRequested(String recipient, String contact) throws Exception {
-        return json(Map.of("recipient", recipient, "contact", contact, "stored", store.count(recipient)));
+    /** The answer to a push request: it is queued, the push itself runs asynchronously. */
+    public String pushRequested(String recipient, String contact) throws JsonProcessingException {
+        return json(Map.of("recipient", recipient, "contact", contact));
     }
 
     /** The store, the charging queues and this instance's registrations at a glance. */

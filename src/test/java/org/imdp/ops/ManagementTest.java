@@ -1,139 +1,20 @@
 package org.imdp.ops;
 
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.Properties;
-import java.util.UUID;
 
 import javax.management.MBeanServer;
-import javax.management.ObjectName;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.camel.main.MainConfigurationProperties;
-import org.apache.camel.test.AvailablePortFinder;
-import org.apache.camel.test.main.junit5.CamelMainTestSupport;
-import org.imdp.ImdpConfiguration;
-import org.imdp.sipmsrp.SipTestClient;
-import org.imdp.sipmsrp.msrp.MsrpTestPeer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/**
- * The service in-process on its real configuration and routes (real SIP/MSRP component, embedded broker, no
- * Charging Enabler) with the management server on a free port, used as an operator does: a real HTTP client for
- * health, metrics, Jolokia and the admin API, the platform MBean server for JMX, and the team's SIP/MSRP test
- * client as the IM Client.
- */
-class ManagementTest extends CamelMainTestSupport {
-
-    static final String USER = "ops";
-    static final String PASSWORD = "test-only-secret";
-    static final String ALICE = "sip:alice@127.0.0.1";
-
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    final ObjectMapper json = new ObjectMapper();
-    int managementPort;
-    int sipPort;
-    SipTestClient client;
-    MsrpTestPeer msrp;
-
-    @Override
-    protected String getPropertyPlaceholderLocations() {
-        return "file:config/application.properties";
-    }
-
-    @Override
-    protected Properties useOverridePropertiesWithPropertiesComponent() {
-        // called from the super constructor, before this class's fields are initialised
-        managementPort = AvailablePortFinder.getNextAvailable();
-        sipPort = AvailablePortFinder.getNextAvailable();
-        Properties p = new Properties();
-        p.put("imdp.data-dir", Path.of("target", "ops-test", UUID.randomUUID().toString()).toString());
-        p.put("imdp.broker.embedded.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
-        p.put("imdp.sip.port", String.valueOf(sipPort));
-        p.put("imdp.msrp.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
-        // no Charging Enabler listens there: charging events wait on im.charging
-        p.put("imdp.ch1.peers", "127.0.0.1:" + AvailablePortFinder.getNextAvailable());
-        p.put("camel.management.port", String.valueOf(managementPort));
-        p.put("imdp.management.user", USER);
-        p.put("imdp.management.password", PASSWORD);
-        return p;
-    }
-
-    @Override
-    protected boolean useJmx() {
-        return true;
-    }
-
-    @Override
-    protected void configure(MainConfigurationProperties configuration) {
-        configuration.addConfiguration(ImdpConfiguration.class);
-        configuration.withRoutesIncludePattern("file:routes/*.xml");
-    }
-
-    @AfterEach
-    void closeClient() {
-        if (msrp != null) {
-            msrp.close();
-        }
-        if (client != null) {
-            client.close();
-        }
-    }
-
-    // --- helpers -------------------------------------------------------------------------------------------
-
-    HttpResponse<String> get(String path, String user, String password) throws Exception {
-        return send(HttpRequest.newBuilder(uri(path)).GET(), user, password);
-    }
-
-    HttpResponse<String> get(String path) throws Exception {
-        return get(path, USER, PASSWORD);
-    }
-
-    HttpResponse<String> send(HttpRequest.Builder request, String user, String password) throws Exception {
-        if (user != null) {
-            request.header("Authorization", "Basic " + Base64.getEncoder()
-                    .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
-        }
-        return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + managementPort + path);
-    }
-
-    JsonNode body(HttpResponse<String> response) throws Exception {
-        return json.readTree(response.body());
-    }
-
-    ObjectName mbean(String type) throws Exception {
-        return Operations.objectName(context, type);
-    }
-
-    void startClient() throws Exception {
-        client = SipTestClient.start("127.0.0.1", sipPort);
-        msrp = new MsrpTestPeer().start(0);
-        client.answerWithMsrp(msrp.path(), "passive");
-    }
-
-    void store(String recipient, String... texts) throws Exception {
-        for (String text : texts) {
-            assertThat(client.sendMessage(ALICE, recipient, "text/plain", text.getBytes(StandardCharsets.UTF_8)))
-                    .as("MESSAGE %s", text).isEqualTo(202);
-        }
-    }
+/** Health, Jolokia, JMX and metrics of the running service, as an operator sees them. */
+class ManagementTest extends OpsTestSupport {
 
     // --- health --------------------------------------------------------------------------------------------
 
