@@ -3,6 +3,7 @@ package org.imdp.sipmsrp;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,6 +35,7 @@ import org.imdp.sipmsrp.msrp.MsrpTestPeer;
 import org.imdp.sipmsrp.msrp.codec.MsrpHeaderNames;
 import org.imdp.sipmsrp.msrp.codec.MsrpResponse;
 import org.imdp.sipmsrp.sdp.SdpAnswer;
+import org.imdp.sipmsrp.sip.SipAgent;
 import org.imdp.store.DeferredMessage;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -41,6 +43,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 /**
@@ -58,6 +61,9 @@ class SipMsrpComponentTest extends CamelTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String BODY_FAIL = "fail";
     private static final String BODY_BUSY = "busy";
+    private static final String BODY_SLOW = "slow";
+    /** Longer than the UDP retransmission interval T1 (500 ms), so the client retransmits meanwhile. */
+    private static final long SLOW_ROUTE_MILLIS = 1_500;
 
     private int sipPort;
     private SipTestClient client;
@@ -92,6 +98,8 @@ class SipMsrpComponentTest extends CamelTestSupport {
                         .choice()
                         .when(bodyAs(String.class).isEqualTo(BODY_FAIL))
                         .throwException(new IllegalStateException("store unavailable at db-7"))
+                        .when(bodyAs(String.class).isEqualTo(BODY_SLOW))
+                        .setHeader(SipMsrpConstants.RESPONSE_CODE, constant(202)).delay(SLOW_ROUTE_MILLIS).endChoice()
                         .when(bodyAs(String.class).isEqualTo(BODY_BUSY))
                         .setHeader(SipMsrpConstants.RESPONSE_CODE, constant(486))
                         .otherwise()
@@ -155,6 +163,28 @@ class SipMsrpComponentTest extends CamelTestSupport {
     void response_code_set_by_the_route_is_sent() throws Exception {
         assertThat(client.sendMessage(ALICE, BOB, "text/plain", BODY_BUSY.getBytes(StandardCharsets.UTF_8)))
                 .isEqualTo(Response.BUSY_HERE);
+    }
+
+    @Test
+    void retransmission_of_a_request_being_routed_is_answered_once() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:message");
+        mock.expectedMessageCount(1);
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getByName(HOST))) {
+            byte[] request = rawMessage(socket.getLocalPort(), BODY_SLOW).getBytes(StandardCharsets.US_ASCII);
+            DatagramPacket packet = new DatagramPacket(request, request.length, InetAddress.getByName(HOST), sipPort);
+            socket.send(packet);
+            // the same datagram again while the route is still busy with the first one
+            Awaitility.await().atMost(WAIT).until(() -> mock.getReceivedCounter() == 1);
+            socket.send(packet);
+
+            socket.setSoTimeout((int) WAIT.toMillis());
+            assertThat(receive(socket)).startsWith("SIP/2.0 202 ");
+            socket.setSoTimeout((int) SLOW_ROUTE_MILLIS);
+            assertThatThrownBy(() -> receive(socket)).isInstanceOf(SocketTimeoutException.class);
+        }
+        mock.assertIsSatisfied();
+        SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:message", SipMsrpEndpoint.class);
+        assertThat(endpoint.getRequestsAnswered()).isEqualTo(1);
     }
 
     @Test
@@ -499,6 +529,28 @@ class SipMsrpComponentTest extends CamelTestSupport {
         return peer.frames().stream().filter(f -> f.body().length > 0)
                 .peek(f -> assertThat(f.header(MsrpHeaderNames.CONTENT_TYPE)).isEqualTo(CpimMessage.MIME_TYPE))
                 .map(f -> CpimMessage.parse(f.body())).toList();
+    }
+
+    /** A MESSAGE as a UDP datagram from {@code localPort}, to send by hand. */
+    private static String rawMessage(int localPort, String body) {
+        String tag = SipAgent.newTag();
+        return "MESSAGE " + BOB + " SIP/2.0\r\n"
+               + "Via: SIP/2.0/UDP " + HOST + ":" + localPort + ";branch=" + SipAgent.newBranch() + "\r\n"
+               + "Max-Forwards: 70\r\n"
+               + "From: <" + ALICE + ">;tag=" + tag + "\r\n"
+               + "To: <" + BOB + ">\r\n"
+               + "Call-ID: " + tag + "@" + HOST + "\r\n"
+               + "CSeq: 1 MESSAGE\r\n"
+               + "Content-Type: text/plain\r\n"
+               + "Content-Length: " + body.length() + "\r\n\r\n"
+               + body;
+    }
+
+    private static String receive(DatagramSocket socket) throws Exception {
+        byte[] buffer = new byte[8192];
+        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+        socket.receive(packet);
+        return new String(buffer, 0, packet.getLength(), StandardCharsets.US_ASCII);
     }
 
     private static List<String> allowed(Response response) {
