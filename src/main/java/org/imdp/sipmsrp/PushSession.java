@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -140,7 +141,7 @@ final class PushSession implements SipDialogHandler {
             } else if (target instanceof SipURI sip && sip.getTransportParam() != null) {
                 transport = sip.getTransportParam();
             }
-            if (!agent.hasTransport(transport.toLowerCase())) {
+            if (!agent.hasTransport(transport.toLowerCase(Locale.ROOT))) {
                 throw new IllegalArgumentException("cannot send the INVITE over " + transport
                                                    + ": not among the configured transports");
             }

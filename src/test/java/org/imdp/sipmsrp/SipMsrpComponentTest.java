@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import javax.sip.header.AllowHeader;
+import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.DateHeader;
 import javax.sip.header.FromHeader;
@@ -23,6 +24,8 @@ import javax.sip.header.WarningHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
+import gov.nist.javax.sip.header.extensions.ReferredByHeader;
+import gov.nist.javax.sip.header.ims.PAssertedIdentityHeader;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.RoutesBuilder;
@@ -31,6 +34,7 @@ import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.imdp.cpim.CpimMessage;
+import org.imdp.sipmsrp.msrp.MsrpException;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
 import org.imdp.sipmsrp.msrp.codec.MsrpHeaderNames;
 import org.imdp.sipmsrp.msrp.codec.MsrpResponse;
@@ -284,11 +288,11 @@ class SipMsrpComponentTest extends CamelTestSupport {
         FromHeader from = (FromHeader) invite.getHeader(FromHeader.NAME);
         assertThat(from.getAddress().getURI().toString()).isEqualTo(SERVER_URI);
         assertThat(from.getTag()).hasSizeGreaterThanOrEqualTo(16);
-        assertThat(invite.getHeader("Accept-Contact").toString()).contains("*;+g.oma.sip-im");
-        assertThat(invite.getHeader(ContactHeader.NAME).toString()).contains("+g.oma.sip-im")
+        assertThat(invite.getHeader(PushSession.ACCEPT_CONTACT).toString()).contains("*;" + PushSession.IM_FEATURE_TAG);
+        assertThat(invite.getHeader(ContactHeader.NAME).toString()).contains(PushSession.IM_FEATURE_TAG)
                 .contains(HOST + ":" + sipPort);
-        assertThat(invite.getHeader("P-Asserted-Identity").toString()).contains(SERVER_URI);
-        assertThat(invite.getHeader("Referred-By").toString()).contains(ALICE);
+        assertThat(invite.getHeader(PAssertedIdentityHeader.NAME).toString()).contains(SERVER_URI);
+        assertThat(invite.getHeader(ReferredByHeader.NAME).toString()).contains(ALICE);
         String offer = new String(invite.getRawContent(), StandardCharsets.UTF_8);
         assertThat(offer).contains("m=message ", " TCP/MSRP *", "a=accept-types:message/cpim",
                 "a=setup:actpass", "a=sendonly");
@@ -308,7 +312,7 @@ class SipMsrpComponentTest extends CamelTestSupport {
         assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
         Request invite = client.awaitRequest(Request.INVITE, WAIT).request();
         // two senders: no single original sender to refer to
-        assertThat(invite.getHeader("Referred-By")).isNull();
+        assertThat(invite.getHeader(ReferredByHeader.NAME)).isNull();
         PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
         assertThat(result.messages()).isEmpty();
         assertThat(result.byeSentAt()).isNotNull();
@@ -400,6 +404,34 @@ class SipMsrpComponentTest extends CamelTestSupport {
         assertThat(result.answeredAt()).isBeforeOrEqualTo(result.byeSentAt());
         assertThat(byeAnsweredAtCompletion).isZero();
         Awaitility.await().atMost(WAIT).until(() -> endpoint.getByeAnswered() == 1);
+    }
+
+    @Test
+    void msrp_connect_failure_ends_the_session_with_a_bye_and_fails_the_exchange() throws Exception {
+        int closedPort = AvailablePortFinder.getNextAvailable();
+        client.answerWithMsrp("msrp://" + HOST + ":" + closedPort + "/nobodyhome;tcp", "passive");
+
+        Exchange done = push(List.of(message("cf-0001", ALICE, "one")));
+
+        assertThat(done.getException()).isInstanceOf(MsrpException.class);
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
+        assertThat(result.messages()).isEmpty();
+        assertThat(result.failureReason()).startsWith("MSRP session not established");
+        assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
+    }
+
+    @Test
+    void client_that_answers_active_but_never_connects_gets_a_bye() throws Exception {
+        client.answerWithMsrp(peer.path(), "active");
+
+        Exchange done = template.send("sipmsrp:push?msrpConnectTimeout=1s",
+                e -> prepare(e, List.of(message("ac-0001", ALICE, "one"))));
+
+        assertThat(done.getException()).isInstanceOf(MsrpException.class);
+        assertThat(done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class).messages())
+                .isEmpty();
+        assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
+        assertThat(peer.frames()).isEmpty();
     }
 
     @Test
@@ -520,7 +552,7 @@ class SipMsrpComponentTest extends CamelTestSupport {
             assertThat(received.get(i).body()).isEqualTo(messages.get(i).body());
             assertThat(received.get(i).header(CpimMessage.FROM)).contains(messages.get(i).sender());
         }
-        assertThat(client.awaitRequest(Request.BYE, WAIT).request().getHeader("Call-ID").toString())
+        assertThat(client.awaitRequest(Request.BYE, WAIT).request().getHeader(CallIdHeader.NAME).toString())
                 .contains(result.callId());
     }
 
