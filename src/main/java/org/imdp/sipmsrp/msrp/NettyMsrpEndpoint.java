@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.ChannelFuture;
@@ -162,7 +163,9 @@ final class NettyMsrpEndpoint implements MsrpLocalEndpoint {
     }
 
     private void fail(CompletableFuture<MsrpSession> future, Throwable cause) {
-        Throwable error = cause instanceof MsrpException ? cause : new MsrpException(cause.getMessage(), cause);
+        Throwable unwrapped = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
+        Throwable error = unwrapped instanceof MsrpException ? unwrapped
+                : new MsrpException(unwrapped.getMessage(), unwrapped);
         owner.completionExecutor().execute(() -> future.completeExceptionally(error));
     }
 

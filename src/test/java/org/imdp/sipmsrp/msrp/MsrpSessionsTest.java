@@ -181,7 +181,7 @@ class MsrpSessionsTest {
         CompletableFuture<MsrpSession> connecting = sessions.allocate()
                 .connect(List.of("msrp://127.0.0.1:" + peer.port() + "/notthepeer;tcp"));
         assertThatThrownBy(() -> get(connecting)).cause().isInstanceOf(MsrpException.class)
-                .hasMessageContaining("answered the binding SEND with 481");
+                .hasMessageStartingWith("MSRP peer").hasMessageContaining("answered the binding SEND with 481");
     }
 
     @Test
@@ -209,6 +209,29 @@ class MsrpSessionsTest {
         endpoint.close();
         get(connection.closed());
         assertThat(connection.responses()).extracting(MsrpResponse::status).containsExactly(200, 200, 501);
+    }
+
+    @Test
+    void dropsResponsesForUnknownTransactions() throws Exception {
+        start(config());
+        MsrpLocalEndpoint endpoint = sessions.allocate();
+        CompletableFuture<MsrpSession> accepting = endpoint.accept(List.of(peer.path()), Duration.ofSeconds(WAIT_SECONDS));
+        MsrpTestPeer.Connection connection = peer.connect(endpoint.localPath());
+        assertThat(get(connection.bind()).status()).isEqualTo(200);
+        MsrpSession session = get(accepting);
+
+        connection.writeRaw("MSRP unknown1 200 OK\r\nTo-Path: " + endpoint.localPath() + "\r\nFrom-Path: " + peer.path()
+                            + "\r\n-------unknown1$\r\n");
+
+        assertThat(get(session.send("afte0001", TEXT, new byte[] { 1 })).acknowledged()).isTrue();
+        assertThat(connection.closed()).isNotDone();
+    }
+
+    @Test
+    void closesAnAcceptedConnectionThatStaysSilent() throws Exception {
+        start(config().withTransactionTimeout(SHORT_TIMEOUT));
+        MsrpTestPeer.Connection connection = peer.connect(sessions.allocate().localPath());
+        get(connection.closed());
     }
 
     @Test
