@@ -20,6 +20,7 @@ import javax.sip.header.DateHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.RouteHeader;
 import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
 import javax.sip.header.WarningHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -316,6 +317,24 @@ class SipMsrpComponentTest extends CamelTestSupport {
         PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
         assertThat(result.messages()).isEmpty();
         assertThat(result.byeSentAt()).isNotNull();
+    }
+
+    @Test
+    void push_goes_over_tcp_when_the_contact_asks_for_it() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive");
+        String tcpContact = client.contact("bob") + ";transport=tcp";
+
+        Exchange done = template.send("direct:push", e -> {
+            prepare(e, List.of(message("tcp-0001", ALICE, "one")));
+            e.getIn().setHeader(SipMsrpConstants.CONTACT, tcpContact);
+        });
+
+        assertThat(done.getException()).isNull();
+        Request invite = client.awaitRequest(Request.INVITE, WAIT).request();
+        assertThat(((ViaHeader) invite.getHeader(ViaHeader.NAME)).getTransport()).isEqualToIgnoringCase("tcp");
+        assertThat(invite.getHeader(ContactHeader.NAME).toString()).contains("transport=tcp");
+        assertThat(done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class)
+                .acknowledgedMessageIds()).containsExactly("tcp-0001");
     }
 
     @Test
