@@ -171,8 +171,8 @@ final class PushSession implements SipDialogHandler {
             agent.addDialogHandler(callId, this);
             inviteTransaction = agent.provider().getNewClientTransaction(invite);
             dialog = inviteTransaction.getDialog();
-            inviteTransaction.sendRequest();
             inviteSentAt = Instant.now();
+            inviteTransaction.sendRequest();
             endpoint.countInviteSent();
             LOG.debug("INVITE {} to {} via {} ({} messages)", callId, recipient, requestUri, messages.size());
         } catch (ParseException | InvalidArgumentException e) {
