@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import javax.sip.header.AllowHeader;
+import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.DateHeader;
@@ -338,6 +339,32 @@ class SipMsrpComponentTest extends CamelTestSupport {
     }
 
     @Test
+    void every_2xx_to_the_invite_is_acked_including_retransmissions() throws Exception {
+        try (DatagramSocket uas = new DatagramSocket(0, InetAddress.getByName(HOST))) {
+            uas.setSoTimeout((int) WAIT.toMillis());
+            String contact = "sip:bob@" + HOST + ":" + uas.getLocalPort();
+            CompletableFuture<Exchange> pushing = template.asyncSend("direct:push", e -> {
+                prepare(e, List.of(message("ack-0001", ALICE, "one")));
+                e.getIn().setHeader(SipMsrpConstants.CONTACT, contact);
+            });
+
+            String invite = receive(uas);
+            assertThat(invite).startsWith("INVITE " + contact);
+            byte[] ok = rawOk(invite, uas.getLocalPort()).getBytes(StandardCharsets.US_ASCII);
+            DatagramPacket okPacket = new DatagramPacket(ok, ok.length, InetAddress.getByName(HOST), sipPort);
+            uas.send(okPacket);
+            assertThat(receiveSkipping(uas, "INVITE ")).startsWith("ACK ");
+            // as if the first ACK was lost: the 200 again must be ACKed again
+            uas.send(okPacket);
+            assertThat(receiveSkipping(uas, "INVITE ", "BYE ")).startsWith("ACK ");
+
+            // the audio-only answer ends the session
+            assertThat(pushing.get(WAIT.toSeconds(), TimeUnit.SECONDS).getException())
+                    .isInstanceOf(SipMsrpPushException.class);
+        }
+    }
+
+    @Test
     void push_without_recipient_fails_before_any_invite() throws Exception {
         Exchange done = template.send("direct:push", e -> e.getIn().setBody(List.of(message("msg-0001", ALICE, "x"))));
 
@@ -595,6 +622,39 @@ class SipMsrpComponentTest extends CamelTestSupport {
                + "Content-Type: text/plain\r\n"
                + "Content-Length: " + body.length() + "\r\n\r\n"
                + body;
+    }
+
+    /**
+     * A 200 OK with an audio-only SDP answer to a raw INVITE, built from its own headers (what a UAS that does
+     * not speak MSRP sends).
+     */
+    private static String rawOk(String invite, int localPort) {
+        StringBuilder headers = new StringBuilder();
+        for (String line : invite.split("\r\n")) {
+            String name = line.contains(":") ? line.substring(0, line.indexOf(':')).trim() : "";
+            if (name.equalsIgnoreCase(ToHeader.NAME)) {
+                headers.append(line).append(";tag=").append(SipAgent.newTag()).append("\r\n");
+            } else if (List.of(ViaHeader.NAME, FromHeader.NAME, CallIdHeader.NAME, CSeqHeader.NAME).stream()
+                    .anyMatch(name::equalsIgnoreCase)) {
+                headers.append(line).append("\r\n");
+            }
+        }
+        String sdp = "v=0\r\no=- 1 1 IN IP4 " + HOST + "\r\ns=-\r\nc=IN IP4 " + HOST + "\r\nt=0 0\r\n"
+                     + "m=audio 49170 RTP/AVP 0\r\n";
+        return "SIP/2.0 200 OK\r\n" + headers
+               + "Contact: <sip:bob@" + HOST + ":" + localPort + ">\r\n"
+               + "Content-Type: application/sdp\r\n"
+               + "Content-Length: " + sdp.length() + "\r\n\r\n" + sdp;
+    }
+
+    /** The next datagram that does not start with one of {@code skipped} (e.g. INVITE retransmissions). */
+    private static String receiveSkipping(DatagramSocket socket, String... skipped) throws Exception {
+        while (true) {
+            String text = receive(socket);
+            if (Arrays.stream(skipped).noneMatch(text::startsWith)) {
+                return text;
+            }
+        }
     }
 
     private static String receive(DatagramSocket socket) throws Exception {
