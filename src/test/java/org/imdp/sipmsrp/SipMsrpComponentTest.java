@@ -196,13 +196,13 @@ class SipMsrpComponentTest extends CamelTestSupport {
     @Test
     void oversized_message_is_refused_413_without_routing() throws Exception {
         MockEndpoint mock = getMockEndpoint("mock:message");
-        mock.expectedMessageCount(0);
         byte[] body = new byte[MAX_MESSAGE_SIZE + 1];
         Arrays.fill(body, (byte) 'x');
 
         int status = client.sendMessage(ALICE, BOB, "text/plain", body);
 
         assertThat(status).isEqualTo(Response.REQUEST_ENTITY_TOO_LARGE);
+        assertThat(mock.getReceivedCounter()).isZero();
         // a message at the limit still goes through, on the same stack
         assertThat(client.sendMessage(ALICE, BOB, "text/plain", Arrays.copyOf(body, MAX_MESSAGE_SIZE)))
                 .isEqualTo(Response.ACCEPTED);
