@@ -257,6 +257,24 @@ class SipMsrpComponentTest extends CamelTestSupport {
     }
 
     @Test
+    void the_sip_stack_lives_as_long_as_one_of_its_users() throws Exception {
+        context.getRouteController().stopRoute("message");
+
+        assertThat(client.sendMessage(ALICE, BOB, "text/plain", "x".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(Response.METHOD_NOT_ALLOWED);
+        assertThat(client.register(BOB, 60).getStatusCode()).isEqualTo(Response.OK);
+
+        context.getRouteController().stopRoute("register");
+        context.getRouteController().stopRoute("push");
+        // the last user is gone: the stack released its UDP port
+        try (DatagramSocket socket = new DatagramSocket(sipPort, InetAddress.getByName(HOST))) {
+            assertThat(socket.getLocalPort()).isEqualTo(sipPort);
+        }
+        context.getRouteController().startRoute("register");
+        assertThat(client.register(BOB, 60).getStatusCode()).isEqualTo(Response.OK);
+    }
+
+    @Test
     void garbage_datagram_does_not_stop_the_listener() throws Exception {
         byte[] garbage = "NOT SIP AT ALL\r\n\u0000\u0001\u00ff\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
         byte[] broken = ("REGISTER sip:example.com SIP/2.0\r\nVia: nonsense\r\nCSeq: x\r\n\r\n")
