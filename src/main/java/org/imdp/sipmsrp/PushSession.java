@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -17,7 +18,6 @@ import java.util.concurrent.TimeoutException;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.InvalidArgumentException;
-import javax.sip.ObjectInUseException;
 import javax.sip.ResponseEvent;
 import javax.sip.SipException;
 import javax.sip.TimeoutEvent;
@@ -140,7 +140,7 @@ final class PushSession implements SipDialogHandler {
             } else if (target instanceof SipURI sip && sip.getTransportParam() != null) {
                 transport = sip.getTransportParam();
             }
-            if (!agent.hasTransport(transport.toLowerCase())) {
+            if (!agent.hasTransport(transport.toLowerCase(Locale.ROOT))) {
                 throw new IllegalArgumentException("cannot send the INVITE over " + transport
                                                    + ": not among the configured transports");
             }
@@ -170,8 +170,8 @@ final class PushSession implements SipDialogHandler {
             agent.addDialogHandler(callId, this);
             inviteTransaction = agent.provider().getNewClientTransaction(invite);
             dialog = inviteTransaction.getDialog();
-            inviteTransaction.sendRequest();
             inviteSentAt = Instant.now();
+            inviteTransaction.sendRequest();
             endpoint.countInviteSent();
             LOG.debug("INVITE {} to {} via {} ({} messages)", callId, recipient, requestUri, messages.size());
         } catch (ParseException | InvalidArgumentException e) {

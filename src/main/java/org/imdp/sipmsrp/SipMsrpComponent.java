@@ -50,9 +50,6 @@ public class SipMsrpComponent extends DefaultComponent {
         }
     }
 
-    public SipMsrpComponent() {
-    }
-
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         SipMsrpEndpoint endpoint = new SipMsrpEndpoint(uri, this, SipMsrpKind.fromUri(remaining), configuration.copy());

@@ -184,19 +184,20 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
 
     /** A 2xx to REGISTER lists the binding with its lifetime and says the server's time (RFC 3261 10.3). */
     private static void addBinding(SipAgent sip, Response response, Message in) {
-        try {
-            String contact = in.getHeader(SipMsrpConstants.CONTACT, String.class);
-            Integer expires = in.getHeader(SipMsrpConstants.EXPIRES, Integer.class);
-            if (contact != null && !WILDCARD_CONTACT.equals(contact) && expires != null && expires > 0) {
+        String contact = in.getHeader(SipMsrpConstants.CONTACT, String.class);
+        Integer expires = in.getHeader(SipMsrpConstants.EXPIRES, Integer.class);
+        if (contact != null && !WILDCARD_CONTACT.equals(contact) && expires != null && expires > 0) {
+            try {
                 Address address = sip.addressFactory().createAddress(contact);
                 ContactHeader header = sip.headerFactory().createContactHeader(address);
                 header.setExpires(expires);
                 response.addHeader(header);
+            } catch (ParseException | InvalidArgumentException e) {
+                // the route changed the header to something unusable: still answer, without the binding
+                LOG.warn("REGISTER answered without its Contact binding: {}", e.getMessage());
             }
-            response.addHeader(sip.headerFactory().createDateHeader(Calendar.getInstance(TimeZone.getTimeZone("GMT"))));
-        } catch (ParseException | InvalidArgumentException e) {
-            throw new IllegalArgumentException("cannot echo the Contact binding: " + e.getMessage(), e);
         }
+        response.addHeader(sip.headerFactory().createDateHeader(Calendar.getInstance(TimeZone.getTimeZone("GMT"))));
     }
 
     private static long contentLength(Request request) {

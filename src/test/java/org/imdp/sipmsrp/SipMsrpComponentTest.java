@@ -3,6 +3,7 @@ package org.imdp.sipmsrp;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,15 +14,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import javax.sip.header.AllowHeader;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.DateHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.RouteHeader;
 import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
 import javax.sip.header.WarningHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
+import gov.nist.javax.sip.header.extensions.ReferredByHeader;
+import gov.nist.javax.sip.header.ims.PAssertedIdentityHeader;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.RoutesBuilder;
@@ -30,10 +36,12 @@ import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.imdp.cpim.CpimMessage;
+import org.imdp.sipmsrp.msrp.MsrpException;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
 import org.imdp.sipmsrp.msrp.codec.MsrpHeaderNames;
 import org.imdp.sipmsrp.msrp.codec.MsrpResponse;
 import org.imdp.sipmsrp.sdp.SdpAnswer;
+import org.imdp.sipmsrp.sip.SipAgent;
 import org.imdp.store.DeferredMessage;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -41,6 +49,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 /**
@@ -58,6 +67,9 @@ class SipMsrpComponentTest extends CamelTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String BODY_FAIL = "fail";
     private static final String BODY_BUSY = "busy";
+    private static final String BODY_SLOW = "slow";
+    /** Longer than the UDP retransmission interval T1 (500 ms), so the client retransmits meanwhile. */
+    private static final long SLOW_ROUTE_MILLIS = 1_500;
 
     private int sipPort;
     private SipTestClient client;
@@ -92,6 +104,8 @@ class SipMsrpComponentTest extends CamelTestSupport {
                         .choice()
                         .when(bodyAs(String.class).isEqualTo(BODY_FAIL))
                         .throwException(new IllegalStateException("store unavailable at db-7"))
+                        .when(bodyAs(String.class).isEqualTo(BODY_SLOW))
+                        .setHeader(SipMsrpConstants.RESPONSE_CODE, constant(202)).delay(SLOW_ROUTE_MILLIS).endChoice()
                         .when(bodyAs(String.class).isEqualTo(BODY_BUSY))
                         .setHeader(SipMsrpConstants.RESPONSE_CODE, constant(486))
                         .otherwise()
@@ -158,15 +172,37 @@ class SipMsrpComponentTest extends CamelTestSupport {
     }
 
     @Test
+    void retransmission_of_a_request_being_routed_is_answered_once() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:message");
+        mock.expectedMessageCount(1);
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getByName(HOST))) {
+            byte[] request = rawMessage(socket.getLocalPort(), BODY_SLOW).getBytes(StandardCharsets.US_ASCII);
+            DatagramPacket packet = new DatagramPacket(request, request.length, InetAddress.getByName(HOST), sipPort);
+            socket.send(packet);
+            // the same datagram again while the route is still busy with the first one
+            Awaitility.await().atMost(WAIT).until(() -> mock.getReceivedCounter() == 1);
+            socket.send(packet);
+
+            socket.setSoTimeout((int) WAIT.toMillis());
+            assertThat(receive(socket)).startsWith("SIP/2.0 202 ");
+            socket.setSoTimeout((int) SLOW_ROUTE_MILLIS);
+            assertThatThrownBy(() -> receive(socket)).isInstanceOf(SocketTimeoutException.class);
+        }
+        mock.assertIsSatisfied();
+        SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:message", SipMsrpEndpoint.class);
+        assertThat(endpoint.getRequestsAnswered()).isEqualTo(1);
+    }
+
+    @Test
     void oversized_message_is_refused_413_without_routing() throws Exception {
         MockEndpoint mock = getMockEndpoint("mock:message");
-        mock.expectedMessageCount(0);
         byte[] body = new byte[MAX_MESSAGE_SIZE + 1];
         Arrays.fill(body, (byte) 'x');
 
         int status = client.sendMessage(ALICE, BOB, "text/plain", body);
 
         assertThat(status).isEqualTo(Response.REQUEST_ENTITY_TOO_LARGE);
+        assertThat(mock.getReceivedCounter()).isZero();
         // a message at the limit still goes through, on the same stack
         assertThat(client.sendMessage(ALICE, BOB, "text/plain", Arrays.copyOf(body, MAX_MESSAGE_SIZE)))
                 .isEqualTo(Response.ACCEPTED);
@@ -221,6 +257,24 @@ class SipMsrpComponentTest extends CamelTestSupport {
     }
 
     @Test
+    void the_sip_stack_lives_as_long_as_one_of_its_users() throws Exception {
+        context.getRouteController().stopRoute("message");
+
+        assertThat(client.sendMessage(ALICE, BOB, "text/plain", "x".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(Response.METHOD_NOT_ALLOWED);
+        assertThat(client.register(BOB, 60).getStatusCode()).isEqualTo(Response.OK);
+
+        context.getRouteController().stopRoute("register");
+        context.getRouteController().stopRoute("push");
+        // the last user is gone: the stack released its UDP port
+        try (DatagramSocket socket = new DatagramSocket(sipPort, InetAddress.getByName(HOST))) {
+            assertThat(socket.getLocalPort()).isEqualTo(sipPort);
+        }
+        context.getRouteController().startRoute("register");
+        assertThat(client.register(BOB, 60).getStatusCode()).isEqualTo(Response.OK);
+    }
+
+    @Test
     void garbage_datagram_does_not_stop_the_listener() throws Exception {
         byte[] garbage = "NOT SIP AT ALL\r\n\u0000\u0001\u00ff\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
         byte[] broken = ("REGISTER sip:example.com SIP/2.0\r\nVia: nonsense\r\nCSeq: x\r\n\r\n")
@@ -254,11 +308,11 @@ class SipMsrpComponentTest extends CamelTestSupport {
         FromHeader from = (FromHeader) invite.getHeader(FromHeader.NAME);
         assertThat(from.getAddress().getURI().toString()).isEqualTo(SERVER_URI);
         assertThat(from.getTag()).hasSizeGreaterThanOrEqualTo(16);
-        assertThat(invite.getHeader("Accept-Contact").toString()).contains("*;+g.oma.sip-im");
-        assertThat(invite.getHeader(ContactHeader.NAME).toString()).contains("+g.oma.sip-im")
+        assertThat(invite.getHeader(PushSession.ACCEPT_CONTACT).toString()).contains("*;" + PushSession.IM_FEATURE_TAG);
+        assertThat(invite.getHeader(ContactHeader.NAME).toString()).contains(PushSession.IM_FEATURE_TAG)
                 .contains(HOST + ":" + sipPort);
-        assertThat(invite.getHeader("P-Asserted-Identity").toString()).contains(SERVER_URI);
-        assertThat(invite.getHeader("Referred-By").toString()).contains(ALICE);
+        assertThat(invite.getHeader(PAssertedIdentityHeader.NAME).toString()).contains(SERVER_URI);
+        assertThat(invite.getHeader(ReferredByHeader.NAME).toString()).contains(ALICE);
         String offer = new String(invite.getRawContent(), StandardCharsets.UTF_8);
         assertThat(offer).contains("m=message ", " TCP/MSRP *", "a=accept-types:message/cpim",
                 "a=setup:actpass", "a=sendonly");
@@ -278,10 +332,54 @@ class SipMsrpComponentTest extends CamelTestSupport {
         assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
         Request invite = client.awaitRequest(Request.INVITE, WAIT).request();
         // two senders: no single original sender to refer to
-        assertThat(invite.getHeader("Referred-By")).isNull();
+        assertThat(invite.getHeader(ReferredByHeader.NAME)).isNull();
         PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
         assertThat(result.messages()).isEmpty();
         assertThat(result.byeSentAt()).isNotNull();
+    }
+
+    @Test
+    void push_goes_over_tcp_when_the_contact_asks_for_it() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive");
+        String tcpContact = client.contact("bob") + ";transport=tcp";
+
+        Exchange done = template.send("direct:push", e -> {
+            prepare(e, List.of(message("tcp-0001", ALICE, "one")));
+            e.getIn().setHeader(SipMsrpConstants.CONTACT, tcpContact);
+        });
+
+        assertThat(done.getException()).isNull();
+        Request invite = client.awaitRequest(Request.INVITE, WAIT).request();
+        assertThat(((ViaHeader) invite.getHeader(ViaHeader.NAME)).getTransport()).isEqualToIgnoringCase("tcp");
+        assertThat(invite.getHeader(ContactHeader.NAME).toString()).contains("transport=tcp");
+        assertThat(done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class)
+                .acknowledgedMessageIds()).containsExactly("tcp-0001");
+    }
+
+    @Test
+    void every_2xx_to_the_invite_is_acked_including_retransmissions() throws Exception {
+        try (DatagramSocket uas = new DatagramSocket(0, InetAddress.getByName(HOST))) {
+            uas.setSoTimeout((int) WAIT.toMillis());
+            String contact = "sip:bob@" + HOST + ":" + uas.getLocalPort();
+            CompletableFuture<Exchange> pushing = template.asyncSend("direct:push", e -> {
+                prepare(e, List.of(message("ack-0001", ALICE, "one")));
+                e.getIn().setHeader(SipMsrpConstants.CONTACT, contact);
+            });
+
+            String invite = receive(uas);
+            assertThat(invite).startsWith("INVITE " + contact);
+            byte[] ok = rawOk(invite, uas.getLocalPort()).getBytes(StandardCharsets.US_ASCII);
+            DatagramPacket okPacket = new DatagramPacket(ok, ok.length, InetAddress.getByName(HOST), sipPort);
+            uas.send(okPacket);
+            assertThat(receiveSkipping(uas, "INVITE ")).startsWith("ACK ");
+            // as if the first ACK was lost: the 200 again must be ACKed again
+            uas.send(okPacket);
+            assertThat(receiveSkipping(uas, "INVITE ", "BYE ")).startsWith("ACK ");
+
+            // the audio-only answer ends the session
+            assertThat(pushing.get(WAIT.toSeconds(), TimeUnit.SECONDS).getException())
+                    .isInstanceOf(SipMsrpPushException.class);
+        }
     }
 
     @Test
@@ -370,6 +468,34 @@ class SipMsrpComponentTest extends CamelTestSupport {
         assertThat(result.answeredAt()).isBeforeOrEqualTo(result.byeSentAt());
         assertThat(byeAnsweredAtCompletion).isZero();
         Awaitility.await().atMost(WAIT).until(() -> endpoint.getByeAnswered() == 1);
+    }
+
+    @Test
+    void msrp_connect_failure_ends_the_session_with_a_bye_and_fails_the_exchange() throws Exception {
+        int closedPort = AvailablePortFinder.getNextAvailable();
+        client.answerWithMsrp("msrp://" + HOST + ":" + closedPort + "/nobodyhome;tcp", "passive");
+
+        Exchange done = push(List.of(message("cf-0001", ALICE, "one")));
+
+        assertThat(done.getException()).isInstanceOf(MsrpException.class);
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
+        assertThat(result.messages()).isEmpty();
+        assertThat(result.failureReason()).startsWith("MSRP session not established");
+        assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
+    }
+
+    @Test
+    void client_that_answers_active_but_never_connects_gets_a_bye() throws Exception {
+        client.answerWithMsrp(peer.path(), "active");
+
+        Exchange done = template.send("sipmsrp:push?msrpConnectTimeout=1s",
+                e -> prepare(e, List.of(message("ac-0001", ALICE, "one"))));
+
+        assertThat(done.getException()).isInstanceOf(MsrpException.class);
+        assertThat(done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class).messages())
+                .isEmpty();
+        assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
+        assertThat(peer.frames()).isEmpty();
     }
 
     @Test
@@ -490,7 +616,7 @@ class SipMsrpComponentTest extends CamelTestSupport {
             assertThat(received.get(i).body()).isEqualTo(messages.get(i).body());
             assertThat(received.get(i).header(CpimMessage.FROM)).contains(messages.get(i).sender());
         }
-        assertThat(client.awaitRequest(Request.BYE, WAIT).request().getHeader("Call-ID").toString())
+        assertThat(client.awaitRequest(Request.BYE, WAIT).request().getHeader(CallIdHeader.NAME).toString())
                 .contains(result.callId());
     }
 
@@ -499,6 +625,61 @@ class SipMsrpComponentTest extends CamelTestSupport {
         return peer.frames().stream().filter(f -> f.body().length > 0)
                 .peek(f -> assertThat(f.header(MsrpHeaderNames.CONTENT_TYPE)).isEqualTo(CpimMessage.MIME_TYPE))
                 .map(f -> CpimMessage.parse(f.body())).toList();
+    }
+
+    /** A MESSAGE as a UDP datagram from {@code localPort}, to send by hand. */
+    private static String rawMessage(int localPort, String body) {
+        String tag = SipAgent.newTag();
+        return "MESSAGE " + BOB + " SIP/2.0\r\n"
+               + "Via: SIP/2.0/UDP " + HOST + ":" + localPort + ";branch=" + SipAgent.newBranch() + "\r\n"
+               + "Max-Forwards: 70\r\n"
+               + "From: <" + ALICE + ">;tag=" + tag + "\r\n"
+               + "To: <" + BOB + ">\r\n"
+               + "Call-ID: " + tag + "@" + HOST + "\r\n"
+               + "CSeq: 1 MESSAGE\r\n"
+               + "Content-Type: text/plain\r\n"
+               + "Content-Length: " + body.length() + "\r\n\r\n"
+               + body;
+    }
+
+    /**
+     * A 200 OK with an audio-only SDP answer to a raw INVITE, built from its own headers (what a UAS that does
+     * not speak MSRP sends).
+     */
+    private static String rawOk(String invite, int localPort) {
+        StringBuilder headers = new StringBuilder();
+        for (String line : invite.split("\r\n")) {
+            String name = line.contains(":") ? line.substring(0, line.indexOf(':')).trim() : "";
+            if (name.equalsIgnoreCase(ToHeader.NAME)) {
+                headers.append(line).append(";tag=").append(SipAgent.newTag()).append("\r\n");
+            } else if (List.of(ViaHeader.NAME, FromHeader.NAME, CallIdHeader.NAME, CSeqHeader.NAME).stream()
+                    .anyMatch(name::equalsIgnoreCase)) {
+                headers.append(line).append("\r\n");
+            }
+        }
+        String sdp = "v=0\r\no=- 1 1 IN IP4 " + HOST + "\r\ns=-\r\nc=IN IP4 " + HOST + "\r\nt=0 0\r\n"
+                     + "m=audio 49170 RTP/AVP 0\r\n";
+        return "SIP/2.0 200 OK\r\n" + headers
+               + "Contact: <sip:bob@" + HOST + ":" + localPort + ">\r\n"
+               + "Content-Type: application/sdp\r\n"
+               + "Content-Length: " + sdp.length() + "\r\n\r\n" + sdp;
+    }
+
+    /** The next datagram that does not start with one of {@code skipped} (e.g. INVITE retransmissions). */
+    private static String receiveSkipping(DatagramSocket socket, String... skipped) throws Exception {
+        while (true) {
+            String text = receive(socket);
+            if (Arrays.stream(skipped).noneMatch(text::startsWith)) {
+                return text;
+            }
+        }
+    }
+
+    private static String receive(DatagramSocket socket) throws Exception {
+        byte[] buffer = new byte[8192];
+        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+        socket.receive(packet);
+        return new String(buffer, 0, packet.getLength(), StandardCharsets.US_ASCII);
     }
 
     private static List<String> allowed(Response response) {

@@ -58,9 +58,10 @@ import org.imdp.sipmsrp.sip.SipStackProperties;
  * <p>
  * Outgoing out-of-dialog requests carry a loose-route Route header to the server, so Request-URI and To can be
  * the real public identities. Incoming INVITEs are answered as set with {@link #answerWithMsrp},
- * {@link #answerWithoutMsrp} or {@link #rejectInvites}; BYEs are answered 200, optionally late
- * ({@link #delayByeResponse}). Every request received is recorded with its arrival time, and every response
- * this client sends with its send time.
+ * {@link #answerWithoutMsrp}, {@link #rejectInvites} (the default, 480) or {@link #ringOnly}; {@link #hangUp}
+ * ends the last answered session from the client side. BYEs are answered 200, optionally late
+ * ({@link #delayByeResponse}); other requests 200. Every request received is recorded with its arrival time,
+ * and every response this client sends with its send time. Blocking calls wait at most 10 s.
  */
 public final class SipTestClient implements SipListener, AutoCloseable {
 
@@ -68,6 +69,8 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     public static final int UDP_LIMIT = 1300;
     private static final AtomicInteger STACK_SEQUENCE = new AtomicInteger();
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    /** Bodies the client itself reads; larger than anything the server under test sends. */
+    private static final int MAX_BODY = 256 * 1024;
 
     /** A request that arrived, and when. */
     public record Received(Instant at, Request request) {
@@ -95,7 +98,7 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final AtomicLong cseq = new AtomicLong();
 
-    private volatile int rejectCode;
+    private volatile int rejectCode = Response.TEMPORARILY_UNAVAILABLE;
     private volatile String msrpPath;
     private volatile String msrpSetup;
     private volatile Duration byeDelay = Duration.ZERO;
@@ -113,14 +116,13 @@ public final class SipTestClient implements SipListener, AutoCloseable {
         headers = factory.createHeaderFactory();
         messages = factory.createMessageFactory();
         stack = new SipStackImpl(new SipStackProperties("sip-test-client-" + STACK_SEQUENCE.incrementAndGet(),
-                256 * 1024));
+                MAX_BODY));
         ListeningPoint udp = stack.createListeningPoint(host, port, ListeningPoint.UDP);
         ListeningPoint tcp = stack.createListeningPoint(host, port, ListeningPoint.TCP);
         provider = stack.createSipProvider(udp);
         provider.addListeningPoint(tcp);
         provider.addSipListener(this);
         stack.start();
-        rejectCode = Response.TEMPORARILY_UNAVAILABLE;
     }
 
     /** Starts a client on a free port of {@code 127.0.0.1} that talks to the server at serverHost:serverPort. */
@@ -222,17 +224,20 @@ public final class SipTestClient implements SipListener, AutoCloseable {
         this.msrpPath = path;
         this.msrpSetup = setup;
         this.rejectCode = 0;
+        this.ringOnly = false;
     }
 
     /** Answer INVITEs 200 with an SDP that has no message media (an audio-only client). */
     public void answerWithoutMsrp() {
         this.msrpPath = null;
         this.rejectCode = 0;
+        this.ringOnly = false;
     }
 
     /** Reject INVITEs with {@code code} (the default is 480). */
     public void rejectInvites(int code) {
         this.rejectCode = code;
+        this.ringOnly = false;
     }
 
     /** Answer INVITEs 180 Ringing and never with a final response (a CANCEL is answered 200). */

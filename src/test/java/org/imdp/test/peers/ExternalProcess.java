@@ -218,6 +218,18 @@ public final class ExternalProcess implements AutoCloseable {
         return process.isAlive() ? -1 : process.exitValue();
     }
 
+    /** SIGKILL to the process and whatever children it has, waiting until it is gone. */
+    public void kill() {
+        List<ProcessHandle> children = process.descendants().toList();
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        children.forEach(ProcessHandle::destroyForcibly);
+    }
+
     /** {@link #stop(Duration)} with a 5 s grace period; does nothing when the process has ended. */
     @Override
     public void close() {

@@ -82,6 +82,11 @@ public final class ServiceProcess implements AutoCloseable {
         return process.stop(grace);
     }
 
+    /** SIGKILL, as a crash or a power cut: no shutdown hook, no graceful stop of routes or broker. */
+    public void kill() {
+        process.kill();
+    }
+
     /** Stops the service with a 30 s grace period, Camel's default shutdown timeout. */
     @Override
     public void close() {

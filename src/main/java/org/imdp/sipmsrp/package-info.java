@@ -1,0 +1,56 @@
+/**
+ * The {@code sipmsrp} Camel component: the SIP and MSRP side of the IM Server's deferred messaging.
+ *
+ * <h2>Endpoints</h2>
+ * <ul>
+ * <li>{@code sipmsrp:message} (consumer): each incoming SIP MESSAGE becomes an exchange with the body as
+ * {@code byte[]} and the headers {@link org.imdp.sipmsrp.SipMsrpConstants#METHOD METHOD}, {@code REQUEST_URI},
+ * {@code FROM}, {@code TO}, {@code CALL_ID}, {@code CONTENT_TYPE}. A body larger than {@code maxMessageSize} is
+ * answered 413 without routing.</li>
+ * <li>{@code sipmsrp:register} (consumer): each REGISTER, with {@code FROM}, {@code TO} (the AoR),
+ * {@code CONTACT} (URI of the first Contact, or {@code *}), {@code EXPIRES} (the Contact's expires parameter,
+ * else the Expires header, else 3600; 0 for {@code *}) and {@code CALL_ID}. A 2xx answer lists the binding
+ * with its expires and carries a Date header.</li>
+ * <li>{@code sipmsrp:push} (producer): body {@code List<DeferredMessage>}, headers {@code RECIPIENT} and
+ * {@code CONTACT}; see below.</li>
+ * </ul>
+ * Consumers route on a Camel thread pool, never on a SIP stack thread, and answer when the exchange is done: the
+ * route's {@code RESPONSE_CODE} (also when the exchange failed), reason {@code RESPONSE_REASON} and Warning text
+ * {@code WARNING}; without a code, 200 on success and 500 with a generic Warning on failure (exception details
+ * stay in the log). Retransmissions of a request being routed are absorbed by its server transaction. Requests
+ * nobody consumes get 405 with Allow; OPTIONS gets 200 with Allow; CANCEL gets 481 (no INVITE is ever kept
+ * pending); a BYE outside a push dialog gets 481.
+ *
+ * <h2>Push session</h2>
+ * INVITE (From = serverUri with a random tag, To = recipient, Request-URI = CONTACT, or the recipient when an
+ * outbound proxy is set and then reached through a loose-route Route header; Contact with {@code +g.oma.sip-im};
+ * Accept-Contact {@code *;+g.oma.sip-im}; P-Asserted-Identity = serverUri; Referred-By = the original sender when
+ * all messages share one) with the SDP offer of PROTOCOLS.md B.4. A final non-2xx fails the exchange with
+ * {@link org.imdp.sipmsrp.SipMsrpPushException} carrying its status; no final answer within {@code inviteTimeout}
+ * fails it with 408 (the INVITE is CANCELled when the client rang, and a 2xx crossing the CANCEL is ACKed and
+ * ended with BYE). Every 2xx is ACKed. An answer without an accepted {@code m=message ... MSRP} line, without
+ * message/cpim among its accept-types or without a=path gets a BYE and fails the exchange with 488. Then MSRP:
+ * {@code a=setup:active} means the client connects to us (waiting {@code msrpConnectTimeout}), anything else
+ * means we connect to the first a=path hop; failure: BYE, exchange failed with the
+ * {@link org.imdp.sipmsrp.msrp.MsrpException}. Each message is sent as one {@code message/cpim} SEND, in order,
+ * until the first one not answered 200 (a message larger than the client's a=max-size is not sent and stops the
+ * push as well). Then BYE; the moment it is handed to the stack the exchange completes with
+ * {@code PUSH_RESULT} ({@link org.imdp.sipmsrp.PushSessionResult}) and {@code CALL_ID}, the body unchanged. The
+ * BYE's response is only counted. A BYE from the client ends the push at once (answered 200, the SEND in
+ * progress fails with status 0, no BYE of ours). {@code PUSH_RESULT} is set whenever a dialog was established,
+ * also when the exchange fails after it.
+ * <p>
+ * The MSRP Message-ID of a SEND is the stored message id when that is a valid MSRP ident, else a fresh one; the
+ * client identifies messages by imdn.Message-ID inside the CPIM wrapper, which is always the stored id.
+ *
+ * <h2>Transport limits (JAIN-SIP RI 1.3.0-91, checked)</h2>
+ * The stack reads messages up to {@code maxMessageSize} + 16 KiB. Over TCP a larger message makes the stack
+ * drop the connection (an uncaught "Max content size Exceeded" in its pipeline thread), the sender gets no
+ * answer, and the listener keeps serving. UDP datagrams are read whole up to that size. The RI does not switch
+ * a large request from UDP to TCP (RFC 3261 18.1.1): our INVITE goes over the transport of the Request-URI's or
+ * proxy's {@code transport} parameter, UDP by default. Malformed messages are dropped by the stack (with an
+ * automatic 400 when it can build one); {@link org.imdp.sipmsrp.sip.LoggingMessageParserFactory} logs each at
+ * WARN, without content. The stack's own log goes to SLF4J category {@code gov.nist.javax.sip}; at DEBUG it
+ * contains whole SIP messages, bodies included, so keep it at INFO or above in production.
+ */
+package org.imdp.sipmsrp;

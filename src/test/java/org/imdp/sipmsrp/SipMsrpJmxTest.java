@@ -1,0 +1,70 @@
+package org.imdp.sipmsrp;
+
+import java.util.Set;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.sip.message.Response;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.test.AvailablePortFinder;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.apache.camel.test.junit5.TestExecutionConfiguration;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The endpoint's counters as an operator sees them in JMX (Hawtio). */
+class SipMsrpJmxTest extends CamelTestSupport {
+
+    private static final String HOST = "127.0.0.1";
+    private static final String BOB = "sip:bob@example.com";
+
+    private int sipPort;
+
+    @Override
+    public void configureTest(TestExecutionConfiguration configuration) {
+        super.configureTest(configuration);
+        configuration.withEnableJMX();
+    }
+
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        sipPort = AvailablePortFinder.getNextAvailable();
+        CamelContext context = super.createCamelContext();
+        SipMsrpComponent component = new SipMsrpComponent();
+        component.getConfiguration().setHost(HOST);
+        component.getConfiguration().setPort(sipPort);
+        context.addComponent("sipmsrp", component);
+        return context;
+    }
+
+    @Override
+    protected RoutesBuilder createRouteBuilder() {
+        return new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("sipmsrp:register").routeId("register").log("registered ${header."
+                                                                  + SipMsrpConstants.TO + "}");
+            }
+        };
+    }
+
+    @Test
+    void endpoint_counters_are_managed_attributes() throws Exception {
+        try (SipTestClient client = SipTestClient.start(HOST, sipPort)) {
+            assertThat(client.register(BOB, 60).getStatusCode()).isEqualTo(Response.OK);
+        }
+
+        MBeanServer server = context.getManagementStrategy().getManagementAgent().getMBeanServer();
+        Set<ObjectName> names = server.queryNames(new ObjectName("org.apache.camel:type=endpoints,*"), null);
+        ObjectName endpoint = names.stream().filter(n -> n.getKeyProperty("name").contains("sipmsrp")).findFirst()
+                .orElseThrow();
+        assertThat(server.getAttribute(endpoint, "RequestsAnswered")).isEqualTo(1L);
+        assertThat(server.getAttribute(endpoint, "RequestsReceivedByMethod")).isEqualTo("{REGISTER=1}");
+        assertThat(server.getAttribute(endpoint, "InvitesSent")).isEqualTo(0L);
+        assertThat(server.getAttribute(endpoint, "ListeningAddress")).isEqualTo(HOST + ":" + sipPort + " udp,tcp");
+    }
+}
