@@ -1,0 +1,93 @@
+package org.imdp.ops;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.test.AvailablePortFinder;
+import org.imdp.test.peers.ServiceProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The packaged service (java -jar, its own config/ and routes/) as an operator meets it: health without
+ * credentials, Jolokia (what Hawtio talks to) and the admin API only with them.
+ */
+class ManagementIT {
+
+    private static final String PASSWORD = "it-only-secret";
+
+    @TempDir
+    static Path dataDir;
+
+    private static int managementPort;
+    private static ServiceProcess service;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() {
+        managementPort = AvailablePortFinder.getNextAvailable();
+        service = ServiceProcess.builder()
+                .property("imdp.sip.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
+                .property("imdp.msrp.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
+                .property("imdp.broker.embedded.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
+                .property("imdp.data-dir", dataDir.toString())
+                .property("imdp.ch1.peers", "127.0.0.1:" + AvailablePortFinder.getNextAvailable())
+                .property("camel.management.port", String.valueOf(managementPort))
+                .property("imdp.management.password", PASSWORD)
+                .start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    private HttpResponse<String> get(String path, String password) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                .timeout(Duration.ofSeconds(30));
+        if (password != null) {
+            request.header("Authorization", "Basic " + Base64.getEncoder()
+                    .encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8)));
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void liveness_is_up_without_credentials() throws Exception {
+        HttpResponse<String> live = get("/observe/health/live", null);
+        assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
+    }
+
+    @Test
+    void jolokia_reads_mbean_attributes_with_credentials_and_refuses_without() throws Exception {
+        String storeRead = "/observe/jolokia/read/org.imdp:context=im-deferred-push,type=store/StoredMessages";
+
+        HttpResponse<String> read = get(storeRead, PASSWORD);
+        assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+        JsonNode answer = new ObjectMapper().readTree(read.body());
+        assertThat(answer.path("status").asInt()).as(read.body()).isEqualTo(200);
+        assertThat(answer.path("value").asLong()).isZero();
+
+        HttpResponse<String> camel = get("/observe/jolokia/read/org.apache.camel:context=im-deferred-push,type=context,name=%22im-deferred-push%22/State", PASSWORD);
+        assertThat(new ObjectMapper().readTree(camel.body()).path("value").asText()).as(camel.body()).isEqualTo("Started");
+
+        assertThat(get(storeRead, null).statusCode()).isEqualTo(401);
+        assertThat(get(storeRead, "wrong").statusCode()).isEqualTo(401);
+        assertThat(get("/admin/store", null).statusCode()).isEqualTo(401);
+        assertThat(get("/admin/store", PASSWORD).statusCode()).isEqualTo(200);
+    }
+}
