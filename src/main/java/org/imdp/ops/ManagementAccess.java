@@ -36,6 +36,9 @@ public final class ManagementAccess implements AuthenticationProvider {
     private final byte[] password;
 
     ManagementAccess(String user, String password) {
+        if (user.isBlank()) {
+            throw new IllegalArgumentException("Configuration key imdp.management.user is empty: name the management user");
+        }
         this.user = user.getBytes(StandardCharsets.UTF_8);
         this.password = password.getBytes(StandardCharsets.UTF_8);
     }
