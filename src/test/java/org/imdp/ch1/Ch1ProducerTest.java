@@ -12,20 +12,18 @@ import org.imdp.ch1.codec.Diameter;
 import org.imdp.ch1.codec.DiameterAvp;
 import org.imdp.ch1.codec.DiameterMessage;
 import org.imdp.ch1.support.ChargingEvents;
-import org.imdp.ch1.support.NettyLeakCheck;
 import org.imdp.ch1.support.TestDiameterServer;
+import org.imdp.test.NettyLeakDetection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The ch1 producer and its peer state machine against {@link TestDiameterServer}s (primary and secondary). */
+@ExtendWith(NettyLeakDetection.class)
 class Ch1ProducerTest extends CamelTestSupport {
-
-    @RegisterExtension
-    static final NettyLeakCheck LEAKS = new NettyLeakCheck();
 
     private final TestDiameterServer primary = new TestDiameterServer("primary.localdomain");
     private final TestDiameterServer secondary = new TestDiameterServer("secondary.localdomain");
