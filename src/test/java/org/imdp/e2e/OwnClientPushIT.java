@@ -42,7 +42,6 @@ class OwnClientPushIT {
     static Path dataDir;
 
     private static int sipPort;
-    private static int msrpPort;
     private static ServiceProcess service;
 
     private SipTestClient client;
@@ -51,15 +50,7 @@ class OwnClientPushIT {
     @BeforeAll
     static void startService() {
         sipPort = AvailablePortFinder.getNextAvailable();
-        msrpPort = AvailablePortFinder.getNextAvailable();
-        service = ServiceProcess.builder()
-                .property("imdp.sip.port", String.valueOf(sipPort))
-                .property("imdp.msrp.port", String.valueOf(msrpPort))
-                .property("imdp.broker.embedded.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
-                .property("imdp.data-dir", dataDir.toString())
-                .property("imdp.store.max-message-size", "4096")
-                .property("imdp.ch1.peers", "127.0.0.1:" + AvailablePortFinder.getNextAvailable())
-                .start();
+        service = Services.onFreePorts(sipPort, dataDir).property("imdp.store.max-message-size", "4096").start();
     }
 
     @AfterAll

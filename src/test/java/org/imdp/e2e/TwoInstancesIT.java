@@ -30,14 +30,6 @@ class TwoInstancesIT {
     @TempDir
     Path dataB;
 
-    private static ServiceProcess.Builder instance(int sipPort, Path data) {
-        return ServiceProcess.builder()
-                .property("imdp.sip.port", String.valueOf(sipPort))
-                .property("imdp.msrp.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
-                .property("imdp.data-dir", data.toString())
-                .property("imdp.ch1.peers", "127.0.0.1:" + AvailablePortFinder.getNextAvailable());
-    }
-
     private static List<String> delivered(MsrpTestPeer msrp, String recipient) {
         return msrp.frames().stream().filter(f -> f.body().length > 0)
                 .map(f -> CpimMessage.parse(f.body()))
@@ -50,8 +42,8 @@ class TwoInstancesIT {
         int brokerPort = AvailablePortFinder.getNextAvailable();
         int sipA = AvailablePortFinder.getNextAvailable();
         int sipB = AvailablePortFinder.getNextAvailable();
-        try (ServiceProcess a = instance(sipA, dataA).property("imdp.broker.embedded.port", String.valueOf(brokerPort)).start();
-             ServiceProcess b = instance(sipB, dataB).property("imdp.broker.url", "tcp://127.0.0.1:" + brokerPort).start();
+        try (ServiceProcess a = Services.onFreePorts(sipA, dataA).property("imdp.broker.embedded.port", String.valueOf(brokerPort)).start();
+             ServiceProcess b = Services.onFreePorts(sipB, dataB).property("imdp.broker.url", "tcp://127.0.0.1:" + brokerPort).start();
              SipTestClient viaA = SipTestClient.start("127.0.0.1", sipA);
              SipTestClient viaB = SipTestClient.start("127.0.0.1", sipB);
              MsrpTestPeer msrp = new MsrpTestPeer().start(0)) {
