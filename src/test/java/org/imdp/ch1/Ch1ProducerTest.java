@@ -6,26 +6,24 @@ import java.util.concurrent.TimeUnit;
 import io.netty.buffer.ByteBufUtil;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.imdp.ch1.codec.Diameter;
 import org.imdp.ch1.codec.DiameterAvp;
 import org.imdp.ch1.codec.DiameterMessage;
 import org.imdp.ch1.support.ChargingEvents;
-import org.imdp.ch1.support.FreePorts;
-import org.imdp.ch1.support.NettyLeakCheck;
 import org.imdp.ch1.support.TestDiameterServer;
+import org.imdp.test.NettyLeakDetection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The ch1 producer and its peer state machine against {@link TestDiameterServer}s (primary and secondary). */
+@ExtendWith(NettyLeakDetection.class)
 class Ch1ProducerTest extends CamelTestSupport {
-
-    @RegisterExtension
-    static final NettyLeakCheck LEAKS = new NettyLeakCheck();
 
     private final TestDiameterServer primary = new TestDiameterServer("primary.localdomain");
     private final TestDiameterServer secondary = new TestDiameterServer("secondary.localdomain");
@@ -221,7 +219,7 @@ class Ch1ProducerTest extends CamelTestSupport {
 
     @Test
     void a_dead_primary_fails_over_to_the_secondary() throws Exception {
-        String deadUri = "ch1:dead?peers=127.0.0.1:" + FreePorts.next() + "," + secondary.peer()
+        String deadUri = "ch1:dead?peers=127.0.0.1:" + AvailablePortFinder.getNextAvailable() + "," + secondary.peer()
                 + "&requestTimeout=2s&reconnectDelayMin=100ms&reconnectDelayMax=400ms";
         Exchange result = template.request(deadUri, e -> e.getIn().setBody(ChargingEvents.push("dead-primary")));
 
@@ -232,7 +230,7 @@ class Ch1ProducerTest extends CamelTestSupport {
 
     @Test
     void no_open_peer_within_the_request_timeout_is_transient() {
-        String nowhere = "ch1:nowhere?peers=127.0.0.1:" + FreePorts.next() + "&requestTimeout=500ms&reconnectDelayMin=100ms";
+        String nowhere = "ch1:nowhere?peers=127.0.0.1:" + AvailablePortFinder.getNextAvailable() + "&requestTimeout=500ms&reconnectDelayMin=100ms";
         Exchange result = template.request(nowhere, e -> e.getIn().setBody(ChargingEvents.push("nowhere")));
 
         assertThat(result.getException()).isInstanceOf(Ch1TransientException.class).hasMessageContaining("no open peer");

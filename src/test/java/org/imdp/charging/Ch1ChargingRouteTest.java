@@ -1,62 +1,43 @@
 package org.imdp.charging;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.ChannelHandlerContext;
-import jakarta.jms.Message;
 import jakarta.jms.TextMessage;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.jms.JmsComponent;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
-import org.apache.camel.test.junit5.CamelTestSupport;
 import org.imdp.ch1.codec.Diameter;
 import org.imdp.ch1.codec.DiameterMessage;
 import org.imdp.ch1.support.ChargingEvents;
-import org.imdp.ch1.support.EmbeddedBroker;
 import org.imdp.ch1.support.TestDiameterServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * routes/charging.xml with a real (in-VM, persistent) Artemis broker and a Diameter server built from
- * the codec, which can hold back its answer or answer any Result-Code.
+ * routes/charging.xml with the service's embedded Artemis broker and a Diameter server built from the
+ * codec, which can hold back its answer or answer any Result-Code.
  */
-class Ch1ChargingRouteTest extends CamelTestSupport {
-
-    @TempDir
-    static Path journal;
+class Ch1ChargingRouteTest extends ChargingRouteTestSupport {
 
     private final TestDiameterServer cdf = new TestDiameterServer("cdf.localdomain");
-    private EmbeddedBroker broker;
-    private final ObjectMapper json = ChargingEvent.jsonMapper();
 
     Ch1ChargingRouteTest() throws InterruptedException {
     }
 
     @Override
     protected CamelContext createCamelContext() throws Exception {
-        broker = new EmbeddedBroker(Files.createTempDirectory(journal, "artemis"));
         CamelContext context = super.createCamelContext();
-        context.addComponent("jms", JmsComponent.jmsComponent(broker.connectionFactory()));
-        context.getRegistry().bind("chargingJson", ChargingEvent.jsonFormat());
-        context.getPropertiesComponent().setLocation("file:config/application.properties");
-        context.getPropertiesComponent().setOverrideProperties(routeProperties());
         context.getShutdownStrategy().setTimeout(3);
         return context;
     }
 
-    private Properties routeProperties() {
+    @Override
+    Properties ch1Properties() {
         Properties props = new Properties();
         props.put("imdp.ch1.peers", cdf.peer());
         props.put("imdp.ch1.request-timeout", "1s");
@@ -66,32 +47,10 @@ class Ch1ChargingRouteTest extends CamelTestSupport {
         return props;
     }
 
-    @Override
-    protected void doPostSetup() throws Exception {
-        PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.resolveMandatoryResource(context, "file:routes/charging.xml"));
-    }
-
     @AfterEach
-    void stopAll() throws Exception {
-        context.stop();
+    void stopCdf() {
+        context.stop(); // the route before its peer, as before the broker
         cdf.close();
-        broker.close();
-    }
-
-    private void publish(ChargingEvent event) throws Exception {
-        publish(json.writeValueAsString(event));
-    }
-
-    private void publish(String text) throws Exception {
-        broker.send("im.charging", text);
-    }
-
-    private long messages(String queue) {
-        return broker.messages(queue);
-    }
-
-    private Message receive(String queue) throws Exception {
-        return broker.receive(queue);
     }
 
     @Test

@@ -41,11 +41,9 @@ class CrashRecoveryIT {
     }
 
     private ServiceProcess startService() {
-        return ServiceProcess.builder()
-                .property("imdp.sip.port", String.valueOf(sipPort))
+        return Services.onFreePorts(sipPort, dataDir)
                 .property("imdp.msrp.port", String.valueOf(msrpPort))
                 .property("imdp.broker.embedded.port", String.valueOf(brokerPort))
-                .property("imdp.data-dir", dataDir.toString())
                 .property("imdp.ch1.peers", "127.0.0.1:" + chargingEnabler.port())
                 .property("imdp.ch1.reconnect-delay-max", "2s")
                 .start();

@@ -42,7 +42,6 @@ class OwnClientPushIT {
     static Path dataDir;
 
     private static int sipPort;
-    private static int msrpPort;
     private static ServiceProcess service;
 
     private SipTestClient client;
@@ -51,15 +50,7 @@ class OwnClientPushIT {
     @BeforeAll
     static void startService() {
         sipPort = AvailablePortFinder.getNextAvailable();
-        msrpPort = AvailablePortFinder.getNextAvailable();
-        service = ServiceProcess.builder()
-                .property("imdp.sip.port", String.valueOf(sipPort))
-                .property("imdp.msrp.port", String.valueOf(msrpPort))
-                .property("imdp.broker.embedded.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
-                .property("imdp.data-dir", dataDir.toString())
-                .property("imdp.store.max-message-size", "4096")
-                .property("imdp.ch1.peers", "127.0.0.1:" + AvailablePortFinder.getNextAvailable())
-                .start();
+        service = Services.onFreePorts(sipPort, dataDir).property("imdp.store.max-message-size", "4096").start();
     }
 
     @AfterAll
@@ -107,6 +98,14 @@ class OwnClientPushIT {
         service.waitForLog(Pattern.compile("Push to " + Pattern.quote(recipient) + ".*" + what), WAIT);
     }
 
+    /** Waits for the push's INVITE and connects to the MSRP path it offers, as a client with a=setup:active does. */
+    private MsrpTestPeer.Connection connectToOfferedPath() throws Exception {
+        SipTestClient.Received invite = client.awaitRequest(Request.INVITE, WAIT);
+        Matcher path = Pattern.compile("a=path:(\\S+)").matcher(new String(invite.request().getRawContent(), StandardCharsets.US_ASCII));
+        assertThat(path.find()).isTrue();
+        return msrp.connect(path.group(1));
+    }
+
     @Test
     void several_messages_arrive_in_order_as_cpim_and_leave_the_store() throws Exception {
         String ann = "sip:ann@127.0.0.1";
@@ -151,10 +150,7 @@ class OwnClientPushIT {
         client.answerWithMsrp(msrp.path(), "active");
         client.register(dan, 600);
 
-        SipTestClient.Received invite = client.awaitRequest(Request.INVITE, WAIT);
-        Matcher path = Pattern.compile("a=path:(\\S+)").matcher(new String(invite.request().getRawContent(), StandardCharsets.US_ASCII));
-        assertThat(path.find()).isTrue();
-        try (MsrpTestPeer.Connection connection = msrp.connect(path.group(1))) {
+        try (MsrpTestPeer.Connection connection = connectToOfferedPath()) {
             assertThat(connection.bind().get().status()).isEqualTo(200);
             awaitDelivered(dan, "active one", "active two");
         }
@@ -220,10 +216,7 @@ class OwnClientPushIT {
         store(ian, "safe");
         client.answerWithMsrp(msrp.path(), "active");
         client.register(ian, 600);
-        SipTestClient.Received invite = client.awaitRequest(Request.INVITE, WAIT);
-        Matcher path = Pattern.compile("a=path:(\\S+)").matcher(new String(invite.request().getRawContent(), StandardCharsets.US_ASCII));
-        assertThat(path.find()).isTrue();
-        try (MsrpTestPeer.Connection connection = msrp.connect(path.group(1))) {
+        try (MsrpTestPeer.Connection connection = connectToOfferedPath()) {
             connection.writeRaw("THIS IS NOT MSRP\r\n\r\n");
             connection.closed().get();
         }

@@ -37,7 +37,6 @@ class PushChargingIT {
     @Test
     void the_charging_request_goes_out_after_bye_and_never_waits_for_its_200() {
         int sipPort = AvailablePortFinder.getNextAvailable();
-        int msrpPort = AvailablePortFinder.getNextAvailable();
         int kamailioPort = AvailablePortFinder.getNextAvailable();
         int clientPort = AvailablePortFinder.getNextAvailable();
         int diameterPort = CDF.server().port();
@@ -45,13 +44,8 @@ class PushChargingIT {
         try (TsharkCapture capture = TsharkCapture.start(sipPort, clientPort, kamailioPort, diameterPort)
                 .decodeAsMsrp(kamailioPort).decodeAsDiameter(diameterPort);
              KamailioMsrpPeer msrp = KamailioMsrpPeer.start(kamailioPort);
-             ServiceProcess service = ServiceProcess.builder()
-                     .property("imdp.sip.port", String.valueOf(sipPort))
-                     .property("imdp.msrp.port", String.valueOf(msrpPort))
-                     .property("imdp.broker.embedded.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
-                     .property("imdp.data-dir", dataDir.toString())
-                     .property("imdp.ch1.peers", "127.0.0.1:" + diameterPort)
-                     .start()) {
+             ServiceProcess service = Services.onFreePorts(sipPort, dataDir)
+                     .property("imdp.ch1.peers", "127.0.0.1:" + diameterPort).start()) {
 
             for (String text : List.of("hello", "are you there?")) {
                 Sipp.scenario("uac-message.xml").remotePort(sipPort).service("bob")

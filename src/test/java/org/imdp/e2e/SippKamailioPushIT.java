@@ -48,14 +48,8 @@ class SippKamailioPushIT {
         int kamailioPort = AvailablePortFinder.getNextAvailable();
         capture = TsharkCapture.start(sipPort, msrpPort, kamailioPort).decodeAsMsrp(msrpPort, kamailioPort);
         kamailio = KamailioMsrpPeer.start(kamailioPort);
-        service = ServiceProcess.builder()
-                .property("imdp.sip.port", String.valueOf(sipPort))
-                .property("imdp.msrp.port", String.valueOf(msrpPort))
-                .property("imdp.broker.embedded.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
-                .property("imdp.data-dir", dataDir.toString())
-                // no Charging Enabler in this test: charging events wait durably in im.charging
-                .property("imdp.ch1.peers", "127.0.0.1:" + AvailablePortFinder.getNextAvailable())
-                .start();
+        // no Charging Enabler in this test: charging events wait durably in im.charging
+        service = Services.onFreePorts(sipPort, dataDir).property("imdp.msrp.port", String.valueOf(msrpPort)).start();
     }
 
     @AfterAll

@@ -500,28 +500,27 @@ class SipMsrpComponentTest extends CamelTestSupport {
 
     @Test
     void push_records_each_message_status_and_stops_at_the_first_failure() throws Exception {
-        try (ScriptedMsrpPeer scripted = new ScriptedMsrpPeer(MsrpResponse.OK, MsrpResponse.UNSUPPORTED_MEDIA_TYPE)) {
-            client.answerWithMsrp(scripted.path(), "passive");
-            List<DeferredMessage> messages = List.of(message("scr-0001", ALICE, "one"),
-                    message("scr-0002", ALICE, "two"), message("scr-0003", ALICE, "three"));
+        peer.answerInTurn(MsrpResponse.OK, MsrpResponse.UNSUPPORTED_MEDIA_TYPE);
+        client.answerWithMsrp(peer.path(), "passive");
+        List<DeferredMessage> messages = List.of(message("scr-0001", ALICE, "one"),
+                message("scr-0002", ALICE, "two"), message("scr-0003", ALICE, "three"));
 
-            Exchange done = push(messages);
+        Exchange done = push(messages);
 
-            assertThat(done.getException()).isNull();
-            PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT,
-                    PushSessionResult.class);
-            assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::messageId,
-                    PushSessionResult.MessageOutcome::msrpStatus)
-                    .containsExactly(tuple("scr-0001", 200), tuple("scr-0002", 415));
-            assertThat(result.acknowledgedMessageIds()).containsExactly("scr-0001");
-            assertThat(result.failureReason()).contains("scr-0002", "415");
-            assertThat(scripted.bodies()).hasSize(2);
-            assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
-            SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:push", SipMsrpEndpoint.class);
-            assertThat(endpoint.getMessagesSent()).isEqualTo(2);
-            assertThat(endpoint.getMessagesAcknowledged()).isEqualTo(1);
-            assertThat(endpoint.getSessionsFailed()).isEqualTo(1);
-        }
+        assertThat(done.getException()).isNull();
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT,
+                PushSessionResult.class);
+        assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::messageId,
+                PushSessionResult.MessageOutcome::msrpStatus)
+                .containsExactly(tuple("scr-0001", 200), tuple("scr-0002", 415));
+        assertThat(result.acknowledgedMessageIds()).containsExactly("scr-0001");
+        assertThat(result.failureReason()).contains("scr-0002", "415");
+        assertThat(peer.frames()).filteredOn(f -> f.body().length > 0).hasSize(2);
+        assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
+        SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:push", SipMsrpEndpoint.class);
+        assertThat(endpoint.getMessagesSent()).isEqualTo(2);
+        assertThat(endpoint.getMessagesAcknowledged()).isEqualTo(1);
+        assertThat(endpoint.getSessionsFailed()).isEqualTo(1);
     }
 
     @Test

@@ -10,18 +10,16 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
-import org.imdp.ch1.support.NettyLeakCheck;
+import org.imdp.test.NettyLeakDetection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@ExtendWith(NettyLeakDetection.class)
 class DiameterCodecTest {
-
-    @RegisterExtension
-    static final NettyLeakCheck LEAKS = new NettyLeakCheck();
 
     /** DWR, hbh 1, e2e 2, Origin-Host "a.b" (1 octet padding), Origin-Realm "b" (3 octets padding). */
     private static final String DWR_HEX = "0100002c" + "80000118" + "00000000" + "00000001" + "00000002"

@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.apache.camel.test.AvailablePortFinder;
+
 /**
  * A real freeDiameterd as the Charging Enabler, run by scripts/freediameter/*.sh on free loopback
  * ports. Starting it fails loudly: a CH-1 integration test must not pass without it.
@@ -26,8 +28,8 @@ public final class FreeDiameter {
     public FreeDiameter(String name, String identity) {
         this.runDir = Path.of("target", "freediameter", name + "-" + ProcessHandle.current().pid()).toAbsolutePath();
         this.identity = identity;
-        this.port = FreePorts.next();
-        this.tlsPort = FreePorts.next();
+        this.port = AvailablePortFinder.getNextAvailable();
+        this.tlsPort = AvailablePortFinder.getNextAvailable();
     }
 
     public int port() {

@@ -13,6 +13,7 @@ import org.imdp.sipmsrp.msrp.codec.MsrpHeaderNames;
 import org.imdp.sipmsrp.msrp.codec.MsrpIds;
 import org.imdp.sipmsrp.msrp.codec.MsrpRequest;
 import org.imdp.sipmsrp.msrp.codec.MsrpResponse;
+import org.imdp.test.NettyLeakDetection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -44,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>a request whose To-Path is not {@link #path()}: 481;</li>
  * <li>an empty SEND (binding): always 200;</li>
- * <li>a SEND with a body (a message chunk): as set by {@link #answerWith(int)} (default 200), {@link #silent()}
- * or {@link #closeOnMessage()};</li>
+ * <li>a SEND with a body (a message chunk): as set by {@link #answerWith(int)} (default 200),
+ * {@link #answerInTurn(int...)}, {@link #silent()} or {@link #closeOnMessage()};</li>
  * <li>REPORT: no answer; any other method: 501.</li>
  * </ul>
  * Chunks are put back together by {@link #message(String)}. Call {@link #close()} when done.
@@ -54,7 +56,7 @@ public final class MsrpTestPeer implements AutoCloseable {
 
     /** What the peer does with a SEND that carries a body. */
     public enum Behaviour {
-        /** Answer with the status of {@link #answerWith(int)}. */
+        /** Answer with the status of {@link #answerInTurn(int...)} or {@link #answerWith(int)}. */
         ANSWER,
         /** Never answer, so that the sender's transaction times out. */
         SILENT,
@@ -89,6 +91,7 @@ public final class MsrpTestPeer implements AutoCloseable {
     private final MsrpFrameEncoder encoder = new MsrpFrameEncoder();
     private volatile Behaviour behaviour = Behaviour.ANSWER;
     private volatile int status = MsrpResponse.OK;
+    private final Queue<Integer> inTurn = new ConcurrentLinkedQueue<>();
     private EventLoopGroup group;
     private Channel server;
     private int port;
@@ -146,6 +149,18 @@ public final class MsrpTestPeer implements AutoCloseable {
     /** Answer message chunks with {@code status} (200 by default). */
     public MsrpTestPeer answerWith(int status) {
         this.status = status;
+        this.behaviour = Behaviour.ANSWER;
+        return this;
+    }
+
+    /**
+     * Answer the next message chunks with {@code statuses}, one each in order, and later ones as set by
+     * {@link #answerWith(int)}: for different answers to the messages of one session.
+     */
+    public MsrpTestPeer answerInTurn(int... statuses) {
+        for (int s : statuses) {
+            inTurn.add(s);
+        }
         this.behaviour = Behaviour.ANSWER;
         return this;
     }
@@ -279,7 +294,10 @@ public final class MsrpTestPeer implements AutoCloseable {
                 respond(ctx, request, MsrpResponse.OK);
             } else {
                 switch (behaviour) {
-                    case ANSWER -> respond(ctx, request, status);
+                    case ANSWER -> {
+                        Integer next = inTurn.poll();
+                        respond(ctx, request, next != null ? next : status);
+                    }
                     case SILENT -> LOG.debug("Test peer stays silent on {}", request.transactionId());
                     case CLOSE -> ctx.close();
                 }

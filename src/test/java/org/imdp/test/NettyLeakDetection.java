@@ -1,4 +1,4 @@
-package org.imdp.sipmsrp.msrp;
+package org.imdp.test;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,6 +29,7 @@ public final class NettyLeakDetection implements BeforeAllCallback, AfterAllCall
     private static final String DETECTOR_LOGGER = ResourceLeakDetector.class.getName();
     private static final String APPENDER_NAME = "netty-leak-capture";
     private static final int GC_ROUNDS = 5;
+    private static final long GC_PAUSE_MS = 100;
 
     private final List<String> leaks = new CopyOnWriteArrayList<>();
     private LeakAppender appender;
@@ -50,7 +51,7 @@ public final class NettyLeakDetection implements BeforeAllCallback, AfterAllCall
         try {
             for (int i = 0; i < GC_ROUNDS && leaks.isEmpty(); i++) {
                 System.gc();
-                TimeUnit.MILLISECONDS.sleep(50);
+                TimeUnit.MILLISECONDS.sleep(GC_PAUSE_MS);
                 // the detectors look for collected, unreleased buffers when the next buffer is allocated
                 ByteBufAllocator.DEFAULT.buffer(1).release();
                 UnpooledByteBufAllocator.DEFAULT.buffer(1).release();

@@ -1,0 +1,27 @@
+package org.imdp.e2e;
+
+import java.nio.file.Path;
+
+import org.apache.camel.test.AvailablePortFinder;
+import org.imdp.test.peers.ServiceProcess;
+
+/** How the end-to-end tests launch the service's jar. */
+final class Services {
+
+    private Services() {
+    }
+
+    /**
+     * The jar with SIP on {@code sipPort}, its own journal in {@code dataDir}, MSRP and the embedded
+     * broker on free ports, and a Charging Enabler address where nothing listens (its events wait);
+     * any of these can be overridden with a later {@code property(...)}.
+     */
+    static ServiceProcess.Builder onFreePorts(int sipPort, Path dataDir) {
+        return ServiceProcess.builder()
+                .property("imdp.sip.port", String.valueOf(sipPort))
+                .property("imdp.msrp.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
+                .property("imdp.broker.embedded.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
+                .property("imdp.data-dir", dataDir.toString())
+                .property("imdp.ch1.peers", "127.0.0.1:" + AvailablePortFinder.getNextAvailable());
+    }
+}

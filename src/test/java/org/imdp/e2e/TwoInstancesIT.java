@@ -1,0 +1,72 @@
+package org.imdp.e2e;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.apache.camel.test.AvailablePortFinder;
+import org.imdp.cpim.CpimMessage;
+import org.imdp.sipmsrp.SipTestClient;
+import org.imdp.sipmsrp.msrp.MsrpTestPeer;
+import org.imdp.test.peers.ServiceProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two instances of the jar on one broker: the first with its embedded broker, the second reaching it
+ * as an external broker by {@code imdp.broker.url}. Messages taken in by one instance are pushed after
+ * a REGISTER at the other, in order and once.
+ */
+class TwoInstancesIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(40);
+
+    @TempDir
+    Path dataA;
+    @TempDir
+    Path dataB;
+
+    private static List<String> delivered(MsrpTestPeer msrp, String recipient) {
+        return msrp.frames().stream().filter(f -> f.body().length > 0)
+                .map(f -> CpimMessage.parse(f.body()))
+                .filter(c -> c.header("To").equals("<" + recipient + ">"))
+                .map(c -> new String(c.body(), StandardCharsets.UTF_8)).toList();
+    }
+
+    @Test
+    void one_broker_two_instances_each_push_what_the_other_took_in() throws Exception {
+        int brokerPort = AvailablePortFinder.getNextAvailable();
+        int sipA = AvailablePortFinder.getNextAvailable();
+        int sipB = AvailablePortFinder.getNextAvailable();
+        try (ServiceProcess a = Services.onFreePorts(sipA, dataA).property("imdp.broker.embedded.port", String.valueOf(brokerPort)).start();
+             ServiceProcess b = Services.onFreePorts(sipB, dataB).property("imdp.broker.url", "tcp://127.0.0.1:" + brokerPort).start();
+             SipTestClient viaA = SipTestClient.start("127.0.0.1", sipA);
+             SipTestClient viaB = SipTestClient.start("127.0.0.1", sipB);
+             MsrpTestPeer msrp = new MsrpTestPeer().start(0)) {
+            viaA.answerWithMsrp(msrp.path(), "passive");
+            viaB.answerWithMsrp(msrp.path(), "passive");
+            for (String text : List.of("z1", "z2", "z3")) {
+                assertThat(viaB.sendMessage("sip:alice@127.0.0.1", "sip:zoe@127.0.0.1", "text/plain",
+                        text.getBytes(StandardCharsets.UTF_8))).isEqualTo(202);
+            }
+            for (String text : List.of("y1", "y2")) {
+                assertThat(viaA.sendMessage("sip:alice@127.0.0.1", "sip:yan@127.0.0.1", "text/plain",
+                        text.getBytes(StandardCharsets.UTF_8))).isEqualTo(202);
+            }
+
+            viaA.register("sip:zoe@127.0.0.1", 600);
+            viaB.register("sip:yan@127.0.0.1", 600);
+
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(delivered(msrp, "sip:zoe@127.0.0.1")).containsExactly("z1", "z2", "z3");
+                assertThat(delivered(msrp, "sip:yan@127.0.0.1")).containsExactly("y1", "y2");
+            });
+            assertThat(b.logText()).doesNotContain("ERROR");
+            assertThat(a.logText()).doesNotContain("ERROR");
+        }
+    }
+}
