@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 
 import javax.management.ObjectName;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
@@ -53,19 +54,48 @@ public final class Operations extends ServiceSupport {
         context.getManagementStrategy().addEventNotifier(metrics);
 
         String charging = settings.string("imdp.queue.charging");
+        String chargingDlq = settings.string("imdp.queue.charging-dlq");
+        storeGauges(meters, store, charging, chargingDlq, registrations);
         Operations ops = new Operations(context);
         ops.probes = context.getExecutorServiceManager().newSingleThreadExecutor(ops, "ImdpBrokerHealth");
         ops.mbeans.add(new ManagedStore(store, EXPIRED_QUEUE, metrics));
         ops.mbeans.add(new ManagedPush(metrics, registrations));
-        ops.mbeans.add(new ManagedCharging(context, store, charging, settings.string("imdp.queue.charging-dlq"), metrics));
+        ops.mbeans.add(new ManagedCharging(context, store, charging, chargingDlq, metrics));
         context.addService(ops, true, false);
 
         context.getRegistry().bind("imdpBrokerHealthCheck",
                 new BrokerHealthCheck(store, charging, ops.probes, BROKER_PROBE_TIMEOUT_MILLIS));
         context.getRegistry().bind("imdpSipHealthCheck", new SipListeningHealthCheck(SIP_CONNECT_TIMEOUT_MILLIS));
         context.getRegistry().bind("imdpCh1HealthCheck", new Ch1PeerHealthCheck());
-        context.getRegistry().bind("admin", new AdminApi(store, registrations, metrics, charging,
-                settings.string("imdp.queue.charging-dlq"), settings.positiveInt("imdp.store.max-per-recipient", 1_000_000)));
+        context.getRegistry().bind("admin", new AdminApi(store, registrations, metrics, charging, chargingDlq,
+                settings.positiveInt("imdp.store.max-per-recipient", 1_000_000)));
+    }
+
+    /** Sizes read from the broker at each scrape (a few management round trips); NaN while it cannot be reached. */
+    private static void storeGauges(MeterRegistry meters, DeferredStore store, String charging, String chargingDlq,
+                                    Registrations registrations) {
+        gauge(meters, "imdp.store.messages", "Messages stored for all recipients", () -> store.totals(0).storedMessages());
+        gauge(meters, "imdp.store.recipients", "Recipients with a store queue", () -> store.totals(0).recipients());
+        gauge(meters, "imdp.store.expired", "Messages that expired unsent (im.deferred.expired)",
+                () -> store.queueMessageCount(EXPIRED_QUEUE));
+        gauge(meters, "imdp.charging.pending", "Charging events waiting for a 2001 ACA", () -> store.queueMessageCount(charging));
+        gauge(meters, "imdp.charging.dead.lettered", "Charging events refused for good",
+                () -> store.queueMessageCount(chargingDlq));
+        gauge(meters, "imdp.registrations", "Recipients registered at this instance", registrations::size);
+    }
+
+    private interface BrokerReading {
+        long read() throws Exception;
+    }
+
+    private static void gauge(MeterRegistry meters, String name, String description, BrokerReading reading) {
+        Gauge.builder(name, () -> {
+            try {
+                return reading.read();
+            } catch (Exception e) {
+                return Double.NaN;
+            }
+        }).description(description).register(meters);
     }
 
     /** The JMX name of one of the service's MBeans: {@code org.imdp:context=<camel name>,type=<type>}. */
