@@ -30,6 +30,11 @@ final class BrokerHealthCheck extends AbstractHealthCheck {
     }
 
     @Override
+    public boolean isLiveness() {
+        return true;
+    }
+
+    @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         CompletableFuture<Long> probe = CompletableFuture.supplyAsync(() -> {
             try {

@@ -12,18 +12,12 @@ import org.imdp.ch1.Ch1Endpoint;
 /**
  * Readiness: every CH-1 endpoint in use has at least one Charging Enabler peer with an OPEN Diameter connection.
  * While it is DOWN the service still stores and pushes; charging events wait on {@code im.charging} and are sent
- * when a peer is back.
+ * when a peer is back. Not a liveness check: a Charging Enabler outage is no reason to restart this service.
  */
 final class Ch1PeerHealthCheck extends AbstractHealthCheck {
 
     Ch1PeerHealthCheck() {
         super("imdp", "ch1-peers");
-    }
-
-    @Override
-    public boolean isLiveness() {
-        // a Charging Enabler outage is no reason to restart this service
-        return false;
     }
 
     @Override

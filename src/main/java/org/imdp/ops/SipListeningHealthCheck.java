@@ -30,6 +30,11 @@ final class SipListeningHealthCheck extends AbstractHealthCheck {
     }
 
     @Override
+    public boolean isLiveness() {
+        return true;
+    }
+
+    @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         List<String> listening = new ArrayList<>();
         List<String> problems = new ArrayList<>();

@@ -23,6 +23,10 @@ class ManagementTest extends OpsTestSupport {
         HttpResponse<String> live = get("/observe/health/live", null, null);
         assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
         assertThat(body(live).path("status").asText()).isEqualTo("UP");
+        JsonNode liveChecks = body(live).path("checks");
+        assertThat(check(liveChecks, "broker").path("status").asText()).isEqualTo("UP");
+        assertThat(check(liveChecks, "sip-listening-points").path("status").asText()).isEqualTo("UP");
+        assertThat(liveChecks.toString()).doesNotContain("ch1-peers");
 
         HttpResponse<String> all = get("/observe/health?data=true", null, null);
         JsonNode checks = body(all).path("checks");
