@@ -40,6 +40,7 @@ class RoutesTest extends CamelMainTestSupport {
     private volatile int acknowledge = Integer.MAX_VALUE;
     private volatile RuntimeException pushFailure;
     private final List<List<String>> pushes = new CopyOnWriteArrayList<>();
+    private String lastWarning;
 
     @Override
     protected String getPropertyPlaceholderLocations() {
@@ -204,6 +205,7 @@ class RoutesTest extends CamelMainTestSupport {
         assertThat(sipMessage("sip:frank@example.com", "text/plain", "two")).isEqualTo(202);
         assertThat(sipMessage("sip:frank@example.com", "text/plain", "three")).isEqualTo(202);
         assertThat(sipMessage("sip:frank@example.com", "text/plain", "over quota")).isEqualTo(486);
+        assertThat(lastWarning).contains("imdp.store.max-per-recipient");
         assertThat(sipMessage("sip:frank@example.com", "text/plain", "")).isEqualTo(400);
         assertThat(sipMessage("mailto:frank@example.com", "text/plain", "bad recipient")).isEqualTo(400);
         assertThat(stored("sip:frank@example.com")).isEqualTo(3);
@@ -238,6 +240,7 @@ class RoutesTest extends CamelMainTestSupport {
             e.getMessage().setHeader(SipMsrpConstants.CONTENT_TYPE, contentType);
             e.getMessage().setBody(text.getBytes(StandardCharsets.UTF_8));
         });
+        lastWarning = answered.getMessage().getHeader(SipMsrpConstants.WARNING, String.class);
         return answered.getMessage().getHeader(SipMsrpConstants.RESPONSE_CODE, Integer.class);
     }
 }
