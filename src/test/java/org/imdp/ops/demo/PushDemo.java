@@ -1,5 +1,9 @@
 package org.imdp.ops.demo;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,11 +63,22 @@ public final class PushDemo {
                 }
                 String charged = service.waitForLog(Pattern.compile("Charged push .*Result-Code \\d+.*"), WAIT);
                 say("IM Server log: %s", charged.strip());
+                printMetrics();
             }
             printLadder(wire);
         } finally {
             chargingEnabler.stop();
         }
+    }
+
+    /** The service's own Prometheus series after the push (histogram buckets left out). */
+    private static void printMetrics() throws Exception {
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:9876/observe/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        say("GET http://127.0.0.1:9876/observe/metrics (the service's series):");
+        metrics.body().lines().filter(l -> l.startsWith("imdp_") && !l.contains("_bucket"))
+                .forEach(l -> System.out.println("    " + l));
     }
 
     private static void printLadder(TsharkCapture wire) {
