@@ -16,9 +16,12 @@ import org.apache.camel.spi.CamelEvent.ExchangeFailureHandledEvent;
 import org.apache.camel.spi.CamelEvent.ExchangeSendingEvent;
 import org.apache.camel.spi.CamelEvent.ExchangeSentEvent;
 import org.apache.camel.support.EventNotifierSupport;
+import org.imdp.ch1.Ch1Endpoint;
 import org.imdp.charging.ChargingEvent;
 import org.imdp.sipmsrp.PushSessionResult;
 import org.imdp.sipmsrp.SipMsrpConstants;
+import org.imdp.sipmsrp.SipMsrpEndpoint;
+import org.imdp.sipmsrp.SipMsrpKind;
 import org.imdp.store.RejectedMessageException;
 
 /**
@@ -90,7 +93,7 @@ final class ServiceMetrics extends EventNotifierSupport {
         } else if (event instanceof ExchangeSentEvent sent && isPush(sent.getEndpoint())) {
             activeSessions.decrementAndGet();
             pushFinished(sent.getExchange());
-        } else if (event instanceof ExchangeSentEvent sent && "ch1".equals(scheme(sent.getEndpoint()))) {
+        } else if (event instanceof ExchangeSentEvent sent && sent.getEndpoint() instanceof Ch1Endpoint) {
             chargingFinished(sent.getExchange());
         } else if (event instanceof ExchangeFailureHandledEvent handled) {
             failureHandled(handled.getExchange());
@@ -136,13 +139,7 @@ final class ServiceMetrics extends EventNotifierSupport {
     }
 
     private static boolean isPush(Endpoint endpoint) {
-        return "sipmsrp".equals(scheme(endpoint)) && endpoint.getEndpointKey().startsWith("sipmsrp://push");
-    }
-
-    private static String scheme(Endpoint endpoint) {
-        String uri = endpoint.getEndpointUri();
-        int colon = uri.indexOf(':');
-        return colon < 0 ? uri : uri.substring(0, colon);
+        return endpoint instanceof SipMsrpEndpoint sip && sip.getKind() == SipMsrpKind.PUSH;
     }
 
     int activeSessions() {
