@@ -39,6 +39,16 @@ public record PushSessionResult(String recipient, String contact, String callId,
         return messages.stream().filter(MessageOutcome::acknowledged).map(MessageOutcome::messageId).toList();
     }
 
+    /** Milliseconds from sending the INVITE to its 200 OK. */
+    public long inviteToAnswerMillis() {
+        return java.time.Duration.between(inviteSentAt, answeredAt).toMillis();
+    }
+
+    /** Milliseconds from sending the INVITE to sending the BYE. */
+    public long sessionMillis() {
+        return java.time.Duration.between(inviteSentAt, byeSentAt).toMillis();
+    }
+
     /** "complete" when every message was acknowledged, else why the session stopped early. */
     public String outcome() {
         return failureReason == null ? "complete" : "incomplete: " + failureReason;
