@@ -43,7 +43,7 @@ final class ServiceMetrics extends EventNotifierSupport {
     private final Counter chargingFailed;
     private final Counter[] refused = new Counter[RejectedMessageException.Reason.values().length];
     private final Timer inviteToAnswer;
-    private final Timer answerToBye;
+    private final Timer sendToLastAnswer;
     private final Timer byeToAca;
 
     ServiceMetrics(MeterRegistry registry) {
@@ -66,8 +66,8 @@ final class ServiceMetrics extends EventNotifierSupport {
                     .description("Incoming messages refused (not stored), by reason").register(registry);
         }
         inviteToAnswer = histogram(registry, "imdp.push.invite.answer", "From the push INVITE to its 200 OK");
-        answerToBye = histogram(registry, "imdp.push.msrp",
-                "From the INVITE's 200 OK to the BYE: the MSRP SENDs and their 200 OKs");
+        sendToLastAnswer = histogram(registry, "imdp.push.msrp",
+                "From the first MSRP SEND to the answer to the last one");
         byeToAca = histogram(registry, "imdp.charging.bye.aca", "From the push BYE to the CH-1 answer (ACA)");
         setIgnoreCamelContextEvents(true);
         setIgnoreCamelContextInitEvents(true);
@@ -106,7 +106,7 @@ final class ServiceMetrics extends EventNotifierSupport {
             messagesSent.increment(result.messages().size());
             messagesAcknowledged.increment(result.acknowledgedCount());
             record(inviteToAnswer, result.inviteSentAt(), result.answeredAt());
-            record(answerToBye, result.answeredAt(), result.byeSentAt());
+            record(sendToLastAnswer, result.firstSendAt(), result.lastAnswerAt());
         }
         Outcome outcome = exchange.getException() != null || result == null ? Outcome.FAILED
                 : result.failureReason() == null && result.acknowledgedCount() == result.messages().size()

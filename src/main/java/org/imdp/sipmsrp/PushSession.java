@@ -101,6 +101,8 @@ final class PushSession implements SipDialogHandler {
     private volatile Instant inviteSentAt;
     private volatile Instant answeredAt;
     private volatile Instant byeSentAt;
+    private volatile Instant firstSendAt;
+    private volatile Instant lastAnswerAt;
     private volatile Instant clientByeAt;
     private Request ack;
 
@@ -250,6 +252,9 @@ final class PushSession implements SipDialogHandler {
             return CompletableFuture.completedFuture(null);
         }
         endpoint.countMessageSent();
+        if (firstSendAt == null) {
+            firstSendAt = Instant.now();
+        }
         CompletableFuture<MsrpSendResult> sent;
         try {
             sent = session.send(msrpMessageId(message), CpimMessage.MIME_TYPE, cpim);
@@ -264,6 +269,7 @@ final class PushSession implements SipDialogHandler {
                         : "MSRP SEND of message " + message.messageId() + " failed: " + unwrap(error).getMessage();
                 return false;
             }
+            lastAnswerAt = Instant.now();
             outcomes.add(outcome(message, result.status()));
             if (result.acknowledged()) {
                 endpoint.countMessageAcknowledged();
@@ -315,7 +321,7 @@ final class PushSession implements SipDialogHandler {
         closeMsrp();
         String reason = failure != null ? describe(failure) : failureReason;
         PushSessionResult result = new PushSessionResult(recipient, requestUri, callId, inviteSentAt, answeredAt,
-                byeSentAt, List.copyOf(outcomes), reason);
+                byeSentAt, List.copyOf(outcomes), reason, firstSendAt, lastAnswerAt);
         boolean ok = failure == null && result.acknowledgedCount() == messages.size();
         endpoint.countSession(ok);
         LOG.info("push {} to {}: {}/{} messages acknowledged{}", callId, recipient, result.acknowledgedCount(),

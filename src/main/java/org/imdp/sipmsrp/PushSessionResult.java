@@ -16,9 +16,12 @@ import java.util.List;
  * @param messages      one entry per message attempted (an MSRP SEND was written), in push order; messages after
  *                      the first one not acknowledged are not attempted and not listed
  * @param failureReason why the session stopped before every message was acknowledged, or {@code null}
+ * @param firstSendAt   when the first MSRP SEND was written, or {@code null} when none was
+ * @param lastAnswerAt  when the last MSRP SEND got its answer, or {@code null} when none did
  */
 public record PushSessionResult(String recipient, String contact, String callId, Instant inviteSentAt,
-        Instant answeredAt, Instant byeSentAt, List<MessageOutcome> messages, String failureReason) {
+        Instant answeredAt, Instant byeSentAt, List<MessageOutcome> messages, String failureReason,
+        Instant firstSendAt, Instant lastAnswerAt) {
 
     /**
      * @param messageId   the message's IMDN Message-ID

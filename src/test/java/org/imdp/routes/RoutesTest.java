@@ -97,7 +97,7 @@ class RoutesTest extends CamelMainTestSupport {
         exchange.getMessage().setHeader(SipMsrpConstants.PUSH_RESULT, new PushSessionResult(
                 exchange.getMessage().getHeader(SipMsrpConstants.RECIPIENT, String.class),
                 exchange.getMessage().getHeader(SipMsrpConstants.CONTACT, String.class),
-                "call-" + pushes.size(), now, now, now, outcomes, null));
+                "call-" + pushes.size(), now, now, now, outcomes, null, now, now));
     }
 
     private void intake(String recipient, String id, String text) {
