@@ -61,7 +61,7 @@ class IntakeFuzzTest {
         CAMEL.close();
     }
 
-    @Property(tries = 2000)
+    @Property
     void aSipMessageIsStoredWithCanonicalAddressesOrRefusedWith400(@ForAll("uris") String requestUri,
             @ForAll("uris") String from, @ForAll("contentTypes") String contentType, @ForAll("bodies") byte[] body) {
         Exchange exchange = new DefaultExchange(CAMEL);
@@ -83,7 +83,7 @@ class IntakeFuzzTest {
     }
 
     /** What {@code wrap} writes, {@code parse} reads back as exactly the same headers: nothing injected. */
-    @Property(tries = 2000)
+    @Property
     void cpimWrapRefusesOrRoundTripsItsHeaders(@ForAll("uris") String sender, @ForAll("uris") String recipient,
             @ForAll("texts") String messageId, @ForAll("texts") String contentType,
             @ForAll("texts") String disposition, @ForAll("bodies") byte[] body) {
@@ -110,7 +110,7 @@ class IntakeFuzzTest {
     }
 
     /** JAIN-SIP answers any bytes with a message, {@code null} (nothing there) or a ParseException. */
-    @Property(tries = 2000)
+    @Property
     void theSipParserParsesOrThrowsParseException(@ForAll("sipSoup") byte[] input) {
         Throwable thrown = assertTimeoutPreemptively(TRY_TIMEOUT,
                 () -> catchThrowable(() -> sipParser.parseSIPMessage(input, true, false, null)));

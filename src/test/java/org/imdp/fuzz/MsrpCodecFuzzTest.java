@@ -32,9 +32,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * Property-based fuzzing of the MSRP codec (issue 4). Each property runs a bounded number of tries with
- * jqwik's random seed; a failure prints the seed and the shrunk input, and {@code -Djqwik.seeds.whenfixed}
- * plus {@code @Property(seed = "...")} replays it. See the README ("Fuzzing") for a longer session.
+ * Property-based fuzzing of the MSRP codec (issue 4). Each property runs {@code jqwik.tries.default} tries
+ * (junit-platform.properties) with a random seed; a failure prints the seed and the shrunk sample, the next
+ * run retries that sample first ({@code target/jqwik-database}), and {@code @Property(seed = "<seed>")}
+ * replays the whole run. See the README ("Fuzzing") for a longer session.
  */
 @AddLifecycleHook(NettyLeakDetection.class)
 class MsrpCodecFuzzTest {
@@ -54,7 +55,7 @@ class MsrpCodecFuzzTest {
         return new MsrpFrameDecoder(MAX_LINE, MAX_HEADERS, MAX_BODY);
     }
 
-    @Property(tries = 1000)
+    @Property
     void anyInputGivesFramesOrDocumentedFailures(@ForAll("msrpSoup") byte[] input,
             @ForAll @Size(max = 12) List<@IntRange(min = 0, max = 4096) Integer> cuts) {
         MsrpWire wire = new MsrpWire();
@@ -89,7 +90,7 @@ class MsrpCodecFuzzTest {
         wire.assertAllReleased();
     }
 
-    @Property(tries = 1000)
+    @Property
     void encodedFramesDecodeToEqualFrames(@ForAll("frames") MsrpFrames.Spec spec,
             @ForAll @Size(max = 12) List<@IntRange(min = 0, max = 4096) Integer> cuts) {
         MsrpWire wire = new MsrpWire();
@@ -110,7 +111,7 @@ class MsrpCodecFuzzTest {
      * the garbage and the next frame makes sure that whatever state the garbage left the decoder in (in
      * headers, in a body, skipping) ends in a failure, and the frame after it must then come out intact.
      */
-    @Property(tries = 1000)
+    @Property
     void aValidFrameAfterMutatedOnesIsStillDecoded(@ForAll("smallFrames") MsrpFrames.Spec damaged,
             @ForAll @Size(min = 1, max = 8) List<@IntRange(min = 0, max = 1 << 20) Integer> mutations,
             @ForAll("smallFrames") MsrpFrames.Spec next,
@@ -133,7 +134,7 @@ class MsrpCodecFuzzTest {
      * Header values and comments with any characters (CR, LF, NUL, DEL, NEL, U+2028, ...) are either refused
      * by the encoder or come back as the same number of headers: nothing can inject a line.
      */
-    @Property(tries = 1000)
+    @Property
     void arbitraryHeaderTextIsRefusedOrCannotInjectAHeader(@ForAll("frames") MsrpFrames.Spec spec,
             @ForAll("anyText") String value, @ForAll("anyText") String comment) {
         MsrpFrames.Spec injected = new MsrpFrames.Spec(spec.tid(), spec.method(), spec.status(),
