@@ -14,11 +14,13 @@ import gov.nist.core.CommonLogger;
 import gov.nist.javax.sip.parser.MessageParser;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Assume;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.statistics.Statistics;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -65,6 +67,8 @@ class IntakeFuzzTest {
     void aSipMessageIsStoredWithCanonicalAddressesOrRefusedWith400(@ForAll("uris") String requestUri,
             @ForAll("uris") String from, @ForAll("contentTypes") String contentType, @ForAll("bodies") byte[] body) {
         Exchange exchange = new DefaultExchange(CAMEL);
+        // a missing header is refused like a malformed one
+        requestUri = "".equals(requestUri) ? null : requestUri;
         exchange.getMessage().setHeader(SipMsrpConstants.REQUEST_URI, requestUri);
         exchange.getMessage().setHeader(SipMsrpConstants.FROM, from);
         exchange.getMessage().setHeader(SipMsrpConstants.CONTENT_TYPE, contentType);
@@ -73,28 +77,33 @@ class IntakeFuzzTest {
         try {
             message = intake.fromSip(exchange);
         } catch (RejectedMessageException e) {
+            Statistics.collect("refused");
             assertThat(e.getSipStatus()).isIn(400, 413);
             return;
         }
+        Statistics.collect("stored");
         assertThat(Recipients.canonical(message.recipient())).isEqualTo(message.recipient());
         assertThat(Recipients.canonical(message.sender())).isEqualTo(message.sender());
+        // the recipient names a queue: it must stay one word of Artemis' address hierarchy
+        assertThat(Recipients.storeQueue(message.recipient())).matches("im\\.deferred\\.store\\.[A-Za-z0-9@+\\-_]+");
         assertThat(message.contentType()).isEqualTo(contentType.trim());
         assertThat(message.body()).isEqualTo(body);
     }
 
     /** What {@code wrap} writes, {@code parse} reads back as exactly the same headers: nothing injected. */
     @Property
-    void cpimWrapRefusesOrRoundTripsItsHeaders(@ForAll("uris") String sender, @ForAll("uris") String recipient,
+    void cpimWrapRefusesOrRoundTripsItsHeaders(@ForAll("bareUris") String sender, @ForAll("bareUris") String recipient,
             @ForAll("texts") String messageId, @ForAll("texts") String contentType,
             @ForAll("texts") String disposition, @ForAll("bodies") byte[] body) {
-        Assume.that(sender != null && recipient != null);
         DeferredMessage message = new DeferredMessage(messageId, sender, recipient, contentType, NOW, disposition, body);
         byte[] wrapped;
         try {
             wrapped = CpimMessage.wrap(message);
         } catch (IllegalArgumentException refused) {
+            Statistics.collect("refused");
             return;
         }
+        Statistics.collect("wrapped");
         CpimMessage parsed = CpimMessage.parse(wrapped);
         List<Map.Entry<String, String>> expected = new java.util.ArrayList<>(List.of(
                 Map.entry(CpimMessage.FROM, "<" + sender + ">"), Map.entry(CpimMessage.TO, "<" + recipient + ">"),
@@ -114,38 +123,63 @@ class IntakeFuzzTest {
     void theSipParserParsesOrThrowsParseException(@ForAll("sipSoup") byte[] input) {
         Throwable thrown = assertTimeoutPreemptively(TRY_TIMEOUT,
                 () -> catchThrowable(() -> sipParser.parseSIPMessage(input, true, false, null)));
+        Statistics.collect(thrown == null ? "parsed or empty" : thrown.getClass().getSimpleName());
         if (thrown != null) {
             assertThat(thrown).isInstanceOf(ParseException.class);
         }
     }
 
+    /** {@code scheme:user@host;params}, valid in most tries, without display name or brackets (as CPIM takes them). */
+    @Provide
+    Arbitrary<String> bareUris() {
+        Arbitrary<String> scheme = Arbitraries.frequencyOf(Tuple.of(20, Arbitraries.of("sip:", "SIP:", "sips:", "tel:")),
+                Tuple.of(1, Arbitraries.of("http:", "", "s ip:")));
+        Arbitrary<String> user = Arbitraries.frequencyOf(Tuple.of(20, Arbitraries.of("bob@", "Bob@", "+4912345@", "a@b@", "")),
+                Tuple.of(2, Arbitraries.strings().alpha().numeric().withChars("+-._%!~*'()&=$,;?").ofMaxLength(8).map(u -> u + "@")),
+                Tuple.of(1, Arbitraries.of("a b@", "@", "a\"b@")));
+        Arbitrary<String> host = Arbitraries.frequencyOf(
+                Tuple.of(20, Arbitraries.of("example.com", "Example.COM", "127.0.0.1", "[::1]", "İ.com", "ß.de", "+4912345")),
+                Tuple.of(1, Arbitraries.of("ex ample", "", "a\u0000b", "a\u007fb")));
+        Arbitrary<String> suffix = Arbitraries.frequencyOf(
+                Tuple.of(20, Arbitraries.of("", ":5060", ";user=phone", "?subject=x", ";transport=tcp?h=<x>")),
+                Tuple.of(1, Arbitraries.of(">", " ", "\u00a0", "\u2028")));
+        return Combinators.combine(scheme, user, host, suffix).as((sc, u, h, suf) -> sc + u + h + suf);
+    }
+
+    /** Mostly URI-shaped (so that many are stored), else any mix of URI pieces; never null. */
     @Provide
     Arbitrary<String> uris() {
+        // display name and brackets, mostly matching
+        Arbitrary<List<String>> around = Arbitraries.frequencyOf(
+                Tuple.of(20, Arbitraries.of(List.of("", ""), List.of("<", ">"), List.of("\"Bob\" <", ">;tag=1"), List.of(" <", "> "))),
+                Tuple.of(1, Arbitraries.of(List.of("", ">"), List.of("<", ""), List.of(">", "<"))));
+        Arbitrary<String> shaped = Combinators.combine(around, bareUris()).as((a, uri) -> a.get(0) + uri + a.get(1));
         Arbitrary<String> piece = Arbitraries.oneOf(
-                Arbitraries.of("sip:", "SIP:", "sips:", "tel:", "Sip:", "http:", ":", "bob", "Bob", "@", "@@",
-                        "Example.COM", "example.com", ":5060", ";user=phone", ";", "?subject=x", "?", "<", ">", "\"Bob\" ",
-                        " ", "\t", "\r\n", "+4912345", "%40", "İ", "ß", "\u0000", "\u007f", "\u2028", "\u00a0", "."),
+                Arbitraries.of("sip:", "tel:", ":", "bob", "@", "Example.COM", ";", "?", "<", ">", "\"", " ", "\t",
+                        "\r\n", "İ", "\u0000", "\u2028"),
                 Arbitraries.strings().ofMaxLength(4));
-        return Arbitraries.oneOf(Arbitraries.just((String) null),
-                piece.list().ofMaxSize(8).map(ps -> String.join("", ps)));
+        return Arbitraries.frequencyOf(Tuple.of(8, shaped),
+                Tuple.of(1, piece.list().ofMaxSize(8).map(ps -> String.join("", ps))));
     }
 
     @Provide
     Arbitrary<String> contentTypes() {
-        return Arbitraries.oneOf(Arbitraries.just((String) null), texts(),
-                Arbitraries.strings().withChars('a').ofMinLength(250).ofMaxLength(260).map(s -> "text/" + s));
+        return Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.of("text/plain", " text/plain ", "message/cpim")),
+                Tuple.of(1, Arbitraries.just((String) null)), Tuple.of(2, texts()),
+                Tuple.of(1, Arbitraries.strings().withChars('a').ofMinLength(250).ofMaxLength(260).map(s -> "text/" + s)));
     }
 
     @Provide
     Arbitrary<String> texts() {
-        return Arbitraries.oneOf(Arbitraries.of("text/plain", "message/cpim", " text/plain ", "positive-delivery"),
-                Arbitraries.strings().withChars("a/ :<>\t\r\n\u0000\u007f\u0085\u2028\u00a0é").ofMaxLength(12),
-                Arbitraries.strings().ofMaxLength(12));
+        return Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.of("text/plain", "message/cpim", " text/plain ", "positive-delivery")),
+                Tuple.of(1, Arbitraries.strings().withChars("a/ :<>\t\r\n\u0000\u007f\u0085\u2028\u00a0é").ofMaxLength(12)),
+                Tuple.of(1, Arbitraries.strings().ofMaxLength(12)));
     }
 
     @Provide
     Arbitrary<byte[]> bodies() {
-        return Arbitraries.bytes().array(byte[].class).ofMaxSize(64);
+        return Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(64)),
+                Tuple.of(1, Arbitraries.just(new byte[0])));
     }
 
     /** SIP-looking lines, header names the RI parses specially, separators and random bytes. */
