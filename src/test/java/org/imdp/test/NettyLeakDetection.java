@@ -7,6 +7,9 @@ import java.util.concurrent.TimeUnit;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
+import net.jqwik.api.lifecycle.AfterContainerHook;
+import net.jqwik.api.lifecycle.BeforeContainerHook;
+import net.jqwik.api.lifecycle.ContainerLifecycleContext;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
@@ -23,8 +26,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  * PARANOID leak detection (every buffer tracked), captures the {@code LEAK:} errors that
  * {@link ResourceLeakDetector} logs, and after the class forces garbage collection and new allocations so
  * that buffers dropped without release are reported.
+ * <p>
+ * Jupiter classes use it with {@code @ExtendWith}, jqwik property classes (which do not run Jupiter
+ * extensions) with {@code @AddLifecycleHook}.
  */
-public final class NettyLeakDetection implements BeforeAllCallback, AfterAllCallback {
+public final class NettyLeakDetection
+        implements BeforeAllCallback, AfterAllCallback, BeforeContainerHook, AfterContainerHook {
 
     private static final String DETECTOR_LOGGER = ResourceLeakDetector.class.getName();
     private static final String APPENDER_NAME = "netty-leak-capture";
@@ -36,6 +43,25 @@ public final class NettyLeakDetection implements BeforeAllCallback, AfterAllCall
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws InterruptedException {
+        verify(context.getDisplayName());
+    }
+
+    @Override
+    public void beforeContainer(ContainerLifecycleContext context) {
+        start();
+    }
+
+    @Override
+    public void afterContainer(ContainerLifecycleContext context) throws InterruptedException {
+        verify(context.label());
+    }
+
+    private void start() {
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
         appender = new LeakAppender();
         appender.start();
@@ -46,8 +72,7 @@ public final class NettyLeakDetection implements BeforeAllCallback, AfterAllCall
         loggers.updateLoggers();
     }
 
-    @Override
-    public void afterAll(ExtensionContext context) throws InterruptedException {
+    private void verify(String testClass) throws InterruptedException {
         try {
             for (int i = 0; i < GC_ROUNDS && leaks.isEmpty(); i++) {
                 System.gc();
@@ -63,7 +88,7 @@ public final class NettyLeakDetection implements BeforeAllCallback, AfterAllCall
             appender.stop();
         }
         if (!leaks.isEmpty()) {
-            fail(leaks.size() + " Netty buffer leak(s) in " + context.getDisplayName() + ":\n" + leaks.get(0));
+            fail(leaks.size() + " Netty buffer leak(s) in " + testClass + ":\n" + leaks.get(0));
         }
     }
 

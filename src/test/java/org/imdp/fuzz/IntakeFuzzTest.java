@@ -1,0 +1,199 @@
+package org.imdp.fuzz;
+
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+
+
+import gov.nist.core.CommonLogger;
+import gov.nist.javax.sip.parser.MessageParser;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.statistics.Statistics;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.imdp.cpim.CpimMessage;
+import org.imdp.intake.IntakeMessages;
+import org.imdp.sipmsrp.SipMsrpConstants;
+import org.imdp.sipmsrp.sip.LoggingMessageParserFactory;
+import org.imdp.sipmsrp.sip.Slf4jStackLogger;
+import org.imdp.store.DeferredMessage;
+import org.imdp.store.Recipients;
+import org.imdp.store.RejectedMessageException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/**
+ * Property-based fuzzing of the SIP intake path (issue 4): the bytes of a SIP message through the parser the
+ * stack uses, the MESSAGE's headers through {@link IntakeMessages#fromSip}, and what is stored through
+ * {@link CpimMessage#wrap} and back. Reproduce a failure as described in {@link MsrpCodecFuzzTest}.
+ */
+class IntakeFuzzTest {
+
+    private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+    private static final CamelContext CAMEL = new DefaultCamelContext();
+    private static final Duration TRY_TIMEOUT = Duration.ofSeconds(5);
+
+    private final IntakeMessages intake = new IntakeMessages(Clock.fixed(NOW, ZoneOffset.UTC));
+    /** What the stack parses datagrams and streams with (the RI's StringMsgParser, plus a log line). */
+    private final MessageParser sipParser = new LoggingMessageParserFactory().createMessageParser(null);
+
+    static {
+        // what a started stack sets from STACK_LOGGER: else the RI logs through log4j 1, not on the class path
+        CommonLogger.legacyLogger = new Slf4jStackLogger();
+    }
+
+    @AfterContainer
+    static void closeCamel() throws Exception {
+        CAMEL.close();
+    }
+
+    @Property
+    void aSipMessageIsStoredWithCanonicalAddressesOrRefusedWith400(@ForAll("uris") String requestUri,
+            @ForAll("uris") String from, @ForAll("contentTypes") String contentType, @ForAll("bodies") byte[] body) {
+        Exchange exchange = new DefaultExchange(CAMEL);
+        // a missing header is refused like a malformed one
+        requestUri = "".equals(requestUri) ? null : requestUri;
+        exchange.getMessage().setHeader(SipMsrpConstants.REQUEST_URI, requestUri);
+        exchange.getMessage().setHeader(SipMsrpConstants.FROM, from);
+        exchange.getMessage().setHeader(SipMsrpConstants.CONTENT_TYPE, contentType);
+        exchange.getMessage().setBody(body);
+        DeferredMessage message;
+        try {
+            message = intake.fromSip(exchange);
+        } catch (RejectedMessageException e) {
+            Statistics.collect("refused");
+            assertThat(e.getSipStatus()).isIn(400, 413);
+            return;
+        }
+        Statistics.collect("stored");
+        assertThat(Recipients.canonical(message.recipient())).isEqualTo(message.recipient());
+        assertThat(Recipients.canonical(message.sender())).isEqualTo(message.sender());
+        // the recipient names a queue: it must stay one word of Artemis' address hierarchy
+        assertThat(Recipients.storeQueue(message.recipient())).matches("im\\.deferred\\.store\\.[A-Za-z0-9@+\\-_]+");
+        assertThat(message.contentType()).isEqualTo(contentType.trim());
+        assertThat(message.body()).isEqualTo(body);
+    }
+
+    /** What {@code wrap} writes, {@code parse} reads back as exactly the same headers: nothing injected. */
+    @Property
+    void cpimWrapRefusesOrRoundTripsItsHeaders(@ForAll("bareUris") String sender, @ForAll("bareUris") String recipient,
+            @ForAll("texts") String messageId, @ForAll("texts") String contentType,
+            @ForAll("texts") String disposition, @ForAll("bodies") byte[] body) {
+        DeferredMessage message = new DeferredMessage(messageId, sender, recipient, contentType, NOW, disposition, body);
+        byte[] wrapped;
+        try {
+            wrapped = CpimMessage.wrap(message);
+        } catch (IllegalArgumentException refused) {
+            Statistics.collect("refused");
+            return;
+        }
+        Statistics.collect("wrapped");
+        CpimMessage parsed = CpimMessage.parse(wrapped);
+        List<Map.Entry<String, String>> expected = new java.util.ArrayList<>(List.of(
+                Map.entry(CpimMessage.FROM, "<" + sender + ">"), Map.entry(CpimMessage.TO, "<" + recipient + ">"),
+                Map.entry(CpimMessage.DATE_TIME, NOW.toString()), Map.entry(CpimMessage.NS, CpimMessage.IMDN_NAMESPACE),
+                Map.entry(CpimMessage.IMDN_MESSAGE_ID, messageId)));
+        if (!disposition.isBlank()) {
+            expected.add(Map.entry(CpimMessage.IMDN_DISPOSITION_NOTIFICATION, disposition.strip()));
+        }
+        assertThat(parsed.headers()).containsExactlyElementsOf(expected);
+        assertThat(parsed.contentHeaders()).containsExactly(Map.entry(CpimMessage.CONTENT_TYPE, contentType.strip()),
+                Map.entry(CpimMessage.CONTENT_LENGTH, Integer.toString(body.length)));
+        assertThat(parsed.body()).isEqualTo(body);
+    }
+
+    /** JAIN-SIP answers any bytes with a message, {@code null} (nothing there) or a ParseException. */
+    @Property
+    void theSipParserParsesOrThrowsParseException(@ForAll("sipSoup") byte[] input) {
+        Throwable thrown = assertTimeoutPreemptively(TRY_TIMEOUT,
+                () -> catchThrowable(() -> sipParser.parseSIPMessage(input, true, false, null)));
+        Statistics.collect(thrown == null ? "parsed or empty" : thrown.getClass().getSimpleName());
+        if (thrown != null) {
+            assertThat(thrown).isInstanceOf(ParseException.class);
+        }
+    }
+
+    /** {@code scheme:user@host;params}, valid in most tries, without display name or brackets (as CPIM takes them). */
+    @Provide
+    Arbitrary<String> bareUris() {
+        Arbitrary<String> scheme = Arbitraries.frequencyOf(Tuple.of(20, Arbitraries.of("sip:", "SIP:", "sips:", "tel:")),
+                Tuple.of(1, Arbitraries.of("http:", "", "s ip:")));
+        Arbitrary<String> user = Arbitraries.frequencyOf(Tuple.of(20, Arbitraries.of("bob@", "Bob@", "+4912345@", "a@b@", "")),
+                Tuple.of(2, Arbitraries.strings().alpha().numeric().withChars("+-._%!~*'()&=$,;?").ofMaxLength(8).map(u -> u + "@")),
+                Tuple.of(1, Arbitraries.of("a b@", "@", "a\"b@")));
+        Arbitrary<String> host = Arbitraries.frequencyOf(
+                Tuple.of(20, Arbitraries.of("example.com", "Example.COM", "127.0.0.1", "[::1]", "İ.com", "ß.de", "+4912345")),
+                Tuple.of(1, Arbitraries.of("ex ample", "", "a\u0000b", "a\u007fb")));
+        Arbitrary<String> suffix = Arbitraries.frequencyOf(
+                Tuple.of(20, Arbitraries.of("", ":5060", ";user=phone", "?subject=x", ";transport=tcp?h=<x>")),
+                Tuple.of(1, Arbitraries.of(">", " ", "\u00a0", "\u2028")));
+        return Combinators.combine(scheme, user, host, suffix).as((sc, u, h, suf) -> sc + u + h + suf);
+    }
+
+    /** Mostly URI-shaped (so that many are stored), else any mix of URI pieces; never null. */
+    @Provide
+    Arbitrary<String> uris() {
+        // display name and brackets, mostly matching
+        Arbitrary<List<String>> around = Arbitraries.frequencyOf(
+                Tuple.of(20, Arbitraries.of(List.of("", ""), List.of("<", ">"), List.of("\"Bob\" <", ">;tag=1"), List.of(" <", "> "))),
+                Tuple.of(1, Arbitraries.of(List.of("", ">"), List.of("<", ""), List.of(">", "<"))));
+        Arbitrary<String> shaped = Combinators.combine(around, bareUris()).as((a, uri) -> a.get(0) + uri + a.get(1));
+        Arbitrary<String> piece = Arbitraries.oneOf(
+                Arbitraries.of("sip:", "tel:", ":", "bob", "@", "Example.COM", ";", "?", "<", ">", "\"", " ", "\t",
+                        "\r\n", "İ", "\u0000", "\u2028"),
+                Arbitraries.strings().ofMaxLength(4));
+        return Arbitraries.frequencyOf(Tuple.of(8, shaped),
+                Tuple.of(1, piece.list().ofMaxSize(8).map(ps -> String.join("", ps))));
+    }
+
+    @Provide
+    Arbitrary<String> contentTypes() {
+        return Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.of("text/plain", " text/plain ", "message/cpim")),
+                Tuple.of(1, Arbitraries.just((String) null)), Tuple.of(2, texts()),
+                Tuple.of(1, Arbitraries.strings().withChars('a').ofMinLength(250).ofMaxLength(260).map(s -> "text/" + s)));
+    }
+
+    @Provide
+    Arbitrary<String> texts() {
+        return Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.of("text/plain", "message/cpim", " text/plain ", "positive-delivery")),
+                Tuple.of(1, Arbitraries.strings().withChars("a/ :<>\t\r\n\u0000\u007f\u0085\u2028\u00a0é").ofMaxLength(12)),
+                Tuple.of(1, Arbitraries.strings().ofMaxLength(12)));
+    }
+
+    @Provide
+    Arbitrary<byte[]> bodies() {
+        return Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(64)),
+                Tuple.of(1, Arbitraries.just(new byte[0])));
+    }
+
+    /** SIP-looking lines, header names the RI parses specially, separators and random bytes. */
+    @Provide
+    Arbitrary<byte[]> sipSoup() {
+        Arbitrary<String> token = Arbitraries.oneOf(
+                Arbitraries.of("MESSAGE sip:bob@example.com SIP/2.0\r\n", "SIP/2.0 200 OK\r\n", "INVITE ", "SIP/2.0",
+                        "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK1\r\n", "From: <sip:a@b>;tag=1\r\n",
+                        "To: <sip:b@c>\r\n", "Call-ID: x\r\n", "CSeq: 1 MESSAGE\r\n", "Max-Forwards: 70\r\n",
+                        "Content-Length: ", "Content-Type: text/plain\r\n", "Expires: ", "Contact: ", "Route: ",
+                        "Accept-Contact: ", "Date: ", "Retry-After: ", "Authorization: Digest ", "WWW-Authenticate: ",
+                        "Content-Disposition: ", "Refer-To: ", "Event: ", "Subscription-State: ", "\r\n", "\r\n\r\n",
+                        "\n", ":", ";", ",", "<", ">", "\"", "@", " ", "0", "-1", "99999999999999999999", "sip:", "tel:"),
+                Arbitraries.strings().withCharRange('\0', '\u00ff').ofMaxLength(8));
+        return token.list().ofMaxSize(40).map(ts -> String.join("", ts).getBytes(StandardCharsets.ISO_8859_1));
+    }
+}
