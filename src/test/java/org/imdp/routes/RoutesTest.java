@@ -41,6 +41,10 @@ class RoutesTest extends CamelMainTestSupport {
     private volatile RuntimeException pushFailure;
     private final List<List<String>> pushes = new CopyOnWriteArrayList<>();
     private String lastWarning;
+    /** How long the stand-in client takes per push, and how many pushes it serves at once at most. */
+    private volatile long clientMillis;
+    private final java.util.concurrent.atomic.AtomicInteger inPush = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger mostInPush = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     protected String getPropertyPlaceholderLocations() {
@@ -87,6 +91,14 @@ class RoutesTest extends CamelMainTestSupport {
             throw pushFailure;
         }
         List<DeferredMessage> messages = exchange.getMessage().getBody(List.class);
+        mostInPush.accumulateAndGet(inPush.incrementAndGet(), Math::max);
+        try {
+            Thread.sleep(clientMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            inPush.decrementAndGet();
+        }
         pushes.add(messages.stream().map(DeferredMessage::messageId).toList());
         Instant now = Instant.now();
         List<MessageOutcome> outcomes = new java.util.ArrayList<>();
@@ -184,6 +196,26 @@ class RoutesTest extends CamelMainTestSupport {
         assertThat(nothingToPushThenOne.matches(20, TimeUnit.SECONDS)).isTrue();
         assertThat(pushes).containsExactly(List.of("e1"));
         assertThat(stored("sip:erin@example.com")).isZero();
+    }
+
+    @Test
+    void a_recipient_never_has_two_push_sessions_at_once() throws Exception {
+        adviseAndStart();
+        clientMillis = 1500;
+        NotifyBuilder stored = new NotifyBuilder(context).fromRoute("intake-jms").whenDone(2).create();
+        intake("sip:hugo@example.com", "h1", "one");
+        intake("sip:hugo@example.com", "h2", "two");
+        assertThat(stored.matches(20, TimeUnit.SECONDS)).isTrue();
+
+        NotifyBuilder twoPushes = new NotifyBuilder(context).fromRoute("push").whenDone(2).create();
+        available("sip:hugo@example.com");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> inPush.get() == 1);
+        // arrives while hugo's session runs, and hugo is registered: a second push is requested at once
+        intake("sip:hugo@example.com", "h3", "three");
+
+        assertThat(twoPushes.matches(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(pushes).containsExactly(List.of("h1", "h2"), List.of("h3"));
+        assertThat(mostInPush.get()).as("push sessions of one recipient at the same time").isEqualTo(1);
     }
 
     @Test
