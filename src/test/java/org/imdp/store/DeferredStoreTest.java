@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.api.core.client.ActiveMQClient;
 import org.apache.activemq.artemis.api.core.client.ClientConsumer;
 import org.apache.activemq.artemis.api.core.client.ClientMessage;
@@ -24,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The store against a real embedded Artemis broker with a persistent journal. */
 class DeferredStoreTest {
@@ -154,13 +154,46 @@ class DeferredStoreTest {
     }
 
     @Test
+    void an_expired_message_is_not_pushed_and_is_kept_on_the_expiry_queue() throws Exception {
+        DeferredStore shortLived = new DeferredStore(EmbeddedBroker.IN_VM_URL, Duration.ofMillis(300), 3, 1000,
+                "im.charging", Clock.systemUTC());
+        shortLived.start();
+        try {
+            shortLived.store(message("old", BOB, "too late"));
+            Thread.sleep(600);
+            store.store(message("new", BOB, "in time"));
+            try (PushBatch batch = store.checkout(BOB, 100, null)) {
+                assertThat(ids(batch)).containsExactly("new");
+            }
+        } finally {
+            shortLived.stop();
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(drainBytes("im.deferred.expired"))
+                .containsExactly("too late"));
+    }
+
+    @Test
     void a_recipient_without_messages_gets_an_empty_batch() throws Exception {
         try (PushBatch batch = store.checkout("sip:nobody@example.com", 100, null)) {
             assertThat(batch.isEmpty()).isTrue();
         }
     }
 
+    /** The text messages of {@code queue}, consumed. */
     private List<String> drain(String queue) throws Exception {
+        return drain(queue, m -> m.getBodyBuffer().readNullableSimpleString().toString());
+    }
+
+    /** The bytes messages of {@code queue} (stored messages), consumed, as UTF-8 text. */
+    private List<String> drainBytes(String queue) throws Exception {
+        return drain(queue, m -> {
+            byte[] body = new byte[m.getBodyBuffer().readableBytes()];
+            m.getBodyBuffer().readBytes(body);
+            return new String(body, StandardCharsets.UTF_8);
+        });
+    }
+
+    private List<String> drain(String queue, java.util.function.Function<ClientMessage, String> text) throws Exception {
         List<String> texts = new ArrayList<>();
         try (ServerLocator locator = ActiveMQClient.createServerLocator(EmbeddedBroker.IN_VM_URL);
              ClientSessionFactory sf = locator.createSessionFactory();
@@ -169,8 +202,7 @@ class DeferredStoreTest {
             session.start();
             ClientMessage m;
             while ((m = consumer.receiveImmediate()) != null) {
-                SimpleString s = m.getBodyBuffer().readNullableSimpleString();
-                texts.add(s.toString());
+                texts.add(text.apply(m));
                 m.acknowledge();
             }
         }
