@@ -11,6 +11,7 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.imdp.broker.EmbeddedBroker;
 import org.imdp.charging.ChargingEvent;
 import org.imdp.intake.IntakeMessages;
+import org.imdp.push.PushRetryPolicy;
 import org.imdp.ops.Operations;
 import org.imdp.registration.Registrations;
 import org.imdp.store.DeferredStore;
@@ -59,6 +60,8 @@ public class ImdpConfiguration implements CamelConfiguration {
         context.getRegistry().bind("deferredStore", store);
         Registrations registrations = new Registrations(clock);
         context.getRegistry().bind("registrations", registrations);
+        context.getRegistry().bind("pushRetryPolicy", new PushRetryPolicy(settings.duration("imdp.push.retry-delay"),
+                settings.positiveInt("imdp.push.max-retries", 100), clock));
         context.getRegistry().bind("intake", new IntakeMessages(clock));
         context.getRegistry().bind("chargingJson", ChargingEvent.jsonFormat());
         Operations.install(context, settings, store, registrations);

@@ -21,7 +21,7 @@ public final class ImdpSettings {
             "imdp.msrp.host", "imdp.msrp.port",
             "imdp.broker.url", "imdp.broker.embedded.port", "imdp.data-dir",
             "imdp.store.expiry", "imdp.store.max-per-recipient", "imdp.store.max-message-size",
-            "imdp.push.consumers",
+            "imdp.push.consumers", "imdp.push.retry-delay", "imdp.push.max-retries",
             "imdp.queue.intake", "imdp.queue.availability", "imdp.queue.push", "imdp.queue.charging",
             "imdp.queue.charging-dlq", "imdp.charging.consumers",
             "imdp.ch1.peers", "imdp.ch1.origin-host", "imdp.ch1.origin-realm", "imdp.ch1.destination-realm",

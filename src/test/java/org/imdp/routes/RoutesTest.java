@@ -38,7 +38,9 @@ class RoutesTest extends CamelMainTestSupport {
 
     /** What the stand-in for the IM Client acknowledges: the first N messages of each push. */
     private volatile int acknowledge = Integer.MAX_VALUE;
-    private volatile RuntimeException pushFailure;
+    private volatile Exception pushFailure;
+    private final java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger(Integer.MAX_VALUE);
+    private final java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
     private final List<List<String>> pushes = new CopyOnWriteArrayList<>();
     private String lastWarning;
     /** How long the stand-in client takes per push, and how many pushes it serves at once at most. */
@@ -60,6 +62,7 @@ class RoutesTest extends CamelMainTestSupport {
         p.put("imdp.sip.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
         p.put("imdp.msrp.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
         p.put("imdp.store.max-per-recipient", "3");
+        p.put("imdp.push.retry-delay", "300ms");
         // the management server on a free port: tests may run side by side
         p.put("camel.management.port", "0");
         return p;
@@ -86,8 +89,9 @@ class RoutesTest extends CamelMainTestSupport {
 
     /** Plays the IM Client's side of a push: acknowledges the first {@link #acknowledge} messages. */
     @SuppressWarnings("unchecked")
-    private void playClient(Exchange exchange) {
-        if (pushFailure != null) {
+    private void playClient(Exchange exchange) throws Exception {
+        attempts.incrementAndGet();
+        if (pushFailure != null && failuresLeft.getAndDecrement() > 0) {
             throw pushFailure;
         }
         List<DeferredMessage> messages = exchange.getMessage().getBody(List.class);
@@ -184,6 +188,25 @@ class RoutesTest extends CamelMainTestSupport {
         assertThat(pushed.matches(20, TimeUnit.SECONDS)).isTrue();
         assertThat(stored("sip:dave@example.com")).isEqualTo(2);
         MockEndpoint.assertIsSatisfied(context);
+    }
+
+    @Test
+    void a_failure_that_is_not_the_clients_decision_is_retried_and_then_delivers() throws Exception {
+        adviseAndStart();
+        NotifyBuilder stored = new NotifyBuilder(context).fromRoute("intake-jms").whenDone(2).create();
+        intake("sip:ivy@example.com", "i1", "one");
+        intake("sip:ivy@example.com", "i2", "two");
+        assertThat(stored.matches(20, TimeUnit.SECONDS)).isTrue();
+
+        pushFailure = new org.imdp.sipmsrp.SipMsrpPushException("sip:ivy@example.com", 503, "Service Unavailable");
+        failuresLeft.set(1);
+        NotifyBuilder failedThenRetried = new NotifyBuilder(context).fromRoute("push").whenDone(2).create();
+        available("sip:ivy@example.com");
+
+        assertThat(failedThenRetried.matches(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(attempts.get()).isEqualTo(2);
+        assertThat(pushes).containsExactly(List.of("i1", "i2"));
+        assertThat(stored("sip:ivy@example.com")).isZero();
     }
 
     @Test

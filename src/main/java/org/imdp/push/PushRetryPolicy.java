@@ -1,0 +1,57 @@
+package org.imdp.push;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import org.imdp.sipmsrp.SipMsrpPushException;
+
+/**
+ * When a failed push is tried again. A client that said no (busy, declined, not found, no MSRP: any
+ * other final response) is left alone until it registers again; a failure of the network or of the
+ * client's side of the session (408 or no answer, 5xx, an MSRP connection that could not be made or
+ * broke) is retried after {@code firstDelay}, doubling each time, at most {@code maxRetries} times,
+ * then also waits for the next registration. The messages stay stored meanwhile.
+ */
+public final class PushRetryPolicy {
+
+    /** No timed retry: the next REGISTER of the recipient triggers the next push. */
+    public static final long NEXT_REGISTRATION = -1;
+
+    private final Duration firstDelay;
+    private final int maxRetries;
+    private final Clock clock;
+
+    public PushRetryPolicy(Duration firstDelay, int maxRetries, Clock clock) {
+        this.firstDelay = firstDelay;
+        this.maxRetries = maxRetries;
+        this.clock = clock;
+    }
+
+    /**
+     * @param failure      why the push failed
+     * @param retriesSoFar how often this push was already retried ({@code null} = never)
+     * @return when to try again (epoch milliseconds, for the broker's scheduled delivery), or
+     *         {@link #NEXT_REGISTRATION}
+     */
+    public long nextAttemptAt(Throwable failure, Integer retriesSoFar) {
+        int retries = retriesSoFar == null ? 0 : retriesSoFar;
+        if (retries >= maxRetries || !transientFailure(failure)) {
+            return NEXT_REGISTRATION;
+        }
+        return clock.millis() + firstDelay.toMillis() * (1L << Math.min(retries, 20));
+    }
+
+    /** The retry count to carry on the retried push request. */
+    public int retriesAfter(Integer retriesSoFar) {
+        return (retriesSoFar == null ? 0 : retriesSoFar) + 1;
+    }
+
+    static boolean transientFailure(Throwable failure) {
+        if (failure instanceof SipMsrpPushException sip) {
+            int status = sip.getStatusCode();
+            return status == 408 || status >= 500 && status < 600;
+        }
+        // the MSRP connection failed, or the broker hiccupped: nothing the client decided
+        return true;
+    }
+}

@@ -1,0 +1,40 @@
+package org.imdp.push;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+import org.imdp.sipmsrp.SipMsrpPushException;
+import org.imdp.sipmsrp.msrp.MsrpException;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PushRetryPolicyTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
+    private final PushRetryPolicy policy = new PushRetryPolicy(Duration.ofSeconds(30), 3, Clock.fixed(NOW, ZoneOffset.UTC));
+
+    private static SipMsrpPushException status(int code) {
+        return new SipMsrpPushException("sip:bob@example.com", code, "reason");
+    }
+
+    @Test
+    void what_the_client_decided_waits_for_its_next_registration() {
+        for (int code : new int[] {404, 480, 486, 488, 603, 302, 401}) {
+            assertThat(policy.nextAttemptAt(status(code), null)).as("status %d", code).isEqualTo(PushRetryPolicy.NEXT_REGISTRATION);
+        }
+    }
+
+    @Test
+    void network_and_session_failures_are_retried_with_doubling_delays_then_left_to_the_next_registration() {
+        long now = NOW.toEpochMilli();
+        assertThat(policy.nextAttemptAt(status(503), null)).isEqualTo(now + 30_000);
+        assertThat(policy.nextAttemptAt(status(408), 1)).isEqualTo(now + 60_000);
+        assertThat(policy.nextAttemptAt(new MsrpException("peer closed the connection"), 2)).isEqualTo(now + 120_000);
+        assertThat(policy.nextAttemptAt(status(500), 3)).isEqualTo(PushRetryPolicy.NEXT_REGISTRATION);
+        assertThat(policy.retriesAfter(null)).isEqualTo(1);
+        assertThat(policy.retriesAfter(2)).isEqualTo(3);
+    }
+}
