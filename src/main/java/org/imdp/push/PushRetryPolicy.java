@@ -10,7 +10,8 @@ import org.imdp.sipmsrp.SipMsrpPushException;
  * other final response) is left alone until it registers again; a failure of the network or of the
  * client's side of the session (408 or no answer, 5xx, an MSRP connection that could not be made or
  * broke) is retried after {@code firstDelay}, doubling each time, at most {@code maxRetries} times,
- * then also waits for the next registration. The messages stay stored meanwhile.
+ * then also waits for the next registration. A final response with Retry-After is tried again when it
+ * says, whoever decided. The messages stay stored meanwhile.
  */
 public final class PushRetryPolicy {
 
@@ -35,7 +36,13 @@ public final class PushRetryPolicy {
      */
     public long nextAttemptAt(Throwable failure, Integer retriesSoFar) {
         int retries = retriesSoFar == null ? 0 : retriesSoFar;
-        if (retries >= maxRetries || !transientFailure(failure)) {
+        if (retries >= maxRetries) {
+            return NEXT_REGISTRATION;
+        }
+        if (failure instanceof SipMsrpPushException sip && sip.getRetryAfter() != null) {
+            return clock.millis() + sip.getRetryAfter().toMillis();
+        }
+        if (!transientFailure(failure)) {
             return NEXT_REGISTRATION;
         }
         return clock.millis() + firstDelay.toMillis() * (1L << Math.min(retries, 20));

@@ -29,6 +29,7 @@ import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.FromHeader;
+import javax.sip.header.RetryAfterHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
@@ -204,8 +205,9 @@ final class PushSession implements SipDialogHandler {
 
     private CompletableFuture<MsrpSession> openMsrp(Response response) {
         if (response.getStatusCode() >= 300) {
+            RetryAfterHeader retryAfter = (RetryAfterHeader) response.getHeader(RetryAfterHeader.NAME);
             throw new CompletionException(new SipMsrpPushException(recipient, response.getStatusCode(),
-                    response.getReasonPhrase()));
+                    response.getReasonPhrase(), retryAfter == null ? null : Duration.ofSeconds(retryAfter.getRetryAfter())));
         }
         answeredAt = Instant.now();
         byte[] raw = response.getRawContent();

@@ -1,5 +1,7 @@
 package org.imdp.sipmsrp;
 
+import java.time.Duration;
+
 import org.apache.camel.CamelException;
 
 /**
@@ -12,11 +14,24 @@ public class SipMsrpPushException extends CamelException {
 
     private final int statusCode;
     private final String reason;
+    private final Duration retryAfter;
 
     public SipMsrpPushException(String recipient, int statusCode, String reason) {
-        super("INVITE to " + recipient + " rejected: " + statusCode + " " + reason);
+        this(recipient, statusCode, reason, null);
+    }
+
+    /** @param retryAfter the final response's Retry-After (RFC 3261 section 20.33), or {@code null} */
+    public SipMsrpPushException(String recipient, int statusCode, String reason, Duration retryAfter) {
+        super("INVITE to " + recipient + " rejected: " + statusCode + " " + reason
+              + (retryAfter == null ? "" : " (Retry-After " + retryAfter.toSeconds() + " s)"));
         this.statusCode = statusCode;
         this.reason = reason;
+        this.retryAfter = retryAfter;
+    }
+
+    /** When the client asked to be tried again (Retry-After), or {@code null}. */
+    public Duration getRetryAfter() {
+        return retryAfter;
     }
 
     /** SIP status code: the final response's, 408 on timeout, 488 when the answer has no MSRP. */

@@ -28,6 +28,17 @@ class PushRetryPolicyTest {
     }
 
     @Test
+    void retry_after_is_honoured_whoever_decided() {
+        long now = NOW.toEpochMilli();
+        assertThat(policy.nextAttemptAt(new SipMsrpPushException("sip:bob@example.com", 486, "Busy Here", Duration.ofSeconds(90)), null))
+                .isEqualTo(now + 90_000);
+        assertThat(policy.nextAttemptAt(new SipMsrpPushException("sip:bob@example.com", 503, "Service Unavailable", Duration.ofSeconds(5)), 1))
+                .isEqualTo(now + 5_000);
+        assertThat(policy.nextAttemptAt(new SipMsrpPushException("sip:bob@example.com", 503, "Service Unavailable", Duration.ofSeconds(5)), 3))
+                .isEqualTo(PushRetryPolicy.NEXT_REGISTRATION);
+    }
+
+    @Test
     void network_and_session_failures_are_retried_with_doubling_delays_then_left_to_the_next_registration() {
         long now = NOW.toEpochMilli();
         assertThat(policy.nextAttemptAt(status(503), null)).isEqualTo(now + 30_000);

@@ -291,6 +291,18 @@ class SipMsrpComponentTest extends CamelTestSupport {
     // ------------------------------------------------------------------ push: SIP failures
 
     @Test
+    void a_rejection_with_retry_after_says_when_to_try_again() throws Exception {
+        client.rejectInvites(Response.SERVICE_UNAVAILABLE, 120);
+
+        Exchange done = push(List.of(message("msg-0001", ALICE, "one")));
+
+        assertThat(done.getException()).isInstanceOfSatisfying(SipMsrpPushException.class, e -> {
+            assertThat(e.getStatusCode()).isEqualTo(503);
+            assertThat(e.getRetryAfter()).isEqualTo(java.time.Duration.ofSeconds(120));
+        });
+    }
+
+    @Test
     void push_rejected_by_the_client_fails_with_its_status() throws Exception {
         client.rejectInvites(Response.BUSY_HERE);
 
@@ -299,6 +311,7 @@ class SipMsrpComponentTest extends CamelTestSupport {
         assertThat(done.getException()).isInstanceOf(SipMsrpPushException.class)
                 .hasMessageStartingWith("INVITE to " + BOB + " rejected: 486 ");
         assertThat(((SipMsrpPushException) done.getException()).getStatusCode()).isEqualTo(486);
+        assertThat(((SipMsrpPushException) done.getException()).getRetryAfter()).isNull();
         assertThat(done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT)).isNull();
         assertThat(done.getMessage().getHeader(SipMsrpConstants.CALL_ID, String.class)).isNotBlank();
 

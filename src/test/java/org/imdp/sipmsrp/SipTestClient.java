@@ -23,6 +23,7 @@ import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
+import javax.sip.InvalidArgumentException;
 import javax.sip.ListeningPoint;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
@@ -99,6 +100,7 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     private final AtomicLong cseq = new AtomicLong();
 
     private volatile int rejectCode = Response.TEMPORARILY_UNAVAILABLE;
+    private volatile int rejectRetryAfter;
     private volatile String msrpPath;
     private volatile String msrpSetup;
     private volatile Duration byeDelay = Duration.ZERO;
@@ -237,7 +239,14 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     /** Reject INVITEs with {@code code} (the default is 480). */
     public void rejectInvites(int code) {
         this.rejectCode = code;
+        this.rejectRetryAfter = 0;
         this.ringOnly = false;
+    }
+
+    /** Reject INVITEs with {@code code} and a Retry-After of {@code seconds}. */
+    public void rejectInvites(int code, int seconds) {
+        rejectInvites(code);
+        this.rejectRetryAfter = seconds;
     }
 
     /** Answer INVITEs 180 Ringing and never with a final response (a CANCEL is answered 200). */
@@ -344,7 +353,14 @@ public final class SipTestClient implements SipListener, AutoCloseable {
             return;
         }
         if (rejectCode != 0) {
-            respond(transaction, rejectCode, null);
+            int retryAfter = rejectRetryAfter;
+            respond(transaction, rejectCode, retryAfter <= 0 ? null : response -> {
+                try {
+                    response.addHeader(headers.createRetryAfterHeader(retryAfter));
+                } catch (InvalidArgumentException e) {
+                    throw new IllegalArgumentException(e);
+                }
+            });
             return;
         }
         String user = ((SipURI) ((ToHeader) invite.getHeader(ToHeader.NAME)).getAddress().getURI()).getUser();
