@@ -107,6 +107,11 @@ public final class PeerGroup {
         }
         for (PeerConnection connection : connections) {
             if (connection.isOpen()) {
+                // the answer gets a full request timeout from this transmission: a request that waited for
+                // a peer must not time out (and be sent again by the caller) just after it went out
+                pending.timeout.cancel(false);
+                pending.timeout = loop.schedule(() -> timedOut(pending), settings.requestTimeout().toMillis(),
+                        TimeUnit.MILLISECONDS);
                 connection.send(pending);
                 return;
             }
