@@ -44,10 +44,6 @@ public final class PushBatch implements AutoCloseable {
         return new PushBatch(recipient, List.of(), null, null, Map.of(), null);
     }
 
-    public String getRecipient() {
-        return recipient;
-    }
-
     /** The messages to push, oldest first. */
     public List<DeferredMessage> getMessages() {
         return messages;
