@@ -30,6 +30,12 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         SipMsrpComponent target = (SipMsrpComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "authpassword":
+        case "authPassword": getOrCreateConfiguration(target).setAuthPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "authrealm":
+        case "authRealm": getOrCreateConfiguration(target).setAuthRealm(property(camelContext, java.lang.String.class, value)); return true;
+        case "authusername":
+        case "authUsername": getOrCreateConfiguration(target).setAuthUsername(property(camelContext, java.lang.String.class, value)); return true;
         case "autowiredenabled":
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
         case "bridgeerrorhandler":
@@ -42,6 +48,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxmessagesize":
         case "maxMessageSize": getOrCreateConfiguration(target).setMaxMessageSize(property(camelContext, int.class, value)); return true;
+        case "maxredirects":
+        case "maxRedirects": getOrCreateConfiguration(target).setMaxRedirects(property(camelContext, int.class, value)); return true;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": getOrCreateConfiguration(target).setMsrpConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrphost":
@@ -70,6 +78,12 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "authpassword":
+        case "authPassword": return java.lang.String.class;
+        case "authrealm":
+        case "authRealm": return java.lang.String.class;
+        case "authusername":
+        case "authUsername": return java.lang.String.class;
         case "autowiredenabled":
         case "autowiredEnabled": return boolean.class;
         case "bridgeerrorhandler":
@@ -82,6 +96,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": return boolean.class;
         case "maxmessagesize":
         case "maxMessageSize": return int.class;
+        case "maxredirects":
+        case "maxRedirects": return int.class;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return long.class;
         case "msrphost":
@@ -106,6 +122,12 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         SipMsrpComponent target = (SipMsrpComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "authpassword":
+        case "authPassword": return getOrCreateConfiguration(target).getAuthPassword();
+        case "authrealm":
+        case "authRealm": return getOrCreateConfiguration(target).getAuthRealm();
+        case "authusername":
+        case "authUsername": return getOrCreateConfiguration(target).getAuthUsername();
         case "autowiredenabled":
         case "autowiredEnabled": return target.isAutowiredEnabled();
         case "bridgeerrorhandler":
@@ -118,6 +140,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxmessagesize":
         case "maxMessageSize": return getOrCreateConfiguration(target).getMaxMessageSize();
+        case "maxredirects":
+        case "maxRedirects": return getOrCreateConfiguration(target).getMaxRedirects();
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return getOrCreateConfiguration(target).getMsrpConnectTimeout();
         case "msrphost":

@@ -23,11 +23,19 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         org.imdp.sipmsrp.SipMsrpConfiguration target = (org.imdp.sipmsrp.SipMsrpConfiguration) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "authpassword":
+        case "authPassword": target.setAuthPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "authrealm":
+        case "authRealm": target.setAuthRealm(property(camelContext, java.lang.String.class, value)); return true;
+        case "authusername":
+        case "authUsername": target.setAuthUsername(property(camelContext, java.lang.String.class, value)); return true;
         case "host": target.setHost(property(camelContext, java.lang.String.class, value)); return true;
         case "invitetimeout":
         case "inviteTimeout": target.setInviteTimeout(property(camelContext, long.class, value)); return true;
         case "maxmessagesize":
         case "maxMessageSize": target.setMaxMessageSize(property(camelContext, int.class, value)); return true;
+        case "maxredirects":
+        case "maxRedirects": target.setMaxRedirects(property(camelContext, int.class, value)); return true;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": target.setMsrpConnectTimeout(property(camelContext, long.class, value)); return true;
         case "msrphost":
@@ -49,11 +57,19 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "authpassword":
+        case "authPassword": return java.lang.String.class;
+        case "authrealm":
+        case "authRealm": return java.lang.String.class;
+        case "authusername":
+        case "authUsername": return java.lang.String.class;
         case "host": return java.lang.String.class;
         case "invitetimeout":
         case "inviteTimeout": return long.class;
         case "maxmessagesize":
         case "maxMessageSize": return int.class;
+        case "maxredirects":
+        case "maxRedirects": return int.class;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return long.class;
         case "msrphost":
@@ -76,11 +92,19 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         org.imdp.sipmsrp.SipMsrpConfiguration target = (org.imdp.sipmsrp.SipMsrpConfiguration) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "authpassword":
+        case "authPassword": return target.getAuthPassword();
+        case "authrealm":
+        case "authRealm": return target.getAuthRealm();
+        case "authusername":
+        case "authUsername": return target.getAuthUsername();
         case "host": return target.getHost();
         case "invitetimeout":
         case "inviteTimeout": return target.getInviteTimeout();
         case "maxmessagesize":
         case "maxMessageSize": return target.getMaxMessageSize();
+        case "maxredirects":
+        case "maxRedirects": return target.getMaxRedirects();
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return target.getMsrpConnectTimeout();
         case "msrphost":

@@ -23,6 +23,12 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         SipMsrpEndpoint target = (SipMsrpEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "authpassword":
+        case "authPassword": target.getConfiguration().setAuthPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "authrealm":
+        case "authRealm": target.getConfiguration().setAuthRealm(property(camelContext, java.lang.String.class, value)); return true;
+        case "authusername":
+        case "authUsername": target.getConfiguration().setAuthUsername(property(camelContext, java.lang.String.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
         case "exceptionhandler":
@@ -36,6 +42,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxmessagesize":
         case "maxMessageSize": target.getConfiguration().setMaxMessageSize(property(camelContext, int.class, value)); return true;
+        case "maxredirects":
+        case "maxRedirects": target.getConfiguration().setMaxRedirects(property(camelContext, int.class, value)); return true;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": target.getConfiguration().setMsrpConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrphost":
@@ -57,6 +65,12 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "authpassword":
+        case "authPassword": return java.lang.String.class;
+        case "authrealm":
+        case "authRealm": return java.lang.String.class;
+        case "authusername":
+        case "authUsername": return java.lang.String.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
         case "exceptionhandler":
@@ -70,6 +84,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "lazyStartProducer": return boolean.class;
         case "maxmessagesize":
         case "maxMessageSize": return int.class;
+        case "maxredirects":
+        case "maxRedirects": return int.class;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return long.class;
         case "msrphost":
@@ -92,6 +108,12 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         SipMsrpEndpoint target = (SipMsrpEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "authpassword":
+        case "authPassword": return target.getConfiguration().getAuthPassword();
+        case "authrealm":
+        case "authRealm": return target.getConfiguration().getAuthRealm();
+        case "authusername":
+        case "authUsername": return target.getConfiguration().getAuthUsername();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
         case "exceptionhandler":
@@ -105,6 +127,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxmessagesize":
         case "maxMessageSize": return target.getConfiguration().getMaxMessageSize();
+        case "maxredirects":
+        case "maxRedirects": return target.getConfiguration().getMaxRedirects();
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return target.getConfiguration().getMsrpConnectTimeout();
         case "msrphost":

@@ -23,7 +23,10 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(16);
+        Set<String> props = new HashSet<>(20);
+        props.add("authPassword");
+        props.add("authRealm");
+        props.add("authUsername");
         props.add("bridgeErrorHandler");
         props.add("exceptionHandler");
         props.add("exchangePattern");
@@ -32,6 +35,7 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
         props.add("kind");
         props.add("lazyStartProducer");
         props.add("maxMessageSize");
+        props.add("maxRedirects");
         props.add("msrpConnectTimeout");
         props.add("msrpHost");
         props.add("msrpPort");
@@ -41,7 +45,10 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
         props.add("serverUri");
         props.add("transports");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
-        SECRET_PROPERTY_NAMES = Collections.emptySet();
+        Set<String> secretProps = new HashSet<>(2);
+        secretProps.add("authPassword");
+        secretProps.add("authUsername");
+        SECRET_PROPERTY_NAMES = Collections.unmodifiableSet(secretProps);
         MULTI_VALUE_PREFIXES = Collections.emptyMap();
     }
 

@@ -29,7 +29,7 @@ import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.FromHeader;
-import javax.sip.header.RetryAfterHeader;
+import javax.sip.header.Header;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
@@ -87,11 +87,18 @@ final class PushSession implements SipDialogHandler {
     private final String requestUri;
     private final List<DeferredMessage> messages;
 
-    private final CompletableFuture<Response> answer = new CompletableFuture<>();
     private final CompletableFuture<Void> clientBye = new CompletableFuture<>();
     private final List<MessageOutcome> outcomes = new ArrayList<>();
 
     private MsrpLocalEndpoint local;
+    private InviteFollowUp followUp;
+    private CallIdHeader callIdHeader;
+    private String fromTag;
+    private long cseq;
+    private String offer;
+    /** The final response to the INVITE last sent. */
+    private volatile CompletableFuture<Response> answer = new CompletableFuture<>();
+    private volatile Request invite;
     private volatile String callId;
     private volatile ClientTransaction inviteTransaction;
     private volatile Dialog dialog;
@@ -121,20 +128,60 @@ final class PushSession implements SipDialogHandler {
 
     /** Runs the session; the future never completes exceptionally, failures are in the {@link Outcome}. */
     CompletableFuture<Outcome> run() {
-        return CompletableFuture.runAsync(this::sendInvite, executor)
-                .thenCompose(v -> answer.orTimeout(config.getInviteTimeout(), TimeUnit.MILLISECONDS))
+        return CompletableFuture.runAsync(this::start, executor)
+                .thenCompose(v -> finalAnswer())
                 .thenComposeAsync(this::openMsrp, executor)
                 .thenComposeAsync(session -> sendFrom(session, 0), executor)
                 .handleAsync((v, error) -> finish(unwrap(error)), executor);
     }
 
-    private void sendInvite() {
+    /**
+     * The first INVITE. Every INVITE of the session (after a redirect or a challenge) has the same Call-ID, From
+     * tag and MSRP offer, with the next CSeq (RFC 3261 sections 8.1.3.4, 22.2).
+     */
+    private void start() {
         local = msrp.allocate();
+        try {
+            followUp = new InviteFollowUp(recipient, requestUri, config, agent.addressFactory());
+        } catch (ParseException e) {
+            throw new IllegalArgumentException("cannot build the INVITE to " + recipient + " at " + requestUri + ": "
+                                               + e.getMessage(), e);
+        }
+        callIdHeader = agent.provider().getNewCallId();
+        callId = callIdHeader.getCallId();
+        fromTag = SipAgent.newTag();
+        agent.addDialogHandler(callId, this);
+        sendInvite(requestUri, List.of());
+    }
+
+    /**
+     * The final response to the INVITE once redirects and challenges are followed (each INVITE waits at most
+     * inviteTimeout): a 2xx, else the push fails with a {@link SipMsrpPushException}.
+     */
+    private CompletableFuture<Response> finalAnswer() {
+        return answer.orTimeout(config.getInviteTimeout(), TimeUnit.MILLISECONDS).thenComposeAsync(response -> {
+            if (response.getStatusCode() < 300) {
+                return CompletableFuture.completedFuture(response);
+            }
+            InviteFollowUp.Next next;
+            try {
+                next = followUp.after(response, invite, agent.headerFactory());
+            } catch (SipMsrpPushException e) {
+                throw new CompletionException(e);
+            }
+            LOG.debug("INVITE {} answered {}: trying {}{}", callId, response.getStatusCode(), next.target(),
+                    next.credentials().isEmpty() ? "" : " with credentials");
+            sendInvite(next.target(), next.credentials());
+            return finalAnswer();
+        }, executor);
+    }
+
+    private void sendInvite(String targetUri, List<Header> credentials) {
         try {
             AddressFactory af = agent.addressFactory();
             HeaderFactoryExt hf = agent.headerFactory();
-            URI target = af.createURI(requestUri);
-            String transport = "udp";
+            URI target = af.createURI(targetUri);
+            String transport = SipAgent.UDP;
             SipURI proxy = null;
             if (config.getOutboundProxy() != null && !config.getOutboundProxy().isBlank()) {
                 proxy = (SipURI) af.createURI("sip:" + config.getOutboundProxy().trim());
@@ -143,42 +190,50 @@ final class PushSession implements SipDialogHandler {
             } else if (target instanceof SipURI sip && sip.getTransportParam() != null) {
                 transport = sip.getTransportParam();
             }
-            if (!agent.hasTransport(transport.toLowerCase(Locale.ROOT))) {
+            transport = transport.toLowerCase(Locale.ROOT);
+            if (!agent.hasTransport(transport)) {
                 throw new IllegalArgumentException("cannot send the INVITE over " + transport
                                                    + ": not among the configured transports");
             }
             Address server = af.createAddress(config.getServerUri());
-            FromHeader from = hf.createFromHeader(server, SipAgent.newTag());
+            FromHeader from = hf.createFromHeader(server, fromTag);
             ToHeader to = hf.createToHeader(af.createAddress(recipient), null);
             ViaHeader via = hf.createViaHeader(agent.host(), agent.port(), transport, SipAgent.newBranch());
-            CallIdHeader callIdHeader = agent.provider().getNewCallId();
-            Request invite = agent.messageFactory().createRequest(target, Request.INVITE, callIdHeader,
-                    hf.createCSeqHeader(1L, Request.INVITE), from, to, List.of(via),
+            Request request = agent.messageFactory().createRequest(target, Request.INVITE, callIdHeader,
+                    hf.createCSeqHeader(++cseq, Request.INVITE), from, to, List.of(via),
                     hf.createMaxForwardsHeader(MAX_FORWARDS));
-            invite.addHeader(hf.createHeader(ContactHeader.NAME, contact(server, transport)));
-            invite.addHeader(hf.createHeader(ACCEPT_CONTACT, "*;" + IM_FEATURE_TAG));
-            invite.addHeader(hf.createPAssertedIdentityHeader(af.createAddress(config.getServerUri())));
+            request.addHeader(hf.createHeader(ContactHeader.NAME, contact(server, transport)));
+            request.addHeader(hf.createHeader(ACCEPT_CONTACT, "*;" + IM_FEATURE_TAG));
+            request.addHeader(hf.createPAssertedIdentityHeader(af.createAddress(config.getServerUri())));
             String sender = singleSender();
             if (sender != null) {
-                invite.addHeader(hf.createReferredByHeader(af.createAddress(sender)));
+                request.addHeader(hf.createReferredByHeader(af.createAddress(sender)));
             }
             if (proxy != null) {
-                invite.addHeader(hf.createRouteHeader(af.createAddress(proxy)));
+                request.addHeader(hf.createRouteHeader(af.createAddress(proxy)));
             }
-            long version = Instant.now().getEpochSecond() + NTP_EPOCH_OFFSET;
-            invite.setContent(SdpOffer.build(local.localPath(), version), hf.createContentTypeHeader("application",
-                    "sdp"));
+            for (Header credential : credentials) {
+                request.addHeader(credential);
+            }
+            if (offer == null) {
+                long version = Instant.now().getEpochSecond() + NTP_EPOCH_OFFSET;
+                offer = SdpOffer.build(local.localPath(), version);
+            }
+            request.setContent(offer, hf.createContentTypeHeader("application", "sdp"));
+            agent.switchToTcpIfLarge(request);
 
-            callId = callIdHeader.getCallId();
-            agent.addDialogHandler(callId, this);
-            inviteTransaction = agent.provider().getNewClientTransaction(invite);
+            answer = new CompletableFuture<>();
+            invite = request;
+            inviteTransaction = agent.provider().getNewClientTransaction(request);
             dialog = inviteTransaction.getDialog();
-            inviteSentAt = Instant.now();
+            if (inviteSentAt == null) {
+                inviteSentAt = Instant.now();
+            }
             inviteTransaction.sendRequest();
             endpoint.countInviteSent();
-            LOG.debug("INVITE {} to {} via {} ({} messages)", callId, recipient, requestUri, messages.size());
+            LOG.debug("INVITE {} to {} via {} ({} messages)", callId, recipient, targetUri, messages.size());
         } catch (ParseException | InvalidArgumentException e) {
-            throw new IllegalArgumentException("cannot build the INVITE to " + recipient + " at " + requestUri + ": "
+            throw new IllegalArgumentException("cannot build the INVITE to " + recipient + " at " + targetUri + ": "
                                                + e.getMessage(), e);
         } catch (SipException e) {
             // RFC 3261 section 8.1.3.1: a transport failure counts as 503
@@ -204,11 +259,6 @@ final class PushSession implements SipDialogHandler {
     }
 
     private CompletableFuture<MsrpSession> openMsrp(Response response) {
-        if (response.getStatusCode() >= 300) {
-            RetryAfterHeader retryAfter = (RetryAfterHeader) response.getHeader(RetryAfterHeader.NAME);
-            throw new CompletionException(new SipMsrpPushException(recipient, response.getStatusCode(),
-                    response.getReasonPhrase(), retryAfter == null ? null : Duration.ofSeconds(retryAfter.getRetryAfter())));
-        }
         answeredAt = Instant.now();
         byte[] raw = response.getRawContent();
         SdpAnswer.MsrpMedia media = SdpAnswer.parse(raw == null ? null : new String(raw, StandardCharsets.UTF_8))
@@ -391,10 +441,10 @@ final class PushSession implements SipDialogHandler {
                 provisionalReceived = true;
             } else if (code < 300) {
                 onInviteSuccess(event, cseq);
-            } else {
-                // a rejection, or the 487 to our CANCEL after a timeout: nothing more comes for this Call-ID
+            } else if (event.getClientTransaction() == inviteTransaction) {
+                // a rejection, redirect or challenge (followed up in finalAnswer), or the 487 to our CANCEL after
+                // a timeout (then the answer has already failed)
                 answer.complete(response);
-                agent.removeDialogHandler(callId);
             }
         } else if (Request.BYE.equals(cseq.getMethod()) && code >= 200) {
             LOG.debug("BYE {} answered {}", callId, code);
@@ -441,6 +491,11 @@ final class PushSession implements SipDialogHandler {
             endpoint.countByeTimedOut();
             agent.removeDialogHandler(callId);
         }
+    }
+
+    @Override
+    public boolean onDialogTerminated(Dialog ended) {
+        return ended == dialog;
     }
 
     @Override

@@ -39,6 +39,14 @@ public class SipMsrpConfiguration implements Cloneable {
     private long msrpTransactionTimeout = 30_000;
     @UriParam(label = "consumer", defaultValue = "65536")
     private int maxMessageSize = 65_536;
+    @UriParam(label = "producer", defaultValue = "3")
+    private int maxRedirects = 3;
+    @UriParam(label = "producer,security", secret = true)
+    private String authUsername;
+    @UriParam(label = "producer,security", secret = true)
+    private String authPassword;
+    @UriParam(label = "producer,security")
+    private String authRealm;
 
     public String getHost() {
         return host;
@@ -156,6 +164,53 @@ public class SipMsrpConfiguration implements Cloneable {
         this.maxMessageSize = maxMessageSize;
     }
 
+    public int getMaxRedirects() {
+        return maxRedirects;
+    }
+
+    /**
+     * How many redirect targets (Contacts of 3xx responses to the push INVITE) are tried at most, in q order, each
+     * once; 0 = a 3xx fails the push like any other final response.
+     */
+    public void setMaxRedirects(int maxRedirects) {
+        this.maxRedirects = maxRedirects;
+    }
+
+    public String getAuthUsername() {
+        return authUsername;
+    }
+
+    /**
+     * User name of the digest credentials (RFC 3261 section 22) the push INVITE is re-sent with after a 401 or
+     * 407. Empty: a challenge fails the push.
+     */
+    public void setAuthUsername(String authUsername) {
+        this.authUsername = authUsername;
+    }
+
+    public String getAuthPassword() {
+        return authPassword;
+    }
+
+    /** Password of the digest credentials; never logged. */
+    public void setAuthPassword(String authPassword) {
+        this.authPassword = authPassword;
+    }
+
+    public String getAuthRealm() {
+        return authRealm;
+    }
+
+    /** The only realm the credentials are given to; empty = whichever realm challenges. */
+    public void setAuthRealm(String authRealm) {
+        this.authRealm = authRealm;
+    }
+
+    /** Whether digest credentials are configured. */
+    boolean hasCredentials() {
+        return authUsername != null && !authUsername.isBlank();
+    }
+
     /** The transports as a list of lower-case names. */
     public List<String> transportList() {
         return Arrays.stream(transports.split(",")).map(String::trim).filter(s -> !s.isEmpty())
@@ -170,6 +225,12 @@ public class SipMsrpConfiguration implements Cloneable {
     void validate() {
         if (transportList().isEmpty() || !List.of("udp", "tcp").containsAll(transportList())) {
             throw new IllegalArgumentException("transports must be udp, tcp or both: " + transports);
+        }
+        if (maxRedirects < 0) {
+            throw new IllegalArgumentException("maxRedirects must not be negative: " + maxRedirects);
+        }
+        if (hasCredentials() && (authPassword == null || authPassword.isEmpty())) {
+            throw new IllegalArgumentException("authUsername is set but authPassword is empty");
         }
         if (maxMessageSize <= 0) {
             throw new IllegalArgumentException("maxMessageSize must be positive: " + maxMessageSize);

@@ -22,6 +22,9 @@ public final class SipMsrpConstants {
     @Metadata(description = "REGISTER: the URI of the Contact header. Push: where the INVITE is sent"
                             + " (unless an outbound proxy is configured).", javaType = "String")
     public static final String CONTACT = "CamelSipMsrpContact";
+    @Metadata(label = "consumer", description = "REGISTER: whether the Contact carries the OMA IM feature tag"
+                                                + " +g.oma.sip-im (an IM Client registered it).", javaType = "Boolean")
+    public static final String IM_FEATURE_TAG = "CamelSipMsrpImFeatureTag";
     @Metadata(label = "consumer", description = "REGISTER: the registration lifetime in seconds (Expires header,"
                                                 + " or the Contact's expires parameter).", javaType = "Integer")
     public static final String EXPIRES = "CamelSipMsrpExpires";

@@ -2,6 +2,7 @@ package org.imdp.sipmsrp;
 
 import java.text.ParseException;
 import java.util.Calendar;
+import java.util.Iterator;
 import java.util.TimeZone;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -148,6 +149,7 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
             expires = 0;
         } else if (contact != null) {
             in.setHeader(SipMsrpConstants.CONTACT, contact.getAddress().getURI().toString());
+            in.setHeader(SipMsrpConstants.IM_FEATURE_TAG, hasParameter(contact, PushSession.IM_FEATURE_TAG));
             if (contact.getExpires() >= 0) {
                 expires = contact.getExpires();
             }
@@ -198,6 +200,16 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
             }
         }
         response.addHeader(sip.headerFactory().createDateHeader(Calendar.getInstance(TimeZone.getTimeZone("GMT"))));
+    }
+
+    private static boolean hasParameter(ContactHeader contact, String name) {
+        Iterator<?> names = contact.getParameterNames();
+        while (names.hasNext()) {
+            if (name.equalsIgnoreCase((String) names.next())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long contentLength(Request request) {

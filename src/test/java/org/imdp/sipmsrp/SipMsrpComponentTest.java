@@ -47,6 +47,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -381,7 +383,7 @@ class SipMsrpComponentTest extends CamelTestSupport {
 
             String invite = receive(uas);
             assertThat(invite).startsWith("INVITE " + contact);
-            byte[] ok = rawOk(invite, uas.getLocalPort()).getBytes(StandardCharsets.US_ASCII);
+            byte[] ok = rawOk(invite, uas.getLocalPort(), "").getBytes(StandardCharsets.US_ASCII);
             DatagramPacket okPacket = new DatagramPacket(ok, ok.length, InetAddress.getByName(HOST), sipPort);
             uas.send(okPacket);
             assertThat(receiveSkipping(uas, "INVITE ")).startsWith("ACK ");
@@ -600,6 +602,182 @@ class SipMsrpComponentTest extends CamelTestSupport {
         assertThat(mock.getReceivedExchanges().get(1).getIn().getHeader(SipMsrpConstants.EXPIRES)).isEqualTo(0);
     }
 
+    @Test
+    void register_says_whether_the_contact_carries_the_im_feature_tag() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:register");
+        mock.expectedMessageCount(2);
+
+        client.register(BOB, 600);
+        client.send(client.newRegister(BOB, "<" + client.contact("bob") + ">;+sip.instance=\"<urn:uuid:1>\"", 600));
+
+        mock.assertIsSatisfied();
+        assertThat(mock.getReceivedExchanges()).extracting(e -> e.getIn().getHeader(SipMsrpConstants.IM_FEATURE_TAG))
+                .containsExactly(true, false);
+    }
+
+    // ------------------------------------------------------------------ push: redirects, challenges, transport
+
+    @Test
+    void a_redirect_is_followed_in_q_order_with_the_same_call_and_msrp_offer() throws Exception {
+        try (SipTestClient redirector = SipTestClient.start(HOST, sipPort);
+             SipTestClient lowQ = SipTestClient.start(HOST, sipPort)) {
+            client.answerWithMsrp(peer.path(), "passive");
+            redirector.redirectInvites(Response.MOVED_TEMPORARILY, "<" + lowQ.contact("bob") + ">;q=0.1",
+                    "<" + client.contact("bob") + ">;q=0.9");
+
+            Exchange done = template.send("direct:push", e -> {
+                prepare(e, List.of(message("rd-0001", ALICE, "one")));
+                e.getIn().setHeader(SipMsrpConstants.CONTACT, redirector.contact("bob"));
+            });
+
+            assertThat(done.getException()).isNull();
+            assertThat(done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class)
+                    .acknowledgedMessageIds()).containsExactly("rd-0001");
+            Request first = redirector.awaitRequest(Request.INVITE, WAIT).request();
+            Request second = client.awaitRequest(Request.INVITE, WAIT).request();
+            assertThat(second.getRequestURI().toString()).isEqualTo(client.contact("bob"));
+            assertFollowUp(first, second);
+            assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
+            assertThat(lowQ.received()).isEmpty();
+        }
+    }
+
+    @Test
+    void a_redirect_loop_a_redirect_without_contact_and_too_many_redirects_fail_saying_why() throws Exception {
+        try (SipTestClient other = SipTestClient.start(HOST, sipPort);
+             SipTestClient third = SipTestClient.start(HOST, sipPort)) {
+            client.redirectInvites(Response.MOVED_TEMPORARILY, "<" + other.contact("bob") + ">");
+            other.redirectInvites(Response.MOVED_PERMANENTLY, "<" + client.contact("bob") + ">");
+            assertThat(push(List.of(message("lp-0001", ALICE, "one"))).getException())
+                    .isInstanceOfSatisfying(SipMsrpPushException.class, e -> assertThat(e.getStatusCode()).isEqualTo(301))
+                    .hasMessageContaining("redirect loop");
+
+            other.redirectInvites(Response.MOVED_TEMPORARILY);
+            assertThat(push(List.of(message("lp-0002", ALICE, "one"))).getException())
+                    .isInstanceOfSatisfying(SipMsrpPushException.class, e -> assertThat(e.getStatusCode()).isEqualTo(302))
+                    .hasMessageContaining("no usable Contact");
+
+            other.redirectInvites(Response.MOVED_TEMPORARILY, "<" + third.contact("bob") + ">");
+            third.answerWithMsrp(peer.path(), "passive");
+            Exchange limited = template.send("sipmsrp:push?maxRedirects=1",
+                    e -> prepare(e, List.of(message("lp-0003", ALICE, "one"))));
+            assertThat(limited.getException()).hasMessageContaining("302").hasMessageContaining("more than 1 redirects");
+            assertThat(third.received()).isEmpty();
+            assertThat(client.received()).extracting(SipTestClient.Received::method)
+                    .containsExactly(Request.INVITE, Request.INVITE, Request.INVITE);
+        }
+    }
+
+    @ParameterizedTest(name = "proxy challenge: {0}")
+    @ValueSource(booleans = {false, true})
+    void a_digest_challenge_is_answered_once_and_the_dialog_goes_on(boolean proxy) throws Exception {
+        client.challengeInvites(proxy, "example.com", "imdp", "s3cret");
+        client.answerWithMsrp(peer.path(), "passive");
+
+        Exchange done = template.send("sipmsrp:push?authUsername=imdp&authPassword=s3cret&authRealm=example.com",
+                e -> prepare(e, List.of(message("au-0001", ALICE, "one"))));
+
+        assertThat(done.getException()).isNull();
+        assertThat(done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class)
+                .acknowledgedMessageIds()).containsExactly("au-0001");
+        assertThat(client.digestChecks()).containsExactly(true);
+        List<Request> invites = requests(client, Request.INVITE);
+        assertThat(invites).hasSize(2);
+        assertFollowUp(invites.get(0), invites.get(1));
+        Request ack = client.awaitRequest(Request.ACK, WAIT).request();
+        assertThat(((CSeqHeader) ack.getHeader(CSeqHeader.NAME)).getSeqNumber()).isEqualTo(2);
+        Request bye = client.awaitRequest(Request.BYE, WAIT).request();
+        assertThat(bye.getHeader(CallIdHeader.NAME)).isEqualTo(invites.get(0).getHeader(CallIdHeader.NAME));
+    }
+
+    @Test
+    void refused_or_missing_credentials_fail_the_push_saying_why() throws Exception {
+        client.challengeInvites(false, "example.com", "imdp", "s3cret");
+
+        Exchange refused = template.send("sipmsrp:push?authUsername=imdp&authPassword=wrong",
+                e -> prepare(e, List.of(message("au-0002", ALICE, "one"))));
+        Exchange without = push(List.of(message("au-0003", ALICE, "one")));
+        Exchange otherRealm = template.send("sipmsrp:push?authUsername=imdp&authPassword=s3cret&authRealm=other.org",
+                e -> prepare(e, List.of(message("au-0004", ALICE, "one"))));
+
+        assertThat(refused.getException()).isInstanceOfSatisfying(SipMsrpPushException.class,
+                e -> assertThat(e.getStatusCode()).isEqualTo(401)).hasMessageContaining("credentials refused");
+        assertThat(without.getException()).hasMessageContaining("401").hasMessageContaining("no credentials configured");
+        assertThat(otherRealm.getException()).hasMessageContaining("401").hasMessageContaining("realm");
+        // one retry with the wrong answer, then one INVITE each for the other two
+        assertThat(client.digestChecks()).containsExactly(false);
+        assertThat(requests(client, Request.INVITE)).hasSize(4);
+        assertThat(client.received()).extracting(SipTestClient.Received::method).doesNotContain(Request.BYE);
+    }
+
+    @Test
+    void an_invite_larger_than_1300_octets_goes_over_tcp_a_small_one_over_udp() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive");
+        String longSender = "sip:" + "a".repeat(SipAgent.UDP_SIZE_LIMIT) + "@example.com";
+
+        Exchange large = push(List.of(message("tcp-0002", longSender, "one")));
+        Exchange small = push(List.of(message("udp-0001", ALICE, "two")));
+
+        assertThat(large.getException()).isNull();
+        assertThat(small.getException()).isNull();
+        List<Request> invites = requests(client, Request.INVITE);
+        assertThat(invites).hasSize(2);
+        Request big = invites.get(0);
+        assertThat(big.toString().length()).isGreaterThan(SipAgent.UDP_SIZE_LIMIT);
+        assertThat(((ViaHeader) big.getHeader(ViaHeader.NAME)).getTransport()).isEqualToIgnoringCase("tcp");
+        assertThat(big.getRequestURI().toString()).isEqualTo(client.contact("bob") + ";transport=tcp");
+        assertThat(big.getHeader(ContactHeader.NAME).toString()).contains("transport=tcp");
+        assertThat(((ViaHeader) invites.get(1).getHeader(ViaHeader.NAME)).getTransport()).isEqualToIgnoringCase("udp");
+        assertThat(invites.get(1).getRequestURI().toString()).isEqualTo(client.contact("bob"));
+    }
+
+    @Test
+    void ack_and_bye_follow_the_route_set_of_the_2xx() throws Exception {
+        try (DatagramSocket uas = new DatagramSocket(0, InetAddress.getByName(HOST));
+             DatagramSocket proxy = new DatagramSocket(0, InetAddress.getByName(HOST))) {
+            uas.setSoTimeout((int) WAIT.toMillis());
+            proxy.setSoTimeout((int) WAIT.toMillis());
+            String contact = "sip:bob@" + HOST + ":" + uas.getLocalPort();
+            String route = "<sip:" + HOST + ":" + proxy.getLocalPort() + ";lr>";
+            CompletableFuture<Exchange> pushing = template.asyncSend("direct:push", e -> {
+                prepare(e, List.of(message("rr-0001", ALICE, "one")));
+                e.getIn().setHeader(SipMsrpConstants.CONTACT, contact);
+            });
+
+            String invite = receive(uas);
+            byte[] ok = rawOk(invite, uas.getLocalPort(), "Record-Route: " + route + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            uas.send(new DatagramPacket(ok, ok.length, InetAddress.getByName(HOST), sipPort));
+
+            // loose routing (RFC 3261 section 12.2.1.1): to the proxy, Request-URI = the remote target
+            String ack = receive(proxy);
+            assertThat(ack).startsWith("ACK " + contact + " SIP/2.0").contains("Route: " + route);
+            String bye = receiveSkipping(proxy, "ACK ");
+            assertThat(bye).startsWith("BYE " + contact + " SIP/2.0").contains("Route: " + route);
+            assertThat(pushing.get(WAIT.toSeconds(), TimeUnit.SECONDS).getException())
+                    .isInstanceOf(SipMsrpPushException.class);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** A re-sent INVITE: same Call-ID, From tag and MSRP offer as the one before, the next CSeq. */
+    private static void assertFollowUp(Request before, Request after) {
+        assertThat(after.getHeader(CallIdHeader.NAME)).isEqualTo(before.getHeader(CallIdHeader.NAME));
+        assertThat(((FromHeader) after.getHeader(FromHeader.NAME)).getTag())
+                .isEqualTo(((FromHeader) before.getHeader(FromHeader.NAME)).getTag());
+        assertThat(((CSeqHeader) after.getHeader(CSeqHeader.NAME)).getSeqNumber())
+                .isEqualTo(((CSeqHeader) before.getHeader(CSeqHeader.NAME)).getSeqNumber() + 1);
+        assertThat(((ViaHeader) after.getHeader(ViaHeader.NAME)).getBranch())
+                .isNotEqualTo(((ViaHeader) before.getHeader(ViaHeader.NAME)).getBranch());
+        assertThat(after.getRawContent()).isEqualTo(before.getRawContent());
+    }
+
+    private static List<Request> requests(SipTestClient client, String method) {
+        return client.received().stream().filter(r -> r.method().equals(method)).map(SipTestClient.Received::request)
+                .toList();
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private Exchange push(List<DeferredMessage> messages) {
@@ -658,7 +836,7 @@ class SipMsrpComponentTest extends CamelTestSupport {
      * A 200 OK with an audio-only SDP answer to a raw INVITE, built from its own headers (what a UAS that does
      * not speak MSRP sends).
      */
-    private static String rawOk(String invite, int localPort) {
+    private static String rawOk(String invite, int localPort, String extraHeaders) {
         StringBuilder headers = new StringBuilder();
         for (String line : invite.split("\r\n")) {
             String name = line.contains(":") ? line.substring(0, line.indexOf(':')).trim() : "";
@@ -671,7 +849,7 @@ class SipMsrpComponentTest extends CamelTestSupport {
         }
         String sdp = "v=0\r\no=- 1 1 IN IP4 " + HOST + "\r\ns=-\r\nc=IN IP4 " + HOST + "\r\nt=0 0\r\n"
                      + "m=audio 49170 RTP/AVP 0\r\n";
-        return "SIP/2.0 200 OK\r\n" + headers
+        return "SIP/2.0 200 OK\r\n" + headers + extraHeaders
                + "Contact: <sip:bob@" + HOST + ":" + localPort + ">\r\n"
                + "Content-Type: application/sdp\r\n"
                + "Content-Length: " + sdp.length() + "\r\n\r\n" + sdp;

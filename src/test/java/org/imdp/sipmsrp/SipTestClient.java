@@ -41,7 +41,11 @@ import javax.sip.address.SipURI;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.AuthorizationHeader;
+import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
+import javax.sip.header.ProxyAuthorizationHeader;
+import javax.sip.header.WWWAuthenticateHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.MessageFactory;
@@ -106,6 +110,15 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     private volatile Duration byeDelay = Duration.ZERO;
     private volatile boolean ringOnly;
     private volatile Dialog lastDialog;
+    private volatile int redirectCode;
+    private volatile List<String> redirectContacts = List.of();
+    private volatile Challenge challenge;
+    private final List<Boolean> digestChecks = new CopyOnWriteArrayList<>();
+    private final List<String> nonces = new CopyOnWriteArrayList<>();
+
+    /** A digest challenge this client sends to INVITEs without valid credentials (401, or 407 as a proxy). */
+    private record Challenge(boolean proxy, String realm, String username, String password) {
+    }
 
     private SipTestClient(String serverHost, int serverPort, String host) throws Exception {
         this.serverHost = serverHost;
@@ -249,6 +262,30 @@ public final class SipTestClient implements SipListener, AutoCloseable {
         this.rejectRetryAfter = seconds;
     }
 
+    /**
+     * Answer INVITEs {@code code} (3xx) with these Contact header values (e.g. {@code <sip:bob@host:port>;q=0.5}),
+     * or with no Contact when none are given.
+     */
+    public void redirectInvites(int code, String... contacts) {
+        this.redirectCode = code;
+        this.redirectContacts = List.of(contacts);
+    }
+
+    /**
+     * Challenge every INVITE that has no valid digest answer (RFC 2617, MD5, qop=auth, a fresh nonce each time)
+     * with 401 (or 407 when {@code proxy}); an INVITE with a valid answer for {@code username}/{@code password} is
+     * handled as otherwise set. The digest is checked here with the RFC 2617 formulas, independently of the
+     * server's code: {@link #digestChecks()}.
+     */
+    public void challengeInvites(boolean proxy, String realm, String username, String password) {
+        this.challenge = new Challenge(proxy, realm, username, password);
+    }
+
+    /** The outcome of the check of each digest answer received, in order (true = valid). */
+    public List<Boolean> digestChecks() {
+        return List.copyOf(digestChecks);
+    }
+
     /** Answer INVITEs 180 Ringing and never with a final response (a CANCEL is answered 200). */
     public void ringOnly() {
         this.ringOnly = true;
@@ -352,6 +389,24 @@ public final class SipTestClient implements SipListener, AutoCloseable {
             respond(transaction, Response.RINGING, null);
             return;
         }
+        Challenge c = challenge;
+        if (c != null && !authorized(invite, c)) {
+            respond(transaction, c.proxy() ? Response.PROXY_AUTHENTICATION_REQUIRED : Response.UNAUTHORIZED,
+                    response -> response.addHeader(challengeHeader(c)));
+            return;
+        }
+        if (redirectCode != 0) {
+            respond(transaction, redirectCode, response -> {
+                for (String contact : redirectContacts) {
+                    try {
+                        response.addHeader(headers.createHeader(ContactHeader.NAME, contact));
+                    } catch (ParseException e) {
+                        throw new IllegalArgumentException(e);
+                    }
+                }
+            });
+            return;
+        }
         if (rejectCode != 0) {
             int retryAfter = rejectRetryAfter;
             respond(transaction, rejectCode, retryAfter <= 0 ? null : response -> {
@@ -376,6 +431,56 @@ public final class SipTestClient implements SipListener, AutoCloseable {
             }
         });
         lastDialog = transaction.getDialog();
+    }
+
+    private Header challengeHeader(Challenge c) {
+        try {
+            WWWAuthenticateHeader h = c.proxy()
+                    ? headers.createProxyAuthenticateHeader("Digest") : headers.createWWWAuthenticateHeader("Digest");
+            h.setRealm(c.realm());
+            String nonce = SipAgent.newTag() + SipAgent.newTag();
+            nonces.add(nonce);
+            h.setNonce(nonce);
+            h.setOpaque(SipAgent.newTag());
+            h.setAlgorithm("MD5");
+            h.setQop("auth");
+            return h;
+        } catch (ParseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Whether the INVITE answers a challenge of ours correctly: response = MD5(HA1:nonce:nc:cnonce:qop:HA2),
+     * HA1 = MD5(username:realm:password), HA2 = MD5(method:digest-uri) (RFC 2617 section 3.2.2), the nonce is one
+     * this client issued and the digest-uri is the Request-URI.
+     */
+    private boolean authorized(Request invite, Challenge c) {
+        AuthorizationHeader a = (AuthorizationHeader) invite.getHeader(
+                c.proxy() ? ProxyAuthorizationHeader.NAME : AuthorizationHeader.NAME);
+        if (a == null) {
+            return false;
+        }
+        String ha1 = md5(c.username() + ":" + c.realm() + ":" + c.password());
+        String ha2 = md5(invite.getMethod() + ":" + a.getURI());
+        String nc = String.format("%08x", a.getNonceCount());
+        String expected = md5(ha1 + ":" + a.getNonce() + ":" + nc + ":" + a.getCNonce() + ":" + a.getQop() + ":"
+                              + ha2);
+        boolean valid = nonces.contains(a.getNonce())
+                        && c.username().equals(a.getUsername()) && c.realm().equals(a.getRealm())
+                        && "auth".equals(a.getQop()) && a.getURI().equals(invite.getRequestURI())
+                        && expected.equals(a.getResponse());
+        digestChecks.add(valid);
+        return valid;
+    }
+
+    private static String md5(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private String msrpAnswer(String path, String setup) {

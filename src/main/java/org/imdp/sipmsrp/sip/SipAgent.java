@@ -1,5 +1,6 @@
 package org.imdp.sipmsrp.sip;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.util.ArrayList;
@@ -30,9 +31,14 @@ import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.address.URI;
 import javax.sip.header.AllowHeader;
 import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.RouteHeader;
 import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
 import javax.sip.message.Message;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
@@ -57,6 +63,13 @@ public final class SipAgent implements SipListener {
     private static final String BRANCH_COOKIE = "z9hG4bK";
     /** Warning code for "miscellaneous warning" with a free text (RFC 3261 section 20.43). */
     private static final int WARN_MISC = 399;
+    /**
+     * Largest request sent over UDP when the path MTU is unknown (RFC 3261 section 18.1.1: 1300 octets, the
+     * Ethernet MTU of 1500 less 200 for headers that may be added on the way).
+     */
+    public static final int UDP_SIZE_LIMIT = 1300;
+    public static final String UDP = "udp";
+    public static final String TCP = "tcp";
 
     private final String name;
     private final String host;
@@ -161,6 +174,46 @@ public final class SipAgent implements SipListener {
     /** Whether the stack listens on this transport (lower case). */
     public boolean hasTransport(String transport) {
         return transports.contains(transport);
+    }
+
+    /**
+     * RFC 3261 section 18.1.1: a request larger than {@link #UDP_SIZE_LIMIT} that would go over UDP goes over TCP
+     * instead, when this stack listens on TCP (JAIN-SIP does not do this itself). The top Via then says TCP, and
+     * the next hop (the top Route, else the Request-URI) and a Contact of this stack carry {@code transport=tcp},
+     * which is how the stack picks the transport. Call it on the complete request, before creating its client
+     * transaction.
+     *
+     * @return whether the request now goes over TCP
+     */
+    public boolean switchToTcpIfLarge(Request request) throws ParseException {
+        ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
+        if (!UDP.equalsIgnoreCase(via.getTransport()) || !hasTransport(TCP)
+            || request.toString().getBytes(StandardCharsets.UTF_8).length <= UDP_SIZE_LIMIT) {
+            return false;
+        }
+        via.setTransport(TCP);
+        RouteHeader route = (RouteHeader) request.getHeader(RouteHeader.NAME);
+        if (route != null) {
+            setTcp(route.getAddress().getURI());
+        } else {
+            URI target = (URI) request.getRequestURI().clone();
+            setTcp(target);
+            request.setRequestURI(target);
+        }
+        ContactHeader contact = (ContactHeader) request.getHeader(ContactHeader.NAME);
+        if (contact != null && contact.getAddress().getURI() instanceof SipURI own && host.equals(own.getHost())
+            && own.getPort() == port) {
+            own.setTransportParam(TCP);
+        }
+        LOG.debug("{} (Call-ID {}) larger than {} octets: sent over TCP", request.getMethod(), callId(request),
+                UDP_SIZE_LIMIT);
+        return true;
+    }
+
+    private static void setTcp(URI uri) throws ParseException {
+        if (uri instanceof SipURI sip) {
+            sip.setTransportParam(TCP);
+        }
     }
 
     /** A From/To tag: 64 random bits. */
@@ -344,7 +397,9 @@ public final class SipAgent implements SipListener {
     @Override
     public void processDialogTerminated(DialogTerminatedEvent event) {
         String callId = event.getDialog().getCallId().getCallId();
-        if (dialogHandlers.remove(callId) != null) {
+        SipDialogHandler handler = dialogHandlers.get(callId);
+        if (handler != null && handler.onDialogTerminated(event.getDialog())
+            && dialogHandlers.remove(callId, handler)) {
             LOG.debug("dialog {} terminated", callId);
         }
     }

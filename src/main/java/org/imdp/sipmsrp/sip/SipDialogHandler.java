@@ -1,5 +1,6 @@
 package org.imdp.sipmsrp.sip;
 
+import javax.sip.Dialog;
 import javax.sip.ResponseEvent;
 import javax.sip.TimeoutEvent;
 import javax.sip.message.Request;
@@ -18,4 +19,10 @@ public interface SipDialogHandler {
 
     /** The client sent BYE; it has already been answered 200. */
     void onClientBye(Request bye);
+
+    /**
+     * The stack ended a dialog of this Call-ID; returns whether the session is over with it (a session that
+     * re-sent its INVITE after a challenge or redirect outlives the dialog of the first one).
+     */
+    boolean onDialogTerminated(Dialog dialog);
 }

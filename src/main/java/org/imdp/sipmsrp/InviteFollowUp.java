@@ -1,0 +1,145 @@
+package org.imdp.sipmsrp;
+
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+
+import javax.sip.address.AddressFactory;
+import javax.sip.address.URI;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.Header;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.RetryAfterHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+import org.imdp.sipmsrp.sip.DigestCredentials;
+
+/**
+ * What a push does with a final response of 300 or more to its INVITE, before it counts as a failure:
+ * <ul>
+ * <li>a 3xx with Contacts (not 305, 380) adds them to the target set in q order (RFC 3261 section 8.1.3.4); each
+ * target is tried once (a redirect loop ends), at most {@code maxRedirects} of them, and a failure of a redirected
+ * INVITE moves on to the next target;</li>
+ * <li>a 401/407 is answered once with digest credentials when some are configured (RFC 3261 section 22.2); a
+ * second challenge of the same realm after our credentials means they were refused.</li>
+ * </ul>
+ * Everything else, and what cannot be followed, fails the push with the response's status code (so the retry
+ * policy still sees what the client decided) and a reason that says why it was not followed.
+ */
+final class InviteFollowUp {
+
+    /** The next INVITE to send: its Request-URI and the credentials it carries. */
+    record Next(String target, List<Header> credentials) {
+    }
+
+    private static final float DEFAULT_Q = 1.0f;
+
+    private final String recipient;
+    private final int maxRedirects;
+    private final DigestCredentials credentials;
+    private final List<URI> tried = new ArrayList<>();
+    private final Deque<URI> targets = new ArrayDeque<>();
+    private final List<Header> sentCredentials = new ArrayList<>();
+    private String target;
+    private int redirects;
+
+    InviteFollowUp(String recipient, String firstTarget, SipMsrpConfiguration config, AddressFactory addresses)
+            throws ParseException {
+        this.recipient = recipient;
+        this.maxRedirects = config.getMaxRedirects();
+        this.credentials = config.hasCredentials()
+                ? new DigestCredentials(config.getAuthUsername(), config.getAuthPassword(), config.getAuthRealm())
+                : null;
+        this.target = firstTarget;
+        tried.add(addresses.createURI(firstTarget));
+    }
+
+    /**
+     * @param response a final response of 300 or more to {@code invite}, the INVITE last sent
+     * @return the INVITE to send next
+     * @throws SipMsrpPushException when the push fails with this response
+     */
+    Next after(Response response, Request invite, HeaderFactory headers) throws SipMsrpPushException {
+        int code = response.getStatusCode();
+        if (code == Response.UNAUTHORIZED || code == Response.PROXY_AUTHENTICATION_REQUIRED) {
+            return authenticate(response, invite, headers);
+        }
+        if (code < 400 && code != Response.USE_PROXY && code != Response.ALTERNATIVE_SERVICE) {
+            long usable = addContacts(response);
+            if (targets.isEmpty()) {
+                throw failure(response, usable == 0
+                        ? "no usable Contact to redirect to" : "redirect loop: every Contact was tried already");
+            }
+            return nextTarget(response);
+        }
+        if (!targets.isEmpty() && redirects < maxRedirects) {
+            // a redirected target failed: the next one in the target set (RFC 3261 section 8.1.3.4)
+            return nextTarget(response);
+        }
+        throw failure(response, null);
+    }
+
+    private Next authenticate(Response response, Request invite, HeaderFactory headers)
+            throws SipMsrpPushException {
+        if (credentials == null) {
+            throw failure(response, "no credentials configured");
+        }
+        if (DigestCredentials.answered(response, invite)) {
+            throw failure(response, "credentials refused");
+        }
+        Optional<? extends Header> answer;
+        try {
+            answer = credentials.answer(response, invite, headers);
+        } catch (ParseException e) {
+            throw failure(response, "challenge not understood: " + e.getMessage());
+        }
+        if (answer.isEmpty()) {
+            throw failure(response, "no Digest challenge with MD5 or SHA-256, qop=auth, for the configured realm");
+        }
+        sentCredentials.add(answer.get());
+        return new Next(target, List.copyOf(sentCredentials));
+    }
+
+    /** Adds the SIP URIs of the response's Contacts not tried yet, highest q first; returns how many it had. */
+    private long addContacts(Response response) {
+        List<ContactHeader> contacts = new ArrayList<>();
+        response.getHeaders(ContactHeader.NAME).forEachRemaining(h -> contacts.add((ContactHeader) h));
+        List<URI> usable = contacts.stream()
+                .filter(c -> !c.isWildCard() && c.getAddress().getURI().isSipURI())
+                .sorted(Comparator.comparingDouble(InviteFollowUp::q).reversed())
+                .map(c -> c.getAddress().getURI())
+                .toList();
+        usable.stream().filter(uri -> !tried.contains(uri) && !targets.contains(uri)).forEach(targets::add);
+        return usable.size();
+    }
+
+    private static double q(ContactHeader contact) {
+        float q = contact.getQValue();
+        return q < 0 ? DEFAULT_Q : q;
+    }
+
+    private Next nextTarget(Response response) throws SipMsrpPushException {
+        if (redirects >= maxRedirects) {
+            throw failure(response, "more than " + maxRedirects + " redirects (maxRedirects)");
+        }
+        redirects++;
+        URI next = targets.poll();
+        tried.add(next);
+        target = next.toString();
+        sentCredentials.clear();
+        return new Next(target, List.of());
+    }
+
+    private SipMsrpPushException failure(Response response, String note) {
+        RetryAfterHeader retryAfter = (RetryAfterHeader) response.getHeader(RetryAfterHeader.NAME);
+        String reason = response.getReasonPhrase() + (note == null ? "" : " (" + note + ")");
+        return new SipMsrpPushException(recipient, response.getStatusCode(), reason,
+                retryAfter == null ? null : Duration.ofSeconds(retryAfter.getRetryAfter()));
+    }
+}
