@@ -58,7 +58,7 @@ public class ImdpConfiguration implements CamelConfiguration {
                 settings.string("imdp.queue.charging"), clock);
         context.addService(store, true, true);
         context.getRegistry().bind("deferredStore", store);
-        Registrations registrations = new Registrations(clock);
+        Registrations registrations = new Registrations(clock, settings.bool("imdp.sip.require-im-feature-tag"));
         context.getRegistry().bind("registrations", registrations);
         context.getRegistry().bind("pushRetryPolicy", new PushRetryPolicy(settings.duration("imdp.push.retry-delay"),
                 settings.positiveInt("imdp.push.max-retries", 100), clock));

@@ -18,6 +18,8 @@ public final class ImdpSettings {
     /** Every {@code imdp.*} key the service understands; anything else in the configuration is a typo. */
     public static final Set<String> KEYS = Set.of(
             "imdp.sip.host", "imdp.sip.port", "imdp.sip.server-uri", "imdp.sip.outbound-proxy",
+            "imdp.sip.max-redirects", "imdp.sip.auth-username", "imdp.sip.auth-password", "imdp.sip.auth-realm",
+            "imdp.sip.require-im-feature-tag",
             "imdp.msrp.host", "imdp.msrp.port",
             "imdp.broker.url", "imdp.broker.embedded.port", "imdp.data-dir",
             "imdp.store.expiry", "imdp.store.max-per-recipient", "imdp.store.max-message-size",
@@ -64,6 +66,14 @@ public final class ImdpSettings {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("Configuration key " + key + " = " + v + " is not a number");
         }
+    }
+
+    public boolean bool(String key) {
+        String v = string(key);
+        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException("Configuration key " + key + " = " + v + " must be true or false");
+        }
+        return Boolean.parseBoolean(v);
     }
 
     public Duration duration(String key) {

@@ -25,10 +25,16 @@ public final class Registrations {
     private static final Logger LOG = LoggerFactory.getLogger(Registrations.class);
 
     private final Clock clock;
+    private final boolean requireImFeatureTag;
     private final Map<String, Binding> bindings = new ConcurrentHashMap<>();
 
-    public Registrations(Clock clock) {
+    /**
+     * @param requireImFeatureTag whether a REGISTER's Contact must carry the OMA IM feature tag
+     *                            ({@code +g.oma.sip-im}) to count as an IM Client (imdp.sip.require-im-feature-tag)
+     */
+    public Registrations(Clock clock, boolean requireImFeatureTag) {
         this.clock = clock;
+        this.requireImFeatureTag = requireImFeatureTag;
     }
 
     private record Binding(String contact, Instant expiresAt) {
@@ -36,16 +42,22 @@ public final class Registrations {
 
     /**
      * Records a registration ({@code expires > 0}, {@code null} = {@value #DEFAULT_EXPIRES} s) or its end
-     * ({@code expires == 0}).
+     * ({@code expires == 0}). When the IM feature tag is required, a registration whose Contact is known not to
+     * carry it ({@code imFeatureTag} false; {@code null} = not known, e.g. from the JMS queue) is not recorded.
      *
-     * @return true when the recipient is registered afterwards
+     * @return true when this registered an IM Client (the push is due)
      */
-    public boolean update(String recipient, String contact, Integer expires) {
+    public boolean update(String recipient, String contact, Integer expires, Boolean imFeatureTag) {
         String key = Recipients.canonical(recipient);
         int seconds = expires == null ? DEFAULT_EXPIRES : expires;
         if (seconds <= 0 || contact == null || contact.isBlank() || "*".equals(contact.trim())) {
             bindings.remove(key);
             LOG.info("{} deregistered", key);
+            return false;
+        }
+        if (requireImFeatureTag && Boolean.FALSE.equals(imFeatureTag)) {
+            LOG.info("{} at {} not recorded as an IM Client: its Contact has no +g.oma.sip-im"
+                     + " (imdp.sip.require-im-feature-tag)", key, contact);
             return false;
         }
         bindings.put(key, new Binding(contact.trim(), clock.instant().plusSeconds(seconds)));
