@@ -273,6 +273,8 @@ class RoutesTest extends CamelMainTestSupport {
             e.getMessage().setHeader(SipMsrpConstants.TO, "sip:gina@example.com");
             e.getMessage().setHeader(SipMsrpConstants.CONTACT, "sip:gina@127.0.0.1:5099");
             e.getMessage().setHeader(SipMsrpConstants.EXPIRES, 600);
+            // imdp.sip.require-im-feature-tag is false by default: a Contact without the tag registers too
+            e.getMessage().setHeader(SipMsrpConstants.IM_FEATURE_TAG, false);
         });
         assertThat(ok.getMessage().getHeader(SipMsrpConstants.RESPONSE_CODE, Integer.class)).isEqualTo(200);
         org.imdp.registration.Registrations registrations =
