@@ -18,7 +18,7 @@ public final class ImdpSettings {
     /** Every {@code imdp.*} key the service understands; anything else in the configuration is a typo. */
     public static final Set<String> KEYS = Set.of(
             "imdp.sip.host", "imdp.sip.port", "imdp.sip.server-uri", "imdp.sip.outbound-proxy",
-            "imdp.sip.max-redirects", "imdp.sip.auth-username", "imdp.sip.auth-password", "imdp.sip.auth-realm",
+            "imdp.sip.max-redirects", "imdp.sip.auth.username", "imdp.sip.auth.password", "imdp.sip.auth.realm",
             "imdp.sip.require-im-feature-tag",
             "imdp.msrp.host", "imdp.msrp.port",
             "imdp.broker.url", "imdp.broker.embedded.port", "imdp.data-dir",

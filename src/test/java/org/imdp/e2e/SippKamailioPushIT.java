@@ -31,6 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SippKamailioPushIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String AUTH_USER = "im-deferred";
+    private static final String AUTH_PASSWORD = "a-test-secret";
 
     @TempDir
     static Path dataDir;
@@ -49,7 +51,9 @@ class SippKamailioPushIT {
         capture = TsharkCapture.start(sipPort, msrpPort, kamailioPort).decodeAsMsrp(msrpPort, kamailioPort);
         kamailio = KamailioMsrpPeer.start(kamailioPort);
         // no Charging Enabler in this test: charging events wait durably in im.charging
-        service = Services.onFreePorts(sipPort, dataDir).property("imdp.msrp.port", String.valueOf(msrpPort)).start();
+        service = Services.onFreePorts(sipPort, dataDir).property("imdp.msrp.port", String.valueOf(msrpPort))
+                .property("imdp.sip.auth.username", AUTH_USER).property("imdp.sip.auth.password", AUTH_PASSWORD)
+                .start();
     }
 
     @AfterAll
@@ -168,6 +172,54 @@ class SippKamailioPushIT {
             assertThat(cpimBodiesFor(user, 1)).singleElement().asString().contains("kept");
             assertThat(client.waitForExit(WAIT)).as(client.errors()).isZero();
         }
+    }
+
+    /**
+     * Registers {@code user} at a SIPp UAS running {@code uas} and waits for the push of one stored message;
+     * returns SIPp's message trace.
+     */
+    private static String pushOneTo(String user, Sipp.Builder uas) {
+        sendMessage(Sipp.Transport.UDP, user, "for " + user);
+        int clientPort = AvailablePortFinder.getNextAvailable();
+        try (Sipp client = uas.localPort(clientPort).key("msrp_port", String.valueOf(kamailio.port())).startServer()) {
+            register(Sipp.Transport.UDP, user, clientPort);
+            assertThat(cpimBodiesFor(user, 1)).singleElement().asString().contains("for " + user);
+            assertThat(client.waitForExit(WAIT)).as(client.errors()).isZero();
+            service.waitForLog(Pattern.compile("Push to sip:" + user + "@127.0.0.1 Call-ID \\S+: 1 sent, 1 acknowledged"),
+                    WAIT);
+            return client.messages();
+        }
+    }
+
+    @Test
+    void sipp_challenges_the_invite_and_judges_our_digest_answer_valid() {
+        pushOneTo("frank", Sipp.scenario("uas-auth-msrp.xml").key("auth_user", AUTH_USER)
+                .key("auth_password", AUTH_PASSWORD));
+        assertThat(service.logText()).doesNotContain(AUTH_PASSWORD);
+    }
+
+    @Test
+    void a_client_that_rings_and_answers_seconds_later_gets_its_messages() {
+        pushOneTo("gina", Sipp.scenario("uas-msrp.xml").set("answer_delay", "3000"));
+    }
+
+    @Test
+    void a_retransmitted_200_to_the_invite_is_acked_again() {
+        String trace = pushOneTo("hank", Sipp.scenario("uas-msrp-ok-twice.xml"));
+
+        // one ACK per 200 to the INVITE, SIPp's own retransmissions included
+        List<String> messages = List.of(trace.split("(?m)^(?=(UDP|TCP) message (sent|received))"));
+        long oks = messages.stream().filter(m -> m.contains("SIP/2.0 200 OK") && m.matches("(?s).*CSeq: *\\d+ INVITE.*"))
+                .count();
+        long acks = messages.stream().filter(m -> m.matches("(?s)[^\\n]*\\n\\s*ACK .*")).count();
+        assertThat(oks).isGreaterThanOrEqualTo(2);
+        assertThat(acks).isEqualTo(oks);
+    }
+
+    @Test
+    void a_client_busy_with_retry_after_gets_its_messages_on_the_timed_retry() {
+        pushOneTo("ivan", Sipp.scenario("uas-486-then-msrp.xml").calls(2));
+        service.waitForLog(Pattern.compile("Push to sip:ivan@127.0.0.1 failed, its messages stay stored: .*486"), WAIT);
     }
 
     @Test
