@@ -70,8 +70,6 @@ import org.imdp.sipmsrp.sip.SipStackProperties;
  */
 public final class SipTestClient implements SipListener, AutoCloseable {
 
-    /** Over UDP, requests larger than this go over TCP (RFC 3261 section 18.1.1: MTU 1500 minus 200). */
-    public static final int UDP_LIMIT = 1300;
     private static final AtomicInteger STACK_SEQUENCE = new AtomicInteger();
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     /** Bodies the client itself reads; larger than anything the server under test sends. */
@@ -178,7 +176,7 @@ public final class SipTestClient implements SipListener, AutoCloseable {
 
     /**
      * MESSAGE from {@code from} to {@code to} (Request-URI and To); over TCP when the request would be larger
-     * than {@link #UDP_LIMIT}, as RFC 3261 asks. Returns the final status code.
+     * than {@link SipAgent#UDP_SIZE_LIMIT}, as RFC 3261 asks. Returns the final status code.
      */
     public int sendMessage(String from, String to, String contentType, byte[] body) throws Exception {
         return send(newMessage(from, to, contentType, body)).getStatusCode();
@@ -205,11 +203,11 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     }
 
     /**
-     * Sends a request to the server (UDP, or TCP above {@link #UDP_LIMIT}) and waits for its final response.
+     * Sends a request to the server (UDP, or TCP above {@link SipAgent#UDP_SIZE_LIMIT}) and waits for its final response.
      * Throws {@link TimeoutException} when none comes.
      */
     public Response send(Request request) throws Exception {
-        String transport = request.toString().getBytes(StandardCharsets.UTF_8).length > UDP_LIMIT
+        String transport = request.toString().getBytes(StandardCharsets.UTF_8).length > SipAgent.UDP_SIZE_LIMIT
                 ? ListeningPoint.TCP : ListeningPoint.UDP;
         ((ViaHeader) request.getHeader(ViaHeader.NAME)).setTransport(transport);
         SipURI route = addresses.createSipURI(null, serverHost);

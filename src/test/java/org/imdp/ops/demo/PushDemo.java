@@ -83,7 +83,7 @@ public final class PushDemo {
 
     private static void printLadder(TsharkCapture wire) {
         List<String> frames = wire.decode("sip.Method == \"INVITE\" || sip.Method == \"ACK\" || sip.Method == \"BYE\""
-                                          + " || (sip.Status-Code && (sip.CSeq.method == \"INVITE\" || sip.CSeq.method == \"BYE\"))"
+                                          + " || (sip.Status-Code >= 200 && (sip.CSeq.method == \"INVITE\" || sip.CSeq.method == \"BYE\"))"
                                           + " || msrp.method == \"SEND\" || msrp.status.code || diameter.cmd.code == 271",
                 "-T", "fields", "-E", "separator=|", "-e", "frame.time_relative", "-e", "sip.Method", "-e",
                 "sip.Status-Code", "-e", "sip.CSeq.method", "-e", "msrp.method", "-e", "msrp.status.code", "-e",

@@ -42,7 +42,8 @@ class SippTest {
             // what the scenarios put on the wire is well-formed SIP and SDP to an independent parser
             capture.assertNoMalformedOrErrors();
             assertThat(capture.decode("sip", "-T", "fields", "-e", "sip.CSeq", "-e", "sip.Status-Code", "-e", "sdp.media"))
-                    .containsExactly("1 INVITE\t\tmessage 2855 TCP/MSRP *", "1 INVITE\t200\tmessage " + msrpPort + " TCP/MSRP *",
+                    .containsExactly("1 INVITE\t\tmessage 2855 TCP/MSRP *", "1 INVITE\t180\t",
+                            "1 INVITE\t200\tmessage " + msrpPort + " TCP/MSRP *",
                             "1 ACK\t\t", "2 BYE\t\t", "2 BYE\t200\t");
             // bye_delay holds the 200 OK to BYE back (a lower bound: SIPp pauses at least that long)
             List<String> byeTimes = capture.decode("sip.CSeq.method == \"BYE\"", "-T", "fields", "-e", "frame.time_epoch");
