@@ -103,6 +103,7 @@ final class PushSession implements SipDialogHandler {
     private volatile ClientTransaction inviteTransaction;
     private volatile Dialog dialog;
     private volatile boolean provisionalReceived;
+    private volatile boolean confirmed;
     private volatile MsrpSession msrpSession;
     private volatile Long peerMaxSize;
     private volatile String failureReason;
@@ -463,6 +464,7 @@ final class PushSession implements SipDialogHandler {
                     if (event.getDialog() != null) {
                         dialog = event.getDialog();
                     }
+                    confirmed = true;
                     ack = dialog.createAck(cseq.getSeqNumber());
                 }
                 dialog.sendAck(ack);
@@ -495,7 +497,9 @@ final class PushSession implements SipDialogHandler {
 
     @Override
     public boolean onDialogTerminated(Dialog ended) {
-        return ended == dialog;
+        // before a 2xx, the dialog of a challenged or redirected INVITE may end while the next INVITE runs;
+        // until then finish() takes the handler away
+        return confirmed && ended == dialog;
     }
 
     @Override

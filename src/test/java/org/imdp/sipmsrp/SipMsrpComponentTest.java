@@ -48,7 +48,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -668,14 +668,18 @@ class SipMsrpComponentTest extends CamelTestSupport {
         }
     }
 
-    @ParameterizedTest(name = "proxy challenge: {0}")
-    @ValueSource(booleans = {false, true})
-    void a_digest_challenge_is_answered_once_and_the_dialog_goes_on(boolean proxy) throws Exception {
+    @ParameterizedTest(name = "proxy challenge: {0}, contact: {1}")
+    @CsvSource({"false, ''", "true, ;transport=tcp"})
+    void a_digest_challenge_is_answered_once_and_the_dialog_goes_on(boolean proxy, String contactParams)
+            throws Exception {
         client.challengeInvites(proxy, "example.com", "imdp", "s3cret");
         client.answerWithMsrp(peer.path(), "passive");
 
         Exchange done = template.send("sipmsrp:push?authUsername=imdp&authPassword=s3cret&authRealm=example.com",
-                e -> prepare(e, List.of(message("au-0001", ALICE, "one"))));
+                e -> {
+                    prepare(e, List.of(message("au-0001", ALICE, "one")));
+                    e.getIn().setHeader(SipMsrpConstants.CONTACT, client.contact("bob") + contactParams);
+                });
 
         assertThat(done.getException()).isNull();
         assertThat(done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class)

@@ -29,6 +29,9 @@ class SipMsrpConfigurationTest {
         main.addInitialProperty(PREFIX + "invite-timeout", "7s");
         main.addInitialProperty(PREFIX + "msrp-connect-timeout", "3s");
         main.addInitialProperty(PREFIX + "max-message-size", "2048");
+        main.addInitialProperty(PREFIX + "max-redirects", "1");
+        main.addInitialProperty(PREFIX + "auth-username", "psi");
+        main.addInitialProperty(PREFIX + "auth-password", "pw");
         main.start();
         context = main.getCamelContext();
     }
@@ -52,6 +55,10 @@ class SipMsrpConfigurationTest {
         assertThat(config.getMsrpTransactionTimeout()).isEqualTo(30_000);
         assertThat(config.getMaxMessageSize()).isEqualTo(2048);
         assertThat(config.transportList()).containsExactly("udp", "tcp");
+        assertThat(config.getMaxRedirects()).isEqualTo(1);
+        assertThat(config.getAuthUsername()).isEqualTo("psi");
+        assertThat(config.getAuthPassword()).isEqualTo("pw");
+        assertThat(config.getAuthRealm()).isNull();
     }
 
     @Test
@@ -76,6 +83,10 @@ class SipMsrpConfigurationTest {
                 .isInstanceOf(ResolveEndpointFailedException.class).hasMessageContaining("unknown sipmsrp kind");
         assertThatThrownBy(() -> context.getEndpoint("sipmsrp:message?transports=sctp"))
                 .isInstanceOf(ResolveEndpointFailedException.class).hasMessageContaining("transports");
+        assertThatThrownBy(() -> context.getEndpoint("sipmsrp:push?maxRedirects=-1"))
+                .isInstanceOf(ResolveEndpointFailedException.class).hasMessageContaining("maxRedirects");
+        assertThatThrownBy(() -> context.getEndpoint("sipmsrp:push?authPassword="))
+                .isInstanceOf(ResolveEndpointFailedException.class).hasMessageContaining("authPassword is empty");
         assertThatThrownBy(() -> context.getEndpoint("sipmsrp:message?noSuchOption=1"))
                 .isInstanceOf(ResolveEndpointFailedException.class);
     }
