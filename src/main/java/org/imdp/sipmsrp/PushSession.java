@@ -97,7 +97,7 @@ final class PushSession implements SipDialogHandler {
     private long cseq;
     private String offer;
     /** The final response to the INVITE last sent. */
-    private volatile CompletableFuture<Response> answer = new CompletableFuture<>();
+    private volatile CompletableFuture<Response> answer;
     private volatile Request invite;
     private volatile String callId;
     private volatile ClientTransaction inviteTransaction;

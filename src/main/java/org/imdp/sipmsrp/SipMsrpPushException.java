@@ -5,8 +5,9 @@ import java.time.Duration;
 import org.apache.camel.CamelException;
 
 /**
- * A push session failed at the SIP level: the INVITE was rejected (status code and reason of the final response),
- * not answered in time (408), or answered without a usable MSRP media line (488).
+ * A push session failed at the SIP level: the INVITE was rejected (status code and reason of the final response;
+ * for a 3xx or 401/407 that was not followed, the reason says why, e.g. "credentials refused"), not answered in
+ * time (408), or answered without a usable MSRP media line (488).
  */
 public class SipMsrpPushException extends CamelException {
 
