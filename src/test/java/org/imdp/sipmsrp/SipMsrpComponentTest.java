@@ -668,11 +668,11 @@ class SipMsrpComponentTest extends CamelTestSupport {
         }
     }
 
-    @ParameterizedTest(name = "proxy challenge: {0}, contact: {1}")
-    @CsvSource({"false, ''", "true, ;transport=tcp"})
-    void a_digest_challenge_is_answered_once_and_the_dialog_goes_on(boolean proxy, String contactParams)
-            throws Exception {
-        client.challengeInvites(proxy, "example.com", "imdp", "s3cret");
+    @ParameterizedTest(name = "proxy challenge: {0}, contact: {1}, {2}")
+    @CsvSource({"false, '', MD5", "true, ;transport=tcp, MD5", "false, '', SHA-256"})
+    void a_digest_challenge_is_answered_once_and_the_dialog_goes_on(boolean proxy, String contactParams,
+            String algorithm) throws Exception {
+        client.challengeInvites(proxy, "example.com", "imdp", "s3cret", algorithm);
         client.answerWithMsrp(peer.path(), "passive");
 
         Exchange done = template.send("sipmsrp:push?authUsername=imdp&authPassword=s3cret&authRealm=example.com",

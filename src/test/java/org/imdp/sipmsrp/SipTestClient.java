@@ -115,7 +115,7 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     private final List<String> nonces = new CopyOnWriteArrayList<>();
 
     /** A digest challenge this client sends to INVITEs without valid credentials (401, or 407 as a proxy). */
-    private record Challenge(boolean proxy, String realm, String username, String password) {
+    private record Challenge(boolean proxy, String realm, String username, String password, String algorithm) {
     }
 
     private SipTestClient(String serverHost, int serverPort, String host) throws Exception {
@@ -276,7 +276,12 @@ public final class SipTestClient implements SipListener, AutoCloseable {
      * server's code: {@link #digestChecks()}.
      */
     public void challengeInvites(boolean proxy, String realm, String username, String password) {
-        this.challenge = new Challenge(proxy, realm, username, password);
+        challengeInvites(proxy, realm, username, password, "MD5");
+    }
+
+    /** As {@link #challengeInvites(boolean, String, String, String)} with another algorithm, e.g. SHA-256. */
+    public void challengeInvites(boolean proxy, String realm, String username, String password, String algorithm) {
+        this.challenge = new Challenge(proxy, realm, username, password, algorithm);
     }
 
     /** The outcome of the check of each digest answer received, in order (true = valid). */
@@ -440,7 +445,7 @@ public final class SipTestClient implements SipListener, AutoCloseable {
             nonces.add(nonce);
             h.setNonce(nonce);
             h.setOpaque(SipAgent.newTag());
-            h.setAlgorithm("MD5");
+            h.setAlgorithm(c.algorithm());
             h.setQop("auth");
             return h;
         } catch (ParseException e) {
@@ -449,8 +454,9 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     }
 
     /**
-     * Whether the INVITE answers a challenge of ours correctly: response = MD5(HA1:nonce:nc:cnonce:qop:HA2),
-     * HA1 = MD5(username:realm:password), HA2 = MD5(method:digest-uri) (RFC 2617 section 3.2.2), the nonce is one
+     * Whether the INVITE answers a challenge of ours correctly: response = H(HA1:nonce:nc:cnonce:qop:HA2),
+     * HA1 = H(username:realm:password), HA2 = H(method:digest-uri) (RFC 2617 section 3.2.2, H = MD5, or SHA-256
+     * as in RFC 7616), the nonce is one
      * this client issued and the digest-uri is the Request-URI.
      */
     private boolean authorized(Request invite, Challenge c) {
@@ -459,12 +465,12 @@ public final class SipTestClient implements SipListener, AutoCloseable {
         if (a == null) {
             return false;
         }
-        String ha1 = md5(c.username() + ":" + c.realm() + ":" + c.password());
-        String ha2 = md5(invite.getMethod() + ":" + a.getURI());
+        String ha1 = hex(c.algorithm(), c.username() + ":" + c.realm() + ":" + c.password());
+        String ha2 = hex(c.algorithm(), invite.getMethod() + ":" + a.getURI());
         String nc = String.format("%08x", a.getNonceCount());
-        String expected = md5(ha1 + ":" + a.getNonce() + ":" + nc + ":" + a.getCNonce() + ":" + a.getQop() + ":"
-                              + ha2);
-        boolean valid = nonces.contains(a.getNonce())
+        String expected = hex(c.algorithm(), ha1 + ":" + a.getNonce() + ":" + nc + ":" + a.getCNonce() + ":"
+                                             + a.getQop() + ":" + ha2);
+        boolean valid = nonces.contains(a.getNonce()) && c.algorithm().equals(a.getAlgorithm())
                         && c.username().equals(a.getUsername()) && c.realm().equals(a.getRealm())
                         && "auth".equals(a.getQop()) && a.getURI().equals(invite.getRequestURI())
                         && expected.equals(a.getResponse());
@@ -472,9 +478,9 @@ public final class SipTestClient implements SipListener, AutoCloseable {
         return valid;
     }
 
-    private static String md5(String text) {
+    private static String hex(String algorithm, String text) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance(algorithm)
                     .digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
