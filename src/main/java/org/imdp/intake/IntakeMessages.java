@@ -123,7 +123,7 @@ public final class IntakeMessages {
     }
 
     /** A fresh IMDN Message-ID: 128 random bits as 32 hex digits, safe in CPIM, MSRP and JMS alike. */
-    static String newMessageId() {
+    public static String newMessageId() {
         byte[] b = new byte[16];
         RANDOM.nextBytes(b);
         return HexFormat.of().formatHex(b);
