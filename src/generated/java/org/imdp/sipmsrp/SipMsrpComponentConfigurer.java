@@ -42,6 +42,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxmessagesize":
         case "maxMessageSize": getOrCreateConfiguration(target).setMaxMessageSize(property(camelContext, int.class, value)); return true;
+        case "messagetimeout":
+        case "messageTimeout": getOrCreateConfiguration(target).setMessageTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": getOrCreateConfiguration(target).setMsrpConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrphost":
@@ -82,6 +84,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": return boolean.class;
         case "maxmessagesize":
         case "maxMessageSize": return int.class;
+        case "messagetimeout":
+        case "messageTimeout": return long.class;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return long.class;
         case "msrphost":
@@ -118,6 +122,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxmessagesize":
         case "maxMessageSize": return getOrCreateConfiguration(target).getMaxMessageSize();
+        case "messagetimeout":
+        case "messageTimeout": return getOrCreateConfiguration(target).getMessageTimeout();
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return getOrCreateConfiguration(target).getMsrpConnectTimeout();
         case "msrphost":

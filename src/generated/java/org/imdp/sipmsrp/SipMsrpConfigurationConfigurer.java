@@ -28,6 +28,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "inviteTimeout": target.setInviteTimeout(property(camelContext, long.class, value)); return true;
         case "maxmessagesize":
         case "maxMessageSize": target.setMaxMessageSize(property(camelContext, int.class, value)); return true;
+        case "messagetimeout":
+        case "messageTimeout": target.setMessageTimeout(property(camelContext, long.class, value)); return true;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": target.setMsrpConnectTimeout(property(camelContext, long.class, value)); return true;
         case "msrphost":
@@ -54,6 +56,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "inviteTimeout": return long.class;
         case "maxmessagesize":
         case "maxMessageSize": return int.class;
+        case "messagetimeout":
+        case "messageTimeout": return long.class;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return long.class;
         case "msrphost":
@@ -81,6 +85,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "inviteTimeout": return target.getInviteTimeout();
         case "maxmessagesize":
         case "maxMessageSize": return target.getMaxMessageSize();
+        case "messagetimeout":
+        case "messageTimeout": return target.getMessageTimeout();
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return target.getMsrpConnectTimeout();
         case "msrphost":

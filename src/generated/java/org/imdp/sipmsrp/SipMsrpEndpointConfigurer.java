@@ -36,6 +36,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxmessagesize":
         case "maxMessageSize": target.getConfiguration().setMaxMessageSize(property(camelContext, int.class, value)); return true;
+        case "messagetimeout":
+        case "messageTimeout": target.getConfiguration().setMessageTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": target.getConfiguration().setMsrpConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrphost":
@@ -70,6 +72,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "lazyStartProducer": return boolean.class;
         case "maxmessagesize":
         case "maxMessageSize": return int.class;
+        case "messagetimeout":
+        case "messageTimeout": return long.class;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return long.class;
         case "msrphost":
@@ -105,6 +109,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxmessagesize":
         case "maxMessageSize": return target.getConfiguration().getMaxMessageSize();
+        case "messagetimeout":
+        case "messageTimeout": return target.getConfiguration().getMessageTimeout();
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return target.getConfiguration().getMsrpConnectTimeout();
         case "msrphost":
