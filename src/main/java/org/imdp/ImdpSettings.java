@@ -19,11 +19,12 @@ public final class ImdpSettings {
     public static final Set<String> KEYS = Set.of(
             "imdp.sip.host", "imdp.sip.port", "imdp.sip.server-uri", "imdp.sip.outbound-proxy",
             "imdp.msrp.host", "imdp.msrp.port",
-            "imdp.broker.url", "imdp.broker.embedded.port", "imdp.data-dir",
+            "imdp.broker.url", "imdp.broker.embedded.port", "imdp.broker.expiry-scan-period", "imdp.data-dir",
             "imdp.store.expiry", "imdp.store.max-per-recipient", "imdp.store.max-message-size",
             "imdp.push.consumers", "imdp.push.retry-delay", "imdp.push.max-retries",
             "imdp.queue.intake", "imdp.queue.availability", "imdp.queue.push", "imdp.queue.charging",
             "imdp.queue.charging-dlq", "imdp.charging.consumers",
+            "imdp.queue.imdn-dlq", "imdp.imdn.redelivery-delay", "imdp.imdn.max-redeliveries",
             "imdp.ch1.peers", "imdp.ch1.origin-host", "imdp.ch1.origin-realm", "imdp.ch1.destination-realm",
             "imdp.ch1.service-context-id", "imdp.ch1.request-timeout", "imdp.ch1.watchdog-interval",
             "imdp.ch1.reconnect-delay-min", "imdp.ch1.reconnect-delay-max", "imdp.ch1.redelivery-delay",
