@@ -90,7 +90,7 @@ public record CpimHeaders(List<Map.Entry<String, String>> message, List<Map.Entr
         return lines.stream().map(line -> CpimMessage.headerLine(line, "stored headers")).toList();
     }
 
-    /** A CPIM header name: a token, with an optional {@code prefix.} (RFC 3862 §3.2). */
+    /** A CPIM header name: a token, with an optional {@code prefix.} (RFC 3862). */
     static boolean isName(String name) {
         return NAME.matcher(name).matches();
     }

@@ -36,11 +36,11 @@ public final class CpimMessage {
     public static final String IMDN_DISPOSITION_NOTIFICATION = "imdn.Disposition-Notification";
     public static final String CONTENT_TYPE = "Content-Type";
     public static final String CONTENT_LENGTH = "Content-Length";
-    /** The IMDN namespace (RFC 5438 §6). */
+    /** The IMDN namespace (RFC 5438). */
     public static final String IMDN_URN = "urn:ietf:params:imdn";
     /** The prefix the wrapper declares for {@link #IMDN_URN}. */
     public static final String IMDN_PREFIX = "imdn";
-    /** Declares the {@code imdn.} prefix (RFC 5438 §6). */
+    /** Declares the {@code imdn.} prefix (RFC 5438). */
     public static final String IMDN_NAMESPACE = IMDN_PREFIX + " <" + IMDN_URN + ">";
     /** Local names of the IMDN headers the wrapper writes itself. */
     public static final String MESSAGE_ID = "Message-ID";
@@ -189,7 +189,7 @@ public final class CpimMessage {
     }
 
     /**
-     * An IMDN header of this document, whatever prefix its NS header gave the IMDN namespace (RFC 3862 §5.1:
+     * An IMDN header of this document, whatever prefix its NS header gave the IMDN namespace (RFC 3862:
      * prefixes are local to a document), e.g. {@code imdnHeader("Message-ID")}.
      *
      * @return its value, or {@code null} when there is none

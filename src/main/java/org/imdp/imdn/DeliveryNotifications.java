@@ -26,9 +26,9 @@ import org.imdp.store.Recipients;
  */
 public final class DeliveryNotifications {
 
-    /** The disposition a sender asks for to hear about a failed delivery (RFC 5438 §6.2). */
+    /** The disposition a sender asks for to hear about a failed delivery (RFC 5438). */
     public static final String NEGATIVE_DELIVERY = "negative-delivery";
-    /** imdn.Original-To (RFC 5438 §6.4), kept with a stored message among its other CPIM headers. */
+    /** imdn.Original-To (RFC 5438), kept with a stored message among its other CPIM headers. */
     private static final String ORIGINAL_TO = CpimMessage.IMDN_PREFIX + ".Original-To";
 
     private final String serverUri;

@@ -11,7 +11,7 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
 
 /**
- * An IMDN document, {@code message/imdn+xml} (RFC 5438 §7.2.1.1, schema in §9): which message, when it was
+ * An IMDN document, {@code message/imdn+xml} (RFC 5438 §7.2.1.1 and its XML schema): which message, when it was
  * sent, to whom, and its disposition. Written with a StAX writer, so that whatever a sender put into a message
  * id or URI is escaped, never markup.
  */

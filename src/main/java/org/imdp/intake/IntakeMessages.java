@@ -90,7 +90,7 @@ public final class IntakeMessages {
      * submission time, imdn.Disposition-Notification as the IMDN request (these three win over what the intake
      * said otherwise), and every other header kept ({@link CpimMessage#otherHeaders}). The CPIM From must name the
      * SIP From (JMS: imdpSender): the sender is the identity the network vouches for, and an IMDN goes back to it.
-     * To is written again from the recipient. RFC 5438 §6.3 asks for Message-ID and DateTime when an IMDN is
+     * To is written again from the recipient. RFC 5438 asks for Message-ID and DateTime when an IMDN is
      * requested; a request without them is refused.
      */
     private static DeferredMessage unwrapCpim(DeferredMessage outer) {
@@ -104,7 +104,7 @@ public final class IntakeMessages {
             String dateTime = cpim.header(CpimMessage.DATE_TIME);
             String disposition = cpim.imdnHeader(CpimMessage.DISPOSITION_NOTIFICATION);
             if (disposition != null && (messageId == null || dateTime == null)) {
-                throw invalid("CPIM asks for IMDN without imdn.Message-ID and DateTime (RFC 5438 section 6.3)");
+                throw invalid("CPIM asks for IMDN without imdn.Message-ID and DateTime (RFC 5438)");
             }
             byte[] content = cpim.body();
             if (content.length == 0) {
