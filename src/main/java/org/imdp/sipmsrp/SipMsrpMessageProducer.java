@@ -4,7 +4,6 @@ import java.text.ParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -26,7 +25,6 @@ import gov.nist.javax.sip.header.HeaderFactoryExt;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.support.DefaultAsyncProducer;
 import org.imdp.sipmsrp.sip.SipAgent;
 import org.imdp.sipmsrp.sip.SipDialogHandler;
 import org.slf4j.Logger;
@@ -39,42 +37,13 @@ import org.slf4j.LoggerFactory;
  * completes on the final response: a 2xx sets {@link SipMsrpConstants#RESPONSE_CODE}; anything else, or no final
  * response within {@code messageTimeout}, fails it with {@link SipMsrpRequestException}.
  */
-public class SipMsrpMessageProducer extends DefaultAsyncProducer {
+public class SipMsrpMessageProducer extends SipMsrpProducerSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(SipMsrpMessageProducer.class);
     private static final int MAX_FORWARDS = 70;
 
-    private SipAgent agent;
-    private ExecutorService executor;
-
     public SipMsrpMessageProducer(SipMsrpEndpoint endpoint) {
-        super(endpoint);
-    }
-
-    @Override
-    public SipMsrpEndpoint getEndpoint() {
-        return (SipMsrpEndpoint) super.getEndpoint();
-    }
-
-    @Override
-    protected void doStart() throws Exception {
-        super.doStart();
-        executor = getEndpoint().getCamelContext().getExecutorServiceManager()
-                .newDefaultThreadPool(this, "SipMsrpMessage");
-        agent = getEndpoint().acquireAgent();
-    }
-
-    @Override
-    protected void doStop() throws Exception {
-        if (agent != null) {
-            agent = null;
-            getEndpoint().releaseAgent();
-        }
-        if (executor != null) {
-            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
-            executor = null;
-        }
-        super.doStop();
+        super(endpoint, "SipMsrpMessage");
     }
 
     @Override

@@ -37,6 +37,7 @@ class ImdnRoutesTest extends CamelMainTestSupport {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final String BOB = "sip:bob@example.com";
+    private static final String FAILURE_REASON = "imdpImdnFailureReason";
 
     private SipTestClient sender;
 
@@ -102,6 +103,13 @@ class ImdnRoutesTest extends CamelMainTestSupport {
                 .toList();
     }
 
+    /** The next stored message on the IMDN dead-letter queue. */
+    private Exchange parked() {
+        Exchange parked = consumer.receive("jms:queue:im.imdn.dlq", WAIT.toMillis());
+        assertThat(parked).as("a message on im.imdn.dlq").isNotNull();
+        return parked;
+    }
+
     @Test
     void a_refused_message_whose_sender_asked_for_negative_delivery_is_notified_failed() throws Exception {
         refuse("r1", "positive-delivery, negative-delivery");
@@ -142,10 +150,9 @@ class ImdnRoutesTest extends CamelMainTestSupport {
         sender.answerMessages(Response.NOT_FOUND);
         refuse("gone", "negative-delivery");
 
-        Exchange parked = consumer.receive("jms:queue:im.imdn.dlq", WAIT.toMillis());
-        assertThat(parked).isNotNull();
+        Exchange parked = parked();
         assertThat(parked.getMessage().getHeader(DeferredStore.PROP_MESSAGE_ID)).isEqualTo("gone");
-        assertThat(parked.getMessage().getHeader("imdpImdnFailureReason", String.class)).contains("404");
+        assertThat(parked.getMessage().getHeader(FAILURE_REASON, String.class)).contains("404");
         assertThat(parked.getMessage().getBody(String.class)).isEqualTo("Hello");
         assertThat(notifiedMessageIds()).containsExactly("gone");
     }
@@ -155,9 +162,7 @@ class ImdnRoutesTest extends CamelMainTestSupport {
         sender.answerMessages(Response.SERVICE_UNAVAILABLE);
         refuse("busy", "negative-delivery");
 
-        Exchange parked = consumer.receive("jms:queue:im.imdn.dlq", WAIT.toMillis());
-        assertThat(parked).isNotNull();
-        assertThat(parked.getMessage().getHeader("imdpImdnFailureReason", String.class)).contains("503");
+        assertThat(parked().getMessage().getHeader(FAILURE_REASON, String.class)).contains("503");
         List<String> ids = sender.received().stream().filter(r -> r.method().equals(Request.MESSAGE))
                 .map(r -> CpimMessage.parse(r.request().getRawContent()).imdnHeader(CpimMessage.MESSAGE_ID)).toList();
         // the first attempt and imdp.imdn.max-redeliveries retries, all one notification
@@ -169,9 +174,7 @@ class ImdnRoutesTest extends CamelMainTestSupport {
         template.sendBodyAndHeaders("jms:queue:im.deferred.refused", "Hello", Map.of(DeferredStore.PROP_SENDER, alice(),
                 DeferredStore.PROP_RECIPIENT, BOB, DeferredStore.PROP_DISPOSITION, "negative-delivery"));
 
-        Exchange parked = consumer.receive("jms:queue:im.imdn.dlq", WAIT.toMillis());
-        assertThat(parked).isNotNull();
-        assertThat(parked.getMessage().getHeader("imdpImdnFailureReason", String.class))
+        assertThat(parked().getMessage().getHeader(FAILURE_REASON, String.class))
                 .isEqualTo("property imdpMessageId is missing");
     }
 }
