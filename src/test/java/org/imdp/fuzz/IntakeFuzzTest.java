@@ -134,6 +134,49 @@ class IntakeFuzzTest {
         assertThat(parsed.body()).isEqualTo(body);
     }
 
+    /**
+     * A sender's own CPIM with arbitrary extra headers and content is stored unwrapped or refused with 400; what is
+     * stored wraps into a document whose headers are exactly the wrapper's plus the sender's one, and whose content
+     * is the sender's: neither a header value nor a body full of CRLFs can add or end a header.
+     */
+    @Property
+    void aSendersCpimIsUnwrappedAndWrapsBackWithoutInjection(@ForAll("headerNames") String name,
+            @ForAll("texts") String value, @ForAll("bodies") byte[] content) {
+        byte[] head = ("From: <sip:alice@example.com>\r\nNS: imdn <urn:ietf:params:imdn>\r\nimdn.Message-ID: m1\r\n"
+                + "DateTime: 2026-01-01T00:00:00Z\r\nimdn.Disposition-Notification: negative-delivery\r\n"
+                + name + ": " + value + "\r\n\r\nContent-Type: text/plain\r\nContent-Length: " + content.length
+                + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] cpim = java.util.Arrays.copyOf(head, head.length + content.length);
+        System.arraycopy(content, 0, cpim, head.length, content.length);
+        Exchange exchange = new DefaultExchange(CAMEL);
+        exchange.getMessage().setHeader(SipMsrpConstants.REQUEST_URI, "sip:bob@example.com");
+        exchange.getMessage().setHeader(SipMsrpConstants.FROM, "<sip:alice@example.com>;tag=1");
+        exchange.getMessage().setHeader(SipMsrpConstants.CONTENT_TYPE, CpimMessage.MIME_TYPE);
+        exchange.getMessage().setBody(cpim);
+        DeferredMessage message;
+        try {
+            message = intake.fromSip(exchange);
+        } catch (RejectedMessageException e) {
+            Statistics.collect("refused");
+            assertThat(e.getSipStatus()).isEqualTo(400);
+            return;
+        }
+        Statistics.collect("stored");
+        assertThat(message.messageId()).isEqualTo("m1");
+        assertThat(message.dispositionNotification()).isEqualTo("negative-delivery");
+        assertThat(message.body()).isEqualTo(content);
+        CpimMessage pushed = CpimMessage.parse(CpimMessage.wrap(message));
+        List<Map.Entry<String, String>> expected = new java.util.ArrayList<>(List.of(
+                Map.entry(CpimMessage.FROM, "<sip:alice@example.com>"), Map.entry(CpimMessage.TO, "<sip:bob@example.com>"),
+                Map.entry(CpimMessage.DATE_TIME, "2026-01-01T00:00:00Z"), Map.entry(CpimMessage.NS, CpimMessage.IMDN_NAMESPACE)));
+        expected.addAll(message.cpimHeaders().message());
+        expected.add(Map.entry(CpimMessage.IMDN_MESSAGE_ID, "m1"));
+        expected.add(Map.entry(CpimMessage.IMDN_DISPOSITION_NOTIFICATION, "negative-delivery"));
+        assertThat(pushed.headers()).containsExactlyElementsOf(expected);
+        assertThat(message.cpimHeaders().message()).hasSizeLessThanOrEqualTo(1);
+        assertThat(pushed.body()).isEqualTo(content);
+    }
+
     /** JAIN-SIP answers any bytes with a message, {@code null} (nothing there) or a ParseException. */
     @Property
     void theSipParserParsesOrThrowsParseException(@ForAll("sipSoup") byte[] input) {
