@@ -10,6 +10,7 @@ import org.apache.camel.Configuration;
 import org.apache.camel.support.service.ServiceSupport;
 import org.imdp.broker.EmbeddedBroker;
 import org.imdp.charging.ChargingEvent;
+import org.imdp.imdn.DeliveryNotifications;
 import org.imdp.intake.IntakeMessages;
 import org.imdp.push.PushRetryPolicy;
 import org.imdp.ops.Operations;
@@ -35,7 +36,9 @@ public class ImdpConfiguration implements CamelConfiguration {
             EmbeddedBroker broker = new EmbeddedBroker(settings.dataDir().resolve("artemis"),
                     settings.string("imdp.sip.host"), settings.positiveInt("imdp.broker.embedded.port", 65535),
                     List.of(settings.string("imdp.queue.intake"), settings.string("imdp.queue.availability"),
-                            settings.string("imdp.queue.push"), settings.string("imdp.queue.charging")));
+                            settings.string("imdp.queue.push"), settings.string("imdp.queue.charging"),
+                            settings.string("imdp.queue.imdn-dlq")),
+                    settings.duration("imdp.broker.expiry-scan-period"));
             context.addService(broker, true, true);
             brokerUrl = EmbeddedBroker.IN_VM_URL;
         }
@@ -63,6 +66,8 @@ public class ImdpConfiguration implements CamelConfiguration {
         context.getRegistry().bind("pushRetryPolicy", new PushRetryPolicy(settings.duration("imdp.push.retry-delay"),
                 settings.positiveInt("imdp.push.max-retries", 100), clock));
         context.getRegistry().bind("intake", new IntakeMessages(clock));
+        context.getRegistry().bind("deliveryNotifications",
+                new DeliveryNotifications(settings.string("imdp.sip.server-uri"), clock));
         context.getRegistry().bind("chargingJson", ChargingEvent.jsonFormat());
         Operations.install(context, settings, store, registrations);
     }

@@ -50,6 +50,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "maxMessageSize": getOrCreateConfiguration(target).setMaxMessageSize(property(camelContext, int.class, value)); return true;
         case "maxredirects":
         case "maxRedirects": getOrCreateConfiguration(target).setMaxRedirects(property(camelContext, int.class, value)); return true;
+        case "messagetimeout":
+        case "messageTimeout": getOrCreateConfiguration(target).setMessageTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": getOrCreateConfiguration(target).setMsrpConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrphost":
@@ -98,6 +100,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "maxMessageSize": return int.class;
         case "maxredirects":
         case "maxRedirects": return int.class;
+        case "messagetimeout":
+        case "messageTimeout": return long.class;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return long.class;
         case "msrphost":
@@ -142,6 +146,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "maxMessageSize": return getOrCreateConfiguration(target).getMaxMessageSize();
         case "maxredirects":
         case "maxRedirects": return getOrCreateConfiguration(target).getMaxRedirects();
+        case "messagetimeout":
+        case "messageTimeout": return getOrCreateConfiguration(target).getMessageTimeout();
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return getOrCreateConfiguration(target).getMsrpConnectTimeout();
         case "msrphost":

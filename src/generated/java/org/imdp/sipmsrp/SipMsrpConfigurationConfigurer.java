@@ -36,6 +36,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "maxMessageSize": target.setMaxMessageSize(property(camelContext, int.class, value)); return true;
         case "maxredirects":
         case "maxRedirects": target.setMaxRedirects(property(camelContext, int.class, value)); return true;
+        case "messagetimeout":
+        case "messageTimeout": target.setMessageTimeout(property(camelContext, long.class, value)); return true;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": target.setMsrpConnectTimeout(property(camelContext, long.class, value)); return true;
         case "msrphost":
@@ -70,6 +72,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "maxMessageSize": return int.class;
         case "maxredirects":
         case "maxRedirects": return int.class;
+        case "messagetimeout":
+        case "messageTimeout": return long.class;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return long.class;
         case "msrphost":
@@ -105,6 +109,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "maxMessageSize": return target.getMaxMessageSize();
         case "maxredirects":
         case "maxRedirects": return target.getMaxRedirects();
+        case "messagetimeout":
+        case "messageTimeout": return target.getMessageTimeout();
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return target.getMsrpConnectTimeout();
         case "msrphost":

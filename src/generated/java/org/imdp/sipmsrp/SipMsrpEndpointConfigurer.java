@@ -44,6 +44,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "maxMessageSize": target.getConfiguration().setMaxMessageSize(property(camelContext, int.class, value)); return true;
         case "maxredirects":
         case "maxRedirects": target.getConfiguration().setMaxRedirects(property(camelContext, int.class, value)); return true;
+        case "messagetimeout":
+        case "messageTimeout": target.getConfiguration().setMessageTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": target.getConfiguration().setMsrpConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrphost":
@@ -86,6 +88,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "maxMessageSize": return int.class;
         case "maxredirects":
         case "maxRedirects": return int.class;
+        case "messagetimeout":
+        case "messageTimeout": return long.class;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return long.class;
         case "msrphost":
@@ -129,6 +133,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "maxMessageSize": return target.getConfiguration().getMaxMessageSize();
         case "maxredirects":
         case "maxRedirects": return target.getConfiguration().getMaxRedirects();
+        case "messagetimeout":
+        case "messageTimeout": return target.getConfiguration().getMessageTimeout();
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return target.getConfiguration().getMsrpConnectTimeout();
         case "msrphost":

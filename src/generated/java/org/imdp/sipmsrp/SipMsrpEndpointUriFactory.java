@@ -23,7 +23,7 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(20);
+        Set<String> props = new HashSet<>(21);
         props.add("authPassword");
         props.add("authRealm");
         props.add("authUsername");
@@ -36,6 +36,7 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
         props.add("lazyStartProducer");
         props.add("maxMessageSize");
         props.add("maxRedirects");
+        props.add("messageTimeout");
         props.add("msrpConnectTimeout");
         props.add("msrpHost");
         props.add("msrpPort");

@@ -1,6 +1,7 @@
 package org.imdp.broker;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
@@ -33,17 +34,27 @@ public final class EmbeddedBroker extends ServiceSupport {
     private final String host;
     private final int port;
     private final List<String> queues;
+    private final Duration expiryScanPeriod;
     private EmbeddedActiveMQ server;
 
-    /**
-     * @param queues the service's durable anycast queues, created at start so that nothing sent to them
-     *               before their consumer exists is dropped
-     */
+    /** A broker that scans for expired messages every 30 s (Artemis' default). */
     public EmbeddedBroker(Path dataDir, String host, int port, List<String> queues) {
+        this(dataDir, host, port, queues, Duration.ofSeconds(30));
+    }
+
+    /**
+     * @param queues           the service's durable anycast queues, created at start so that nothing sent to them
+     *                         before their consumer exists is dropped
+     * @param expiryScanPeriod how often the broker looks for expired messages in queues nobody consumes (the
+     *                         store queues): at most this late after its expiry a message reaches
+     *                         {@code im.deferred.expired}
+     */
+    public EmbeddedBroker(Path dataDir, String host, int port, List<String> queues, Duration expiryScanPeriod) {
         this.dataDir = dataDir;
         this.host = host;
         this.port = port;
         this.queues = List.copyOf(queues);
+        this.expiryScanPeriod = expiryScanPeriod;
     }
 
     /** The address settings the service relies on, for the embedded broker and as documentation. */
@@ -88,10 +99,12 @@ public final class EmbeddedBroker extends ServiceSupport {
                 .setNodeManagerLockDirectory(dataDir.toString())
                 .setSecurityEnabled(false)
                 .setJMXManagementEnabled(true)
+                .setMessageExpiryScanPeriod(expiryScanPeriod.toMillis())
                 .addAcceptorConfiguration("in-vm", IN_VM_URL)
                 .addAcceptorConfiguration("tcp", "tcp://" + host + ":" + port);
         addAddressSettings(config);
-        for (String dead : List.of(DLQ, EXPIRY_QUEUE, "im.deferred.expired", "im.deferred.unroutable")) {
+        for (String dead : List.of(DLQ, EXPIRY_QUEUE, "im.deferred.expired", "im.deferred.refused",
+                "im.deferred.unroutable")) {
             config.addQueueConfiguration(QueueConfiguration.of(dead).setRoutingType(RoutingType.ANYCAST));
         }
         for (String q : queues) {

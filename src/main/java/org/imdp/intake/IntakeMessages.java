@@ -9,6 +9,7 @@ import java.util.HexFormat;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.SipMsrpConstants;
 import org.imdp.store.DeferredMessage;
 import org.imdp.store.DeferredStore;
@@ -30,7 +31,10 @@ public final class IntakeMessages {
         this.clock = clock;
     }
 
-    /** A SIP MESSAGE (RFC 3428): Request-URI = recipient, From = sender, body of any content type. */
+    /**
+     * A SIP MESSAGE (RFC 3428): Request-URI = recipient, From = sender, body of any content type. A
+     * {@code message/cpim} body is unwrapped, see {@link #unwrapCpim}.
+     */
     public DeferredMessage fromSip(Exchange exchange) {
         Message in = exchange.getMessage();
         byte[] body = in.getBody(byte[].class);
@@ -41,16 +45,18 @@ public final class IntakeMessages {
         if (contentType == null || contentType.isBlank()) {
             throw invalid("MESSAGE without Content-Type");
         }
-        return new DeferredMessage(newMessageId(),
+        DeferredMessage message = new DeferredMessage(newMessageId(),
                 uri("sender (From)", in.getHeader(SipMsrpConstants.FROM, String.class)),
                 uri("recipient (Request-URI)", in.getHeader(SipMsrpConstants.REQUEST_URI, String.class)),
                 token("Content-Type", contentType), clock.instant(), null, body);
+        return isCpim(message.contentType()) ? unwrapCpim(message) : message;
     }
 
     /**
      * A JMS message on {@code im.deferred.intake}: string properties {@code imdpRecipient},
-     * {@code imdpSender}, {@code imdpContentType}, optional {@code imdpMessageId} and {@code imdpDateTime}
-     * (RFC 3339); the body is the content (bytes or text).
+     * {@code imdpSender}, {@code imdpContentType}, optional {@code imdpMessageId}, {@code imdpDateTime}
+     * (RFC 3339) and {@code imdpDisposition} (an IMDN Disposition-Notification value); the body is the content
+     * (bytes or text). A {@code message/cpim} body is unwrapped, see {@link #unwrapCpim}.
      */
     public DeferredMessage fromJms(Exchange exchange) {
         Message in = exchange.getMessage();
@@ -60,17 +66,64 @@ public final class IntakeMessages {
         }
         String messageId = in.getHeader(DeferredStore.PROP_MESSAGE_ID, String.class);
         String dateTime = in.getHeader(DeferredStore.PROP_DATE_TIME, String.class);
-        return new DeferredMessage(
-                messageId == null || messageId.isBlank() ? newMessageId() : token(DeferredStore.PROP_MESSAGE_ID, messageId),
+        String disposition = in.getHeader(DeferredStore.PROP_DISPOSITION, String.class);
+        DeferredMessage message = new DeferredMessage(
+                messageId == null || messageId.isBlank() ? newMessageId() : messageId(DeferredStore.PROP_MESSAGE_ID, messageId),
                 uri(DeferredStore.PROP_SENDER, in.getHeader(DeferredStore.PROP_SENDER, String.class)),
                 uri(DeferredStore.PROP_RECIPIENT, in.getHeader(DeferredStore.PROP_RECIPIENT, String.class)),
                 token(DeferredStore.PROP_CONTENT_TYPE, in.getHeader(DeferredStore.PROP_CONTENT_TYPE, String.class)),
-                dateTime == null || dateTime.isBlank() ? clock.instant() : rfc3339(dateTime),
-                null, body);
+                dateTime == null || dateTime.isBlank() ? clock.instant() : rfc3339(DeferredStore.PROP_DATE_TIME, dateTime),
+                disposition == null || disposition.isBlank() ? null : token(DeferredStore.PROP_DISPOSITION, disposition),
+                body);
+        return isCpim(message.contentType()) ? unwrapCpim(message) : message;
+    }
+
+    private static boolean isCpim(String contentType) {
+        int semicolon = contentType.indexOf(';');
+        String type = semicolon < 0 ? contentType : contentType.substring(0, semicolon);
+        return type.strip().equalsIgnoreCase(CpimMessage.MIME_TYPE);
+    }
+
+    /**
+     * The message inside a sender's {@code message/cpim} document (RFC 3862), so that the push wraps the content
+     * once, not twice: the inner Content-Type and content, imdn.Message-ID as the message id, DateTime as the
+     * submission time, imdn.Disposition-Notification as the IMDN request (these three win over what the intake
+     * said otherwise), and every other header kept ({@link CpimMessage#otherHeaders}). The CPIM From must name the
+     * SIP From (JMS: imdpSender): the sender is the identity the network vouches for, and an IMDN goes back to it.
+     * To is written again from the recipient. RFC 5438 asks for Message-ID and DateTime when an IMDN is
+     * requested; a request without them is refused.
+     */
+    private static DeferredMessage unwrapCpim(DeferredMessage outer) {
+        try {
+            CpimMessage cpim = CpimMessage.parse(outer.body());
+            String from = cpim.header(CpimMessage.FROM);
+            if (from != null && !Recipients.canonical(from).equals(outer.sender())) {
+                throw invalid("CPIM From " + from.strip() + " is not the sender " + outer.sender());
+            }
+            String messageId = cpim.imdnHeader(CpimMessage.MESSAGE_ID);
+            String dateTime = cpim.header(CpimMessage.DATE_TIME);
+            String disposition = cpim.imdnHeader(CpimMessage.DISPOSITION_NOTIFICATION);
+            if (disposition != null && (messageId == null || dateTime == null)) {
+                throw invalid("CPIM asks for IMDN without imdn.Message-ID and DateTime (RFC 5438)");
+            }
+            byte[] content = cpim.body();
+            if (content.length == 0) {
+                throw invalid("CPIM without content");
+            }
+            return new DeferredMessage(
+                    messageId == null ? outer.messageId() : messageId("CPIM imdn.Message-ID", messageId),
+                    outer.sender(), outer.recipient(), token("CPIM Content-Type", cpim.contentType()),
+                    dateTime == null ? outer.dateTime() : rfc3339("CPIM DateTime", dateTime),
+                    disposition == null ? outer.dispositionNotification()
+                            : token("CPIM imdn.Disposition-Notification", disposition),
+                    content, cpim.otherHeaders());
+        } catch (IllegalArgumentException e) {
+            throw invalid("malformed message/cpim: " + e.getMessage());
+        }
     }
 
     /** A fresh IMDN Message-ID: 128 random bits as 32 hex digits, safe in CPIM, MSRP and JMS alike. */
-    static String newMessageId() {
+    public static String newMessageId() {
         byte[] b = new byte[16];
         RANDOM.nextBytes(b);
         return HexFormat.of().formatHex(b);
@@ -82,6 +135,15 @@ public final class IntakeMessages {
         } catch (IllegalArgumentException e) {
             throw invalid(what + ": " + e.getMessage());
         }
+    }
+
+    /** A message id: a single printable line without white space (it goes into CPIM, MSRP and JMS). */
+    private static String messageId(String what, String value) {
+        String v = token(what, value);
+        if (v.chars().anyMatch(Character::isWhitespace)) {
+            throw invalid(what + " contains white space");
+        }
+        return v;
     }
 
     /** A single-line printable value (it goes into CPIM headers). */
@@ -96,11 +158,11 @@ public final class IntakeMessages {
         return v;
     }
 
-    private static Instant rfc3339(String value) {
+    private static Instant rfc3339(String what, String value) {
         try {
             return OffsetDateTime.parse(value.trim()).toInstant();
         } catch (DateTimeParseException e) {
-            throw invalid(DeferredStore.PROP_DATE_TIME + " is not an RFC 3339 date-time: " + value);
+            throw invalid(what + " is not an RFC 3339 date-time: " + value);
         }
     }
 

@@ -33,6 +33,8 @@ public class SipMsrpConfiguration implements Cloneable {
     private int msrpPort = 2855;
     @UriParam(label = "producer", defaultValue = "32s", javaType = "java.time.Duration")
     private long inviteTimeout = 32_000;
+    @UriParam(label = "producer", defaultValue = "32s", javaType = "java.time.Duration")
+    private long messageTimeout = 32_000;
     @UriParam(label = "producer", defaultValue = "10s", javaType = "java.time.Duration")
     private long msrpConnectTimeout = 10_000;
     @UriParam(label = "producer", defaultValue = "30s", javaType = "java.time.Duration")
@@ -128,6 +130,18 @@ public class SipMsrpConfiguration implements Cloneable {
      */
     public void setInviteTimeout(long inviteTimeout) {
         this.inviteTimeout = inviteTimeout;
+    }
+
+    public long getMessageTimeout() {
+        return messageTimeout;
+    }
+
+    /**
+     * How long {@code sipmsrp:message} waits for the final response to a MESSAGE it sends (default 32s, SIP Timer
+     * F); then the exchange fails with 408.
+     */
+    public void setMessageTimeout(long messageTimeout) {
+        this.messageTimeout = messageTimeout;
     }
 
     public long getMsrpConnectTimeout() {

@@ -16,8 +16,8 @@ public final class SipMsrpConstants {
     public static final String TO = "CamelSipMsrpTo";
     @Metadata(description = "The SIP Call-ID of the received request, or of the push session.", javaType = "String")
     public static final String CALL_ID = "CamelSipMsrpCallId";
-    @Metadata(label = "consumer", description = "The Content-Type of the received request's body, if any.",
-              javaType = "String")
+    @Metadata(description = "The Content-Type of the received request's body, if any; of the body to send"
+                            + " (sipmsrp:message producer, required).", javaType = "String")
     public static final String CONTENT_TYPE = "CamelSipMsrpContentType";
     @Metadata(description = "REGISTER: the URI of the Contact header. Push: where the INVITE is sent"
                             + " (unless an outbound proxy is configured).", javaType = "String")
@@ -28,9 +28,9 @@ public final class SipMsrpConstants {
     @Metadata(label = "consumer", description = "REGISTER: the registration lifetime in seconds (Expires header,"
                                                 + " or the Contact's expires parameter).", javaType = "Integer")
     public static final String EXPIRES = "CamelSipMsrpExpires";
-    @Metadata(label = "consumer", description = "Final response code sent for the received request. Set by the"
-                                                + " route; when absent 200 is sent on success and 500 on failure.",
-              javaType = "Integer")
+    @Metadata(description = "Consumer: final response code sent for the received request, set by the route; when"
+                            + " absent 200 is sent on success and 500 on failure. sipmsrp:message producer: the 2xx the"
+                            + " MESSAGE got.", javaType = "Integer")
     public static final String RESPONSE_CODE = "CamelSipMsrpResponseCode";
     @Metadata(label = "consumer", description = "Reason phrase of the final response; defaults to the standard one.",
               javaType = "String")
@@ -40,7 +40,8 @@ public final class SipMsrpConstants {
                                                 + " none is set, a generic text is sent (never exception details).",
               javaType = "String")
     public static final String WARNING = "CamelSipMsrpWarning";
-    @Metadata(label = "producer", description = "Push: the recipient's public identity (To header of the INVITE).",
+    @Metadata(label = "producer", description = "Push: the recipient's public identity (To header of the INVITE)."
+                                                + " sipmsrp:message: Request-URI and To of the MESSAGE.",
               javaType = "String", required = true)
     public static final String RECIPIENT = "CamelSipMsrpRecipient";
     @Metadata(label = "producer", description = "Push: what happened in the session, set once the BYE was sent.",

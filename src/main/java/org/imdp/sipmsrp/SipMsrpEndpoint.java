@@ -19,8 +19,8 @@ import org.apache.camel.support.DefaultEndpoint;
 import org.imdp.sipmsrp.sip.SipAgent;
 
 /**
- * Receive SIP MESSAGE and REGISTER requests, and push stored instant messages to an IM Client in one SIP
- * INVITE / MSRP / BYE session (OMA SIMPLE IM deferred messaging).
+ * Receive SIP MESSAGE and REGISTER requests, send SIP MESSAGEs, and push stored instant messages to an IM Client
+ * in one SIP INVITE / MSRP / BYE session (OMA SIMPLE IM deferred messaging).
  */
 @ManagedResource(description = "Managed SipMsrpEndpoint")
 @UriEndpoint(firstVersion = "0.1.0", scheme = "sipmsrp", title = "SIP/MSRP", syntax = "sipmsrp:kind",
@@ -28,8 +28,9 @@ import org.imdp.sipmsrp.sip.SipAgent;
 public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceLocation {
 
     @UriPath(enums = "message,register,push",
-             description = "message and register: consume incoming SIP requests of that method; push: deliver"
-                           + " stored messages in an INVITE/MSRP/BYE session")
+             description = "message and register: consume incoming SIP requests of that method; message as a"
+                           + " producer: send one SIP MESSAGE; push: deliver stored messages in an INVITE/MSRP/BYE"
+                           + " session")
     @Metadata(required = true)
     private SipMsrpKind kind;
     @UriParam
@@ -61,11 +62,12 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
 
     @Override
     public Producer createProducer() throws Exception {
-        if (kind != SipMsrpKind.PUSH) {
-            throw new RuntimeCamelException("sipmsrp:" + kind + " is a consumer; only sipmsrp:push produces: "
-                                            + getEndpointUri());
-        }
-        return new SipMsrpPushProducer(this);
+        return switch (kind) {
+            case PUSH -> new SipMsrpPushProducer(this);
+            case MESSAGE -> new SipMsrpMessageProducer(this);
+            default -> throw new RuntimeCamelException("sipmsrp:" + kind + " is a consumer; sipmsrp:push and"
+                                                       + " sipmsrp:message produce: " + getEndpointUri());
+        };
     }
 
     @Override

@@ -6,7 +6,7 @@ import javax.sip.message.Request;
 
 /** What a {@code sipmsrp:kind} endpoint does. */
 public enum SipMsrpKind {
-    /** Consumer: incoming SIP MESSAGE requests (RFC 3428). */
+    /** Consumer: incoming SIP MESSAGE requests (RFC 3428). Producer: sends one out-of-dialog MESSAGE. */
     MESSAGE(Request.MESSAGE),
     /** Consumer: incoming SIP REGISTER requests (the client, or a third-party registration). */
     REGISTER(Request.REGISTER),

@@ -1,14 +1,11 @@
 package org.imdp.sipmsrp;
 
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.support.DefaultAsyncProducer;
 import org.imdp.sipmsrp.msrp.MsrpSessions;
-import org.imdp.sipmsrp.sip.SipAgent;
 import org.imdp.store.DeferredMessage;
 
 /**
@@ -16,41 +13,18 @@ import org.imdp.store.DeferredMessage;
  * the recipient in one session, see {@link PushSession}. The exchange completes right after the BYE was sent,
  * with {@link SipMsrpConstants#PUSH_RESULT}; the body is left as it was.
  */
-public class SipMsrpPushProducer extends DefaultAsyncProducer {
+public class SipMsrpPushProducer extends SipMsrpProducerSupport {
 
-    private SipAgent agent;
     private MsrpSessions msrp;
-    private ExecutorService executor;
 
     public SipMsrpPushProducer(SipMsrpEndpoint endpoint) {
-        super(endpoint);
-    }
-
-    @Override
-    public SipMsrpEndpoint getEndpoint() {
-        return (SipMsrpEndpoint) super.getEndpoint();
+        super(endpoint, "SipMsrpPush");
     }
 
     @Override
     protected void doStart() throws Exception {
-        super.doStart();
         msrp = getEndpoint().getComponent().msrpSessions();
-        executor = getEndpoint().getCamelContext().getExecutorServiceManager()
-                .newDefaultThreadPool(this, "SipMsrpPush");
-        agent = getEndpoint().acquireAgent();
-    }
-
-    @Override
-    protected void doStop() throws Exception {
-        if (agent != null) {
-            agent = null;
-            getEndpoint().releaseAgent();
-        }
-        if (executor != null) {
-            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
-            executor = null;
-        }
-        super.doStop();
+        super.doStart();
     }
 
     @Override

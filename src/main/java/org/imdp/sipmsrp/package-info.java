@@ -13,6 +13,11 @@
  * with its expires and carries a Date header.</li>
  * <li>{@code sipmsrp:push} (producer): body {@code List<DeferredMessage>}, headers {@code RECIPIENT} and
  * {@code CONTACT}; see below.</li>
+ * <li>{@code sipmsrp:message} (producer): sends the body ({@code byte[]}) in one out-of-dialog MESSAGE to
+ * {@code RECIPIENT} (Request-URI and To, through the outbound proxy when set) with Content-Type
+ * {@code CONTENT_TYPE}, From and P-Asserted-Identity = serverUri; completes on the final response: 2xx sets
+ * {@code RESPONSE_CODE}, anything else or none within {@code messageTimeout} fails the exchange with
+ * {@link org.imdp.sipmsrp.SipMsrpRequestException} (status, and whether it is worth trying again).</li>
  * </ul>
  * Consumers route on a Camel thread pool, never on a SIP stack thread, and answer when the exchange is done: the
  * route's {@code RESPONSE_CODE} (also when the exchange failed), reason {@code RESPONSE_REASON} and Warning text

@@ -3,6 +3,8 @@ package org.imdp.store;
 import java.time.Instant;
 import java.util.Objects;
 
+import org.imdp.cpim.CpimHeaders;
+
 /**
  * One instant message kept for a recipient that could not take it.
  *
@@ -13,11 +15,20 @@ import java.util.Objects;
  * @param dateTime                original submission time (CPIM DateTime), never re-stamped
  * @param dispositionNotification IMDN Disposition-Notification asked for by the sender, or {@code null}
  * @param body                    the content, as received
+ * @param cpimHeaders             the other headers of the sender's own CPIM document (Subject, ...), to be carried
+ *                                again; {@link CpimHeaders#NONE} when it sent none
  */
 public record DeferredMessage(String messageId, String sender, String recipient, String contentType,
-        Instant dateTime, String dispositionNotification, byte[] body) {
+        Instant dateTime, String dispositionNotification, byte[] body, CpimHeaders cpimHeaders) {
+
+    /** A message that came without a CPIM document of its own. */
+    public DeferredMessage(String messageId, String sender, String recipient, String contentType, Instant dateTime,
+            String dispositionNotification, byte[] body) {
+        this(messageId, sender, recipient, contentType, dateTime, dispositionNotification, body, CpimHeaders.NONE);
+    }
 
     public DeferredMessage {
+        cpimHeaders = cpimHeaders == null ? CpimHeaders.NONE : cpimHeaders;
         Objects.requireNonNull(messageId, "messageId");
         Objects.requireNonNull(sender, "sender");
         Objects.requireNonNull(recipient, "recipient");

@@ -32,6 +32,7 @@ import org.apache.activemq.artemis.api.core.management.ResourceNames;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.support.SynchronizationAdapter;
+import org.imdp.cpim.CpimHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,8 @@ public final class DeferredStore extends ServiceSupport {
     public static final String PROP_MESSAGE_ID = "imdpMessageId";
     public static final String PROP_DATE_TIME = "imdpDateTime";
     public static final String PROP_DISPOSITION = "imdpDisposition";
+    /** The other headers of the sender's own CPIM document, {@link CpimHeaders#serialize} form. */
+    public static final String PROP_CPIM_HEADERS = "imdpCpimHeaders";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeferredStore.class);
     private static final int SESSION_POOL_SIZE = 4;
@@ -142,6 +145,9 @@ public final class DeferredStore extends ServiceSupport {
             msg.putStringProperty(PROP_DATE_TIME, m.dateTime().toString());
             if (m.dispositionNotification() != null) {
                 msg.putStringProperty(PROP_DISPOSITION, m.dispositionNotification());
+            }
+            if (!m.cpimHeaders().isEmpty()) {
+                msg.putStringProperty(PROP_CPIM_HEADERS, m.cpimHeaders().serialize());
             }
             // the broker drops a second copy of the same message (a retransmitted or redelivered intake)
             msg.putStringProperty(Message.HDR_DUPLICATE_DETECTION_ID, m.recipient() + "|" + m.messageId());
@@ -385,7 +391,8 @@ public final class DeferredStore extends ServiceSupport {
                     cm.getStringProperty(PROP_CONTENT_TYPE),
                     Instant.parse(cm.getStringProperty(PROP_DATE_TIME)),
                     cm.getStringProperty(PROP_DISPOSITION),
-                    body);
+                    body,
+                    CpimHeaders.parse(cm.getStringProperty(PROP_CPIM_HEADERS)));
         } catch (RuntimeException e) {
             LOG.warn("Stored message {} on {} is unreadable and is left in the store: {}",
                     cm.getMessageID(), cm.getAddress(), e.toString());

@@ -2,6 +2,7 @@ package org.imdp.cpim;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import org.imdp.store.DeferredMessage;
@@ -108,6 +109,110 @@ class CpimMessageTest {
         assertThatThrownBy(() -> CpimMessage.wrap(new DeferredMessage("id1", "sip:a@b", "sip:c@d",
                 "text/plain\r\n\r\nfake body", Instant.EPOCH, null, new byte[0])))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CPIM content type");
+    }
+
+    /** A client's own CPIM (RFC 3862 §3.1 style, prefix of its own choosing) with headers beyond the wrapper's. */
+    private static final String CLIENT_CPIM = """
+            From: Alice <sip:alice@example.com>\r
+            To: Bob <sip:bob@example.com>\r
+            cc: <sip:carol@example.com>\r
+            Subject: lunch?\r
+            NS: i <urn:ietf:params:imdn>\r
+            NS: MyFeatures <mid:MessageFeatures@id.foo.com>\r
+            MyFeatures.VitalMessageOption: Confirmation-requested\r
+            i.Message-ID: 7f3a\r
+            i.Original-To: <sip:bob@example.com>\r
+            DateTime: 2026-11-26T09:00:00+01:00\r
+            i.Disposition-Notification: negative-delivery\r
+            \r
+            Content-Type: text/plain\r
+            Content-ID: <1234567890@foo.com>\r
+            \r
+            12:30?""";
+
+    @Test
+    void takesApartAClientsCpimWhateverItsImdnPrefix() {
+        CpimMessage cpim = CpimMessage.parse(CLIENT_CPIM.getBytes(StandardCharsets.UTF_8));
+        assertThat(cpim.imdnHeader(CpimMessage.MESSAGE_ID)).isEqualTo("7f3a");
+        assertThat(cpim.imdnHeader(CpimMessage.DISPOSITION_NOTIFICATION)).isEqualTo("negative-delivery");
+        CpimHeaders other = cpim.otherHeaders();
+        assertThat(other.message()).containsExactly(Map.entry("cc", "<sip:carol@example.com>"),
+                Map.entry("Subject", "lunch?"), Map.entry("NS", "MyFeatures <mid:MessageFeatures@id.foo.com>"),
+                Map.entry("MyFeatures.VitalMessageOption", "Confirmation-requested"),
+                Map.entry("imdn.Original-To", "<sip:bob@example.com>"));
+        assertThat(other.content()).containsExactly(Map.entry("Content-ID", "<1234567890@foo.com>"));
+    }
+
+    @Test
+    void wrapsTheSendersOtherHeadersAgainAndParsesThemBack() {
+        CpimHeaders other = CpimMessage.parse(CLIENT_CPIM.getBytes(StandardCharsets.UTF_8)).otherHeaders();
+        DeferredMessage m = new DeferredMessage("7f3a", "sip:alice@example.com", "sip:bob@example.com", "text/plain",
+                Instant.parse("2026-11-26T08:00:00Z"), "negative-delivery", "12:30?".getBytes(StandardCharsets.UTF_8),
+                other);
+        String wrapped = new String(CpimMessage.wrap(m), StandardCharsets.UTF_8);
+        assertThat(wrapped).isEqualTo("""
+                From: <sip:alice@example.com>\r
+                To: <sip:bob@example.com>\r
+                DateTime: 2026-11-26T08:00:00Z\r
+                NS: imdn <urn:ietf:params:imdn>\r
+                cc: <sip:carol@example.com>\r
+                Subject: lunch?\r
+                NS: MyFeatures <mid:MessageFeatures@id.foo.com>\r
+                MyFeatures.VitalMessageOption: Confirmation-requested\r
+                imdn.Original-To: <sip:bob@example.com>\r
+                imdn.Message-ID: 7f3a\r
+                imdn.Disposition-Notification: negative-delivery\r
+                \r
+                Content-Type: text/plain\r
+                Content-Length: 6\r
+                Content-ID: <1234567890@foo.com>\r
+                \r
+                12:30?""");
+        assertThat(CpimMessage.parse(CpimMessage.wrap(m)).otherHeaders()).isEqualTo(other);
+        assertThat(CpimHeaders.parse(other.serialize())).isEqualTo(other);
+    }
+
+    @Test
+    void keptHeadersCannotInjectLinesOrTakeTheWrappersPlace() {
+        for (String value : new String[] { "a\r\nFrom: <sip:evil@x>", "a\n", "a\rb", "x\u0000", "\u0085" }) {
+            assertThatThrownBy(() -> new CpimHeaders(List.of(Map.entry("Subject", value)), List.of()))
+                    .as(value).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("control character");
+        }
+        for (String name : new String[] { "Sub ject", "Subject:", "a.b.c", "", "From", "to", "imdn.Message-ID",
+                "IMDN.disposition-notification", "DateTime", "X\r\nY" }) {
+            assertThatThrownBy(() -> new CpimHeaders(List.of(Map.entry(name, "v")), List.of()))
+                    .as(name).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThatThrownBy(() -> new CpimHeaders(List.of(), List.of(Map.entry("Content-Length", "0"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("written by the wrapper");
+        assertThatThrownBy(() -> new CpimHeaders(List.of(Map.entry("NS", "imdn <urn:x>")), List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wrapper's own");
+        // a stored block is checked the same way when it is read back
+        assertThatThrownBy(() -> CpimHeaders.parse("Subject: a\r\nFrom: <sip:evil@x>\r\n\r\n"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("written by the wrapper");
+        assertThatThrownBy(() -> CpimHeaders.parse("Subject: a\r\n\r\n\r\nX: y\r\n"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Malformed CPIM header line");
+        assertThatThrownBy(() -> CpimHeaders.parse("Subject: a\nX: y\r\n\r\n"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("control character");
+    }
+
+    @Test
+    void parsingIsStrictAndBounded() {
+        assertThatThrownBy(() -> CpimMessage.parse("Bad Name: x\r\n\r\nContent-Type: text/plain\r\n\r\nx"
+                .getBytes(StandardCharsets.UTF_8))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Malformed CPIM header line");
+        String many = "X: y\r\n".repeat(CpimMessage.MAX_HEADERS + 1);
+        assertThatThrownBy(() -> CpimMessage.parse((many + "\r\nContent-Type: text/plain\r\n\r\nx")
+                .getBytes(StandardCharsets.UTF_8))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("more than");
+        String longLine = "X: " + "y".repeat(CpimMessage.MAX_LINE) + "\r\n";
+        assertThatThrownBy(() -> CpimMessage.parse((longLine + "\r\nContent-Type: text/plain\r\n\r\nx")
+                .getBytes(StandardCharsets.UTF_8))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("longer than");
+        CpimMessage otherImdn = CpimMessage.parse(("NS: imdn <urn:example:other>\r\n\r\nContent-Type: text/plain\r\n\r\nx")
+                .getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(otherImdn::otherHeaders).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("another namespace");
     }
 
     private static DeferredMessage a6() {

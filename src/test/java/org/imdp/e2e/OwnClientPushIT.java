@@ -244,4 +244,31 @@ class OwnClientPushIT {
         client.register("sip:joe@127.0.0.1", 600);
         awaitDelivered("sip:joe@127.0.0.1", "still serving");
     }
+
+    @Test
+    void a_page_sent_as_cpim_is_pushed_wrapped_once_with_the_senders_headers() throws Exception {
+        String kim = "sip:kim@127.0.0.1";
+        String page = "From: Alice <" + ALICE + ">\r\n"
+                      + "To: <" + kim + ">\r\n"
+                      + "NS: imdn <urn:ietf:params:imdn>\r\n"
+                      + "imdn.Message-ID: page-0001\r\n"
+                      + "DateTime: 2026-11-26T09:00:00Z\r\n"
+                      + "imdn.Disposition-Notification: positive-delivery, negative-delivery\r\n"
+                      + "Subject: lunch?\r\n"
+                      + "\r\n"
+                      + "Content-Type: text/plain;charset=UTF-8\r\n"
+                      + "\r\n"
+                      + "12:30 at the usual place";
+        assertThat(client.sendMessage(ALICE, kim, "message/cpim", page.getBytes(StandardCharsets.UTF_8))).isEqualTo(202);
+        client.register(kim, 600);
+
+        awaitDelivered(kim, "12:30 at the usual place");
+        CpimMessage pushed = msrp.frames().stream().filter(f -> f.body().length > 0).map(f -> CpimMessage.parse(f.body()))
+                .filter(c -> c.header("To").equals("<" + kim + ">")).findFirst().orElseThrow();
+        assertThat(pushed.header("imdn.Message-ID")).isEqualTo("page-0001");
+        assertThat(pushed.header("imdn.Disposition-Notification")).isEqualTo("positive-delivery, negative-delivery");
+        assertThat(pushed.header("DateTime")).isEqualTo("2026-11-26T09:00:00Z");
+        assertThat(pushed.header("Subject")).isEqualTo("lunch?");
+        assertThat(pushed.contentType()).isEqualTo("text/plain;charset=UTF-8");
+    }
 }

@@ -25,6 +25,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
+import org.imdp.cpim.CpimHeaders;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.intake.IntakeMessages;
 import org.imdp.sipmsrp.SipMsrpConstants;
@@ -86,16 +87,30 @@ class IntakeFuzzTest {
         assertThat(Recipients.canonical(message.sender())).isEqualTo(message.sender());
         // the recipient names a queue: it must stay one word of Artemis' address hierarchy
         assertThat(Recipients.storeQueue(message.recipient())).matches("im\\.deferred\\.store\\.[A-Za-z0-9@+\\-_]+");
-        assertThat(message.contentType()).isEqualTo(contentType.trim());
-        assertThat(message.body()).isEqualTo(body);
+        if (contentType.strip().equalsIgnoreCase(CpimMessage.MIME_TYPE)) {
+            // the sender's own CPIM is unwrapped: what is stored is its content
+            assertThat(CpimMessage.parse(body).body()).isEqualTo(message.body());
+        } else {
+            assertThat(message.contentType()).isEqualTo(contentType.trim());
+            assertThat(message.body()).isEqualTo(body);
+        }
     }
 
     /** What {@code wrap} writes, {@code parse} reads back as exactly the same headers: nothing injected. */
     @Property
     void cpimWrapRefusesOrRoundTripsItsHeaders(@ForAll("bareUris") String sender, @ForAll("bareUris") String recipient,
             @ForAll("texts") String messageId, @ForAll("texts") String contentType,
-            @ForAll("texts") String disposition, @ForAll("bodies") byte[] body) {
-        DeferredMessage message = new DeferredMessage(messageId, sender, recipient, contentType, NOW, disposition, body);
+            @ForAll("texts") String disposition, @ForAll("bodies") byte[] body, @ForAll("headerNames") String extraName,
+            @ForAll("texts") String extraValue) {
+        CpimHeaders extra;
+        try {
+            extra = new CpimHeaders(List.of(Map.entry(extraName, extraValue)), List.of(Map.entry(extraName, extraValue)));
+        } catch (IllegalArgumentException refused) {
+            Statistics.collect("header refused");
+            return;
+        }
+        DeferredMessage message = new DeferredMessage(messageId, sender, recipient, contentType, NOW, disposition, body,
+                extra);
         byte[] wrapped;
         try {
             wrapped = CpimMessage.wrap(message);
@@ -108,14 +123,58 @@ class IntakeFuzzTest {
         List<Map.Entry<String, String>> expected = new java.util.ArrayList<>(List.of(
                 Map.entry(CpimMessage.FROM, "<" + sender + ">"), Map.entry(CpimMessage.TO, "<" + recipient + ">"),
                 Map.entry(CpimMessage.DATE_TIME, NOW.toString()), Map.entry(CpimMessage.NS, CpimMessage.IMDN_NAMESPACE),
-                Map.entry(CpimMessage.IMDN_MESSAGE_ID, messageId)));
+                Map.entry(extraName, extraValue.strip()), Map.entry(CpimMessage.IMDN_MESSAGE_ID, messageId)));
         if (!disposition.isBlank()) {
             expected.add(Map.entry(CpimMessage.IMDN_DISPOSITION_NOTIFICATION, disposition.strip()));
         }
         assertThat(parsed.headers()).containsExactlyElementsOf(expected);
         assertThat(parsed.contentHeaders()).containsExactly(Map.entry(CpimMessage.CONTENT_TYPE, contentType.strip()),
-                Map.entry(CpimMessage.CONTENT_LENGTH, Integer.toString(body.length)));
+                Map.entry(CpimMessage.CONTENT_LENGTH, Integer.toString(body.length)), Map.entry(extraName, extraValue.strip()));
+        assertThat(CpimHeaders.parse(extra.serialize())).isEqualTo(extra);
         assertThat(parsed.body()).isEqualTo(body);
+    }
+
+    /**
+     * A sender's own CPIM with arbitrary extra headers and content is stored unwrapped or refused with 400; what is
+     * stored wraps into a document whose headers are exactly the wrapper's plus the sender's one, and whose content
+     * is the sender's: neither a header value nor a body full of CRLFs can add or end a header.
+     */
+    @Property
+    void aSendersCpimIsUnwrappedAndWrapsBackWithoutInjection(@ForAll("headerNames") String name,
+            @ForAll("texts") String value, @ForAll("bodies") byte[] content) {
+        byte[] head = ("From: <sip:alice@example.com>\r\nNS: imdn <urn:ietf:params:imdn>\r\nimdn.Message-ID: m1\r\n"
+                + "DateTime: 2026-01-01T00:00:00Z\r\nimdn.Disposition-Notification: negative-delivery\r\n"
+                + name + ": " + value + "\r\n\r\nContent-Type: text/plain\r\nContent-Length: " + content.length
+                + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] cpim = java.util.Arrays.copyOf(head, head.length + content.length);
+        System.arraycopy(content, 0, cpim, head.length, content.length);
+        Exchange exchange = new DefaultExchange(CAMEL);
+        exchange.getMessage().setHeader(SipMsrpConstants.REQUEST_URI, "sip:bob@example.com");
+        exchange.getMessage().setHeader(SipMsrpConstants.FROM, "<sip:alice@example.com>;tag=1");
+        exchange.getMessage().setHeader(SipMsrpConstants.CONTENT_TYPE, CpimMessage.MIME_TYPE);
+        exchange.getMessage().setBody(cpim);
+        DeferredMessage message;
+        try {
+            message = intake.fromSip(exchange);
+        } catch (RejectedMessageException e) {
+            Statistics.collect("refused");
+            assertThat(e.getSipStatus()).isEqualTo(400);
+            return;
+        }
+        Statistics.collect("stored");
+        assertThat(message.messageId()).isEqualTo("m1");
+        assertThat(message.dispositionNotification()).isEqualTo("negative-delivery");
+        assertThat(message.body()).isEqualTo(content);
+        CpimMessage pushed = CpimMessage.parse(CpimMessage.wrap(message));
+        List<Map.Entry<String, String>> expected = new java.util.ArrayList<>(List.of(
+                Map.entry(CpimMessage.FROM, "<sip:alice@example.com>"), Map.entry(CpimMessage.TO, "<sip:bob@example.com>"),
+                Map.entry(CpimMessage.DATE_TIME, "2026-01-01T00:00:00Z"), Map.entry(CpimMessage.NS, CpimMessage.IMDN_NAMESPACE)));
+        expected.addAll(message.cpimHeaders().message());
+        expected.add(Map.entry(CpimMessage.IMDN_MESSAGE_ID, "m1"));
+        expected.add(Map.entry(CpimMessage.IMDN_DISPOSITION_NOTIFICATION, "negative-delivery"));
+        assertThat(pushed.headers()).containsExactlyElementsOf(expected);
+        assertThat(message.cpimHeaders().message()).hasSizeLessThanOrEqualTo(1);
+        assertThat(pushed.body()).isEqualTo(content);
     }
 
     /** JAIN-SIP answers any bytes with a message, {@code null} (nothing there) or a ParseException. */
@@ -167,6 +226,14 @@ class IntakeFuzzTest {
         return Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.of("text/plain", " text/plain ", "message/cpim")),
                 Tuple.of(1, Arbitraries.just((String) null)), Tuple.of(2, texts()),
                 Tuple.of(1, Arbitraries.strings().withChars('a').ofMinLength(250).ofMaxLength(260).map(s -> "text/" + s)));
+    }
+
+    /** Header names, valid ones and ones that try to pass for the wrapper's or to break the line. */
+    @Provide
+    Arbitrary<String> headerNames() {
+        return Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.of("Subject", "cc", "MyFeatures.Option", "imdn.Original-To")),
+                Tuple.of(1, Arbitraries.of("From", "imdn.Message-ID", "Content-Length", "NS", "a b", "a:b", "a.b.c", "")),
+                Tuple.of(1, Arbitraries.strings().withChars("aZ.-:\r\n \u0000é").ofMaxLength(8)));
     }
 
     @Provide

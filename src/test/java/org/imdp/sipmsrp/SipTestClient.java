@@ -65,8 +65,9 @@ import org.imdp.sipmsrp.sip.SipStackProperties;
  * the real public identities. Incoming INVITEs are answered as set with {@link #answerWithMsrp},
  * {@link #answerWithoutMsrp}, {@link #rejectInvites} (the default, 480) or {@link #ringOnly}; {@link #hangUp}
  * ends the last answered session from the client side. BYEs are answered 200, optionally late
- * ({@link #delayByeResponse}); other requests 200. Every request received is recorded with its arrival time,
- * and every response this client sends with its send time. Blocking calls wait at most 10 s.
+ * ({@link #delayByeResponse}); MESSAGEs as set with {@link #answerMessages} (default 200); other requests 200.
+ * Every request received is recorded with its arrival time, and every response this client sends with its send
+ * time. Blocking calls wait at most 10 s.
  */
 public final class SipTestClient implements SipListener, AutoCloseable {
 
@@ -107,6 +108,7 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     private volatile String msrpSetup;
     private volatile Duration byeDelay = Duration.ZERO;
     private volatile boolean ringOnly;
+    private volatile int messageCode = Response.OK;
     private volatile Dialog lastDialog;
     private volatile int redirectCode;
     private volatile List<String> redirectContacts = List.of();
@@ -311,6 +313,11 @@ public final class SipTestClient implements SipListener, AutoCloseable {
         }
     }
 
+    /** Answer incoming MESSAGEs with {@code code} (default 200); 0 = never answer them. */
+    public void answerMessages(int code) {
+        this.messageCode = code;
+    }
+
     /** Answer BYE this much later than it arrives. */
     public void delayByeResponse(Duration delay) {
         this.byeDelay = delay;
@@ -373,6 +380,12 @@ public final class SipTestClient implements SipListener, AutoCloseable {
                     } else {
                         scheduler.schedule(() -> respond(transaction, Response.OK, null), byeDelay.toMillis(),
                                 TimeUnit.MILLISECONDS);
+                    }
+                }
+                case Request.MESSAGE -> {
+                    ServerTransaction transaction = transaction(event);
+                    if (messageCode != 0) {
+                        respond(transaction, messageCode, null);
                     }
                 }
                 default -> respond(transaction(event), Response.OK, null);

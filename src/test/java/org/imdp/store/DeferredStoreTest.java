@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.activemq.artemis.api.core.client.ActiveMQClient;
 import org.apache.activemq.artemis.api.core.client.ClientConsumer;
@@ -16,6 +17,7 @@ import org.apache.activemq.artemis.api.core.client.ClientSessionFactory;
 import org.apache.activemq.artemis.api.core.client.ServerLocator;
 import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.broker.EmbeddedBroker;
+import org.imdp.cpim.CpimHeaders;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,6 +82,20 @@ class DeferredStoreTest {
             assertThat(first.dateTime()).isEqualTo(Instant.parse("2026-11-26T10:00:00Z"));
         }
         assertThat(store.count(CAROL)).isEqualTo(1);
+    }
+
+    @Test
+    void the_imdn_request_and_the_senders_other_cpim_headers_are_stored_with_the_message() throws Exception {
+        CpimHeaders headers = new CpimHeaders(List.of(Map.entry("Subject", "lunch?"), Map.entry("imdn.Original-To", "<" + BOB + ">")),
+                List.of(Map.entry("Content-Disposition", "notification")));
+        store.store(new DeferredMessage("h1", "sip:alice@example.com", BOB, "text/plain",
+                Instant.parse("2026-11-26T10:00:00Z"), "negative-delivery", "hi".getBytes(StandardCharsets.UTF_8), headers));
+
+        try (PushBatch batch = store.checkout(BOB, 100, null)) {
+            DeferredMessage m = batch.getMessages().get(0);
+            assertThat(m.dispositionNotification()).isEqualTo("negative-delivery");
+            assertThat(m.cpimHeaders()).isEqualTo(headers);
+        }
     }
 
     @Test

@@ -22,7 +22,9 @@ public interface SipDialogHandler {
 
     /**
      * The stack ended a dialog of this Call-ID; returns whether the session is over with it (a session that
-     * re-sent its INVITE after a challenge or redirect outlives the dialog of the first one).
+     * re-sent its INVITE after a challenge or redirect outlives the dialog of the first one). By default it is.
      */
-    boolean onDialogTerminated(Dialog dialog);
+    default boolean onDialogTerminated(Dialog dialog) {
+        return true;
+    }
 }

@@ -1,0 +1,123 @@
+package org.imdp.intake;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.imdp.sipmsrp.SipMsrpConstants;
+import org.imdp.store.DeferredMessage;
+import org.imdp.store.DeferredStore;
+import org.imdp.store.RejectedMessageException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A sender's own {@code message/cpim} on the SIP and JMS intake: unwrapped, its IMDN request and headers kept. */
+class IntakeMessagesTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
+    private static final CamelContext CAMEL = new DefaultCamelContext();
+    private static final String CPIM = """
+            From: Alice <sip:alice@example.com>\r
+            To: <sip:bob@example.com>\r
+            NS: imdn <urn:ietf:params:imdn>\r
+            imdn.Message-ID: 34jk324j\r
+            DateTime: 2026-11-26T09:00:00+01:00\r
+            imdn.Disposition-Notification: positive-delivery, negative-delivery\r
+            Subject: hi\r
+            \r
+            Content-Type: text/plain;charset=UTF-8\r
+            Content-Length: 5\r
+            \r
+            Hello""";
+
+    private final IntakeMessages intake = new IntakeMessages(Clock.fixed(NOW, ZoneOffset.UTC));
+
+    @AfterAll
+    static void closeCamel() throws Exception {
+        CAMEL.close();
+    }
+
+    private static Exchange sip(String from, String contentType, String body) {
+        Exchange exchange = new DefaultExchange(CAMEL);
+        exchange.getMessage().setHeader(SipMsrpConstants.REQUEST_URI, "sip:bob@example.com");
+        exchange.getMessage().setHeader(SipMsrpConstants.FROM, from);
+        exchange.getMessage().setHeader(SipMsrpConstants.CONTENT_TYPE, contentType);
+        exchange.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
+        return exchange;
+    }
+
+    @Test
+    void aSipMessageCarryingCpimIsStoredAsItsContentWithTheSendersImdnRequest() {
+        DeferredMessage m = intake.fromSip(sip("\"Alice\" <sip:alice@example.com>;tag=9", "message/cpim", CPIM));
+        assertThat(m.messageId()).isEqualTo("34jk324j");
+        assertThat(m.sender()).isEqualTo("sip:alice@example.com");
+        assertThat(m.recipient()).isEqualTo("sip:bob@example.com");
+        assertThat(m.contentType()).isEqualTo("text/plain;charset=UTF-8");
+        assertThat(m.dateTime()).isEqualTo(Instant.parse("2026-11-26T08:00:00Z"));
+        assertThat(m.dispositionNotification()).isEqualTo("positive-delivery, negative-delivery");
+        assertThat(m.body()).asString(StandardCharsets.UTF_8).isEqualTo("Hello");
+        assertThat(m.cpimHeaders().message()).containsExactly(Map.entry("Subject", "hi"));
+    }
+
+    @Test
+    void aPlainMessageIsStoredAsIs() {
+        DeferredMessage m = intake.fromSip(sip("<sip:alice@example.com>", "text/plain", "Hello"));
+        assertThat(m.messageId()).matches("[0-9a-f]{32}");
+        assertThat(m.dateTime()).isEqualTo(NOW);
+        assertThat(m.dispositionNotification()).isNull();
+        assertThat(m.cpimHeaders().isEmpty()).isTrue();
+    }
+
+    @Test
+    void aCpimFromOtherThanTheSipFromIsRefused() {
+        assertThatThrownBy(() -> intake.fromSip(sip("<sip:mallory@example.com>", "Message/CPIM", CPIM)))
+                .isInstanceOf(RejectedMessageException.class)
+                .hasMessageContaining("CPIM From Alice <sip:alice@example.com> is not the sender sip:mallory@example.com")
+                .extracting("sipStatus").isEqualTo(400);
+    }
+
+    @Test
+    void malformedCpimIsRefusedWith400() {
+        for (String bad : new String[] { "no blank line", CPIM.replace("Content-Length: 5", "Content-Length: 50"),
+                CPIM.replace("imdn.Message-ID: 34jk324j\r\n", ""), CPIM.replace("34jk324j", "34jk 324j"),
+                CPIM.replace("2026-11-26T09:00:00+01:00", "yesterday"),
+                CPIM.replace("Content-Type: text/plain;charset=UTF-8\r\n", ""),
+                CPIM.replace("Subject: hi", "Sub ject: hi"), CPIM.replace("NS: imdn <urn:ietf:params:imdn>", "NS: imdn"),
+                CPIM.replace("Hello", "") }) {
+            assertThatThrownBy(() -> intake.fromSip(sip("<sip:alice@example.com>", "message/cpim", bad)))
+                    .as(bad).isInstanceOf(RejectedMessageException.class).extracting("sipStatus").isEqualTo(400);
+        }
+    }
+
+    @Test
+    void jmsIntakeTakesAnImdnRequestAsPropertyOrInsideCpim() {
+        Exchange plain = new DefaultExchange(CAMEL);
+        plain.getMessage().setHeaders(Map.of(DeferredStore.PROP_RECIPIENT, "sip:bob@example.com",
+                DeferredStore.PROP_SENDER, "sip:alice@example.com", DeferredStore.PROP_CONTENT_TYPE, "text/plain",
+                DeferredStore.PROP_MESSAGE_ID, "m1", DeferredStore.PROP_DISPOSITION, "negative-delivery"));
+        plain.getMessage().setBody("Hello");
+        assertThat(intake.fromJms(plain).dispositionNotification()).isEqualTo("negative-delivery");
+
+        Exchange cpim = new DefaultExchange(CAMEL);
+        cpim.getMessage().setHeaders(Map.of(DeferredStore.PROP_RECIPIENT, "sip:bob@example.com",
+                DeferredStore.PROP_SENDER, "sip:alice@example.com", DeferredStore.PROP_CONTENT_TYPE, "message/cpim"));
+        cpim.getMessage().setBody(CPIM.getBytes(StandardCharsets.UTF_8));
+        DeferredMessage m = intake.fromJms(cpim);
+        assertThat(m.messageId()).isEqualTo("34jk324j");
+        assertThat(m.contentType()).isEqualTo("text/plain;charset=UTF-8");
+        assertThat(m.dispositionNotification()).isEqualTo("positive-delivery, negative-delivery");
+
+        plain.getMessage().setHeader(DeferredStore.PROP_DISPOSITION, "display\r\nX: y");
+        assertThatThrownBy(() -> intake.fromJms(plain)).isInstanceOf(RejectedMessageException.class)
+                .hasMessageContaining("imdpDisposition");
+    }
+}
