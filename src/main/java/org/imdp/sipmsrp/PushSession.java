@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -28,9 +27,7 @@ import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
-import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
-import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -66,7 +63,6 @@ final class PushSession implements SipDialogHandler {
     static final String IM_FEATURE_TAG = "+g.oma.sip-im";
     /** RFC 3841 header, not modelled by JAIN-SIP. */
     static final String ACCEPT_CONTACT = "Accept-Contact";
-    private static final int MAX_FORWARDS = 70;
     /** Seconds from 1900 (NTP era, used for SDP o= values) to 1970. */
     private static final long NTP_EPOCH_OFFSET = 2_208_988_800L;
     /** SIP Timer B, 64 * T1 (RFC 3261 section 17.1.1.2). */
@@ -181,37 +177,15 @@ final class PushSession implements SipDialogHandler {
         try {
             AddressFactory af = agent.addressFactory();
             HeaderFactoryExt hf = agent.headerFactory();
-            URI target = af.createURI(targetUri);
-            String transport = SipAgent.UDP;
-            SipURI proxy = null;
-            if (config.getOutboundProxy() != null && !config.getOutboundProxy().isBlank()) {
-                proxy = (SipURI) af.createURI("sip:" + config.getOutboundProxy().trim());
-                proxy.setLrParam();
-                transport = proxy.getTransportParam() != null ? proxy.getTransportParam() : transport;
-            } else if (target instanceof SipURI sip && sip.getTransportParam() != null) {
-                transport = sip.getTransportParam();
-            }
-            transport = transport.toLowerCase(Locale.ROOT);
-            if (!agent.hasTransport(transport)) {
-                throw new IllegalArgumentException("cannot send the INVITE over " + transport
-                                                   + ": not among the configured transports");
-            }
             Address server = af.createAddress(config.getServerUri());
-            FromHeader from = hf.createFromHeader(server, fromTag);
-            ToHeader to = hf.createToHeader(af.createAddress(recipient), null);
-            ViaHeader via = hf.createViaHeader(agent.host(), agent.port(), transport, SipAgent.newBranch());
-            Request request = agent.messageFactory().createRequest(target, Request.INVITE, callIdHeader,
-                    hf.createCSeqHeader(++cseq, Request.INVITE), from, to, List.of(via),
-                    hf.createMaxForwardsHeader(MAX_FORWARDS));
+            Request request = agent.newRequest(Request.INVITE, af.createURI(targetUri), af.createAddress(recipient),
+                    server, fromTag, callIdHeader, ++cseq, config.getOutboundProxy());
+            String transport = ((ViaHeader) request.getHeader(ViaHeader.NAME)).getTransport();
             request.addHeader(hf.createHeader(ContactHeader.NAME, contact(server, transport)));
             request.addHeader(hf.createHeader(ACCEPT_CONTACT, "*;" + IM_FEATURE_TAG));
-            request.addHeader(hf.createPAssertedIdentityHeader(af.createAddress(config.getServerUri())));
             String sender = singleSender();
             if (sender != null) {
                 request.addHeader(hf.createReferredByHeader(af.createAddress(sender)));
-            }
-            if (proxy != null) {
-                request.addHeader(hf.createRouteHeader(af.createAddress(proxy)));
             }
             for (Header credential : credentials) {
                 request.addHeader(credential);

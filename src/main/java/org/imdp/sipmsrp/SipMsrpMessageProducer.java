@@ -1,8 +1,6 @@
 package org.imdp.sipmsrp;
 
 import java.text.ParseException;
-import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -12,9 +10,7 @@ import javax.sip.InvalidArgumentException;
 import javax.sip.ResponseEvent;
 import javax.sip.SipException;
 import javax.sip.TimeoutEvent;
-import javax.sip.address.Address;
 import javax.sip.address.AddressFactory;
-import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContentTypeHeader;
@@ -40,7 +36,6 @@ import org.slf4j.LoggerFactory;
 public class SipMsrpMessageProducer extends SipMsrpProducerSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(SipMsrpMessageProducer.class);
-    private static final int MAX_FORWARDS = 70;
 
     public SipMsrpMessageProducer(SipMsrpEndpoint endpoint) {
         super(endpoint, "SipMsrpMessage");
@@ -95,28 +90,11 @@ public class SipMsrpMessageProducer extends SipMsrpProducerSupport {
         HeaderFactoryExt hf = agent.headerFactory();
         try {
             URI target = af.createURI(recipient.strip());
-            String proxyValue = config.getOutboundProxy();
-            SipURI proxy = proxyValue == null || proxyValue.isBlank() ? null : (SipURI) af.createURI("sip:" + proxyValue.strip());
-            SipURI next = proxy != null ? proxy : target instanceof SipURI sip ? sip : null;
-            String transport = next != null && next.getTransportParam() != null
-                    ? next.getTransportParam().toLowerCase(Locale.ROOT) : "udp";
-            if (!agent.hasTransport(transport)) {
-                throw new IllegalArgumentException("cannot send a MESSAGE over " + transport
-                                                   + ": not among the configured transports");
-            }
-            Address server = af.createAddress(config.getServerUri());
             CallIdHeader callId = agent.provider().getNewCallId();
-            Request request = agent.messageFactory().createRequest(target, Request.MESSAGE, callId,
-                    hf.createCSeqHeader(1L, Request.MESSAGE), hf.createFromHeader(server, SipAgent.newTag()),
-                    hf.createToHeader(af.createAddress(target), null),
-                    List.of(hf.createViaHeader(agent.host(), agent.port(), transport, SipAgent.newBranch())),
-                    hf.createMaxForwardsHeader(MAX_FORWARDS));
-            request.addHeader(hf.createPAssertedIdentityHeader(af.createAddress(config.getServerUri())));
-            if (proxy != null) {
-                proxy.setLrParam();
-                request.addHeader(hf.createRouteHeader(af.createAddress(proxy)));
-            }
+            Request request = agent.newRequest(Request.MESSAGE, target, af.createAddress(target),
+                    af.createAddress(config.getServerUri()), SipAgent.newTag(), callId, 1L, config.getOutboundProxy());
             request.setContent(body, (ContentTypeHeader) hf.createHeader(ContentTypeHeader.NAME, contentType.strip()));
+            agent.switchToTcpIfLarge(request);
 
             Outgoing outgoing = new Outgoing(callId.getCallId());
             agent.addDialogHandler(outgoing.callId, outgoing);

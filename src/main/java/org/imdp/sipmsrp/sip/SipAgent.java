@@ -6,6 +6,7 @@ import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -30,6 +31,7 @@ import javax.sip.SipStack;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionTerminatedEvent;
+import javax.sip.address.Address;
 import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
@@ -68,6 +70,8 @@ public final class SipAgent implements SipListener {
      * Ethernet MTU of 1500 less 200 for headers that may be added on the way).
      */
     public static final int UDP_SIZE_LIMIT = 1300;
+    /** Max-Forwards of the requests this agent originates (RFC 3261 section 8.1.1.6). */
+    private static final int MAX_FORWARDS = 70;
     public static final String UDP = "udp";
     public static final String TCP = "tcp";
 
@@ -174,6 +178,40 @@ public final class SipAgent implements SipListener {
     /** Whether the stack listens on this transport (lower case). */
     public boolean hasTransport(String transport) {
         return transports.contains(transport);
+    }
+
+    /**
+     * A request outside any dialog, from the server identity: Request-URI {@code target}, To {@code to}, From
+     * {@code from} with {@code fromTag} (also the P-Asserted-Identity, as a trusted IM Server asserts itself), and
+     * with an outbound proxy a loose Route to it. The next hop's {@code transport} parameter (the proxy's, else
+     * the target's) picks the Via transport, UDP when it has none. Call {@link #switchToTcpIfLarge} once the body
+     * is set.
+     *
+     * @param  outboundProxy            {@code host[:port][;params]}, or {@code null}/blank for none
+     * @throws IllegalArgumentException when the next hop's transport is not one this agent listens on
+     */
+    public Request newRequest(String method, URI target, Address to, Address from, String fromTag,
+            CallIdHeader callId, long cseq, String outboundProxy) throws ParseException, InvalidArgumentException {
+        SipURI proxy = outboundProxy == null || outboundProxy.isBlank()
+                ? null : (SipURI) addressFactory.createURI("sip:" + outboundProxy.strip());
+        SipURI nextHop = proxy != null ? proxy : target instanceof SipURI sip ? sip : null;
+        String transport = nextHop != null && nextHop.getTransportParam() != null
+                ? nextHop.getTransportParam().toLowerCase(Locale.ROOT) : UDP;
+        if (!hasTransport(transport)) {
+            throw new IllegalArgumentException("cannot send the " + method + " over " + transport
+                                               + ": not among the configured transports");
+        }
+        Request request = messageFactory.createRequest(target, method, callId,
+                headerFactory.createCSeqHeader(cseq, method), headerFactory.createFromHeader(from, fromTag),
+                headerFactory.createToHeader(to, null),
+                List.of(headerFactory.createViaHeader(host, port, transport, newBranch())),
+                headerFactory.createMaxForwardsHeader(MAX_FORWARDS));
+        request.addHeader(headerFactory.createPAssertedIdentityHeader(from));
+        if (proxy != null) {
+            proxy.setLrParam();
+            request.addHeader(headerFactory.createRouteHeader(addressFactory.createAddress(proxy)));
+        }
+        return request;
     }
 
     /**
