@@ -93,6 +93,12 @@ public class SipMsrpComponent extends DefaultComponent {
         return shared.agent;
     }
 
+    /** The stack of these options while someone holds it, else {@code null}. */
+    synchronized SipAgent runningAgent(SipMsrpConfiguration config) {
+        SharedAgent shared = agents.get(config.stackKey());
+        return shared == null ? null : shared.agent;
+    }
+
     /** Stops the stack when its last user releases it. */
     synchronized void releaseAgent(SipMsrpConfiguration config) {
         SharedAgent shared = agents.get(config.stackKey());

@@ -43,6 +43,7 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
     static final String WILDCARD_CONTACT = "*";
 
     private final String method;
+    private SipAgentLease lease;
     private SipAgent agent;
     private ExecutorService executor;
 
@@ -59,21 +60,19 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        executor = getEndpoint().getCamelContext().getExecutorServiceManager()
-                .newDefaultThreadPool(this, "SipMsrpConsumer[" + method + "]");
-        agent = getEndpoint().acquireAgent();
+        lease = SipAgentLease.take(getEndpoint(), this, "SipMsrpConsumer[" + method + "]");
+        agent = lease.agent();
+        executor = lease.executor();
         agent.addRequestHandler(method, this);
     }
 
     @Override
     protected void doStop() throws Exception {
-        if (agent != null) {
+        if (lease != null) {
             agent.removeRequestHandler(method, this);
+            lease.release();
+            lease = null;
             agent = null;
-            getEndpoint().releaseAgent();
-        }
-        if (executor != null) {
-            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
             executor = null;
         }
         super.doStop();

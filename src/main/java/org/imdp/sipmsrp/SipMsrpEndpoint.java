@@ -46,7 +46,6 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
     private final AtomicLong requestsAnswered = new AtomicLong();
     private final AtomicLong requestsRejected = new AtomicLong();
 
-    private SipAgent agent;
 
     public SipMsrpEndpoint(String uri, SipMsrpComponent component, SipMsrpKind kind,
             SipMsrpConfiguration configuration) {
@@ -78,21 +77,6 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
         SipMsrpConsumer consumer = new SipMsrpConsumer(this, processor);
         configureConsumer(consumer);
         return consumer;
-    }
-
-    /** The SIP stack, shared through the component; held while a consumer or producer of this endpoint runs. */
-    synchronized SipAgent acquireAgent() throws Exception {
-        if (agent == null) {
-            agent = getComponent().acquireAgent(configuration);
-        }
-        return agent;
-    }
-
-    synchronized void releaseAgent() {
-        if (agent != null) {
-            agent = null;
-            getComponent().releaseAgent(configuration);
-        }
     }
 
     public SipMsrpKind getKind() {
@@ -179,7 +163,8 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
     }
 
     @ManagedAttribute(description = "SIP requests received by this endpoint's stack, by method")
-    public synchronized String getRequestsReceivedByMethod() {
+    public String getRequestsReceivedByMethod() {
+        SipAgent agent = getComponent().runningAgent(configuration);
         return agent == null ? "" : agent.requestsReceived().toString();
     }
 

@@ -5,13 +5,11 @@ import java.util.concurrent.ExecutorService;
 import org.apache.camel.support.DefaultAsyncProducer;
 import org.imdp.sipmsrp.sip.SipAgent;
 
-/**
- * What every {@code sipmsrp} producer holds while it runs: the endpoint's SIP stack, and a thread pool of its own on
- * which exchanges continue, so that routes never run on a SIP stack thread.
- */
+/** A {@code sipmsrp} producer: holds a {@link SipAgentLease} while it runs. */
 abstract class SipMsrpProducerSupport extends DefaultAsyncProducer {
 
     private final String threadName;
+    private SipAgentLease lease;
     protected SipAgent agent;
     protected ExecutorService executor;
 
@@ -28,18 +26,17 @@ abstract class SipMsrpProducerSupport extends DefaultAsyncProducer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        executor = getEndpoint().getCamelContext().getExecutorServiceManager().newDefaultThreadPool(this, threadName);
-        agent = getEndpoint().acquireAgent();
+        lease = SipAgentLease.take(getEndpoint(), this, threadName);
+        agent = lease.agent();
+        executor = lease.executor();
     }
 
     @Override
     protected void doStop() throws Exception {
-        if (agent != null) {
+        if (lease != null) {
+            lease.release();
+            lease = null;
             agent = null;
-            getEndpoint().releaseAgent();
-        }
-        if (executor != null) {
-            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
             executor = null;
         }
         super.doStop();
