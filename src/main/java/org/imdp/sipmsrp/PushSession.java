@@ -5,8 +5,10 @@ import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -43,6 +45,7 @@ import org.imdp.sipmsrp.msrp.MsrpLocalEndpoint;
 import org.imdp.sipmsrp.msrp.MsrpSendResult;
 import org.imdp.sipmsrp.msrp.MsrpSession;
 import org.imdp.sipmsrp.msrp.MsrpSessions;
+import org.imdp.sipmsrp.msrp.MsrpStatusAction;
 import org.imdp.sipmsrp.msrp.codec.MsrpIds;
 import org.imdp.sipmsrp.sdp.SdpAnswer;
 import org.imdp.sipmsrp.sdp.SdpOffer;
@@ -90,6 +93,8 @@ final class PushSession implements SipDialogHandler {
     private final CompletableFuture<Response> answer = new CompletableFuture<>();
     private final CompletableFuture<Void> clientBye = new CompletableFuture<>();
     private final List<MessageOutcome> outcomes = new ArrayList<>();
+    /** Messages the client refused for good, by id, with the reason; in push order. */
+    private final Map<String, String> refusals = new LinkedHashMap<>();
 
     private MsrpLocalEndpoint local;
     private volatile String callId;
@@ -236,7 +241,10 @@ final class PushSession implements SipDialogHandler {
         return new CompletionException(new SipMsrpPushException(recipient, Response.NOT_ACCEPTABLE_HERE, reason));
     }
 
-    /** Sends message {@code index} and, if it was acknowledged, the ones after it. Never completes exceptionally. */
+    /**
+     * Sends message {@code index} and the ones after it, as long as the client takes each one or refuses it for
+     * good ({@link MsrpStatusAction}). Never completes exceptionally.
+     */
     private CompletableFuture<Void> sendFrom(MsrpSession session, int index) {
         if (index >= messages.size()) {
             return CompletableFuture.completedFuture(null);
@@ -249,9 +257,10 @@ final class PushSession implements SipDialogHandler {
         byte[] cpim = CpimMessage.wrap(message);
         Long maxSize = peerMaxSize;
         if (maxSize != null && cpim.length > maxSize) {
-            failureReason = "message " + message.messageId() + " (" + cpim.length + " octets as CPIM) exceeds the"
-                            + " client's a=max-size " + maxSize + "; not sent";
-            return CompletableFuture.completedFuture(null);
+            // never sent: it would be refused, and would stop every later message with it
+            refuse(message, "larger than the client's a=max-size " + maxSize + " (" + cpim.length
+                            + " octets as CPIM); not sent");
+            return sendFrom(session, index + 1);
         }
         endpoint.countMessageSent();
         if (firstSendAt == null) {
@@ -273,15 +282,25 @@ final class PushSession implements SipDialogHandler {
             }
             lastAnswerAt = Instant.now();
             outcomes.add(outcome(message, result.status()));
-            if (result.acknowledged()) {
-                endpoint.countMessageAcknowledged();
-                return true;
+            String answered = "MSRP " + result.status() + " " + MsrpStatusAction.reasonPhrase(result.status());
+            switch (MsrpStatusAction.of(result.status())) {
+                case DELIVERED -> endpoint.countMessageAcknowledged();
+                case REFUSED -> refuse(message, answered);
+                case STOP_SESSION, ABORT_SESSION -> {
+                    failureReason = "MSRP SEND of message " + message.messageId() + " answered " + result.status()
+                                    + (result.comment() == null ? "" : " " + result.comment());
+                    return false;
+                }
             }
-            failureReason = "MSRP SEND of message " + message.messageId() + " answered " + result.status()
-                            + (result.comment() == null ? "" : " " + result.comment());
-            return false;
-        }, executor).thenCompose(acknowledged -> acknowledged
-                ? sendFrom(session, index + 1) : CompletableFuture.completedFuture(null));
+            return true;
+        }, executor).thenCompose(goOn -> goOn ? sendFrom(session, index + 1) : CompletableFuture.completedFuture(null));
+    }
+
+    /** The client will never take {@code message}: it leaves the store for the refused queue, the session goes on. */
+    private void refuse(DeferredMessage message, String reason) {
+        refusals.put(message.messageId(), reason);
+        endpoint.countMessageRefused();
+        LOG.info("push {} to {}: message {} refused for good ({})", callId, recipient, message.messageId(), reason);
     }
 
     /**
@@ -323,11 +342,11 @@ final class PushSession implements SipDialogHandler {
         closeMsrp();
         String reason = failure != null ? describe(failure) : failureReason;
         PushSessionResult result = new PushSessionResult(recipient, requestUri, callId, inviteSentAt, answeredAt,
-                byeSentAt, List.copyOf(outcomes), reason, firstSendAt, lastAnswerAt);
-        boolean ok = failure == null && result.acknowledgedCount() == messages.size();
+                byeSentAt, List.copyOf(outcomes), reason, firstSendAt, lastAnswerAt, refusals);
+        boolean ok = failure == null && result.acknowledgedCount() + refusals.size() == messages.size();
         endpoint.countSession(ok);
-        LOG.info("push {} to {}: {}/{} messages acknowledged{}", callId, recipient, result.acknowledgedCount(),
-                messages.size(), reason == null ? "" : " (" + reason + ")");
+        LOG.info("push {} to {}: {}/{} messages acknowledged, {} refused{}", callId, recipient,
+                result.acknowledgedCount(), messages.size(), refusals.size(), reason == null ? "" : " (" + reason + ")");
         return new Outcome(callId, result, failure);
     }
 

@@ -113,7 +113,7 @@ class OwnClientPushIT {
         client.register(ann, 600);
 
         awaitDelivered(ann, "one", "two", "three");
-        awaitPushLog(ann, "3 sent, 3 acknowledged, complete");
+        awaitPushLog(ann, "3 sent, 3 acknowledged, 0 refused, complete");
         CpimMessage first = CpimMessage.parse(msrp.frames().stream().filter(f -> f.body().length > 0).findFirst()
                 .orElseThrow().body());
         assertThat(first.header("From")).isEqualTo("<" + ALICE + ">");

@@ -41,11 +41,6 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
     private static final String FAILURE_REPORT_YES = "yes";
     private static final String FAILURE_REPORT_NO = "no";
     private static final String FAILURE_REPORT_PARTIAL = "partial";
-    private static final String OK_COMMENT = "OK";
-    private static final String BAD_REQUEST_COMMENT = "Bad request";
-    private static final String NO_SESSION_COMMENT = "Session does not exist";
-    private static final String WRONG_CONNECTION_COMMENT = "Session bound to another connection";
-    private static final String UNKNOWN_METHOD_COMMENT = "Unknown method";
 
     private final NettyMsrpSessions owner;
     private final Duration transactionTimeout;
@@ -246,7 +241,7 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         if (frame instanceof MsrpRequest && frame.fromPath() != null && frame.toPath() != null) {
             LOG.warn("Malformed MSRP request {} from {}, answering 400: {}", frame.transactionId(),
                     channel.remoteAddress(), cause.getMessage());
-            respond((MsrpRequest) frame, MsrpResponse.BAD_REQUEST, BAD_REQUEST_COMMENT);
+            respond((MsrpRequest) frame, MsrpResponse.BAD_REQUEST);
         } else {
             LOG.warn("Unintelligible MSRP input from {}, closing the connection: {}", channel.remoteAddress(),
                     cause.getMessage());
@@ -280,15 +275,15 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
             case MsrpRequest.SEND -> {
                 if (forUs) {
                     // we only push, but the peer may send (e.g. an empty SEND to bind, or to open a NAT)
-                    respond(request, MsrpResponse.OK, OK_COMMENT);
+                    respond(request, MsrpResponse.OK);
                 } else {
-                    respond(request, MsrpResponse.NO_SUCH_SESSION, NO_SESSION_COMMENT);
+                    respond(request, MsrpResponse.NO_SUCH_SESSION);
                 }
             }
             case MsrpRequest.REPORT ->
                 // REPORTs are never answered (RFC 4975 §7.1.2)
                 LOG.info("MSRP REPORT for message {} from {}: {}", request.messageId(), remotePath, request.status());
-            default -> respond(request, MsrpResponse.UNKNOWN_METHOD, UNKNOWN_METHOD_COMMENT);
+            default -> respond(request, MsrpResponse.UNKNOWN_METHOD);
         }
     }
 
@@ -310,14 +305,13 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         LOG.warn("MSRP connection from {} refused for session {} ({}), answering {} and closing",
                 channel.remoteAddress(), sessionId, unknown ? "unknown, closed, or another peer's" : "already bound",
                 unknown ? MsrpResponse.NO_SUCH_SESSION : MsrpResponse.WRONG_CONNECTION);
-        respond(first, unknown ? MsrpResponse.NO_SUCH_SESSION : MsrpResponse.WRONG_CONNECTION,
-                unknown ? NO_SESSION_COMMENT : WRONG_CONNECTION_COMMENT);
+        respond(first, unknown ? MsrpResponse.NO_SUCH_SESSION : MsrpResponse.WRONG_CONNECTION);
         closeWith("first request for " + (unknown ? "an unknown" : "an already bound") + " session");
         return false;
     }
 
     /** Answers a request, honouring its Failure-Report (RFC 4975 §7.1.1): no, partial (errors only), yes. */
-    private void respond(MsrpRequest request, int status, String comment) {
+    private void respond(MsrpRequest request, int status) {
         String failureReport = request.failureReport();
         if (MsrpRequest.SEND.equals(request.method()) && (FAILURE_REPORT_NO.equals(failureReport)
                                                           || FAILURE_REPORT_PARTIAL.equals(failureReport)
@@ -327,7 +321,7 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         // To-Path: the previous hop, i.e. the first URI of the From-Path (RFC 4975 §7.2)
         String previousHop = request.fromPath().strip().split("\\s+")[0];
         String self = endpoint != null ? endpoint.localPath() : request.toPath().strip().split("\\s+")[0];
-        channel.writeAndFlush(new MsrpResponse(request.transactionId(), status, comment)
+        channel.writeAndFlush(new MsrpResponse(request.transactionId(), status, MsrpStatusAction.reasonPhrase(status))
                 .addHeader(MsrpHeaderNames.TO_PATH, previousHop)
                 .addHeader(MsrpHeaderNames.FROM_PATH, self))
                 .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
