@@ -37,6 +37,7 @@ import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.msrp.MsrpException;
+import org.imdp.sipmsrp.msrp.MsrpStatusAction;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
 import org.imdp.sipmsrp.msrp.codec.MsrpHeaderNames;
 import org.imdp.sipmsrp.msrp.codec.MsrpResponse;
@@ -47,9 +48,12 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.tuple;
 
 /**
@@ -444,18 +448,19 @@ class SipMsrpComponentTest extends CamelTestSupport {
     }
 
     @Test
-    void push_stops_at_the_first_message_not_acknowledged() throws Exception {
+    void push_stops_at_a_message_the_client_does_not_allow_and_keeps_the_rest() throws Exception {
         client.answerWithMsrp(peer.path(), "passive");
-        peer.answerWith(MsrpResponse.UNSUPPORTED_MEDIA_TYPE);
+        peer.answerWith(MsrpResponse.FORBIDDEN);
         List<DeferredMessage> messages = List.of(message("rej-0001", ALICE, "one"), message("rej-0002", ALICE, "two"));
 
         Exchange done = push(messages);
 
         assertThat(done.getException()).isNull();
         PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
-        assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::msrpStatus).containsExactly(415);
+        assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::msrpStatus).containsExactly(403);
         assertThat(result.acknowledgedCount()).isZero();
-        assertThat(result.failureReason()).contains("rej-0001").contains("415");
+        assertThat(result.refusals()).isEmpty();
+        assertThat(result.failureReason()).contains("rej-0001").contains("403");
         assertThat(cpimReceived()).extracting(c -> c.header(CpimMessage.IMDN_MESSAGE_ID))
                 .containsExactly("rej-0001");
         assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
@@ -511,9 +516,10 @@ class SipMsrpComponentTest extends CamelTestSupport {
         assertThat(peer.frames()).isEmpty();
     }
 
-    @Test
-    void push_records_each_message_status_and_stops_at_the_first_failure() throws Exception {
-        peer.answerInTurn(MsrpResponse.OK, MsrpResponse.UNSUPPORTED_MEDIA_TYPE);
+    @ParameterizedTest(name = "MSRP {0}")
+    @ValueSource(ints = { MsrpResponse.UNSUPPORTED_MEDIA_TYPE, MsrpResponse.STOP_SENDING })
+    void a_message_refused_for_good_does_not_block_the_ones_after_it(int refusal) throws Exception {
+        peer.answerInTurn(MsrpResponse.OK, refusal);
         client.answerWithMsrp(peer.path(), "passive");
         List<DeferredMessage> messages = List.of(message("scr-0001", ALICE, "one"),
                 message("scr-0002", ALICE, "two"), message("scr-0003", ALICE, "three"));
@@ -525,15 +531,66 @@ class SipMsrpComponentTest extends CamelTestSupport {
                 PushSessionResult.class);
         assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::messageId,
                 PushSessionResult.MessageOutcome::msrpStatus)
-                .containsExactly(tuple("scr-0001", 200), tuple("scr-0002", 415));
-        assertThat(result.acknowledgedMessageIds()).containsExactly("scr-0001");
-        assertThat(result.failureReason()).contains("scr-0002", "415");
+                .containsExactly(tuple("scr-0001", 200), tuple("scr-0002", refusal), tuple("scr-0003", 200));
+        assertThat(result.acknowledgedMessageIds()).containsExactly("scr-0001", "scr-0003");
+        assertThat(result.refusals()).containsExactly(
+                entry("scr-0002", "MSRP " + refusal + " " + MsrpStatusAction.reasonPhrase(refusal)));
+        assertThat(result.failureReason()).isNull();
+        assertThat(result.outcome()).isEqualTo("complete");
+        assertThat(cpimReceived()).extracting(c -> c.header(CpimMessage.IMDN_MESSAGE_ID))
+                .containsExactly("scr-0001", "scr-0002", "scr-0003");
+        assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
+        SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:push", SipMsrpEndpoint.class);
+        assertThat(endpoint.getMessagesSent()).isEqualTo(3);
+        assertThat(endpoint.getMessagesAcknowledged()).isEqualTo(2);
+        assertThat(endpoint.getMessagesRefused()).isEqualTo(1);
+        assertThat(endpoint.getSessionsOk()).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "MSRP {0}")
+    @ValueSource(ints = { MsrpResponse.NO_SUCH_SESSION, MsrpResponse.WRONG_CONNECTION, MsrpResponse.BAD_REQUEST,
+        MsrpResponse.UNKNOWN_METHOD, 499 })
+    void push_records_each_message_status_and_stops_at_a_failure_of_the_session(int failure) throws Exception {
+        peer.answerInTurn(MsrpResponse.OK, failure);
+        client.answerWithMsrp(peer.path(), "passive");
+        List<DeferredMessage> messages = List.of(message("stp-0001", ALICE, "one"),
+                message("stp-0002", ALICE, "two"), message("stp-0003", ALICE, "three"));
+
+        Exchange done = push(messages);
+
+        assertThat(done.getException()).isNull();
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT,
+                PushSessionResult.class);
+        assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::messageId,
+                PushSessionResult.MessageOutcome::msrpStatus)
+                .containsExactly(tuple("stp-0001", 200), tuple("stp-0002", failure));
+        assertThat(result.acknowledgedMessageIds()).containsExactly("stp-0001");
+        assertThat(result.refusals()).isEmpty();
+        assertThat(result.failureReason()).contains("stp-0002", String.valueOf(failure));
         assertThat(peer.frames()).filteredOn(f -> f.body().length > 0).hasSize(2);
         assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
         SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:push", SipMsrpEndpoint.class);
         assertThat(endpoint.getMessagesSent()).isEqualTo(2);
         assertThat(endpoint.getMessagesAcknowledged()).isEqualTo(1);
         assertThat(endpoint.getSessionsFailed()).isEqualTo(1);
+    }
+
+    @Test
+    void a_message_over_the_clients_max_size_is_refused_without_being_sent() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive", null, List.of("a=max-size:400"));
+        List<DeferredMessage> messages = List.of(message("big-0001", ALICE, "x".repeat(500)),
+                message("big-0002", ALICE, "small"));
+
+        Exchange done = push(messages);
+
+        assertThat(done.getException()).isNull();
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
+        assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::messageId).containsExactly("big-0002");
+        assertThat(result.acknowledgedMessageIds()).containsExactly("big-0002");
+        assertThat(result.refusals()).containsOnlyKeys("big-0001");
+        assertThat(result.refusals().get("big-0001")).contains("a=max-size 400", "not sent");
+        assertThat(result.failureReason()).isNull();
+        assertThat(cpimReceived()).extracting(c -> c.header(CpimMessage.IMDN_MESSAGE_ID)).containsExactly("big-0002");
     }
 
     @Test
