@@ -18,7 +18,7 @@ public final class ImdpSettings {
     /** Every {@code imdp.*} key the service understands; anything else in the configuration is a typo. */
     public static final Set<String> KEYS = Set.of(
             "imdp.sip.host", "imdp.sip.port", "imdp.sip.server-uri", "imdp.sip.outbound-proxy",
-            "imdp.msrp.host", "imdp.msrp.port",
+            "imdp.msrp.host", "imdp.msrp.port", "imdp.msrp.chunk-size", "imdp.msrp.success-report", "imdp.msrp.cema",
             "imdp.broker.url", "imdp.broker.embedded.port", "imdp.data-dir",
             "imdp.store.expiry", "imdp.store.max-per-recipient", "imdp.store.max-message-size",
             "imdp.push.consumers", "imdp.push.retry-delay", "imdp.push.max-retries",

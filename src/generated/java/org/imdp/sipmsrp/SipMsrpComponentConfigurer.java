@@ -42,6 +42,10 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxmessagesize":
         case "maxMessageSize": getOrCreateConfiguration(target).setMaxMessageSize(property(camelContext, int.class, value)); return true;
+        case "msrpcema":
+        case "msrpCema": getOrCreateConfiguration(target).setMsrpCema(property(camelContext, boolean.class, value)); return true;
+        case "msrpchunksize":
+        case "msrpChunkSize": getOrCreateConfiguration(target).setMsrpChunkSize(property(camelContext, int.class, value)); return true;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": getOrCreateConfiguration(target).setMsrpConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrphost":
@@ -50,6 +54,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpPort": getOrCreateConfiguration(target).setMsrpPort(property(camelContext, int.class, value)); return true;
         case "msrpsessions":
         case "msrpSessions": target.setMsrpSessions(property(camelContext, org.imdp.sipmsrp.msrp.MsrpSessions.class, value)); return true;
+        case "msrpsuccessreport":
+        case "msrpSuccessReport": getOrCreateConfiguration(target).setMsrpSuccessReport(property(camelContext, boolean.class, value)); return true;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": getOrCreateConfiguration(target).setMsrpTransactionTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "outboundproxy":
@@ -82,6 +88,10 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": return boolean.class;
         case "maxmessagesize":
         case "maxMessageSize": return int.class;
+        case "msrpcema":
+        case "msrpCema": return boolean.class;
+        case "msrpchunksize":
+        case "msrpChunkSize": return int.class;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return long.class;
         case "msrphost":
@@ -90,6 +100,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpPort": return int.class;
         case "msrpsessions":
         case "msrpSessions": return org.imdp.sipmsrp.msrp.MsrpSessions.class;
+        case "msrpsuccessreport":
+        case "msrpSuccessReport": return boolean.class;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return long.class;
         case "outboundproxy":
@@ -118,6 +130,10 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxmessagesize":
         case "maxMessageSize": return getOrCreateConfiguration(target).getMaxMessageSize();
+        case "msrpcema":
+        case "msrpCema": return getOrCreateConfiguration(target).isMsrpCema();
+        case "msrpchunksize":
+        case "msrpChunkSize": return getOrCreateConfiguration(target).getMsrpChunkSize();
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return getOrCreateConfiguration(target).getMsrpConnectTimeout();
         case "msrphost":
@@ -126,6 +142,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpPort": return getOrCreateConfiguration(target).getMsrpPort();
         case "msrpsessions":
         case "msrpSessions": return target.getMsrpSessions();
+        case "msrpsuccessreport":
+        case "msrpSuccessReport": return getOrCreateConfiguration(target).isMsrpSuccessReport();
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return getOrCreateConfiguration(target).getMsrpTransactionTimeout();
         case "outboundproxy":

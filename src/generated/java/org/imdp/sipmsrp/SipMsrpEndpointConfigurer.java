@@ -36,12 +36,18 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxmessagesize":
         case "maxMessageSize": target.getConfiguration().setMaxMessageSize(property(camelContext, int.class, value)); return true;
+        case "msrpcema":
+        case "msrpCema": target.getConfiguration().setMsrpCema(property(camelContext, boolean.class, value)); return true;
+        case "msrpchunksize":
+        case "msrpChunkSize": target.getConfiguration().setMsrpChunkSize(property(camelContext, int.class, value)); return true;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": target.getConfiguration().setMsrpConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrphost":
         case "msrpHost": target.getConfiguration().setMsrpHost(property(camelContext, java.lang.String.class, value)); return true;
         case "msrpport":
         case "msrpPort": target.getConfiguration().setMsrpPort(property(camelContext, int.class, value)); return true;
+        case "msrpsuccessreport":
+        case "msrpSuccessReport": target.getConfiguration().setMsrpSuccessReport(property(camelContext, boolean.class, value)); return true;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": target.getConfiguration().setMsrpTransactionTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "outboundproxy":
@@ -70,12 +76,18 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "lazyStartProducer": return boolean.class;
         case "maxmessagesize":
         case "maxMessageSize": return int.class;
+        case "msrpcema":
+        case "msrpCema": return boolean.class;
+        case "msrpchunksize":
+        case "msrpChunkSize": return int.class;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return long.class;
         case "msrphost":
         case "msrpHost": return java.lang.String.class;
         case "msrpport":
         case "msrpPort": return int.class;
+        case "msrpsuccessreport":
+        case "msrpSuccessReport": return boolean.class;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return long.class;
         case "outboundproxy":
@@ -105,12 +117,18 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxmessagesize":
         case "maxMessageSize": return target.getConfiguration().getMaxMessageSize();
+        case "msrpcema":
+        case "msrpCema": return target.getConfiguration().isMsrpCema();
+        case "msrpchunksize":
+        case "msrpChunkSize": return target.getConfiguration().getMsrpChunkSize();
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return target.getConfiguration().getMsrpConnectTimeout();
         case "msrphost":
         case "msrpHost": return target.getConfiguration().getMsrpHost();
         case "msrpport":
         case "msrpPort": return target.getConfiguration().getMsrpPort();
+        case "msrpsuccessreport":
+        case "msrpSuccessReport": return target.getConfiguration().isMsrpSuccessReport();
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return target.getConfiguration().getMsrpTransactionTimeout();
         case "outboundproxy":

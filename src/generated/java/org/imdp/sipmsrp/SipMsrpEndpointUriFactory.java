@@ -23,7 +23,7 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(16);
+        Set<String> props = new HashSet<>(19);
         props.add("bridgeErrorHandler");
         props.add("exceptionHandler");
         props.add("exchangePattern");
@@ -32,9 +32,12 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
         props.add("kind");
         props.add("lazyStartProducer");
         props.add("maxMessageSize");
+        props.add("msrpCema");
+        props.add("msrpChunkSize");
         props.add("msrpConnectTimeout");
         props.add("msrpHost");
         props.add("msrpPort");
+        props.add("msrpSuccessReport");
         props.add("msrpTransactionTimeout");
         props.add("outboundProxy");
         props.add("port");

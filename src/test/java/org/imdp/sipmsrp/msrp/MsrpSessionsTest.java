@@ -130,6 +130,45 @@ class MsrpSessionsTest {
     }
 
     @Test
+    void a413MidMessageStopsThatMessageAfterTheRefusedChunkAndTheSessionGoesOn() throws Exception {
+        start(config().withChunkSize(4));
+        MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
+        peer.answerInTurn(MsrpResponse.OK, MsrpResponse.STOP_SENDING);
+
+        MsrpSendResult refused = get(session.send("stop0001", TEXT, "0123456789ab".getBytes(StandardCharsets.UTF_8)));
+        MsrpSendResult next = get(session.send("next0001", TEXT, "next".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(refused.status()).isEqualTo(413);
+        assertThat(refused.bytesSent()).isEqualTo(8);
+        List<Received> chunks = peer.frames().stream().filter(f -> "stop0001".equals(f.request().messageId())).toList();
+        // RFC 4975 §10: after a 413 no further chunk of that message; each chunk is written whole before its
+        // response is awaited, so the refused one was complete (+) and no chunk is left to end with #
+        assertThat(chunks).extracting(c -> c.header(MsrpHeaderNames.BYTE_RANGE)).containsExactly("1-4/12", "5-8/12");
+        assertThat(chunks).extracting(c -> c.request().endFlag().symbol()).containsExactly('+', '+');
+        assertThat(peer.frames()).noneMatch(f -> f.request().endFlag().symbol() == '#');
+        assertThat(next.acknowledged()).isTrue();
+        assertThat(peer.message("next0001")).asString(StandardCharsets.UTF_8).isEqualTo("next");
+    }
+
+    @Test
+    void sendsThroughARelayAtTheFirstUriOfThePath() throws Exception {
+        start(config());
+        MsrpLocalEndpoint endpoint = sessions.allocate();
+        // RFC 4976: the peer plays the relay, the client behind it is the last URI
+        List<String> path = List.of(peer.path(), "msrp://client.example.invalid:2855/farend01;tcp");
+        MsrpSession session = get(endpoint.connect(path));
+
+        MsrpSendResult result = get(session.send("relay001", TEXT, "via relay".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(result.acknowledged()).isTrue();
+        assertThat(peer.frames()).allSatisfy(f -> {
+            assertThat(f.request().toPath()).isEqualTo(String.join(" ", path));
+            assertThat(f.request().fromPath()).isEqualTo(endpoint.localPath());
+        });
+        assertThat(peer.message("relay001")).asString(StandardCharsets.UTF_8).isEqualTo("via relay");
+    }
+
+    @Test
     void aSilentPeerGives408AfterTheTransactionTimeout() throws Exception {
         start(config().withTransactionTimeout(SHORT_TIMEOUT));
         MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
