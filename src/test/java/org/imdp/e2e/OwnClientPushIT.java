@@ -12,10 +12,15 @@ import java.util.regex.Pattern;
 
 import javax.sip.message.Request;
 
+import jakarta.jms.Message;
+
 import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.SipTestClient;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
+import org.imdp.store.DeferredStore;
+import org.imdp.store.Recipients;
+import org.imdp.test.BrokerClient;
 import org.imdp.test.peers.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -42,6 +47,7 @@ class OwnClientPushIT {
     static Path dataDir;
 
     private static int sipPort;
+    private static int brokerPort;
     private static ServiceProcess service;
 
     private SipTestClient client;
@@ -50,7 +56,9 @@ class OwnClientPushIT {
     @BeforeAll
     static void startService() {
         sipPort = AvailablePortFinder.getNextAvailable();
-        service = Services.onFreePorts(sipPort, dataDir).property("imdp.store.max-message-size", "4096").start();
+        brokerPort = AvailablePortFinder.getNextAvailable();
+        service = Services.onFreePorts(sipPort, dataDir).property("imdp.store.max-message-size", "4096")
+                .property("imdp.broker.embedded.port", String.valueOf(brokerPort)).start();
     }
 
     @AfterAll
@@ -187,14 +195,39 @@ class OwnClientPushIT {
     void an_msrp_error_answer_keeps_that_message_and_the_rest() throws Exception {
         String gus = "sip:gus@127.0.0.1";
         store(gus, "refused", "never tried");
-        msrp.answerWith(415);
+        msrp.answerWith(403);
         client.register(gus, 600);
-        awaitPushLog(gus, "1 sent, 0 acknowledged, incomplete");
+        awaitPushLog(gus, "1 sent, 0 acknowledged, 0 refused, incomplete");
 
         msrp.answerWith(200);
         client.register(gus, 600);
         await().atMost(WAIT).untilAsserted(() ->
                 assertThat(delivered(gus)).containsSubsequence("refused", "never tried").endsWith("refused", "never tried"));
+    }
+
+    @Test
+    void a_message_the_client_refuses_for_good_goes_to_the_refused_queue_and_the_session_goes_on() throws Exception {
+        String kit = "sip:kit@127.0.0.1";
+        store(kit, "first", "not for me", "third");
+        msrp.answerInTurn(200, 415);
+        client.register(kit, 600);
+
+        awaitDelivered(kit, "first", "not for me", "third");
+        awaitPushLog(kit, "3 sent, 2 acknowledged, 1 refused, complete");
+        assertThat(client.received().stream().filter(r -> r.method().equals(Request.INVITE))).hasSize(1);
+        try (BrokerClient broker = new BrokerClient("tcp://127.0.0.1:" + brokerPort)) {
+            await().atMost(WAIT).until(() -> broker.messages(Recipients.storeQueue(kit)) == 0);
+            Message refused = broker.receive(DeferredStore.REFUSED_QUEUE);
+            assertThat(refused).isNotNull();
+            assertThat(refused.getStringProperty(DeferredStore.PROP_REFUSAL)).isEqualTo("MSRP 415 Unsupported media type");
+            assertThat(refused.getStringProperty(DeferredStore.PROP_RECIPIENT)).isEqualTo(kit);
+            assertThat(refused.getStringProperty(DeferredStore.PROP_SENDER)).isEqualTo(ALICE);
+            assertThat(refused.getStringProperty(DeferredStore.PROP_CONTENT_TYPE)).startsWith("text/plain");
+            assertThat(refused.getStringProperty(DeferredStore.PROP_MESSAGE_ID)).isNotBlank();
+            assertThat(refused.getStringProperty(DeferredStore.PROP_DATE_TIME)).isNotBlank();
+            assertThat(new String(refused.getBody(byte[].class), StandardCharsets.UTF_8)).isEqualTo("not for me");
+            assertThat(broker.messages(DeferredStore.REFUSED_QUEUE)).isZero();
+        }
     }
 
     @Test

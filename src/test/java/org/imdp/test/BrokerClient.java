@@ -1,7 +1,9 @@
 package org.imdp.test;
 
 import java.util.List;
+import java.util.Map;
 
+import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSException;
@@ -20,12 +22,23 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.imdp.broker.EmbeddedBroker;
 
 /**
- * What tests do with the running {@link EmbeddedBroker}, over {@link EmbeddedBroker#IN_VM_URL}: put a text
- * message on a queue, count a queue's messages, take one off.
+ * What tests do with the running {@link EmbeddedBroker}, over {@link EmbeddedBroker#IN_VM_URL} (or a broker URL
+ * given, e.g. the TCP acceptor of the service's jar): put a message on a queue, count a queue's messages, take
+ * one off.
  */
 public final class BrokerClient implements AutoCloseable {
 
-    private final ActiveMQConnectionFactory connectionFactory = new ActiveMQConnectionFactory(EmbeddedBroker.IN_VM_URL);
+    private final ActiveMQConnectionFactory connectionFactory;
+
+    /** A client of the embedded broker of this JVM. */
+    public BrokerClient() {
+        this(EmbeddedBroker.IN_VM_URL);
+    }
+
+    /** A client of the broker at {@code url}, e.g. {@code tcp://127.0.0.1:61616}. */
+    public BrokerClient(String url) {
+        connectionFactory = new ActiveMQConnectionFactory(url);
+    }
 
     public ConnectionFactory connectionFactory() {
         return connectionFactory;
@@ -35,6 +48,19 @@ public final class BrokerClient implements AutoCloseable {
         try (Connection connection = connectionFactory.createConnection()) {
             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
             session.createProducer(session.createQueue(queue)).send(session.createTextMessage(text));
+        }
+    }
+
+    /** Puts a bytes message with string properties on a queue (e.g. the JMS intake). */
+    public void send(String queue, byte[] body, Map<String, String> properties) throws JMSException {
+        try (Connection connection = connectionFactory.createConnection()) {
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            BytesMessage message = session.createBytesMessage();
+            message.writeBytes(body);
+            for (Map.Entry<String, String> p : properties.entrySet()) {
+                message.setStringProperty(p.getKey(), p.getValue());
+            }
+            session.createProducer(session.createQueue(queue)).send(message);
         }
     }
 
@@ -66,6 +92,8 @@ public final class BrokerClient implements AutoCloseable {
                 Message message = consumer.receive(5000);
                 if (message instanceof TextMessage text) {
                     text.getText(); // read before the session closes
+                } else if (message instanceof BytesMessage bytes) {
+                    bytes.getBodyLength();
                 }
                 return message;
             }
