@@ -171,7 +171,7 @@ final class PushSession implements SipDialogHandler {
                 invite.addHeader(hf.createRouteHeader(af.createAddress(proxy)));
             }
             long version = Instant.now().getEpochSecond() + NTP_EPOCH_OFFSET;
-            invite.setContent(SdpOffer.build(local.localPath(), version), hf.createContentTypeHeader("application",
+            invite.setContent(SdpOffer.build(local.localPath(), version, config.isMsrpCema()), hf.createContentTypeHeader("application",
                     "sdp"));
 
             callId = callIdHeader.getCallId();
@@ -225,9 +225,14 @@ final class PushSession implements SipDialogHandler {
             throw notAcceptable("client answered MSRP without a=path");
         }
         peerMaxSize = media.maxSize();
-        CompletableFuture<MsrpSession> connected = media.weConnect()
-                ? local.connect(media.path())
-                : local.accept(media.path(), Duration.ofMillis(config.getMsrpConnectTimeout()));
+        CompletableFuture<MsrpSession> connected;
+        if (!media.weConnect()) {
+            connected = local.accept(media.path(), Duration.ofMillis(config.getMsrpConnectTimeout()));
+        } else if (media.cemaAgreed(config.isMsrpCema())) {
+            connected = local.connect(media.path(), media.address(), media.port());
+        } else {
+            connected = local.connect(media.path());
+        }
         return connected.thenApply(session -> {
             msrpSession = session;
             if (clientBye.isDone()) {

@@ -467,6 +467,50 @@ class SipMsrpComponentTest extends CamelTestSupport {
     }
 
     @Test
+    void with_cema_on_both_sides_we_connect_to_the_sdp_address_not_the_path_authority() throws Exception {
+        // RFC 6714: the path's authority need not be reachable; the session-id in it still identifies the session
+        String dummyPath = peer.path().replace("127.0.0.1:" + peer.port(), "cema.invalid:9");
+        client.answerWithMsrp(dummyPath, "passive", "msrp://127.0.0.1:" + peer.port(), List.of("a=msrp-cema"));
+
+        Exchange done = template.send("sipmsrp:push?msrpCema=true",
+                e -> prepare(e, List.of(message("cema-001", ALICE, "anchored"))));
+
+        assertThat(done.getException()).isNull();
+        Request invite = client.awaitRequest(Request.INVITE, WAIT).request();
+        assertThat(new String(invite.getRawContent(), StandardCharsets.UTF_8)).contains("a=msrp-cema\r\n");
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
+        assertThat(result.acknowledgedMessageIds()).containsExactly("cema-001");
+        assertThat(peer.frames()).allSatisfy(f -> assertThat(f.request().toPath()).isEqualTo(dummyPath));
+    }
+
+    @Test
+    void without_cema_in_the_offer_the_path_authority_is_used() throws Exception {
+        String dummyPath = peer.path().replace("127.0.0.1:" + peer.port(), "127.0.0.1:" + AvailablePortFinder.getNextAvailable());
+        client.answerWithMsrp(dummyPath, "passive", "msrp://127.0.0.1:" + peer.port(), List.of("a=msrp-cema"));
+
+        Exchange done = push(List.of(message("cema-002", ALICE, "not anchored")));
+
+        assertThat(done.getException()).isInstanceOf(MsrpException.class).hasMessageContaining("Cannot connect");
+        Request invite = client.awaitRequest(Request.INVITE, WAIT).request();
+        assertThat(new String(invite.getRawContent(), StandardCharsets.UTF_8)).doesNotContain("msrp-cema");
+        assertThat(peer.frames()).isEmpty();
+    }
+
+    @Test
+    void a_path_through_a_relay_is_connected_at_its_first_uri_and_sent_to_whole() throws Exception {
+        // the test peer plays an RFC 4976 relay in front of the client, the last URI
+        String path = peer.path() + " msrp://client.invalid:2855/farend01;tcp";
+        client.answerWithMsrp(path, "passive");
+
+        Exchange done = push(List.of(message("rly-0001", ALICE, "relayed")));
+
+        assertThat(done.getException()).isNull();
+        assertThat(done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class)
+                .acknowledgedMessageIds()).containsExactly("rly-0001");
+        assertThat(peer.frames()).allSatisfy(f -> assertThat(f.request().toPath()).isEqualTo(path));
+    }
+
+    @Test
     void exchange_completes_when_bye_is_sent_not_when_it_is_answered() throws Exception {
         client.answerWithMsrp(peer.path(), "passive");
         client.delayByeResponse(Duration.ofSeconds(2));
