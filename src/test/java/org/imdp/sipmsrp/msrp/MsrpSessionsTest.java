@@ -169,6 +169,92 @@ class MsrpSessionsTest {
     }
 
     @Test
+    void withSuccessReportAMessageIsDeliveredOnItsReport() throws Exception {
+        start(config().withChunkSize(4).withSuccessReport(true));
+        MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
+
+        MsrpSendResult result = get(session.send("rep00001", TEXT, "0123456789".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(result.status()).isEqualTo(200);
+        assertThat(result.comment()).isEqualTo("REPORT 000 200 OK");
+        List<Received> frames = peer.frames();
+        assertThat(frames.get(0).header(MsrpHeaderNames.SUCCESS_REPORT)).as("the binding SEND").isNull();
+        assertThat(frames.subList(1, frames.size())).hasSize(3)
+                .allSatisfy(f -> assertThat(f.request().successReport()).isEqualTo("yes"));
+    }
+
+    @Test
+    void withSuccessReportAnErrorReportGivesItsStatus() throws Exception {
+        start(config().withSuccessReport(true));
+        MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
+        peer.reportWith(MsrpResponse.UNSUPPORTED_MEDIA_TYPE);
+
+        MsrpSendResult result = get(session.send("rep00002", TEXT, "hello".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(result.status()).isEqualTo(415);
+        assertThat(result.acknowledged()).isFalse();
+    }
+
+    @Test
+    void withSuccessReportNoReportGives408AfterTheTransactionTimeout() throws Exception {
+        start(config().withSuccessReport(true).withTransactionTimeout(SHORT_TIMEOUT));
+        MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
+        peer.noReports();
+
+        MsrpSendResult result = get(session.send("rep00003", TEXT, "hello".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(result.status()).isEqualTo(408);
+        assertThat(result.comment()).contains("no REPORT");
+        // the 200 to the chunk did come: only the REPORT was missing
+        assertThat(peer.frames()).hasSize(2);
+    }
+
+    @Test
+    void withoutSuccessReportNoneIsAskedFor() throws Exception {
+        start(config());
+        MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
+
+        assertThat(get(session.send("rep00004", TEXT, "hello".getBytes(StandardCharsets.UTF_8))).acknowledged()).isTrue();
+
+        assertThat(peer.frames()).allSatisfy(f -> assertThat(f.request().successReport()).isNull());
+    }
+
+    @Test
+    void answersThePeersSendsAsTheirFailureReportAsks() throws Exception {
+        start(config());
+        MsrpLocalEndpoint endpoint = sessions.allocate();
+        CompletableFuture<MsrpSession> accepting = endpoint.accept(List.of(peer.path()), Duration.ofSeconds(WAIT_SECONDS));
+        MsrpTestPeer.Connection connection = peer.connect(endpoint.localPath());
+        get(connection.bind());
+        get(accepting);
+        String us = endpoint.localPath();
+        String notUs = "msrp://127.0.0.1:" + sessions.port() + "/notasession;tcp";
+
+        // RFC 4975 §7.1.1: no = never answered, partial = only errors, yes or absent = always; responses come
+        // in order on the connection, so the ones not sent would have arrived before the next one that is
+        CompletableFuture<MsrpResponse> okNo = connection.send(us, "no", "a");
+        CompletableFuture<MsrpResponse> okPartial = connection.send(us, "partial", "b");
+        MsrpResponse okAbsent = get(connection.send(us, null, "c"));
+        CompletableFuture<MsrpResponse> errorNo = connection.send(notUs, "no", "d");
+        MsrpResponse errorPartial = get(connection.send(notUs, "partial", "e"));
+        MsrpResponse okYes = get(connection.send(us, "yes", "f"));
+        MsrpResponse errorYes = get(connection.send(notUs, "yes", "g"));
+
+        assertThat(okAbsent.status()).isEqualTo(200);
+        assertThat(errorPartial.status()).isEqualTo(481);
+        assertThat(okYes.status()).isEqualTo(200);
+        assertThat(errorYes.status()).isEqualTo(481);
+        assertThat(okNo).isNotDone();
+        assertThat(okPartial).isNotDone();
+        assertThat(errorNo).isNotDone();
+        assertThat(connection.responses()).extracting(MsrpResponse::transactionId).containsExactly(
+                connection.responses().get(0).transactionId(), okAbsent.transactionId(), errorPartial.transactionId(),
+                okYes.transactionId(), errorYes.transactionId());
+        assertThat(connection.responses().get(0).status()).as("the binding SEND").isEqualTo(200);
+        endpoint.close();
+    }
+
+    @Test
     void aSilentPeerGives408AfterTheTransactionTimeout() throws Exception {
         start(config().withTransactionTimeout(SHORT_TIMEOUT));
         MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));

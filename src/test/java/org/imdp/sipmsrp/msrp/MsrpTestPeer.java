@@ -26,6 +26,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import org.imdp.sipmsrp.msrp.codec.MsrpByteRange;
+import org.imdp.sipmsrp.msrp.codec.MsrpEndFlag;
 import org.imdp.sipmsrp.msrp.codec.MsrpFrame;
 import org.imdp.sipmsrp.msrp.codec.MsrpFrameDecoder;
 import org.imdp.sipmsrp.msrp.codec.MsrpFrameEncoder;
@@ -50,6 +51,9 @@ import org.slf4j.LoggerFactory;
  * {@link #answerInTurn(int...)}, {@link #silent()} or {@link #closeOnMessage()};</li>
  * <li>REPORT: no answer; any other method: 501.</li>
  * </ul>
+ * A message whose last chunk asked for {@code Success-Report: yes} and was answered 200 gets a REPORT with
+ * {@code Status: 000 200 OK} for all its octets, or the status set with {@link #reportWith(int)}, or none after
+ * {@link #noReports()}.
  * Chunks are put back together by {@link #message(String)}. Call {@link #close()} when done.
  */
 public final class MsrpTestPeer implements AutoCloseable {
@@ -92,6 +96,8 @@ public final class MsrpTestPeer implements AutoCloseable {
     private volatile Behaviour behaviour = Behaviour.ANSWER;
     private volatile int status = MsrpResponse.OK;
     private final Queue<Integer> inTurn = new ConcurrentLinkedQueue<>();
+    /** Status of the REPORT to a message that asked for a Success-Report; null: no REPORT. */
+    private volatile Integer reportStatus = MsrpResponse.OK;
     private EventLoopGroup group;
     private Channel server;
     private int port;
@@ -165,6 +171,18 @@ public final class MsrpTestPeer implements AutoCloseable {
         return this;
     }
 
+    /** REPORT {@code status} (e.g. 415) to messages that ask for a Success-Report, instead of 200. */
+    public MsrpTestPeer reportWith(int status) {
+        this.reportStatus = status;
+        return this;
+    }
+
+    /** Never send a REPORT, even when one is asked for. */
+    public MsrpTestPeer noReports() {
+        this.reportStatus = null;
+        return this;
+    }
+
     /** Do not answer message chunks at all. */
     public MsrpTestPeer silent() {
         this.behaviour = Behaviour.SILENT;
@@ -235,6 +253,28 @@ public final class MsrpTestPeer implements AutoCloseable {
             return response;
         }
 
+        /**
+         * Sends a one-chunk SEND of {@code text} (text/plain) to {@code toPath} with {@code Failure-Report:
+         * failureReport} ({@code null}: no such header); completes with the response, if one comes.
+         */
+        public CompletableFuture<MsrpResponse> send(String toPath, String failureReport, String text) {
+            byte[] body = text.getBytes(StandardCharsets.UTF_8);
+            MsrpRequest request = new MsrpRequest(MsrpIds.newTransactionId(), MsrpRequest.SEND,
+                    Unpooled.wrappedBuffer(body), MsrpEndFlag.COMPLETE)
+                    .addHeader(MsrpHeaderNames.TO_PATH, toPath)
+                    .addHeader(MsrpHeaderNames.FROM_PATH, path())
+                    .addHeader(MsrpHeaderNames.MESSAGE_ID, MsrpIds.newMessageId())
+                    .addHeader(MsrpHeaderNames.BYTE_RANGE, "1-" + body.length + "/" + body.length)
+                    .addHeader(MsrpHeaderNames.CONTENT_TYPE, "text/plain");
+            if (failureReport != null) {
+                request.addHeader(MsrpHeaderNames.FAILURE_REPORT, failureReport);
+            }
+            CompletableFuture<MsrpResponse> response = new CompletableFuture<>();
+            pending.put(request.transactionId(), response);
+            channel.writeAndFlush(request);
+            return response;
+        }
+
         /** Writes {@code text} as it is, bypassing the encoder, to send malformed input. */
         public void writeRaw(String text) {
             channel.writeAndFlush(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
@@ -296,12 +336,31 @@ public final class MsrpTestPeer implements AutoCloseable {
                 switch (behaviour) {
                     case ANSWER -> {
                         Integer next = inTurn.poll();
-                        respond(ctx, request, next != null ? next : status);
+                        int code = next != null ? next : status;
+                        respond(ctx, request, code);
+                        if (code == MsrpResponse.OK) {
+                            reportIfAsked(ctx, request);
+                        }
                     }
                     case SILENT -> LOG.debug("Test peer stays silent on {}", request.transactionId());
                     case CLOSE -> ctx.close();
                 }
             }
+        }
+
+        /** The REPORT to the last chunk of a message that asked for a Success-Report (RFC 4975 §7.1.2). */
+        private void reportIfAsked(ChannelHandlerContext ctx, MsrpRequest request) {
+            Integer report = reportStatus;
+            if (report == null || !"yes".equals(request.successReport()) || request.endFlag() != MsrpEndFlag.COMPLETE) {
+                return;
+            }
+            long total = request.byteRange().total();
+            ctx.writeAndFlush(new MsrpRequest(MsrpIds.newTransactionId(), MsrpRequest.REPORT)
+                    .addHeader(MsrpHeaderNames.TO_PATH, request.fromPath())
+                    .addHeader(MsrpHeaderNames.FROM_PATH, path())
+                    .addHeader(MsrpHeaderNames.MESSAGE_ID, request.messageId())
+                    .addHeader(MsrpHeaderNames.BYTE_RANGE, "1-" + total + "/" + total)
+                    .addHeader(MsrpHeaderNames.STATUS, "000 " + report + " " + MsrpStatusAction.reasonPhrase(report)));
         }
 
         private void respond(ChannelHandlerContext ctx, MsrpRequest request, int code) {
