@@ -58,7 +58,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One push, as a chain of asynchronous steps on the producer's executor: INVITE with an MSRP offer, ACK on 2xx,
  * MSRP connection (we connect unless the client answered {@code a=setup:active}), one SEND per message in order
- * until the first one not acknowledged, BYE. The result is complete once the BYE is handed to the transport;
+ * until a status that ends the session ({@link MsrpStatusAction}; a message the client refuses for good is
+ * skipped), BYE. The result is complete once the BYE is handed to the transport;
  * the BYE's response only updates counters. SIP events arrive through {@link SipDialogHandler} on stack threads
  * and only complete futures or send short ACK/CANCEL messages there.
  */
