@@ -53,7 +53,7 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
     /** Open transactions by id; event loop only. */
     private final Map<String, CompletableFuture<MsrpResponse>> pending = new HashMap<>();
-    /** With Success-Report: the final status each message being sent gets from its REPORT, by Message-ID; event loop only. */
+    /** The REPORT each message being sent may get (its final status with Success-Report), by Message-ID; event loop only. */
     private final Map<String, CompletableFuture<Report>> reports = new HashMap<>();
     /** {@code null} for an accepted connection until its first request binds it. */
     private NettyMsrpEndpoint endpoint;
@@ -100,8 +100,9 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         CompletableFuture<MsrpSendResult> result = new CompletableFuture<>();
         try {
             channel.eventLoop().execute(() -> {
+                // a REPORT may come for any message: an error one stops it (a 413 in a REPORT, RFC 4975 §10)
                 CompletableFuture<Report> report = null;
-                if (successReport && body.length > 0) {
+                if (body.length > 0) {
                     report = new CompletableFuture<>();
                     reports.put(messageId, report);
                 }
@@ -137,7 +138,7 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         });
     }
 
-    /** @param report where the message's Success-Report REPORT arrives, or {@code null} when none was asked for */
+    /** @param report where a REPORT for the message arrives, or {@code null} for an empty message */
     private void sendChunk(String messageId, String contentType, byte[] body, int offset,
             CompletableFuture<Report> report, CompletableFuture<MsrpSendResult> result) {
         int length = Math.min(chunkSize, body.length - offset);
@@ -151,16 +152,16 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         }
         transact(chunk).whenComplete((response, error) -> {
             boolean ok = error == null && response.status() == MsrpResponse.OK;
-            if (!ok && report != null) {
-                reports.remove(messageId);
-            }
+            boolean reported = report != null && report.isDone();
             if (error != null) {
+                reports.remove(messageId);
                 complete(result, null, error);
-            } else if (ok && !last) {
+            } else if (ok && !last && !reported) {
                 sendChunk(messageId, contentType, body, end, report, result);
-            } else if (ok && report != null) {
+            } else if (ok && report != null && (successReport || reported)) {
                 awaitReport(messageId, report, end, result);
             } else {
+                reports.remove(messageId);
                 if (response.status() != MsrpResponse.OK) {
                     LOG.info("MSRP message {} to {}: chunk {} answered {} {}", messageId, remotePath,
                             chunk.transactionId(), response.status(), Objects.toString(response.comment(), ""));
@@ -337,7 +338,10 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         }
     }
 
-    /** A REPORT for a message we sent: completes its wait for a Success-Report, else is only logged. */
+    /**
+     * A REPORT for a message being sent: an error one ends it with its status (no further chunk), a success for
+     * all its octets completes the wait for a Success-Report; anything else is only logged.
+     */
     private void reported(MsrpRequest report) {
         CompletableFuture<Report> waiting = reports.get(report.messageId());
         Integer status = reportStatus(report.status());
@@ -349,8 +353,8 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         }
         boolean whole = range != null && range.start() == 1 && range.total() != MsrpByteRange.UNKNOWN
                         && range.end() == range.total();
-        if (waiting == null || status == null || status == MsrpResponse.OK && !whole) {
-            // not asked for, unreadable, or a success for part of the message only: it decides nothing
+        if (waiting == null || status == null || status == MsrpResponse.OK && !(successReport && whole)) {
+            // not for a message being sent, unreadable, or a success not asked for or for part of the message only
             LOG.info("MSRP REPORT for message {} from {}: {} {}", report.messageId(), remotePath, report.status(),
                     report.header(MsrpHeaderNames.BYTE_RANGE));
             return;

@@ -151,6 +151,21 @@ class MsrpSessionsTest {
     }
 
     @Test
+    void a413InAReportStopsTheMessageBeforeItsNextChunk() throws Exception {
+        start(config().withChunkSize(4));
+        MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
+        // each chunk answered 200, then a REPORT 413 for it: it overtakes the response to the next chunk
+        peer.reportEveryChunkWith(MsrpResponse.STOP_SENDING);
+
+        MsrpSendResult result = get(session.send("stop0002", TEXT, "0123456789ab".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(result.status()).isEqualTo(413);
+        assertThat(result.comment()).startsWith("REPORT 000 413");
+        assertThat(peer.frames()).filteredOn(f -> "stop0002".equals(f.request().messageId()))
+                .extracting(f -> f.header(MsrpHeaderNames.BYTE_RANGE)).containsExactly("1-4/12", "5-8/12");
+    }
+
+    @Test
     void sendsThroughARelayAtTheFirstUriOfThePath() throws Exception {
         start(config());
         MsrpLocalEndpoint endpoint = sessions.allocate();

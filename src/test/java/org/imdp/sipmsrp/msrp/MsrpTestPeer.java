@@ -98,6 +98,8 @@ public final class MsrpTestPeer implements AutoCloseable {
     private final Queue<Integer> inTurn = new ConcurrentLinkedQueue<>();
     /** Status of the REPORT to a message that asked for a Success-Report; null: no REPORT. */
     private volatile Integer reportStatus = MsrpResponse.OK;
+    /** Status of a REPORT sent after every message chunk answered 200, asked for or not; null: none. */
+    private volatile Integer chunkReportStatus;
     private EventLoopGroup group;
     private Channel server;
     private int port;
@@ -174,6 +176,15 @@ public final class MsrpTestPeer implements AutoCloseable {
     /** REPORT {@code status} (e.g. 415) to messages that ask for a Success-Report, instead of 200. */
     public MsrpTestPeer reportWith(int status) {
         this.reportStatus = status;
+        return this;
+    }
+
+    /**
+     * After the 200 to every message chunk, also send a REPORT with {@code status} for the octets so far, asked
+     * for or not: e.g. 413, a receiver that wants the rest of the message stopped.
+     */
+    public MsrpTestPeer reportEveryChunkWith(int status) {
+        this.chunkReportStatus = status;
         return this;
     }
 
@@ -348,19 +359,29 @@ public final class MsrpTestPeer implements AutoCloseable {
             }
         }
 
-        /** The REPORT to the last chunk of a message that asked for a Success-Report (RFC 4975 §7.1.2). */
+        /**
+         * The REPORT to the last chunk of a message that asked for a Success-Report (RFC 4975 §7.1.2), and the one
+         * of {@link #reportEveryChunkWith(int)}.
+         */
         private void reportIfAsked(ChannelHandlerContext ctx, MsrpRequest request) {
-            Integer report = reportStatus;
-            if (report == null || !"yes".equals(request.successReport()) || request.endFlag() != MsrpEndFlag.COMPLETE) {
-                return;
+            MsrpByteRange range = request.byteRange();
+            Integer everyChunk = chunkReportStatus;
+            if (everyChunk != null) {
+                report(ctx, request, everyChunk, range.end());
             }
-            long total = request.byteRange().total();
+            Integer success = reportStatus;
+            if (success != null && "yes".equals(request.successReport()) && request.endFlag() == MsrpEndFlag.COMPLETE) {
+                report(ctx, request, success, range.total());
+            }
+        }
+
+        private void report(ChannelHandlerContext ctx, MsrpRequest request, int status, long end) {
             ctx.writeAndFlush(new MsrpRequest(MsrpIds.newTransactionId(), MsrpRequest.REPORT)
                     .addHeader(MsrpHeaderNames.TO_PATH, request.fromPath())
                     .addHeader(MsrpHeaderNames.FROM_PATH, path())
                     .addHeader(MsrpHeaderNames.MESSAGE_ID, request.messageId())
-                    .addHeader(MsrpHeaderNames.BYTE_RANGE, "1-" + total + "/" + total)
-                    .addHeader(MsrpHeaderNames.STATUS, "000 " + report + " " + MsrpStatusAction.reasonPhrase(report)));
+                    .addHeader(MsrpHeaderNames.BYTE_RANGE, "1-" + end + "/" + request.byteRange().total())
+                    .addHeader(MsrpHeaderNames.STATUS, "000 " + status + " " + MsrpStatusAction.reasonPhrase(status)));
         }
 
         private void respond(ChannelHandlerContext ctx, MsrpRequest request, int code) {
