@@ -172,8 +172,8 @@ final class PushSession implements SipDialogHandler {
                 invite.addHeader(hf.createRouteHeader(af.createAddress(proxy)));
             }
             long version = Instant.now().getEpochSecond() + NTP_EPOCH_OFFSET;
-            invite.setContent(SdpOffer.build(local.localPath(), version, config.isMsrpCema()), hf.createContentTypeHeader("application",
-                    "sdp"));
+            invite.setContent(SdpOffer.build(local.localPath(), version, config.isMsrpCema()),
+                    hf.createContentTypeHeader("application", "sdp"));
 
             callId = callIdHeader.getCallId();
             agent.addDialogHandler(callId, this);
