@@ -95,6 +95,19 @@ class SipMsrpComponentTest extends CamelTestSupport {
         config.setMsrpConnectTimeout(5_000);
         config.setMsrpTransactionTimeout(5_000);
         context.addComponent("sipmsrp", component);
+        // a second one asking for Success-Reports (an option of the component's MSRP transport)
+        SipMsrpComponent reporting = new SipMsrpComponent();
+        SipMsrpConfiguration reportingConfig = reporting.getConfiguration();
+        reportingConfig.setHost(HOST);
+        reportingConfig.setPort(AvailablePortFinder.getNextAvailable());
+        reportingConfig.setServerUri(SERVER_URI);
+        reportingConfig.setMsrpHost(HOST);
+        reportingConfig.setMsrpPort(AvailablePortFinder.getNextAvailable());
+        reportingConfig.setInviteTimeout(5_000);
+        reportingConfig.setMsrpConnectTimeout(5_000);
+        reportingConfig.setMsrpTransactionTimeout(1_000);
+        reportingConfig.setMsrpSuccessReport(true);
+        context.addComponent("sipmsrpreports", reporting);
         return context;
     }
 
@@ -508,6 +521,28 @@ class SipMsrpComponentTest extends CamelTestSupport {
         assertThat(done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class)
                 .acknowledgedMessageIds()).containsExactly("rly-0001");
         assertThat(peer.frames()).allSatisfy(f -> assertThat(f.request().toPath()).isEqualTo(path));
+    }
+
+    @Test
+    void with_success_report_a_message_is_delivered_on_its_report_and_kept_without_one() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive");
+
+        Exchange reported = template.send("sipmsrpreports:push", e -> prepare(e, List.of(message("sr-0001", ALICE, "one"))));
+        peer.noReports();
+        Exchange unreported = template.send("sipmsrpreports:push",
+                e -> prepare(e, List.of(message("sr-0002", ALICE, "two"), message("sr-0003", ALICE, "three"))));
+
+        assertThat(reported.getException()).isNull();
+        assertThat(reported.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class)
+                .acknowledgedMessageIds()).containsExactly("sr-0001");
+        PushSessionResult result = unreported.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT,
+                PushSessionResult.class);
+        assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::msrpStatus).containsExactly(408);
+        assertThat(result.acknowledgedMessageIds()).isEmpty();
+        assertThat(result.failureReason()).contains("sr-0002", "no REPORT");
+        assertThat(peer.frames()).filteredOn(f -> f.body().length > 0)
+                .allSatisfy(f -> assertThat(f.request().successReport()).isEqualTo("yes"))
+                .extracting(f -> f.request().messageId()).containsExactly("sr-0001", "sr-0002");
     }
 
     @Test
