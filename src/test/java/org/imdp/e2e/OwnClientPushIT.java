@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,9 +19,11 @@ import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.SipTestClient;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
+import org.imdp.sipmsrp.msrp.codec.MsrpResponse;
 import org.imdp.store.DeferredStore;
 import org.imdp.store.Recipients;
 import org.imdp.test.BrokerClient;
+import org.imdp.test.peers.KamailioMsrpPeer;
 import org.imdp.test.peers.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -227,6 +230,32 @@ class OwnClientPushIT {
             assertThat(refused.getStringProperty(DeferredStore.PROP_DATE_TIME)).isNotBlank();
             assertThat(new String(refused.getBody(byte[].class), StandardCharsets.UTF_8)).isEqualTo("not for me");
             assertThat(broker.messages(DeferredStore.REFUSED_QUEUE)).isZero();
+        }
+    }
+
+    @Test
+    void a_client_behind_kamailio_as_msrp_relay_gets_its_messages_through_it() throws Exception {
+        String lou = "sip:lou@127.0.0.1";
+        store(lou, "via the relay", "and again");
+        try (KamailioMsrpPeer relay = KamailioMsrpPeer.startRelay(AvailablePortFinder.getNextAvailable());
+             MsrpTestPeer.Connection reserved = msrp.connect("127.0.0.1", relay.port(),
+                     "msrp://127.0.0.1:" + relay.port() + ";tcp")) {
+            // RFC 4976: the client reserves the relay and answers with the relay's Use-Path first in a=path
+            MsrpResponse auth = reserved.auth().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(auth.status()).isEqualTo(200);
+            String useRelay = auth.header("Use-Path");
+            client.answerWithMsrp(useRelay + " " + msrp.path(), "passive");
+            client.register(lou, 600);
+
+            awaitDelivered(lou, "via the relay", "and again");
+            awaitPushLog(lou, "2 sent, 2 acknowledged, 0 refused, complete");
+            // the service connected to the relay, with the whole path in To-Path; the relay took its own URI off
+            assertThat(relay.received()).filteredOn(f -> "SEND".equals(f.method())).hasSize(3)
+                    .allSatisfy(f -> assertThat(useRelay).contains(f.sessionId()));
+            assertThat(msrp.frames()).filteredOn(f -> f.body().length > 0).allSatisfy(f -> {
+                assertThat(f.request().toPath()).isEqualTo(msrp.path());
+                assertThat(f.request().fromPath()).startsWith(useRelay + " msrp://");
+            });
         }
     }
 

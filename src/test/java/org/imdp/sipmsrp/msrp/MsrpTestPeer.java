@@ -87,6 +87,8 @@ public final class MsrpTestPeer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MsrpTestPeer.class);
     private static final String HOST = "127.0.0.1";
+    /** The relay reservation method of RFC 4976. */
+    private static final String AUTH = "AUTH";
     private static final long SHUTDOWN_TIMEOUT_MILLIS = 2000;
 
     private final String sessionId = MsrpIds.newSessionId();
@@ -209,9 +211,17 @@ public final class MsrpTestPeer implements AutoCloseable {
     /** Opens a TCP connection to the host and port of {@code targetPath}, as an active client does. */
     public Connection connect(String targetPath) {
         MsrpUri target = MsrpUri.parse(targetPath);
+        return connect(target.host(), target.port(), targetPath);
+    }
+
+    /**
+     * Opens a TCP connection to {@code host:port} whose requests go to {@code targetPath}: e.g. an MSRP relay,
+     * whose URI for AUTH has no session-id (RFC 4976).
+     */
+    public Connection connect(String host, int port, String targetPath) {
         Connection connection = new Connection(targetPath);
         connection.channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .handler(initializer(connection)).connect(target.host(), target.port()).syncUninterruptibly()
+                .handler(initializer(connection)).connect(host, port).syncUninterruptibly()
                 .channel();
         return connection;
     }
@@ -249,6 +259,20 @@ public final class MsrpTestPeer implements AutoCloseable {
         /** Sends an empty SEND to bind the connection; completes with the response. */
         public CompletableFuture<MsrpResponse> bind() {
             return request(MsrpRequest.SEND);
+        }
+
+        /**
+         * Reserves a relay (RFC 4976 AUTH, no credentials); completes with the response, whose {@code Use-Path}
+         * goes first in the client's a=path.
+         */
+        public CompletableFuture<MsrpResponse> auth() {
+            MsrpRequest request = new MsrpRequest(MsrpIds.newTransactionId(), AUTH)
+                    .addHeader(MsrpHeaderNames.TO_PATH, targetPath)
+                    .addHeader(MsrpHeaderNames.FROM_PATH, path());
+            CompletableFuture<MsrpResponse> response = new CompletableFuture<>();
+            pending.put(request.transactionId(), response);
+            channel.writeAndFlush(request);
+            return response;
         }
 
         /** Sends a body-less request of {@code method}; completes with the response (never, for REPORT). */
