@@ -20,7 +20,7 @@ public final class ImdpSettings {
             "imdp.sip.host", "imdp.sip.port", "imdp.sip.server-uri", "imdp.sip.outbound-proxy",
             "imdp.sip.max-redirects", "imdp.sip.auth.username", "imdp.sip.auth.password", "imdp.sip.auth.realm",
             "imdp.sip.require-im-feature-tag",
-            "imdp.msrp.host", "imdp.msrp.port",
+            "imdp.msrp.host", "imdp.msrp.port", "imdp.msrp.chunk-size", "imdp.msrp.success-report", "imdp.msrp.cema",
             "imdp.broker.url", "imdp.broker.embedded.port", "imdp.broker.expiry-scan-period", "imdp.data-dir",
             "imdp.store.expiry", "imdp.store.max-per-recipient", "imdp.store.max-message-size",
             "imdp.push.consumers", "imdp.push.retry-delay", "imdp.push.max-retries",

@@ -52,6 +52,10 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "maxRedirects": getOrCreateConfiguration(target).setMaxRedirects(property(camelContext, int.class, value)); return true;
         case "messagetimeout":
         case "messageTimeout": getOrCreateConfiguration(target).setMessageTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "msrpcema":
+        case "msrpCema": getOrCreateConfiguration(target).setMsrpCema(property(camelContext, boolean.class, value)); return true;
+        case "msrpchunksize":
+        case "msrpChunkSize": getOrCreateConfiguration(target).setMsrpChunkSize(property(camelContext, int.class, value)); return true;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": getOrCreateConfiguration(target).setMsrpConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrphost":
@@ -60,6 +64,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpPort": getOrCreateConfiguration(target).setMsrpPort(property(camelContext, int.class, value)); return true;
         case "msrpsessions":
         case "msrpSessions": target.setMsrpSessions(property(camelContext, org.imdp.sipmsrp.msrp.MsrpSessions.class, value)); return true;
+        case "msrpsuccessreport":
+        case "msrpSuccessReport": getOrCreateConfiguration(target).setMsrpSuccessReport(property(camelContext, boolean.class, value)); return true;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": getOrCreateConfiguration(target).setMsrpTransactionTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "outboundproxy":
@@ -102,6 +108,10 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "maxRedirects": return int.class;
         case "messagetimeout":
         case "messageTimeout": return long.class;
+        case "msrpcema":
+        case "msrpCema": return boolean.class;
+        case "msrpchunksize":
+        case "msrpChunkSize": return int.class;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return long.class;
         case "msrphost":
@@ -110,6 +120,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpPort": return int.class;
         case "msrpsessions":
         case "msrpSessions": return org.imdp.sipmsrp.msrp.MsrpSessions.class;
+        case "msrpsuccessreport":
+        case "msrpSuccessReport": return boolean.class;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return long.class;
         case "outboundproxy":
@@ -148,6 +160,10 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "maxRedirects": return getOrCreateConfiguration(target).getMaxRedirects();
         case "messagetimeout":
         case "messageTimeout": return getOrCreateConfiguration(target).getMessageTimeout();
+        case "msrpcema":
+        case "msrpCema": return getOrCreateConfiguration(target).isMsrpCema();
+        case "msrpchunksize":
+        case "msrpChunkSize": return getOrCreateConfiguration(target).getMsrpChunkSize();
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return getOrCreateConfiguration(target).getMsrpConnectTimeout();
         case "msrphost":
@@ -156,6 +172,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpPort": return getOrCreateConfiguration(target).getMsrpPort();
         case "msrpsessions":
         case "msrpSessions": return target.getMsrpSessions();
+        case "msrpsuccessreport":
+        case "msrpSuccessReport": return getOrCreateConfiguration(target).isMsrpSuccessReport();
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return getOrCreateConfiguration(target).getMsrpTransactionTimeout();
         case "outboundproxy":

@@ -38,12 +38,18 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "maxRedirects": target.setMaxRedirects(property(camelContext, int.class, value)); return true;
         case "messagetimeout":
         case "messageTimeout": target.setMessageTimeout(property(camelContext, long.class, value)); return true;
+        case "msrpcema":
+        case "msrpCema": target.setMsrpCema(property(camelContext, boolean.class, value)); return true;
+        case "msrpchunksize":
+        case "msrpChunkSize": target.setMsrpChunkSize(property(camelContext, int.class, value)); return true;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": target.setMsrpConnectTimeout(property(camelContext, long.class, value)); return true;
         case "msrphost":
         case "msrpHost": target.setMsrpHost(property(camelContext, java.lang.String.class, value)); return true;
         case "msrpport":
         case "msrpPort": target.setMsrpPort(property(camelContext, int.class, value)); return true;
+        case "msrpsuccessreport":
+        case "msrpSuccessReport": target.setMsrpSuccessReport(property(camelContext, boolean.class, value)); return true;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": target.setMsrpTransactionTimeout(property(camelContext, long.class, value)); return true;
         case "outboundproxy":
@@ -74,12 +80,18 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "maxRedirects": return int.class;
         case "messagetimeout":
         case "messageTimeout": return long.class;
+        case "msrpcema":
+        case "msrpCema": return boolean.class;
+        case "msrpchunksize":
+        case "msrpChunkSize": return int.class;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return long.class;
         case "msrphost":
         case "msrpHost": return java.lang.String.class;
         case "msrpport":
         case "msrpPort": return int.class;
+        case "msrpsuccessreport":
+        case "msrpSuccessReport": return boolean.class;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return long.class;
         case "outboundproxy":
@@ -111,12 +123,18 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "maxRedirects": return target.getMaxRedirects();
         case "messagetimeout":
         case "messageTimeout": return target.getMessageTimeout();
+        case "msrpcema":
+        case "msrpCema": return target.isMsrpCema();
+        case "msrpchunksize":
+        case "msrpChunkSize": return target.getMsrpChunkSize();
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return target.getMsrpConnectTimeout();
         case "msrphost":
         case "msrpHost": return target.getMsrpHost();
         case "msrpport":
         case "msrpPort": return target.getMsrpPort();
+        case "msrpsuccessreport":
+        case "msrpSuccessReport": return target.isMsrpSuccessReport();
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return target.getMsrpTransactionTimeout();
         case "outboundproxy":

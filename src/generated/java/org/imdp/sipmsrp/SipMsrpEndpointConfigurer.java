@@ -46,12 +46,18 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "maxRedirects": target.getConfiguration().setMaxRedirects(property(camelContext, int.class, value)); return true;
         case "messagetimeout":
         case "messageTimeout": target.getConfiguration().setMessageTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "msrpcema":
+        case "msrpCema": target.getConfiguration().setMsrpCema(property(camelContext, boolean.class, value)); return true;
+        case "msrpchunksize":
+        case "msrpChunkSize": target.getConfiguration().setMsrpChunkSize(property(camelContext, int.class, value)); return true;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": target.getConfiguration().setMsrpConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrphost":
         case "msrpHost": target.getConfiguration().setMsrpHost(property(camelContext, java.lang.String.class, value)); return true;
         case "msrpport":
         case "msrpPort": target.getConfiguration().setMsrpPort(property(camelContext, int.class, value)); return true;
+        case "msrpsuccessreport":
+        case "msrpSuccessReport": target.getConfiguration().setMsrpSuccessReport(property(camelContext, boolean.class, value)); return true;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": target.getConfiguration().setMsrpTransactionTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "outboundproxy":
@@ -90,12 +96,18 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "maxRedirects": return int.class;
         case "messagetimeout":
         case "messageTimeout": return long.class;
+        case "msrpcema":
+        case "msrpCema": return boolean.class;
+        case "msrpchunksize":
+        case "msrpChunkSize": return int.class;
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return long.class;
         case "msrphost":
         case "msrpHost": return java.lang.String.class;
         case "msrpport":
         case "msrpPort": return int.class;
+        case "msrpsuccessreport":
+        case "msrpSuccessReport": return boolean.class;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return long.class;
         case "outboundproxy":
@@ -135,12 +147,18 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "maxRedirects": return target.getConfiguration().getMaxRedirects();
         case "messagetimeout":
         case "messageTimeout": return target.getConfiguration().getMessageTimeout();
+        case "msrpcema":
+        case "msrpCema": return target.getConfiguration().isMsrpCema();
+        case "msrpchunksize":
+        case "msrpChunkSize": return target.getConfiguration().getMsrpChunkSize();
         case "msrpconnecttimeout":
         case "msrpConnectTimeout": return target.getConfiguration().getMsrpConnectTimeout();
         case "msrphost":
         case "msrpHost": return target.getConfiguration().getMsrpHost();
         case "msrpport":
         case "msrpPort": return target.getConfiguration().getMsrpPort();
+        case "msrpsuccessreport":
+        case "msrpSuccessReport": return target.getConfiguration().isMsrpSuccessReport();
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return target.getConfiguration().getMsrpTransactionTimeout();
         case "outboundproxy":

@@ -23,7 +23,7 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(21);
+        Set<String> props = new HashSet<>(24);
         props.add("authPassword");
         props.add("authRealm");
         props.add("authUsername");
@@ -37,9 +37,12 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
         props.add("maxMessageSize");
         props.add("maxRedirects");
         props.add("messageTimeout");
+        props.add("msrpCema");
+        props.add("msrpChunkSize");
         props.add("msrpConnectTimeout");
         props.add("msrpHost");
         props.add("msrpPort");
+        props.add("msrpSuccessReport");
         props.add("msrpTransactionTimeout");
         props.add("outboundProxy");
         props.add("port");

@@ -13,6 +13,7 @@ import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.camel.support.service.ServiceSupport;
+import org.imdp.store.DeferredStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,7 +104,7 @@ public final class EmbeddedBroker extends ServiceSupport {
                 .addAcceptorConfiguration("in-vm", IN_VM_URL)
                 .addAcceptorConfiguration("tcp", "tcp://" + host + ":" + port);
         addAddressSettings(config);
-        for (String dead : List.of(DLQ, EXPIRY_QUEUE, "im.deferred.expired", "im.deferred.refused",
+        for (String dead : List.of(DLQ, EXPIRY_QUEUE, "im.deferred.expired", DeferredStore.REFUSED_QUEUE,
                 "im.deferred.unroutable")) {
             config.addQueueConfiguration(QueueConfiguration.of(dead).setRoutingType(RoutingType.ANYCAST));
         }

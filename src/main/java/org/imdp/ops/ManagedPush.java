@@ -47,6 +47,11 @@ public final class ManagedPush {
         return metrics.messagesDelivered();
     }
 
+    @ManagedAttribute(description = "Stored messages the client refused for good (moved to im.deferred.refused)")
+    public long getMessagesRefused() {
+        return metrics.messagesRefused();
+    }
+
     @ManagedAttribute(description = "Recipients registered at this instance now")
     public int getRegistrations() {
         return registrations.size();

@@ -32,13 +32,17 @@ import org.imdp.store.RejectedMessageException;
  */
 final class ServiceMetrics extends EventNotifierSupport {
 
-    /** Push outcomes: every message acknowledged, the session reached BYE with some unacknowledged, or no session. */
+    /**
+     * Push outcomes: every message acknowledged or refused for good by the client, the session reached BYE with
+     * some left for a later push, or no session.
+     */
     enum Outcome { DELIVERED, PARTIAL, FAILED }
 
     private final AtomicInteger activeSessions = new AtomicInteger();
     private final Counter[] sessions = new Counter[Outcome.values().length];
     private final Counter messagesSent;
     private final Counter messagesAcknowledged;
+    private final Counter messagesRefused;
     private final Counter charged;
     private final Counter chargingFailed;
     private final Counter[] refused = new Counter[RejectedMessageException.Reason.values().length];
@@ -57,6 +61,9 @@ final class ServiceMetrics extends EventNotifierSupport {
                 .register(registry);
         messagesAcknowledged = Counter.builder("imdp.push.messages.delivered")
                 .description("Stored messages acknowledged with MSRP 200 OK (removed from the store)").register(registry);
+        messagesRefused = Counter.builder("imdp.push.messages.refused")
+                .description("Stored messages the client refused for good (moved to im.deferred.refused)")
+                .register(registry);
         charged = Counter.builder("imdp.charging.requests").tag("result", "answered")
                 .description("CH-1 EventRequests, by result").register(registry);
         chargingFailed = Counter.builder("imdp.charging.requests").tag("result", "failed")
@@ -105,12 +112,12 @@ final class ServiceMetrics extends EventNotifierSupport {
         if (result != null) {
             messagesSent.increment(result.messages().size());
             messagesAcknowledged.increment(result.acknowledgedCount());
+            messagesRefused.increment(result.refusedCount());
             record(inviteToAnswer, result.inviteSentAt(), result.answeredAt());
             record(sendToLastAnswer, result.firstSendAt(), result.lastAnswerAt());
         }
         Outcome outcome = exchange.getException() != null || result == null ? Outcome.FAILED
-                : result.failureReason() == null && result.acknowledgedCount() == result.messages().size()
-                        ? Outcome.DELIVERED : Outcome.PARTIAL;
+                : result.failureReason() == null ? Outcome.DELIVERED : Outcome.PARTIAL;
         sessions[outcome.ordinal()].increment();
     }
 
@@ -156,6 +163,10 @@ final class ServiceMetrics extends EventNotifierSupport {
 
     long messagesDelivered() {
         return (long) messagesAcknowledged.count();
+    }
+
+    long messagesRefused() {
+        return (long) messagesRefused.count();
     }
 
     long chargingAnswered() {

@@ -5,7 +5,9 @@ import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -40,6 +42,7 @@ import org.imdp.sipmsrp.msrp.MsrpLocalEndpoint;
 import org.imdp.sipmsrp.msrp.MsrpSendResult;
 import org.imdp.sipmsrp.msrp.MsrpSession;
 import org.imdp.sipmsrp.msrp.MsrpSessions;
+import org.imdp.sipmsrp.msrp.MsrpStatusAction;
 import org.imdp.sipmsrp.msrp.codec.MsrpIds;
 import org.imdp.sipmsrp.sdp.SdpAnswer;
 import org.imdp.sipmsrp.sdp.SdpOffer;
@@ -52,7 +55,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One push, as a chain of asynchronous steps on the producer's executor: INVITE with an MSRP offer, ACK on 2xx,
  * MSRP connection (we connect unless the client answered {@code a=setup:active}), one SEND per message in order
- * until the first one not acknowledged, BYE. The result is complete once the BYE is handed to the transport;
+ * until a status that ends the session ({@link MsrpStatusAction}; a message the client refuses for good is
+ * skipped), BYE. The result is complete once the BYE is handed to the transport;
  * the BYE's response only updates counters. SIP events arrive through {@link SipDialogHandler} on stack threads
  * and only complete futures or send short ACK/CANCEL messages there.
  */
@@ -85,6 +89,8 @@ final class PushSession implements SipDialogHandler {
 
     private final CompletableFuture<Void> clientBye = new CompletableFuture<>();
     private final List<MessageOutcome> outcomes = new ArrayList<>();
+    /** Messages the client refused for good, by id, with the reason; in push order. */
+    private final Map<String, String> refusals = new LinkedHashMap<>();
 
     private MsrpLocalEndpoint local;
     private InviteFollowUp followUp;
@@ -192,7 +198,7 @@ final class PushSession implements SipDialogHandler {
             }
             if (offer == null) {
                 long version = Instant.now().getEpochSecond() + NTP_EPOCH_OFFSET;
-                offer = SdpOffer.build(local.localPath(), version);
+                offer = SdpOffer.build(local.localPath(), version, config.isMsrpCema());
             }
             request.setContent(offer, hf.createContentTypeHeader("application", "sdp"));
             agent.switchToTcpIfLarge(request);
@@ -245,9 +251,14 @@ final class PushSession implements SipDialogHandler {
             throw notAcceptable("client answered MSRP without a=path");
         }
         peerMaxSize = media.maxSize();
-        CompletableFuture<MsrpSession> connected = media.weConnect()
-                ? local.connect(media.path())
-                : local.accept(media.path(), Duration.ofMillis(config.getMsrpConnectTimeout()));
+        CompletableFuture<MsrpSession> connected;
+        if (!media.weConnect()) {
+            connected = local.accept(media.path(), Duration.ofMillis(config.getMsrpConnectTimeout()));
+        } else if (media.cemaAgreed(config.isMsrpCema())) {
+            connected = local.connect(media.path(), media.address(), media.port());
+        } else {
+            connected = local.connect(media.path());
+        }
         return connected.thenApply(session -> {
             msrpSession = session;
             if (clientBye.isDone()) {
@@ -261,7 +272,10 @@ final class PushSession implements SipDialogHandler {
         return new CompletionException(new SipMsrpPushException(recipient, Response.NOT_ACCEPTABLE_HERE, reason));
     }
 
-    /** Sends message {@code index} and, if it was acknowledged, the ones after it. Never completes exceptionally. */
+    /**
+     * Sends message {@code index} and the ones after it, as long as the client takes each one or refuses it for
+     * good ({@link MsrpStatusAction}). Never completes exceptionally.
+     */
     private CompletableFuture<Void> sendFrom(MsrpSession session, int index) {
         if (index >= messages.size()) {
             return CompletableFuture.completedFuture(null);
@@ -274,9 +288,10 @@ final class PushSession implements SipDialogHandler {
         byte[] cpim = CpimMessage.wrap(message);
         Long maxSize = peerMaxSize;
         if (maxSize != null && cpim.length > maxSize) {
-            failureReason = "message " + message.messageId() + " (" + cpim.length + " octets as CPIM) exceeds the"
-                            + " client's a=max-size " + maxSize + "; not sent";
-            return CompletableFuture.completedFuture(null);
+            // never sent: it would be refused, and would stop every later message with it
+            refuse(message, "larger than the client's a=max-size " + maxSize + " (" + cpim.length
+                            + " octets as CPIM); not sent");
+            return sendFrom(session, index + 1);
         }
         endpoint.countMessageSent();
         if (firstSendAt == null) {
@@ -298,15 +313,25 @@ final class PushSession implements SipDialogHandler {
             }
             lastAnswerAt = Instant.now();
             outcomes.add(outcome(message, result.status()));
-            if (result.acknowledged()) {
-                endpoint.countMessageAcknowledged();
-                return true;
+            String answered = "MSRP " + result.status() + " " + MsrpStatusAction.reasonPhrase(result.status());
+            switch (MsrpStatusAction.of(result.status())) {
+                case DELIVERED -> endpoint.countMessageAcknowledged();
+                case REFUSED -> refuse(message, answered);
+                case STOP_SESSION, ABORT_SESSION -> {
+                    failureReason = "MSRP SEND of message " + message.messageId() + " answered " + result.status()
+                                    + (result.comment() == null ? "" : " " + result.comment());
+                    return false;
+                }
             }
-            failureReason = "MSRP SEND of message " + message.messageId() + " answered " + result.status()
-                            + (result.comment() == null ? "" : " " + result.comment());
-            return false;
-        }, executor).thenCompose(acknowledged -> acknowledged
-                ? sendFrom(session, index + 1) : CompletableFuture.completedFuture(null));
+            return true;
+        }, executor).thenCompose(goOn -> goOn ? sendFrom(session, index + 1) : CompletableFuture.completedFuture(null));
+    }
+
+    /** The client will never take {@code message}: it leaves the store for the refused queue, the session goes on. */
+    private void refuse(DeferredMessage message, String reason) {
+        refusals.put(message.messageId(), reason);
+        endpoint.countMessageRefused();
+        LOG.info("push {} to {}: message {} refused for good ({})", callId, recipient, message.messageId(), reason);
     }
 
     /**
@@ -348,11 +373,11 @@ final class PushSession implements SipDialogHandler {
         closeMsrp();
         String reason = failure != null ? describe(failure) : failureReason;
         PushSessionResult result = new PushSessionResult(recipient, requestUri, callId, inviteSentAt, answeredAt,
-                byeSentAt, List.copyOf(outcomes), reason, firstSendAt, lastAnswerAt);
-        boolean ok = failure == null && result.acknowledgedCount() == messages.size();
+                byeSentAt, List.copyOf(outcomes), reason, firstSendAt, lastAnswerAt, refusals);
+        boolean ok = failure == null && result.acknowledgedCount() + refusals.size() == messages.size();
         endpoint.countSession(ok);
-        LOG.info("push {} to {}: {}/{} messages acknowledged{}", callId, recipient, result.acknowledgedCount(),
-                messages.size(), reason == null ? "" : " (" + reason + ")");
+        LOG.info("push {} to {}: {}/{} messages acknowledged, {} refused{}", callId, recipient,
+                result.acknowledgedCount(), messages.size(), refusals.size(), reason == null ? "" : " (" + reason + ")");
         return new Outcome(callId, result, failure);
     }
 

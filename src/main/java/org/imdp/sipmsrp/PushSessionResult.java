@@ -1,7 +1,10 @@
 package org.imdp.sipmsrp;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one push session did, known as soon as its BYE was sent (the BYE's 200 OK is not waited for).
@@ -14,14 +17,21 @@ import java.util.List;
  * @param byeSentAt     when the BYE was handed to the transport (when the client ended the session with its own
  *                      BYE: when that BYE arrived, and no BYE of ours is sent)
  * @param messages      one entry per message attempted (an MSRP SEND was written), in push order; messages after
- *                      the first one not acknowledged are not attempted and not listed
+ *                      the first one that stopped the session are not attempted and not listed
  * @param failureReason why the session stopped before every message was acknowledged, or {@code null}
  * @param firstSendAt   when the first MSRP SEND was written, or {@code null} when none was
  * @param lastAnswerAt  when the last MSRP SEND got its answer, or {@code null} when none did
+ * @param refusals      the messages the client refused for good (MSRP 413 or 415, or larger than its
+ *                      {@code a=max-size} and so never sent), by message id, with the reason, in push order; they
+ *                      leave the store for the refused queue and are not charged
  */
 public record PushSessionResult(String recipient, String contact, String callId, Instant inviteSentAt,
         Instant answeredAt, Instant byeSentAt, List<MessageOutcome> messages, String failureReason,
-        Instant firstSendAt, Instant lastAnswerAt) {
+        Instant firstSendAt, Instant lastAnswerAt, Map<String, String> refusals) {
+
+    public PushSessionResult {
+        refusals = Collections.unmodifiableMap(new LinkedHashMap<>(refusals));
+    }
 
     /**
      * @param messageId   the message's IMDN Message-ID
@@ -52,9 +62,13 @@ public record PushSessionResult(String recipient, String contact, String callId,
         return java.time.Duration.between(inviteSentAt, byeSentAt).toMillis();
     }
 
-    /** "complete" when every message was acknowledged, else why the session stopped early. */
+    /** "complete" when every message was acknowledged or refused for good, else why the session stopped early. */
     public String outcome() {
         return failureReason == null ? "complete" : "incomplete: " + failureReason;
+    }
+
+    public int refusedCount() {
+        return refusals.size();
     }
 
     public int acknowledgedCount() {

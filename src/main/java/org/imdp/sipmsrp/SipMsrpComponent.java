@@ -118,7 +118,9 @@ public class SipMsrpComponent extends DefaultComponent {
             MsrpSessionsConfig msrpConfig = MsrpSessionsConfig
                     .of(configuration.getMsrpHost(), configuration.getMsrpPort())
                     .withConnectTimeout(Duration.ofMillis(configuration.getMsrpConnectTimeout()))
-                    .withTransactionTimeout(Duration.ofMillis(configuration.getMsrpTransactionTimeout()));
+                    .withTransactionTimeout(Duration.ofMillis(configuration.getMsrpTransactionTimeout()))
+                    .withChunkSize(configuration.getMsrpChunkSize())
+                    .withSuccessReport(configuration.isMsrpSuccessReport());
             NettyMsrpSessions created = new NettyMsrpSessions(msrpConfig, msrpExecutor);
             created.start();
             ownedMsrpSessions = created;

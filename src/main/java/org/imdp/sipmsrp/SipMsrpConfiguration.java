@@ -49,6 +49,12 @@ public class SipMsrpConfiguration implements Cloneable {
     private String authPassword;
     @UriParam(label = "producer,security")
     private String authRealm;
+    @UriParam(label = "producer", defaultValue = "65536")
+    private int msrpChunkSize = 65_536;
+    @UriParam(label = "producer", defaultValue = "false")
+    private boolean msrpSuccessReport;
+    @UriParam(label = "producer", defaultValue = "false")
+    private boolean msrpCema;
 
     public String getHost() {
         return host;
@@ -225,6 +231,44 @@ public class SipMsrpConfiguration implements Cloneable {
         return authUsername != null && !authUsername.isBlank();
     }
 
+    public int getMsrpChunkSize() {
+        return msrpChunkSize;
+    }
+
+    /**
+     * Largest body of one MSRP SEND chunk, in octets (default 64 KiB); a larger message goes out in several chunks,
+     * each answered before the next is sent. Read once, by the component's MSRP transport.
+     */
+    public void setMsrpChunkSize(int msrpChunkSize) {
+        this.msrpChunkSize = msrpChunkSize;
+    }
+
+    public boolean isMsrpSuccessReport() {
+        return msrpSuccessReport;
+    }
+
+    /**
+     * Ask for {@code Success-Report: yes} (RFC 4975 section 7.1.1) on every message SEND: a message then counts as
+     * delivered only when the client's REPORT with {@code Status: 000 200} for all its octets arrives within the
+     * MSRP transaction timeout, not already on the 200 OK of its last chunk. Read once, by the component's MSRP
+     * transport.
+     */
+    public void setMsrpSuccessReport(boolean msrpSuccessReport) {
+        this.msrpSuccessReport = msrpSuccessReport;
+    }
+
+    public boolean isMsrpCema() {
+        return msrpCema;
+    }
+
+    /**
+     * Offer {@code a=msrp-cema} (RFC 6714, required by 3GPP TS 24.247 for IMS): when the client's answer carries it
+     * too, we connect to the address and port of its SDP c= and m= lines instead of the authority of its a=path URI.
+     */
+    public void setMsrpCema(boolean msrpCema) {
+        this.msrpCema = msrpCema;
+    }
+
     /** The transports as a list of lower-case names. */
     public List<String> transportList() {
         return Arrays.stream(transports.split(",")).map(String::trim).filter(s -> !s.isEmpty())
@@ -248,6 +292,9 @@ public class SipMsrpConfiguration implements Cloneable {
         }
         if (maxMessageSize <= 0) {
             throw new IllegalArgumentException("maxMessageSize must be positive: " + maxMessageSize);
+        }
+        if (msrpChunkSize <= 0) {
+            throw new IllegalArgumentException("msrpChunkSize must be positive: " + msrpChunkSize);
         }
     }
 

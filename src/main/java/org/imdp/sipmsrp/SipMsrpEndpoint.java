@@ -41,6 +41,7 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
     private final AtomicLong sessionsFailed = new AtomicLong();
     private final AtomicLong messagesSent = new AtomicLong();
     private final AtomicLong messagesAcknowledged = new AtomicLong();
+    private final AtomicLong messagesRefused = new AtomicLong();
     private final AtomicLong byeAnswered = new AtomicLong();
     private final AtomicLong byeTimedOut = new AtomicLong();
     private final AtomicLong requestsAnswered = new AtomicLong();
@@ -142,6 +143,11 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
         return messagesAcknowledged.get();
     }
 
+    @ManagedAttribute(description = "Deferred messages the client refused for good (MSRP 413/415, over its a=max-size)")
+    public long getMessagesRefused() {
+        return messagesRefused.get();
+    }
+
     @ManagedAttribute(description = "BYEs of push sessions answered by the client")
     public long getByeAnswered() {
         return byeAnswered.get();
@@ -182,6 +188,10 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
 
     void countMessageAcknowledged() {
         messagesAcknowledged.incrementAndGet();
+    }
+
+    void countMessageRefused() {
+        messagesRefused.incrementAndGet();
     }
 
     void countByeAnswered() {

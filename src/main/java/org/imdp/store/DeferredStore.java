@@ -56,6 +56,13 @@ public final class DeferredStore extends ServiceSupport {
     public static final String PROP_DISPOSITION = "imdpDisposition";
     /** The other headers of the sender's own CPIM document, {@link CpimHeaders#serialize} form. */
     public static final String PROP_CPIM_HEADERS = "imdpCpimHeaders";
+    /** On a copy in {@link #REFUSED_QUEUE}: why the client refused the message, e.g. "MSRP 415 Unsupported media type". */
+    public static final String PROP_REFUSAL = "imdpRefusal";
+    /**
+     * Where a message the recipient's client refused for good goes (with every store property, its body and
+     * {@link #PROP_REFUSAL}), in the transaction that removes it from the store: for the IMDN "failed" to its sender.
+     */
+    public static final String REFUSED_QUEUE = "im.deferred.refused";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeferredStore.class);
     private static final int SESSION_POOL_SIZE = 4;
@@ -94,6 +101,7 @@ public final class DeferredStore extends ServiceSupport {
             sessions.add(new PooledSession(s, s.createProducer()));
         }
         ensureQueue(chargingQueue, false);
+        ensureQueue(REFUSED_QUEUE, false);
         LOG.info("Deferred store on {}: expiry {}, at most {} messages per recipient, {} octets per message",
                 brokerUrl, expiry, maxPerRecipient, maxMessageSize);
     }
@@ -138,25 +146,30 @@ public final class DeferredStore extends ServiceSupport {
             Instant now = clock.instant();
             ClientMessage msg = ps.session.createMessage(Message.BYTES_TYPE, true,
                     now.plus(expiry).toEpochMilli(), now.toEpochMilli(), (byte) 4);
-            msg.putStringProperty(PROP_RECIPIENT, m.recipient());
-            msg.putStringProperty(PROP_SENDER, m.sender());
-            msg.putStringProperty(PROP_CONTENT_TYPE, m.contentType());
-            msg.putStringProperty(PROP_MESSAGE_ID, m.messageId());
-            msg.putStringProperty(PROP_DATE_TIME, m.dateTime().toString());
-            if (m.dispositionNotification() != null) {
-                msg.putStringProperty(PROP_DISPOSITION, m.dispositionNotification());
-            }
-            if (!m.cpimHeaders().isEmpty()) {
-                msg.putStringProperty(PROP_CPIM_HEADERS, m.cpimHeaders().serialize());
-            }
+            writeStored(msg, m);
             // the broker drops a second copy of the same message (a retransmitted or redelivered intake)
             msg.putStringProperty(Message.HDR_DUPLICATE_DETECTION_ID, m.recipient() + "|" + m.messageId());
-            msg.getBodyBuffer().writeBytes(m.body());
             ps.producer.send(queue, msg);
             LOG.debug("Stored {}", m);
         } finally {
             sessions.add(ps);
         }
+    }
+
+    /** Puts a message's properties and body on a broker message, as stored (also for the refused copy). */
+    static void writeStored(ClientMessage msg, DeferredMessage m) {
+        msg.putStringProperty(PROP_RECIPIENT, m.recipient());
+        msg.putStringProperty(PROP_SENDER, m.sender());
+        msg.putStringProperty(PROP_CONTENT_TYPE, m.contentType());
+        msg.putStringProperty(PROP_MESSAGE_ID, m.messageId());
+        msg.putStringProperty(PROP_DATE_TIME, m.dateTime().toString());
+        if (m.dispositionNotification() != null) {
+            msg.putStringProperty(PROP_DISPOSITION, m.dispositionNotification());
+        }
+        if (!m.cpimHeaders().isEmpty()) {
+            msg.putStringProperty(PROP_CPIM_HEADERS, m.cpimHeaders().serialize());
+        }
+        msg.getBodyBuffer().writeBytes(m.body());
     }
 
     /** Number of messages stored for a recipient (canonical form), 0 when none. */
@@ -214,12 +227,13 @@ public final class DeferredStore extends ServiceSupport {
     }
 
     /**
-     * Removes the acknowledged messages of a push and records its charging event, in one broker
-     * transaction: a crash can neither charge a push twice nor lose its record.
+     * Removes the acknowledged messages of a push and records its charging event, and moves the messages the client
+     * refused for good ({@code refusals}: id to reason) to {@link #REFUSED_QUEUE}, all in one broker transaction: a
+     * crash can neither charge a push twice, nor lose its record, nor lose or duplicate a refused message.
      */
-    public void settle(PushBatch batch, java.util.Collection<String> acknowledged, String chargingEvent)
-            throws ActiveMQException {
-        batch.settle(acknowledged, chargingEvent);
+    public void settle(PushBatch batch, java.util.Collection<String> acknowledged, Map<String, String> refusals,
+            String chargingEvent) throws ActiveMQException {
+        batch.settle(acknowledged, refusals, chargingEvent);
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -54,10 +54,12 @@ public final class PushBatch implements AutoCloseable {
     }
 
     /**
-     * Acknowledges the given messages and sends {@code chargingEvent} (JSON text, may be {@code null}) to
-     * the charging queue, then commits both at once and closes the batch.
+     * Acknowledges the given messages, sends {@code chargingEvent} (JSON text, may be {@code null}) to the charging
+     * queue, acknowledges the {@code refused} messages (id to reason) and sends a copy of each, with the reason, to
+     * {@link DeferredStore#REFUSED_QUEUE}; then commits all at once and closes the batch.
      */
-    synchronized void settle(Collection<String> acknowledged, String chargingEvent) throws ActiveMQException {
+    synchronized void settle(Collection<String> acknowledged, Map<String, String> refused, String chargingEvent)
+            throws ActiveMQException {
         if (closed) {
             throw new IllegalStateException("push batch of " + recipient + " is already closed");
         }
@@ -66,11 +68,20 @@ public final class PushBatch implements AutoCloseable {
         }
         try {
             for (String id : acknowledged) {
-                ClientMessage cm = held.get(id);
-                if (cm == null) {
-                    throw new IllegalArgumentException("message " + id + " is not part of the push batch of " + recipient);
+                heldMessage(id).individualAcknowledge();
+            }
+            if (!refused.isEmpty()) {
+                try (ClientProducer producer = session.createProducer(DeferredStore.REFUSED_QUEUE)) {
+                    for (Map.Entry<String, String> refusal : refused.entrySet()) {
+                        heldMessage(refusal.getKey()).individualAcknowledge();
+                        DeferredMessage m = messages.stream().filter(c -> c.messageId().equals(refusal.getKey()))
+                                .findFirst().orElseThrow();
+                        ClientMessage copy = session.createMessage(Message.BYTES_TYPE, true);
+                        DeferredStore.writeStored(copy, m);
+                        copy.putStringProperty(DeferredStore.PROP_REFUSAL, refusal.getValue());
+                        producer.send(copy);
+                    }
                 }
-                cm.individualAcknowledge();
             }
             if (chargingEvent != null) {
                 ClientMessage event = session.createMessage(Message.TEXT_TYPE, true);
@@ -80,10 +91,19 @@ public final class PushBatch implements AutoCloseable {
                 }
             }
             session.commit();
-            LOG.debug("Settled push of {}: {} of {} messages removed", recipient, acknowledged.size(), messages.size());
+            LOG.debug("Settled push of {}: {} of {} messages delivered, {} refused", recipient, acknowledged.size(),
+                    messages.size(), refused.size());
         } finally {
             close();
         }
+    }
+
+    private ClientMessage heldMessage(String id) {
+        ClientMessage cm = held.get(id);
+        if (cm == null) {
+            throw new IllegalArgumentException("message " + id + " is not part of the push batch of " + recipient);
+        }
+        return cm;
     }
 
     /** Returns every message not settled to the head of the recipient's queue, in order. Idempotent. */

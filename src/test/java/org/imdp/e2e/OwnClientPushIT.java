@@ -7,15 +7,23 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.sip.message.Request;
 
+import jakarta.jms.Message;
+
 import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.SipTestClient;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
+import org.imdp.sipmsrp.msrp.codec.MsrpResponse;
+import org.imdp.store.DeferredStore;
+import org.imdp.store.Recipients;
+import org.imdp.test.BrokerClient;
+import org.imdp.test.peers.KamailioMsrpPeer;
 import org.imdp.test.peers.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -42,6 +50,7 @@ class OwnClientPushIT {
     static Path dataDir;
 
     private static int sipPort;
+    private static int brokerPort;
     private static ServiceProcess service;
 
     private SipTestClient client;
@@ -50,7 +59,9 @@ class OwnClientPushIT {
     @BeforeAll
     static void startService() {
         sipPort = AvailablePortFinder.getNextAvailable();
-        service = Services.onFreePorts(sipPort, dataDir).property("imdp.store.max-message-size", "4096").start();
+        brokerPort = AvailablePortFinder.getNextAvailable();
+        service = Services.onFreePorts(sipPort, dataDir).property("imdp.store.max-message-size", "4096")
+                .property("imdp.broker.embedded.port", String.valueOf(brokerPort)).start();
     }
 
     @AfterAll
@@ -113,7 +124,7 @@ class OwnClientPushIT {
         client.register(ann, 600);
 
         awaitDelivered(ann, "one", "two", "three");
-        awaitPushLog(ann, "3 sent, 3 acknowledged, complete");
+        awaitPushLog(ann, "3 sent, 3 acknowledged, 0 refused, complete");
         CpimMessage first = CpimMessage.parse(msrp.frames().stream().filter(f -> f.body().length > 0).findFirst()
                 .orElseThrow().body());
         assertThat(first.header("From")).isEqualTo("<" + ALICE + ">");
@@ -187,14 +198,65 @@ class OwnClientPushIT {
     void an_msrp_error_answer_keeps_that_message_and_the_rest() throws Exception {
         String gus = "sip:gus@127.0.0.1";
         store(gus, "refused", "never tried");
-        msrp.answerWith(415);
+        msrp.answerWith(403);
         client.register(gus, 600);
-        awaitPushLog(gus, "1 sent, 0 acknowledged, incomplete");
+        awaitPushLog(gus, "1 sent, 0 acknowledged, 0 refused, incomplete");
 
         msrp.answerWith(200);
         client.register(gus, 600);
         await().atMost(WAIT).untilAsserted(() ->
                 assertThat(delivered(gus)).containsSubsequence("refused", "never tried").endsWith("refused", "never tried"));
+    }
+
+    @Test
+    void a_message_the_client_refuses_for_good_goes_to_the_refused_queue_and_the_session_goes_on() throws Exception {
+        String kit = "sip:kit@127.0.0.1";
+        store(kit, "first", "not for me", "third");
+        msrp.answerInTurn(200, 415);
+        client.register(kit, 600);
+
+        awaitDelivered(kit, "first", "not for me", "third");
+        awaitPushLog(kit, "3 sent, 2 acknowledged, 1 refused, complete");
+        assertThat(client.received().stream().filter(r -> r.method().equals(Request.INVITE))).hasSize(1);
+        try (BrokerClient broker = new BrokerClient("tcp://127.0.0.1:" + brokerPort)) {
+            await().atMost(WAIT).until(() -> broker.messages(Recipients.storeQueue(kit)) == 0);
+            Message refused = broker.receive(DeferredStore.REFUSED_QUEUE);
+            assertThat(refused).isNotNull();
+            assertThat(refused.getStringProperty(DeferredStore.PROP_REFUSAL)).isEqualTo("MSRP 415 Unsupported media type");
+            assertThat(refused.getStringProperty(DeferredStore.PROP_RECIPIENT)).isEqualTo(kit);
+            assertThat(refused.getStringProperty(DeferredStore.PROP_SENDER)).isEqualTo(ALICE);
+            assertThat(refused.getStringProperty(DeferredStore.PROP_CONTENT_TYPE)).startsWith("text/plain");
+            assertThat(refused.getStringProperty(DeferredStore.PROP_MESSAGE_ID)).isNotBlank();
+            assertThat(refused.getStringProperty(DeferredStore.PROP_DATE_TIME)).isNotBlank();
+            assertThat(new String(refused.getBody(byte[].class), StandardCharsets.UTF_8)).isEqualTo("not for me");
+            assertThat(broker.messages(DeferredStore.REFUSED_QUEUE)).isZero();
+        }
+    }
+
+    @Test
+    void a_client_behind_kamailio_as_msrp_relay_gets_its_messages_through_it() throws Exception {
+        String lou = "sip:lou@127.0.0.1";
+        store(lou, "via the relay", "and again");
+        try (KamailioMsrpPeer relay = KamailioMsrpPeer.startRelay(AvailablePortFinder.getNextAvailable());
+             MsrpTestPeer.Connection reserved = msrp.connect("127.0.0.1", relay.port(),
+                     "msrp://127.0.0.1:" + relay.port() + ";tcp")) {
+            // RFC 4976: the client reserves the relay and answers with the relay's Use-Path first in a=path
+            MsrpResponse auth = reserved.auth().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(auth.status()).isEqualTo(200);
+            String useRelay = auth.header("Use-Path");
+            client.answerWithMsrp(useRelay + " " + msrp.path(), "passive");
+            client.register(lou, 600);
+
+            awaitDelivered(lou, "via the relay", "and again");
+            awaitPushLog(lou, "2 sent, 2 acknowledged, 0 refused, complete");
+            // the service connected to the relay, with the whole path in To-Path; the relay took its own URI off
+            assertThat(relay.received()).filteredOn(f -> "SEND".equals(f.method())).hasSize(3)
+                    .allSatisfy(f -> assertThat(useRelay).contains(f.sessionId()));
+            assertThat(msrp.frames()).filteredOn(f -> f.body().length > 0).allSatisfy(f -> {
+                assertThat(f.request().toPath()).isEqualTo(msrp.path());
+                assertThat(f.request().fromPath()).startsWith(useRelay + " msrp://");
+            });
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.imdp.broker.EmbeddedBroker;
+import org.imdp.store.DeferredStore;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,6 +34,6 @@ class DockerBrokerPropertiesTest {
             assertThat(actual.toJSON()).as(match).isEqualTo(expected.toJSON());
         }
         assertThat(docker.getAddressConfigurations()).extracting(c -> c.getName())
-                .contains("im.deferred.expired", "im.deferred.unroutable");
+                .contains("im.deferred.expired", DeferredStore.REFUSED_QUEUE, "im.deferred.unroutable");
     }
 }

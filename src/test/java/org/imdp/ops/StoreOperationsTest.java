@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.broker.EmbeddedBroker;
@@ -112,7 +113,7 @@ class StoreOperationsTest {
         store("b2", BOB, "two");
         store("c1", CAROL, "for carol");
         try (PushBatch batch = store.checkout(CAROL, 10, null)) {
-            store.settle(batch, List.of(), "{\"charging\":\"event\"}");
+            store.settle(batch, List.of(), Map.of(), "{\"charging\":\"event\"}");
         }
 
         DeferredStore.Totals totals = store.totals(1);

@@ -38,6 +38,8 @@ class RoutesTest extends CamelMainTestSupport {
 
     /** What the stand-in for the IM Client acknowledges: the first N messages of each push. */
     private volatile int acknowledge = Integer.MAX_VALUE;
+    /** The messages (by id) the stand-in client refuses for good with MSRP 415. */
+    private volatile java.util.Set<String> refuse = java.util.Set.of();
     private volatile Exception pushFailure;
     private final java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger(Integer.MAX_VALUE);
     private final java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
@@ -106,14 +108,20 @@ class RoutesTest extends CamelMainTestSupport {
         pushes.add(messages.stream().map(DeferredMessage::messageId).toList());
         Instant now = Instant.now();
         List<MessageOutcome> outcomes = new java.util.ArrayList<>();
+        Map<String, String> refusals = new java.util.LinkedHashMap<>();
         for (int i = 0; i < messages.size(); i++) {
             DeferredMessage m = messages.get(i);
-            outcomes.add(new MessageOutcome(m.messageId(), m.sender(), m.contentType(), m.size(), i < acknowledge ? 200 : 408));
+            boolean refused = refuse.contains(m.messageId());
+            outcomes.add(new MessageOutcome(m.messageId(), m.sender(), m.contentType(), m.size(),
+                    refused ? 415 : i < acknowledge ? 200 : 408));
+            if (refused) {
+                refusals.put(m.messageId(), "MSRP 415 Unsupported media type");
+            }
         }
         exchange.getMessage().setHeader(SipMsrpConstants.PUSH_RESULT, new PushSessionResult(
                 exchange.getMessage().getHeader(SipMsrpConstants.RECIPIENT, String.class),
                 exchange.getMessage().getHeader(SipMsrpConstants.CONTACT, String.class),
-                "call-" + pushes.size(), now, now, now, outcomes, null, now, now));
+                "call-" + pushes.size(), now, now, now, outcomes, null, now, now, refusals));
     }
 
     private void intake(String recipient, String id, String text) {
@@ -170,6 +178,40 @@ class RoutesTest extends CamelMainTestSupport {
         assertThat(event.messagesSent()).isEqualTo(3);
         assertThat(event.messagesAcknowledged()).isEqualTo(2);
         assertThat(event.senders()).containsExactly("sip:alice@example.com");
+    }
+
+    @Test
+    void a_message_refused_for_good_leaves_the_store_for_the_refused_queue_and_is_not_charged() throws Exception {
+        adviseAndStart();
+        MockEndpoint ch1 = getMockEndpoint("mock:ch1");
+        ch1.expectedMessageCount(1);
+        NotifyBuilder stored = new NotifyBuilder(context).fromRoute("intake-jms").whenDone(3).create();
+        intake("sip:jane@example.com", "j1", "one");
+        intake("sip:jane@example.com", "j2", "refused");
+        intake("sip:jane@example.com", "j3", "three");
+        assertThat(stored.matches(20, TimeUnit.SECONDS)).isTrue();
+
+        refuse = java.util.Set.of("j2");
+        NotifyBuilder settled = new NotifyBuilder(context).fromRoute("push").whenDone(1).create();
+        available("sip:jane@example.com");
+
+        assertThat(settled.matches(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(stored("sip:jane@example.com")).isZero();
+        Exchange refused = consumer.receive("jms:queue:" + DeferredStore.REFUSED_QUEUE, 20_000);
+        assertThat(refused).isNotNull();
+        assertThat(refused.getMessage().getBody(String.class)).isEqualTo("refused");
+        assertThat(refused.getMessage().getHeaders()).containsEntry(DeferredStore.PROP_REFUSAL, "MSRP 415 Unsupported media type")
+                .containsEntry(DeferredStore.PROP_MESSAGE_ID, "j2")
+                .containsEntry(DeferredStore.PROP_RECIPIENT, "sip:jane@example.com")
+                .containsEntry(DeferredStore.PROP_SENDER, "sip:alice@example.com")
+                .containsEntry(DeferredStore.PROP_CONTENT_TYPE, "text/plain")
+                .containsKey(DeferredStore.PROP_DATE_TIME);
+        assertThat(consumer.receive("jms:queue:" + DeferredStore.REFUSED_QUEUE, 500)).isNull();
+        ch1.assertIsSatisfied(20_000);
+        ChargingEvent event = ch1.getReceivedExchanges().get(0).getMessage().getBody(ChargingEvent.class);
+        assertThat(event.messagesAcknowledged()).isEqualTo(2);
+        assertThat(event.messages()).filteredOn(ChargingEvent.Message::acknowledged)
+                .extracting(ChargingEvent.Message::messageId).containsExactly("j1", "j3");
     }
 
     @Test

@@ -37,6 +37,7 @@ import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.msrp.MsrpException;
+import org.imdp.sipmsrp.msrp.MsrpStatusAction;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
 import org.imdp.sipmsrp.msrp.codec.MsrpHeaderNames;
 import org.imdp.sipmsrp.msrp.codec.MsrpResponse;
@@ -49,9 +50,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.tuple;
 
 /**
@@ -93,6 +96,19 @@ class SipMsrpComponentTest extends CamelTestSupport {
         config.setMsrpConnectTimeout(5_000);
         config.setMsrpTransactionTimeout(5_000);
         context.addComponent("sipmsrp", component);
+        // a second one asking for Success-Reports (an option of the component's MSRP transport)
+        SipMsrpComponent reporting = new SipMsrpComponent();
+        SipMsrpConfiguration reportingConfig = reporting.getConfiguration();
+        reportingConfig.setHost(HOST);
+        reportingConfig.setPort(AvailablePortFinder.getNextAvailable());
+        reportingConfig.setServerUri(SERVER_URI);
+        reportingConfig.setMsrpHost(HOST);
+        reportingConfig.setMsrpPort(AvailablePortFinder.getNextAvailable());
+        reportingConfig.setInviteTimeout(5_000);
+        reportingConfig.setMsrpConnectTimeout(5_000);
+        reportingConfig.setMsrpTransactionTimeout(1_000);
+        reportingConfig.setMsrpSuccessReport(true);
+        context.addComponent("sipmsrpreports", reporting);
         return context;
     }
 
@@ -446,21 +462,88 @@ class SipMsrpComponentTest extends CamelTestSupport {
     }
 
     @Test
-    void push_stops_at_the_first_message_not_acknowledged() throws Exception {
+    void push_stops_at_a_message_the_client_does_not_allow_and_keeps_the_rest() throws Exception {
         client.answerWithMsrp(peer.path(), "passive");
-        peer.answerWith(MsrpResponse.UNSUPPORTED_MEDIA_TYPE);
+        peer.answerWith(MsrpResponse.FORBIDDEN);
         List<DeferredMessage> messages = List.of(message("rej-0001", ALICE, "one"), message("rej-0002", ALICE, "two"));
 
         Exchange done = push(messages);
 
         assertThat(done.getException()).isNull();
         PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
-        assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::msrpStatus).containsExactly(415);
+        assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::msrpStatus).containsExactly(403);
         assertThat(result.acknowledgedCount()).isZero();
-        assertThat(result.failureReason()).contains("rej-0001").contains("415");
+        assertThat(result.refusals()).isEmpty();
+        assertThat(result.failureReason()).contains("rej-0001").contains("403");
         assertThat(cpimReceived()).extracting(c -> c.header(CpimMessage.IMDN_MESSAGE_ID))
                 .containsExactly("rej-0001");
         assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
+    }
+
+    @Test
+    void with_cema_on_both_sides_we_connect_to_the_sdp_address_not_the_path_authority() throws Exception {
+        // RFC 6714: the path's authority need not be reachable; the session-id in it still identifies the session
+        String dummyPath = peer.path().replace("127.0.0.1:" + peer.port(), "cema.invalid:9");
+        client.answerWithMsrp(dummyPath, "passive", "msrp://127.0.0.1:" + peer.port(), List.of("a=msrp-cema"));
+
+        Exchange done = template.send("sipmsrp:push?msrpCema=true",
+                e -> prepare(e, List.of(message("cema-001", ALICE, "anchored"))));
+
+        assertThat(done.getException()).isNull();
+        Request invite = client.awaitRequest(Request.INVITE, WAIT).request();
+        assertThat(new String(invite.getRawContent(), StandardCharsets.UTF_8)).contains("a=msrp-cema\r\n");
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
+        assertThat(result.acknowledgedMessageIds()).containsExactly("cema-001");
+        assertThat(peer.frames()).allSatisfy(f -> assertThat(f.request().toPath()).isEqualTo(dummyPath));
+    }
+
+    @Test
+    void without_cema_in_the_offer_the_path_authority_is_used() throws Exception {
+        String dummyPath = peer.path().replace("127.0.0.1:" + peer.port(), "127.0.0.1:" + AvailablePortFinder.getNextAvailable());
+        client.answerWithMsrp(dummyPath, "passive", "msrp://127.0.0.1:" + peer.port(), List.of("a=msrp-cema"));
+
+        Exchange done = push(List.of(message("cema-002", ALICE, "not anchored")));
+
+        assertThat(done.getException()).isInstanceOf(MsrpException.class).hasMessageContaining("Cannot connect");
+        Request invite = client.awaitRequest(Request.INVITE, WAIT).request();
+        assertThat(new String(invite.getRawContent(), StandardCharsets.UTF_8)).doesNotContain("msrp-cema");
+        assertThat(peer.frames()).isEmpty();
+    }
+
+    @Test
+    void a_path_through_a_relay_is_connected_at_its_first_uri_and_sent_to_whole() throws Exception {
+        // the test peer plays an RFC 4976 relay in front of the client, the last URI
+        String path = peer.path() + " msrp://client.invalid:2855/farend01;tcp";
+        client.answerWithMsrp(path, "passive");
+
+        Exchange done = push(List.of(message("rly-0001", ALICE, "relayed")));
+
+        assertThat(done.getException()).isNull();
+        assertThat(done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class)
+                .acknowledgedMessageIds()).containsExactly("rly-0001");
+        assertThat(peer.frames()).allSatisfy(f -> assertThat(f.request().toPath()).isEqualTo(path));
+    }
+
+    @Test
+    void with_success_report_a_message_is_delivered_on_its_report_and_kept_without_one() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive");
+
+        Exchange reported = template.send("sipmsrpreports:push", e -> prepare(e, List.of(message("sr-0001", ALICE, "one"))));
+        peer.noReports();
+        Exchange unreported = template.send("sipmsrpreports:push",
+                e -> prepare(e, List.of(message("sr-0002", ALICE, "two"), message("sr-0003", ALICE, "three"))));
+
+        assertThat(reported.getException()).isNull();
+        assertThat(reported.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class)
+                .acknowledgedMessageIds()).containsExactly("sr-0001");
+        PushSessionResult result = unreported.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT,
+                PushSessionResult.class);
+        assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::msrpStatus).containsExactly(408);
+        assertThat(result.acknowledgedMessageIds()).isEmpty();
+        assertThat(result.failureReason()).contains("sr-0002", "no REPORT");
+        assertThat(peer.frames()).filteredOn(f -> f.body().length > 0)
+                .allSatisfy(f -> assertThat(f.request().successReport()).isEqualTo("yes"))
+                .extracting(f -> f.request().messageId()).containsExactly("sr-0001", "sr-0002");
     }
 
     @Test
@@ -513,9 +596,10 @@ class SipMsrpComponentTest extends CamelTestSupport {
         assertThat(peer.frames()).isEmpty();
     }
 
-    @Test
-    void push_records_each_message_status_and_stops_at_the_first_failure() throws Exception {
-        peer.answerInTurn(MsrpResponse.OK, MsrpResponse.UNSUPPORTED_MEDIA_TYPE);
+    @ParameterizedTest(name = "MSRP {0}")
+    @ValueSource(ints = { MsrpResponse.UNSUPPORTED_MEDIA_TYPE, MsrpResponse.STOP_SENDING })
+    void a_message_refused_for_good_does_not_block_the_ones_after_it(int refusal) throws Exception {
+        peer.answerInTurn(MsrpResponse.OK, refusal);
         client.answerWithMsrp(peer.path(), "passive");
         List<DeferredMessage> messages = List.of(message("scr-0001", ALICE, "one"),
                 message("scr-0002", ALICE, "two"), message("scr-0003", ALICE, "three"));
@@ -527,15 +611,66 @@ class SipMsrpComponentTest extends CamelTestSupport {
                 PushSessionResult.class);
         assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::messageId,
                 PushSessionResult.MessageOutcome::msrpStatus)
-                .containsExactly(tuple("scr-0001", 200), tuple("scr-0002", 415));
-        assertThat(result.acknowledgedMessageIds()).containsExactly("scr-0001");
-        assertThat(result.failureReason()).contains("scr-0002", "415");
+                .containsExactly(tuple("scr-0001", 200), tuple("scr-0002", refusal), tuple("scr-0003", 200));
+        assertThat(result.acknowledgedMessageIds()).containsExactly("scr-0001", "scr-0003");
+        assertThat(result.refusals()).containsExactly(
+                entry("scr-0002", "MSRP " + refusal + " " + MsrpStatusAction.reasonPhrase(refusal)));
+        assertThat(result.failureReason()).isNull();
+        assertThat(result.outcome()).isEqualTo("complete");
+        assertThat(cpimReceived()).extracting(c -> c.header(CpimMessage.IMDN_MESSAGE_ID))
+                .containsExactly("scr-0001", "scr-0002", "scr-0003");
+        assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
+        SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:push", SipMsrpEndpoint.class);
+        assertThat(endpoint.getMessagesSent()).isEqualTo(3);
+        assertThat(endpoint.getMessagesAcknowledged()).isEqualTo(2);
+        assertThat(endpoint.getMessagesRefused()).isEqualTo(1);
+        assertThat(endpoint.getSessionsOk()).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "MSRP {0}")
+    @ValueSource(ints = { MsrpResponse.NO_SUCH_SESSION, MsrpResponse.WRONG_CONNECTION, MsrpResponse.BAD_REQUEST,
+        MsrpResponse.UNKNOWN_METHOD, 499 })
+    void push_records_each_message_status_and_stops_at_a_failure_of_the_session(int failure) throws Exception {
+        peer.answerInTurn(MsrpResponse.OK, failure);
+        client.answerWithMsrp(peer.path(), "passive");
+        List<DeferredMessage> messages = List.of(message("stp-0001", ALICE, "one"),
+                message("stp-0002", ALICE, "two"), message("stp-0003", ALICE, "three"));
+
+        Exchange done = push(messages);
+
+        assertThat(done.getException()).isNull();
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT,
+                PushSessionResult.class);
+        assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::messageId,
+                PushSessionResult.MessageOutcome::msrpStatus)
+                .containsExactly(tuple("stp-0001", 200), tuple("stp-0002", failure));
+        assertThat(result.acknowledgedMessageIds()).containsExactly("stp-0001");
+        assertThat(result.refusals()).isEmpty();
+        assertThat(result.failureReason()).contains("stp-0002", String.valueOf(failure));
         assertThat(peer.frames()).filteredOn(f -> f.body().length > 0).hasSize(2);
         assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
         SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:push", SipMsrpEndpoint.class);
         assertThat(endpoint.getMessagesSent()).isEqualTo(2);
         assertThat(endpoint.getMessagesAcknowledged()).isEqualTo(1);
         assertThat(endpoint.getSessionsFailed()).isEqualTo(1);
+    }
+
+    @Test
+    void a_message_over_the_clients_max_size_is_refused_without_being_sent() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive", null, List.of("a=max-size:400"));
+        List<DeferredMessage> messages = List.of(message("big-0001", ALICE, "x".repeat(500)),
+                message("big-0002", ALICE, "small"));
+
+        Exchange done = push(messages);
+
+        assertThat(done.getException()).isNull();
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
+        assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::messageId).containsExactly("big-0002");
+        assertThat(result.acknowledgedMessageIds()).containsExactly("big-0002");
+        assertThat(result.refusals()).containsOnlyKeys("big-0001");
+        assertThat(result.refusals().get("big-0001")).contains("a=max-size 400", "not sent");
+        assertThat(result.failureReason()).isNull();
+        assertThat(cpimReceived()).extracting(c -> c.header(CpimMessage.IMDN_MESSAGE_ID)).containsExactly("big-0002");
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
@@ -106,6 +107,9 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     private volatile int rejectRetryAfter;
     private volatile String msrpPath;
     private volatile String msrpSetup;
+    /** c= address and m= port of the MSRP answer; {@code null}: those of the first a=path URI. */
+    private volatile URI msrpMedia;
+    private volatile List<String> msrpAttributes = List.of();
     private volatile Duration byeDelay = Duration.ZERO;
     private volatile boolean ringOnly;
     private volatile int messageCode = Response.OK;
@@ -236,8 +240,19 @@ public final class SipTestClient implements SipListener, AutoCloseable {
      * for none).
      */
     public void answerWithMsrp(String path, String setup) {
+        answerWithMsrp(path, setup, null, List.of());
+    }
+
+    /**
+     * As {@link #answerWithMsrp(String, String)}, {@code path} being one URI or several separated by spaces (a
+     * path through relays), with the c= address and m= port of {@code media} ({@code msrp://host:port}; {@code null}:
+     * those of the first path URI) and {@code attributes} as extra lines (e.g. {@code a=max-size:100}).
+     */
+    public void answerWithMsrp(String path, String setup, String media, List<String> attributes) {
         this.msrpPath = path;
         this.msrpSetup = setup;
+        this.msrpMedia = media == null ? null : URI.create(media);
+        this.msrpAttributes = List.copyOf(attributes);
         this.rejectCode = 0;
         this.ringOnly = false;
     }
@@ -501,7 +516,7 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     }
 
     private String msrpAnswer(String path, String setup) {
-        URI uri = URI.create(path);
+        URI uri = msrpMedia != null ? msrpMedia : URI.create(path.split(" ")[0]);
         return "v=0\r\n"
                + "o=- 1 1 IN IP4 " + uri.getHost() + "\r\n"
                + "s=-\r\n"
@@ -511,6 +526,7 @@ public final class SipTestClient implements SipListener, AutoCloseable {
                + "a=accept-types:message/cpim\r\n"
                + "a=path:" + path + "\r\n"
                + (setup == null ? "" : "a=setup:" + setup + "\r\n")
+               + msrpAttributes.stream().map(a -> a + "\r\n").collect(Collectors.joining())
                + "a=recvonly\r\n";
     }
 

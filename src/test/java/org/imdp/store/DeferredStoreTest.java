@@ -105,13 +105,60 @@ class DeferredStoreTest {
         store.store(message("m3", BOB, "three"));
 
         PushBatch batch = store.checkout(BOB, 100, null);
-        store.settle(batch, List.of("m1", "m2"), "{\"eventId\":\"e1\"}");
+        store.settle(batch, List.of("m1", "m2"), Map.of(), "{\"eventId\":\"e1\"}");
 
         assertThat(store.count(BOB)).isEqualTo(1);
         try (PushBatch rest = store.checkout(BOB, 100, null)) {
             assertThat(ids(rest)).containsExactly("m3");
         }
         assertThat(drain("im.charging")).containsExactly("{\"eventId\":\"e1\"}");
+    }
+
+    @Test
+    void refused_messages_leave_the_store_for_the_refused_queue_with_every_property_and_the_reason() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(new DeferredMessage("m2", "sip:alice@example.com", BOB, "application/octet-stream",
+                Instant.parse("2026-11-26T10:00:00Z"), "positive-delivery", new byte[] { 0, (byte) 0xff, 13, 10 }));
+        store.store(message("m3", BOB, "three"));
+
+        PushBatch batch = store.checkout(BOB, 100, null);
+        store.settle(batch, List.of("m1"), Map.of("m2", "MSRP 415 Unsupported media type"), "{\"eventId\":\"e2\"}");
+
+        try (PushBatch rest = store.checkout(BOB, 100, null)) {
+            assertThat(ids(rest)).containsExactly("m3");
+        }
+        List<ClientMessage> refused = new ArrayList<>();
+        drain(DeferredStore.REFUSED_QUEUE, m -> {
+            refused.add(m);
+            return "";
+        });
+        assertThat(refused).singleElement().satisfies(m -> {
+            assertThat(m.getStringProperty(DeferredStore.PROP_REFUSAL)).isEqualTo("MSRP 415 Unsupported media type");
+            assertThat(m.getStringProperty(DeferredStore.PROP_MESSAGE_ID)).isEqualTo("m2");
+            assertThat(m.getStringProperty(DeferredStore.PROP_RECIPIENT)).isEqualTo(BOB);
+            assertThat(m.getStringProperty(DeferredStore.PROP_SENDER)).isEqualTo("sip:alice@example.com");
+            assertThat(m.getStringProperty(DeferredStore.PROP_CONTENT_TYPE)).isEqualTo("application/octet-stream");
+            assertThat(m.getStringProperty(DeferredStore.PROP_DATE_TIME)).isEqualTo("2026-11-26T10:00:00Z");
+            assertThat(m.getStringProperty(DeferredStore.PROP_DISPOSITION)).isEqualTo("positive-delivery");
+            assertThat(m.isDurable()).isTrue();
+            byte[] body = new byte[m.getBodyBuffer().readableBytes()];
+            m.getBodyBuffer().readBytes(body);
+            assertThat(body).containsExactly(0, 0xff, 13, 10);
+        });
+        assertThat(drain("im.charging")).containsExactly("{\"eventId\":\"e2\"}");
+    }
+
+    @Test
+    void a_refusal_of_a_message_not_in_the_batch_settles_nothing() throws Exception {
+        store.store(message("m1", BOB, "one"));
+
+        PushBatch batch = store.checkout(BOB, 100, null);
+        assertThatThrownBy(() -> store.settle(batch, List.of("m1"), Map.of("other", "MSRP 413 Stop sending message"),
+                "{\"eventId\":\"e3\"}")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("other");
+
+        assertThat(store.count(BOB)).isEqualTo(1);
+        assertThat(drain(DeferredStore.REFUSED_QUEUE)).isEmpty();
+        assertThat(drain("im.charging")).isEmpty();
     }
 
     @Test

@@ -22,19 +22,20 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.imdp.broker.EmbeddedBroker;
 
 /**
- * What tests do with the running {@link EmbeddedBroker}, over {@link EmbeddedBroker#IN_VM_URL} or, for the
- * packaged service, its TCP acceptor: put a message on a queue, count a queue's messages, take one off.
+ * What tests do with the running {@link EmbeddedBroker}, over {@link EmbeddedBroker#IN_VM_URL} (or a broker URL
+ * given, e.g. the TCP acceptor of the service's jar): put a message on a queue, count a queue's messages, take
+ * one off.
  */
 public final class BrokerClient implements AutoCloseable {
 
     private final ActiveMQConnectionFactory connectionFactory;
 
-    /** The embedded broker of this JVM. */
+    /** A client of the embedded broker of this JVM. */
     public BrokerClient() {
         this(EmbeddedBroker.IN_VM_URL);
     }
 
-    /** A broker at {@code url}, e.g. {@code tcp://127.0.0.1:61616}. */
+    /** A client of the broker at {@code url}, e.g. {@code tcp://127.0.0.1:61616}. */
     public BrokerClient(String url) {
         connectionFactory = new ActiveMQConnectionFactory(url);
     }
@@ -50,7 +51,7 @@ public final class BrokerClient implements AutoCloseable {
         }
     }
 
-    /** A bytes message with string properties, as the service's own queues carry them. */
+    /** Puts a bytes message with string properties on a queue (e.g. the JMS intake). */
     public void send(String queue, byte[] body, Map<String, String> properties) throws JMSException {
         try (Connection connection = connectionFactory.createConnection()) {
             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
@@ -91,6 +92,8 @@ public final class BrokerClient implements AutoCloseable {
                 Message message = consumer.receive(5000);
                 if (message instanceof TextMessage text) {
                     text.getText(); // read before the session closes
+                } else if (message instanceof BytesMessage bytes) {
+                    bytes.getBodyLength();
                 }
                 return message;
             }

@@ -33,7 +33,10 @@ import org.slf4j.LoggerFactory;
  * <p>
  * A message is sent as SEND chunks of at most {@code chunkSize} octets, each with its own transaction id
  * and {@code Failure-Report: yes}; the next chunk goes out only after the previous one got 200, which keeps
- * the order simple and stops a message at the first error.
+ * the order simple and stops a message at the first error. A chunk is written whole before its response is
+ * awaited, so when a 413 comes (RFC 4975 §10: no further chunk of that message) no chunk of it is in progress
+ * that would need ending with {@code #}. With {@code successReport} message chunks also carry
+ * {@code Success-Report: yes} and a message is acknowledged by its REPORT, not by the 200 to its last chunk.
  */
 final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implements MsrpSession {
 
@@ -41,18 +44,17 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
     private static final String FAILURE_REPORT_YES = "yes";
     private static final String FAILURE_REPORT_NO = "no";
     private static final String FAILURE_REPORT_PARTIAL = "partial";
-    private static final String OK_COMMENT = "OK";
-    private static final String BAD_REQUEST_COMMENT = "Bad request";
-    private static final String NO_SESSION_COMMENT = "Session does not exist";
-    private static final String WRONG_CONNECTION_COMMENT = "Session bound to another connection";
-    private static final String UNKNOWN_METHOD_COMMENT = "Unknown method";
+    private static final String SUCCESS_REPORT_YES = "yes";
 
     private final NettyMsrpSessions owner;
     private final Duration transactionTimeout;
     private final int chunkSize;
+    private final boolean successReport;
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
     /** Open transactions by id; event loop only. */
     private final Map<String, CompletableFuture<MsrpResponse>> pending = new HashMap<>();
+    /** The REPORT each message being sent may get (its final status with Success-Report), by Message-ID; event loop only. */
+    private final Map<String, CompletableFuture<Report>> reports = new HashMap<>();
     /** {@code null} for an accepted connection until its first request binds it. */
     private NettyMsrpEndpoint endpoint;
     /** Our To-Path: the peer's path (SDP a=path) or, when accepted, the From-Path of its first request. */
@@ -67,6 +69,7 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         this.owner = owner;
         this.transactionTimeout = owner.config().transactionTimeout();
         this.chunkSize = owner.config().chunkSize();
+        this.successReport = owner.config().successReport();
     }
 
     /** An outgoing connection of {@code endpoint} towards {@code remotePath}. */
@@ -96,7 +99,15 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         }
         CompletableFuture<MsrpSendResult> result = new CompletableFuture<>();
         try {
-            channel.eventLoop().execute(() -> sendChunk(messageId, contentType, body, 0, result));
+            channel.eventLoop().execute(() -> {
+                // a REPORT may come for any message: an error one stops it (a 413 in a REPORT, RFC 4975 §10)
+                CompletableFuture<Report> report = null;
+                if (body.length > 0) {
+                    report = new CompletableFuture<>();
+                    reports.put(messageId, report);
+                }
+                sendChunk(messageId, contentType, body, 0, report, result);
+            });
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(new MsrpException("MSRP is stopped", e));
         }
@@ -127,8 +138,9 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         });
     }
 
+    /** @param report where a REPORT for the message arrives, or {@code null} for an empty message */
     private void sendChunk(String messageId, String contentType, byte[] body, int offset,
-            CompletableFuture<MsrpSendResult> result) {
+            CompletableFuture<Report> report, CompletableFuture<MsrpSendResult> result) {
         int length = Math.min(chunkSize, body.length - offset);
         int end = offset + length;
         boolean last = end == body.length;
@@ -139,11 +151,17 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
             chunk.addHeader(MsrpHeaderNames.CONTENT_TYPE, contentType);
         }
         transact(chunk).whenComplete((response, error) -> {
+            boolean ok = error == null && response.status() == MsrpResponse.OK;
+            boolean reported = report != null && report.isDone();
             if (error != null) {
+                reports.remove(messageId);
                 complete(result, null, error);
-            } else if (response.status() == MsrpResponse.OK && !last) {
-                sendChunk(messageId, contentType, body, end, result);
+            } else if (ok && !last && !reported) {
+                sendChunk(messageId, contentType, body, end, report, result);
+            } else if (ok && report != null && (successReport || reported)) {
+                awaitReport(messageId, report, end, result);
             } else {
+                reports.remove(messageId);
                 if (response.status() != MsrpResponse.OK) {
                     LOG.info("MSRP message {} to {}: chunk {} answered {} {}", messageId, remotePath,
                             chunk.transactionId(), response.status(), Objects.toString(response.comment(), ""));
@@ -153,13 +171,38 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         });
     }
 
+    /**
+     * Success-Report: the message counts as delivered only on its REPORT {@code 000 200} for every octet; an error
+     * REPORT gives its code, none within the transaction timeout a local 408 (RFC 4975 §7.1.1).
+     */
+    private void awaitReport(String messageId, CompletableFuture<Report> report, long bytesSent,
+            CompletableFuture<MsrpSendResult> result) {
+        ScheduledFuture<?> timer = channel.eventLoop().schedule(() -> {
+            if (reports.remove(messageId) != null) {
+                report.complete(new Report(MsrpResponse.REQUEST_TIMEOUT, "no REPORT within " + transactionTimeout));
+            }
+        }, transactionTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        report.whenComplete((status, error) -> {
+            timer.cancel(false);
+            if (error != null) {
+                complete(result, null, error);
+            } else {
+                complete(result, new MsrpSendResult(status.status(), status.comment(), bytesSent), null);
+            }
+        });
+    }
+
     private MsrpRequest newSend(String messageId, MsrpByteRange range, ByteBuf content, MsrpEndFlag flag) {
-        return new MsrpRequest(MsrpIds.newTransactionId(), MsrpRequest.SEND, content, flag)
+        MsrpRequest request = new MsrpRequest(MsrpIds.newTransactionId(), MsrpRequest.SEND, content, flag)
                 .addHeader(MsrpHeaderNames.TO_PATH, remotePath)
                 .addHeader(MsrpHeaderNames.FROM_PATH, endpoint.localPath())
                 .addHeader(MsrpHeaderNames.MESSAGE_ID, messageId)
                 .addHeader(MsrpHeaderNames.BYTE_RANGE, range.toString())
                 .addHeader(MsrpHeaderNames.FAILURE_REPORT, FAILURE_REPORT_YES);
+        if (successReport && content.isReadable()) {
+            request.addHeader(MsrpHeaderNames.SUCCESS_REPORT, SUCCESS_REPORT_YES);
+        }
+        return request;
     }
 
     /**
@@ -246,7 +289,7 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         if (frame instanceof MsrpRequest && frame.fromPath() != null && frame.toPath() != null) {
             LOG.warn("Malformed MSRP request {} from {}, answering 400: {}", frame.transactionId(),
                     channel.remoteAddress(), cause.getMessage());
-            respond((MsrpRequest) frame, MsrpResponse.BAD_REQUEST, BAD_REQUEST_COMMENT);
+            respond((MsrpRequest) frame, MsrpResponse.BAD_REQUEST);
         } else {
             LOG.warn("Unintelligible MSRP input from {}, closing the connection: {}", channel.remoteAddress(),
                     cause.getMessage());
@@ -280,16 +323,53 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
             case MsrpRequest.SEND -> {
                 if (forUs) {
                     // we only push, but the peer may send (e.g. an empty SEND to bind, or to open a NAT)
-                    respond(request, MsrpResponse.OK, OK_COMMENT);
+                    respond(request, MsrpResponse.OK);
                 } else {
-                    respond(request, MsrpResponse.NO_SUCH_SESSION, NO_SESSION_COMMENT);
+                    respond(request, MsrpResponse.NO_SUCH_SESSION);
                 }
             }
-            case MsrpRequest.REPORT ->
-                // REPORTs are never answered (RFC 4975 §7.1.2)
-                LOG.info("MSRP REPORT for message {} from {}: {}", request.messageId(), remotePath, request.status());
-            default -> respond(request, MsrpResponse.UNKNOWN_METHOD, UNKNOWN_METHOD_COMMENT);
+            // REPORTs are never answered (RFC 4975 §7.1.2)
+            case MsrpRequest.REPORT -> {
+                if (forUs) {
+                    reported(request);
+                }
+            }
+            default -> respond(request, MsrpResponse.UNKNOWN_METHOD);
         }
+    }
+
+    /**
+     * A REPORT for a message being sent: an error one ends it with its status (no further chunk), a success for
+     * all its octets completes the wait for a Success-Report; anything else is only logged.
+     */
+    private void reported(MsrpRequest report) {
+        CompletableFuture<Report> waiting = reports.get(report.messageId());
+        Integer status = reportStatus(report.status());
+        MsrpByteRange range;
+        try {
+            range = report.byteRange();
+        } catch (IllegalArgumentException e) {
+            range = null;
+        }
+        boolean whole = range != null && range.start() == 1 && range.total() != MsrpByteRange.UNKNOWN
+                        && range.end() == range.total();
+        if (waiting == null || status == null || status == MsrpResponse.OK && !(successReport && whole)) {
+            // not for a message being sent, unreadable, or a success not asked for or for part of the message only
+            LOG.info("MSRP REPORT for message {} from {}: {} {}", report.messageId(), remotePath, report.status(),
+                    report.header(MsrpHeaderNames.BYTE_RANGE));
+            return;
+        }
+        reports.remove(report.messageId());
+        waiting.complete(new Report(status, "REPORT " + report.status()));
+    }
+
+    /** The status code of a REPORT's {@code Status: 000 200 OK} (namespace 000, RFC 4975 §9), or null. */
+    private static Integer reportStatus(String status) {
+        String[] f = status == null ? new String[0] : status.strip().split("\\s+");
+        if (f.length < 2 || !"000".equals(f[0]) || !f[1].matches("\\d{3}")) {
+            return null;
+        }
+        return Integer.valueOf(f[1]);
     }
 
     /** Binds an accepted connection to the endpoint its first request is addressed to. */
@@ -310,14 +390,13 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         LOG.warn("MSRP connection from {} refused for session {} ({}), answering {} and closing",
                 channel.remoteAddress(), sessionId, unknown ? "unknown, closed, or another peer's" : "already bound",
                 unknown ? MsrpResponse.NO_SUCH_SESSION : MsrpResponse.WRONG_CONNECTION);
-        respond(first, unknown ? MsrpResponse.NO_SUCH_SESSION : MsrpResponse.WRONG_CONNECTION,
-                unknown ? NO_SESSION_COMMENT : WRONG_CONNECTION_COMMENT);
+        respond(first, unknown ? MsrpResponse.NO_SUCH_SESSION : MsrpResponse.WRONG_CONNECTION);
         closeWith("first request for " + (unknown ? "an unknown" : "an already bound") + " session");
         return false;
     }
 
     /** Answers a request, honouring its Failure-Report (RFC 4975 §7.1.1): no, partial (errors only), yes. */
-    private void respond(MsrpRequest request, int status, String comment) {
+    private void respond(MsrpRequest request, int status) {
         String failureReport = request.failureReport();
         if (MsrpRequest.SEND.equals(request.method()) && (FAILURE_REPORT_NO.equals(failureReport)
                                                           || FAILURE_REPORT_PARTIAL.equals(failureReport)
@@ -327,7 +406,7 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         // To-Path: the previous hop, i.e. the first URI of the From-Path (RFC 4975 §7.2)
         String previousHop = request.fromPath().strip().split("\\s+")[0];
         String self = endpoint != null ? endpoint.localPath() : request.toPath().strip().split("\\s+")[0];
-        channel.writeAndFlush(new MsrpResponse(request.transactionId(), status, comment)
+        channel.writeAndFlush(new MsrpResponse(request.transactionId(), status, MsrpStatusAction.reasonPhrase(status))
                 .addHeader(MsrpHeaderNames.TO_PATH, previousHop)
                 .addHeader(MsrpHeaderNames.FROM_PATH, self))
                 .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
@@ -350,6 +429,11 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
                                                                     + remotePath + " failed: " + reason));
         }
         pending.clear();
+        for (Map.Entry<String, CompletableFuture<Report>> waiting : List.copyOf(reports.entrySet())) {
+            waiting.getValue().completeExceptionally(new MsrpException("REPORT for MSRP message " + waiting.getKey()
+                                                                       + " from " + remotePath + " lost: " + reason));
+        }
+        reports.clear();
         if (endpoint != null) {
             LOG.debug("MSRP session {}: {}", endpoint.sessionId(), reason);
         }
@@ -366,6 +450,10 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         if (current != null && current.isOpen()) {
             current.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** The final status a REPORT gave a message (or the local 408 when none came). */
+    private record Report(int status, String comment) {
     }
 
     @Override

@@ -22,6 +22,13 @@ public interface MsrpLocalEndpoint extends AutoCloseable {
     CompletableFuture<MsrpSession> connect(List<String> remotePath);
 
     /**
+     * As {@link #connect(List)}, but the TCP connection goes to {@code host:port} whatever the authority of the
+     * path's first URI: CEMA (RFC 6714), where the answer's c=/m= lines give the address to connect to and the
+     * path only identifies the session. To-Path is still the whole {@code remotePath}.
+     */
+    CompletableFuture<MsrpSession> connect(List<String> remotePath, String host, int port);
+
+    /**
      * Passive side: waits for the peer to connect to our listening port and send its first request whose
      * To-Path is our {@link #localPath()}; that request is answered 200 OK. Completes exceptionally
      * ({@link MsrpException}) when nothing arrives within {@code timeout}.

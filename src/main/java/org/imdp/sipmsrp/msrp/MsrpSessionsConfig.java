@@ -20,9 +20,11 @@ import org.imdp.sipmsrp.msrp.codec.MsrpFrameDecoder;
  *                           lost connection is noticed after at most 64 KiB, not after the whole body)
  * @param maxBodySize        largest body accepted from the peer in one frame (default
  *                           {@link MsrpFrameDecoder#DEFAULT_MAX_BODY_SIZE})
+ * @param successReport      message SENDs ask for {@code Success-Report: yes} and a message counts as delivered
+ *                           only on its REPORT {@code 000 200} (default false: on the 200 OK of its last chunk)
  */
 public record MsrpSessionsConfig(String host, int port, Duration connectTimeout, Duration transactionTimeout,
-        int chunkSize, int maxBodySize) {
+        int chunkSize, int maxBodySize, boolean successReport) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofSeconds(30);
@@ -46,23 +48,27 @@ public record MsrpSessionsConfig(String host, int port, Duration connectTimeout,
     /** The defaults, listening on {@code host:port}. */
     public static MsrpSessionsConfig of(String host, int port) {
         return new MsrpSessionsConfig(host, port, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TRANSACTION_TIMEOUT,
-                DEFAULT_CHUNK_SIZE, MsrpFrameDecoder.DEFAULT_MAX_BODY_SIZE);
+                DEFAULT_CHUNK_SIZE, MsrpFrameDecoder.DEFAULT_MAX_BODY_SIZE, false);
     }
 
     public MsrpSessionsConfig withConnectTimeout(Duration value) {
-        return new MsrpSessionsConfig(host, port, value, transactionTimeout, chunkSize, maxBodySize);
+        return new MsrpSessionsConfig(host, port, value, transactionTimeout, chunkSize, maxBodySize, successReport);
     }
 
     public MsrpSessionsConfig withTransactionTimeout(Duration value) {
-        return new MsrpSessionsConfig(host, port, connectTimeout, value, chunkSize, maxBodySize);
+        return new MsrpSessionsConfig(host, port, connectTimeout, value, chunkSize, maxBodySize, successReport);
     }
 
     public MsrpSessionsConfig withChunkSize(int value) {
-        return new MsrpSessionsConfig(host, port, connectTimeout, transactionTimeout, value, maxBodySize);
+        return new MsrpSessionsConfig(host, port, connectTimeout, transactionTimeout, value, maxBodySize, successReport);
     }
 
     public MsrpSessionsConfig withMaxBodySize(int value) {
-        return new MsrpSessionsConfig(host, port, connectTimeout, transactionTimeout, chunkSize, value);
+        return new MsrpSessionsConfig(host, port, connectTimeout, transactionTimeout, chunkSize, value, successReport);
+    }
+
+    public MsrpSessionsConfig withSuccessReport(boolean value) {
+        return new MsrpSessionsConfig(host, port, connectTimeout, transactionTimeout, chunkSize, maxBodySize, value);
     }
 
     private static void requirePositive(Duration value, String name) {

@@ -58,6 +58,11 @@ final class NettyMsrpEndpoint implements MsrpLocalEndpoint {
 
     @Override
     public CompletableFuture<MsrpSession> connect(List<String> remotePath) {
+        return connect(remotePath, null, 0);
+    }
+
+    @Override
+    public CompletableFuture<MsrpSession> connect(List<String> remotePath, String host, int port) {
         List<String> path = List.copyOf(remotePath);
         if (path.isEmpty()) {
             throw new IllegalArgumentException("remotePath is empty");
@@ -66,6 +71,12 @@ final class NettyMsrpEndpoint implements MsrpLocalEndpoint {
         try {
             path.forEach(MsrpUri::parse);
             firstHop = MsrpUri.parse(path.get(0));
+            if (host != null) {
+                if (port <= 0 || port > 65535) {
+                    throw new IllegalArgumentException("port out of range: " + port);
+                }
+                firstHop = new MsrpUri(host, port, firstHop.sessionId());
+            }
         } catch (IllegalArgumentException e) {
             // the path comes from the peer's SDP: a bad one is the peer's failure, not a programming error
             return CompletableFuture.failedFuture(new MsrpException("Unusable MSRP path " + path + ": "
@@ -76,11 +87,12 @@ final class NettyMsrpEndpoint implements MsrpLocalEndpoint {
         }
         CompletableFuture<MsrpSession> result = new CompletableFuture<>();
         MsrpConnection outbound = new MsrpConnection(owner, this, String.join(" ", path));
-        ChannelFuture connecting = owner.connect(firstHop, outbound);
+        MsrpUri target = firstHop;
+        ChannelFuture connecting = owner.connect(target, outbound);
         connecting.addListener(done -> {
             if (!done.isSuccess()) {
-                fail(result, new MsrpException("Cannot connect MSRP session " + sessionId + " to " + firstHop.host()
-                                               + ":" + firstHop.port() + ": " + done.cause().getMessage(),
+                fail(result, new MsrpException("Cannot connect MSRP session " + sessionId + " to " + target.host()
+                                               + ":" + target.port() + ": " + done.cause().getMessage(),
                         done.cause()));
                 return;
             }

@@ -22,14 +22,24 @@ public final class SdpAnswer {
      * @param setup       a=setup, or {@code null} when absent or unknown (RFC 4975 then means: the offerer connects)
      * @param acceptTypes a=accept-types, empty when absent
      * @param maxSize     a=max-size in octets, or {@code null}
+     * @param address     the c= connection address of the media (media level, else session level), or {@code null}
+     * @param cema        the media carries {@code a=msrp-cema} (RFC 6714)
      */
     public record MsrpMedia(int port, String protocol, List<String> path, SdpSetup setup, List<String> acceptTypes,
-            Long maxSize) {
+            Long maxSize, String address, boolean cema) {
 
         /** True when the answerer takes message/cpim (listed, or a wildcard). */
         public boolean acceptsCpim() {
             return acceptTypes.stream().anyMatch(t -> t.equals("*") || t.equalsIgnoreCase("message/*")
                                                       || t.equalsIgnoreCase(SdpOffer.ACCEPT_TYPES));
+        }
+
+        /**
+         * True when both sides support CEMA (RFC 6714: we {@code offered} it and the answer carries it) and the
+         * answer names an address: the connection then goes to c= and m=, not to the a=path authority.
+         */
+        public boolean cemaAgreed(boolean offered) {
+            return offered && cema && address != null;
         }
 
         /** True when we open the TCP connection: the answer says passive, or does not say. */
@@ -55,6 +65,7 @@ public final class SdpAnswer {
             return new SdpAnswer(null);
         }
         MediaBuilder current = null;
+        String sessionAddress = null;
         for (String raw : sdp.split("\r?\n")) {
             String line = raw.trim();
             if (line.length() < 2 || line.charAt(1) != '=') {
@@ -66,12 +77,26 @@ public final class SdpAnswer {
                 if (current != null && current.accepted()) {
                     break;
                 }
-                current = MediaBuilder.fromMediaLine(value);
+                current = MediaBuilder.fromMediaLine(value, sessionAddress);
             } else if (type == 'a' && current != null) {
                 current.attribute(value);
+            } else if (type == 'c') {
+                String address = connectionAddress(value);
+                if (current == null) {
+                    sessionAddress = address;
+                } else {
+                    current.address = address;
+                }
             }
         }
         return new SdpAnswer(current != null && current.accepted() ? current.build() : null);
+    }
+
+    /** The address of a c= line ({@code IN IP4 192.0.2.1}, RFC 4566 §5.7), or {@code null} when it has none. */
+    private static String connectionAddress(String value) {
+        String[] f = value.trim().split("\\s+");
+        // a multicast TTL or count after a slash means nothing for MSRP over TCP
+        return f.length < 3 ? null : f[2].split("/")[0];
     }
 
     /** Collects one media section; only a message/MSRP one with a non-zero port is kept. */
@@ -83,27 +108,30 @@ public final class SdpAnswer {
         private final List<String> acceptTypes = new ArrayList<>();
         private SdpSetup setup;
         private Long maxSize;
+        private String address;
+        private boolean cema;
 
-        private MediaBuilder(boolean msrp, int port, String protocol) {
+        private MediaBuilder(boolean msrp, int port, String protocol, String address) {
             this.msrp = msrp;
             this.port = port;
             this.protocol = protocol;
+            this.address = address;
         }
 
-        static MediaBuilder fromMediaLine(String value) {
+        static MediaBuilder fromMediaLine(String value, String sessionAddress) {
             String[] f = value.trim().split("\\s+");
             if (f.length < 3) {
-                return new MediaBuilder(false, 0, null);
+                return new MediaBuilder(false, 0, null, null);
             }
             int port;
             try {
                 // "port/count" is allowed by RFC 4566; the count is irrelevant for MSRP
                 port = Integer.parseInt(f[1].split("/")[0]);
             } catch (NumberFormatException e) {
-                return new MediaBuilder(false, 0, null);
+                return new MediaBuilder(false, 0, null, null);
             }
             boolean msrp = f[0].equalsIgnoreCase(SdpOffer.MEDIA) && f[2].toUpperCase(Locale.ROOT).endsWith("/MSRP");
-            return new MediaBuilder(msrp, port, f[2]);
+            return new MediaBuilder(msrp, port, f[2], sessionAddress);
         }
 
         boolean accepted() {
@@ -119,6 +147,7 @@ public final class SdpAnswer {
                 case "accept-types" -> acceptTypes.addAll(words(arg));
                 case "setup" -> setup = SdpSetup.parse(arg);
                 case "max-size" -> maxSize = parseSize(arg);
+                case SdpOffer.MSRP_CEMA -> cema = true;
                 default -> {
                     // other attributes do not change what the push does
                 }
@@ -138,7 +167,8 @@ public final class SdpAnswer {
         }
 
         MsrpMedia build() {
-            return new MsrpMedia(port, protocol, List.copyOf(path), setup, List.copyOf(acceptTypes), maxSize);
+            return new MsrpMedia(port, protocol, List.copyOf(path), setup, List.copyOf(acceptTypes), maxSize, address,
+                    cema);
         }
     }
 }

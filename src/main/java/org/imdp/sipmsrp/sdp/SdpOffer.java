@@ -14,6 +14,8 @@ public final class SdpOffer {
     /** Every deferred message is wrapped in CPIM so its original sender and time survive. */
     public static final String ACCEPT_TYPES = "message/cpim";
     public static final String CRLF = "\r\n";
+    /** RFC 6714 attribute: the offerer supports Connection Establishment for Media Anchoring. */
+    public static final String MSRP_CEMA = "msrp-cema";
 
     private SdpOffer() {
     }
@@ -24,6 +26,14 @@ public final class SdpOffer {
      * @param sessionVersion the o= session id and version (NTP-style number, unique per offer)
      */
     public static String build(String localPath, long sessionVersion) {
+        return build(localPath, sessionVersion, false);
+    }
+
+    /**
+     * As {@link #build(String, long)}, with {@code a=msrp-cema} (RFC 6714) when {@code cema}: an answerer that
+     * supports it too may then be reached at its c=/m= address whatever the authority of its a=path.
+     */
+    public static String build(String localPath, long sessionVersion, boolean cema) {
         URI uri = URI.create(localPath);
         String host = uri.getHost();
         if (host == null || uri.getPort() < 0) {
@@ -41,6 +51,7 @@ public final class SdpOffer {
                + "a=accept-wrapped-types:*" + CRLF
                + "a=path:" + localPath + CRLF
                + "a=setup:" + SdpSetup.ACTPASS.value() + CRLF
+               + (cema ? "a=" + MSRP_CEMA + CRLF : "")
                + "a=sendonly" + CRLF;
     }
 }

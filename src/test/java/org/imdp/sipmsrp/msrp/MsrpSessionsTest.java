@@ -130,6 +130,146 @@ class MsrpSessionsTest {
     }
 
     @Test
+    void a413MidMessageStopsThatMessageAfterTheRefusedChunkAndTheSessionGoesOn() throws Exception {
+        start(config().withChunkSize(4));
+        MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
+        peer.answerInTurn(MsrpResponse.OK, MsrpResponse.STOP_SENDING);
+
+        MsrpSendResult refused = get(session.send("stop0001", TEXT, "0123456789ab".getBytes(StandardCharsets.UTF_8)));
+        MsrpSendResult next = get(session.send("next0001", TEXT, "next".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(refused.status()).isEqualTo(413);
+        assertThat(refused.bytesSent()).isEqualTo(8);
+        List<Received> chunks = peer.frames().stream().filter(f -> "stop0001".equals(f.request().messageId())).toList();
+        // RFC 4975 §10: after a 413 no further chunk of that message; each chunk is written whole before its
+        // response is awaited, so the refused one was complete (+) and no chunk is left to end with #
+        assertThat(chunks).extracting(c -> c.header(MsrpHeaderNames.BYTE_RANGE)).containsExactly("1-4/12", "5-8/12");
+        assertThat(chunks).extracting(c -> c.request().endFlag().symbol()).containsExactly('+', '+');
+        assertThat(peer.frames()).noneMatch(f -> f.request().endFlag().symbol() == '#');
+        assertThat(next.acknowledged()).isTrue();
+        assertThat(peer.message("next0001")).asString(StandardCharsets.UTF_8).isEqualTo("next");
+    }
+
+    @Test
+    void a413InAReportStopsTheMessageBeforeItsNextChunk() throws Exception {
+        start(config().withChunkSize(4));
+        MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
+        // each chunk answered 200, then a REPORT 413 for it: it overtakes the response to the next chunk
+        peer.reportEveryChunkWith(MsrpResponse.STOP_SENDING);
+
+        MsrpSendResult result = get(session.send("stop0002", TEXT, "0123456789ab".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(result.status()).isEqualTo(413);
+        assertThat(result.comment()).startsWith("REPORT 000 413");
+        assertThat(peer.frames()).filteredOn(f -> "stop0002".equals(f.request().messageId()))
+                .extracting(f -> f.header(MsrpHeaderNames.BYTE_RANGE)).containsExactly("1-4/12", "5-8/12");
+    }
+
+    @Test
+    void sendsThroughARelayAtTheFirstUriOfThePath() throws Exception {
+        start(config());
+        MsrpLocalEndpoint endpoint = sessions.allocate();
+        // RFC 4976: the peer plays the relay, the client behind it is the last URI
+        List<String> path = List.of(peer.path(), "msrp://client.example.invalid:2855/farend01;tcp");
+        MsrpSession session = get(endpoint.connect(path));
+
+        MsrpSendResult result = get(session.send("relay001", TEXT, "via relay".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(result.acknowledged()).isTrue();
+        assertThat(peer.frames()).allSatisfy(f -> {
+            assertThat(f.request().toPath()).isEqualTo(String.join(" ", path));
+            assertThat(f.request().fromPath()).isEqualTo(endpoint.localPath());
+        });
+        assertThat(peer.message("relay001")).asString(StandardCharsets.UTF_8).isEqualTo("via relay");
+    }
+
+    @Test
+    void withSuccessReportAMessageIsDeliveredOnItsReport() throws Exception {
+        start(config().withChunkSize(4).withSuccessReport(true));
+        MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
+
+        MsrpSendResult result = get(session.send("rep00001", TEXT, "0123456789".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(result.status()).isEqualTo(200);
+        assertThat(result.comment()).isEqualTo("REPORT 000 200 OK");
+        List<Received> frames = peer.frames();
+        assertThat(frames.get(0).header(MsrpHeaderNames.SUCCESS_REPORT)).as("the binding SEND").isNull();
+        assertThat(frames.subList(1, frames.size())).hasSize(3)
+                .allSatisfy(f -> assertThat(f.request().successReport()).isEqualTo("yes"));
+    }
+
+    @Test
+    void withSuccessReportAnErrorReportGivesItsStatus() throws Exception {
+        start(config().withSuccessReport(true));
+        MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
+        peer.reportWith(MsrpResponse.UNSUPPORTED_MEDIA_TYPE);
+
+        MsrpSendResult result = get(session.send("rep00002", TEXT, "hello".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(result.status()).isEqualTo(415);
+        assertThat(result.acknowledged()).isFalse();
+    }
+
+    @Test
+    void withSuccessReportNoReportGives408AfterTheTransactionTimeout() throws Exception {
+        start(config().withSuccessReport(true).withTransactionTimeout(SHORT_TIMEOUT));
+        MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
+        peer.noReports();
+
+        MsrpSendResult result = get(session.send("rep00003", TEXT, "hello".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(result.status()).isEqualTo(408);
+        assertThat(result.comment()).contains("no REPORT");
+        // the 200 to the chunk did come: only the REPORT was missing
+        assertThat(peer.frames()).hasSize(2);
+    }
+
+    @Test
+    void withoutSuccessReportNoneIsAskedFor() throws Exception {
+        start(config());
+        MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
+
+        assertThat(get(session.send("rep00004", TEXT, "hello".getBytes(StandardCharsets.UTF_8))).acknowledged()).isTrue();
+
+        assertThat(peer.frames()).allSatisfy(f -> assertThat(f.request().successReport()).isNull());
+    }
+
+    @Test
+    void answersThePeersSendsAsTheirFailureReportAsks() throws Exception {
+        start(config());
+        MsrpLocalEndpoint endpoint = sessions.allocate();
+        CompletableFuture<MsrpSession> accepting = endpoint.accept(List.of(peer.path()), Duration.ofSeconds(WAIT_SECONDS));
+        MsrpTestPeer.Connection connection = peer.connect(endpoint.localPath());
+        get(connection.bind());
+        get(accepting);
+        String us = endpoint.localPath();
+        String notUs = "msrp://127.0.0.1:" + sessions.port() + "/notasession;tcp";
+
+        // RFC 4975 §7.1.1: no = never answered, partial = only errors, yes or absent = always; responses come
+        // in order on the connection, so the ones not sent would have arrived before the next one that is
+        CompletableFuture<MsrpResponse> okNo = connection.send(us, "no", "a");
+        CompletableFuture<MsrpResponse> okPartial = connection.send(us, "partial", "b");
+        MsrpResponse okAbsent = get(connection.send(us, null, "c"));
+        CompletableFuture<MsrpResponse> errorNo = connection.send(notUs, "no", "d");
+        MsrpResponse errorPartial = get(connection.send(notUs, "partial", "e"));
+        MsrpResponse okYes = get(connection.send(us, "yes", "f"));
+        MsrpResponse errorYes = get(connection.send(notUs, "yes", "g"));
+
+        assertThat(okAbsent.status()).isEqualTo(200);
+        assertThat(errorPartial.status()).isEqualTo(481);
+        assertThat(okYes.status()).isEqualTo(200);
+        assertThat(errorYes.status()).isEqualTo(481);
+        assertThat(okNo).isNotDone();
+        assertThat(okPartial).isNotDone();
+        assertThat(errorNo).isNotDone();
+        assertThat(connection.responses()).extracting(MsrpResponse::transactionId).containsExactly(
+                connection.responses().get(0).transactionId(), okAbsent.transactionId(), errorPartial.transactionId(),
+                okYes.transactionId(), errorYes.transactionId());
+        assertThat(connection.responses().get(0).status()).as("the binding SEND").isEqualTo(200);
+        endpoint.close();
+    }
+
+    @Test
     void aSilentPeerGives408AfterTheTransactionTimeout() throws Exception {
         start(config().withTransactionTimeout(SHORT_TIMEOUT));
         MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));

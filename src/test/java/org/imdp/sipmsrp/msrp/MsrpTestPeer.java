@@ -26,6 +26,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import org.imdp.sipmsrp.msrp.codec.MsrpByteRange;
+import org.imdp.sipmsrp.msrp.codec.MsrpEndFlag;
 import org.imdp.sipmsrp.msrp.codec.MsrpFrame;
 import org.imdp.sipmsrp.msrp.codec.MsrpFrameDecoder;
 import org.imdp.sipmsrp.msrp.codec.MsrpFrameEncoder;
@@ -50,6 +51,9 @@ import org.slf4j.LoggerFactory;
  * {@link #answerInTurn(int...)}, {@link #silent()} or {@link #closeOnMessage()};</li>
  * <li>REPORT: no answer; any other method: 501.</li>
  * </ul>
+ * A message whose last chunk asked for {@code Success-Report: yes} and was answered 200 gets a REPORT with
+ * {@code Status: 000 200 OK} for all its octets, or the status set with {@link #reportWith(int)}, or none after
+ * {@link #noReports()}.
  * Chunks are put back together by {@link #message(String)}. Call {@link #close()} when done.
  */
 public final class MsrpTestPeer implements AutoCloseable {
@@ -83,6 +87,8 @@ public final class MsrpTestPeer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MsrpTestPeer.class);
     private static final String HOST = "127.0.0.1";
+    /** The relay reservation method of RFC 4976. */
+    private static final String AUTH = "AUTH";
     private static final long SHUTDOWN_TIMEOUT_MILLIS = 2000;
 
     private final String sessionId = MsrpIds.newSessionId();
@@ -92,6 +98,10 @@ public final class MsrpTestPeer implements AutoCloseable {
     private volatile Behaviour behaviour = Behaviour.ANSWER;
     private volatile int status = MsrpResponse.OK;
     private final Queue<Integer> inTurn = new ConcurrentLinkedQueue<>();
+    /** Status of the REPORT to a message that asked for a Success-Report; null: no REPORT. */
+    private volatile Integer reportStatus = MsrpResponse.OK;
+    /** Status of a REPORT sent after every message chunk answered 200, asked for or not; null: none. */
+    private volatile Integer chunkReportStatus;
     private EventLoopGroup group;
     private Channel server;
     private int port;
@@ -165,6 +175,27 @@ public final class MsrpTestPeer implements AutoCloseable {
         return this;
     }
 
+    /** REPORT {@code status} (e.g. 415) to messages that ask for a Success-Report, instead of 200. */
+    public MsrpTestPeer reportWith(int status) {
+        this.reportStatus = status;
+        return this;
+    }
+
+    /**
+     * After the 200 to every message chunk, also send a REPORT with {@code status} for the octets so far, asked
+     * for or not: e.g. 413, a receiver that wants the rest of the message stopped.
+     */
+    public MsrpTestPeer reportEveryChunkWith(int status) {
+        this.chunkReportStatus = status;
+        return this;
+    }
+
+    /** Never send a REPORT, even when one is asked for. */
+    public MsrpTestPeer noReports() {
+        this.reportStatus = null;
+        return this;
+    }
+
     /** Do not answer message chunks at all. */
     public MsrpTestPeer silent() {
         this.behaviour = Behaviour.SILENT;
@@ -180,9 +211,17 @@ public final class MsrpTestPeer implements AutoCloseable {
     /** Opens a TCP connection to the host and port of {@code targetPath}, as an active client does. */
     public Connection connect(String targetPath) {
         MsrpUri target = MsrpUri.parse(targetPath);
+        return connect(target.host(), target.port(), targetPath);
+    }
+
+    /**
+     * Opens a TCP connection to {@code host:port} whose requests go to {@code targetPath}: e.g. an MSRP relay,
+     * whose URI for AUTH has no session-id (RFC 4976).
+     */
+    public Connection connect(String host, int port, String targetPath) {
         Connection connection = new Connection(targetPath);
         connection.channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .handler(initializer(connection)).connect(target.host(), target.port()).syncUninterruptibly()
+                .handler(initializer(connection)).connect(host, port).syncUninterruptibly()
                 .channel();
         return connection;
     }
@@ -222,6 +261,20 @@ public final class MsrpTestPeer implements AutoCloseable {
             return request(MsrpRequest.SEND);
         }
 
+        /**
+         * Reserves a relay (RFC 4976 AUTH, no credentials); completes with the response, whose {@code Use-Path}
+         * goes first in the client's a=path.
+         */
+        public CompletableFuture<MsrpResponse> auth() {
+            MsrpRequest request = new MsrpRequest(MsrpIds.newTransactionId(), AUTH)
+                    .addHeader(MsrpHeaderNames.TO_PATH, targetPath)
+                    .addHeader(MsrpHeaderNames.FROM_PATH, path());
+            CompletableFuture<MsrpResponse> response = new CompletableFuture<>();
+            pending.put(request.transactionId(), response);
+            channel.writeAndFlush(request);
+            return response;
+        }
+
         /** Sends a body-less request of {@code method}; completes with the response (never, for REPORT). */
         public CompletableFuture<MsrpResponse> request(String method) {
             MsrpRequest request = new MsrpRequest(MsrpIds.newTransactionId(), method)
@@ -229,6 +282,28 @@ public final class MsrpTestPeer implements AutoCloseable {
                     .addHeader(MsrpHeaderNames.FROM_PATH, path())
                     .addHeader(MsrpHeaderNames.MESSAGE_ID, MsrpIds.newMessageId())
                     .addHeader(MsrpHeaderNames.BYTE_RANGE, "1-0/0");
+            CompletableFuture<MsrpResponse> response = new CompletableFuture<>();
+            pending.put(request.transactionId(), response);
+            channel.writeAndFlush(request);
+            return response;
+        }
+
+        /**
+         * Sends a one-chunk SEND of {@code text} (text/plain) to {@code toPath} with {@code Failure-Report:
+         * failureReport} ({@code null}: no such header); completes with the response, if one comes.
+         */
+        public CompletableFuture<MsrpResponse> send(String toPath, String failureReport, String text) {
+            byte[] body = text.getBytes(StandardCharsets.UTF_8);
+            MsrpRequest request = new MsrpRequest(MsrpIds.newTransactionId(), MsrpRequest.SEND,
+                    Unpooled.wrappedBuffer(body), MsrpEndFlag.COMPLETE)
+                    .addHeader(MsrpHeaderNames.TO_PATH, toPath)
+                    .addHeader(MsrpHeaderNames.FROM_PATH, path())
+                    .addHeader(MsrpHeaderNames.MESSAGE_ID, MsrpIds.newMessageId())
+                    .addHeader(MsrpHeaderNames.BYTE_RANGE, "1-" + body.length + "/" + body.length)
+                    .addHeader(MsrpHeaderNames.CONTENT_TYPE, "text/plain");
+            if (failureReport != null) {
+                request.addHeader(MsrpHeaderNames.FAILURE_REPORT, failureReport);
+            }
             CompletableFuture<MsrpResponse> response = new CompletableFuture<>();
             pending.put(request.transactionId(), response);
             channel.writeAndFlush(request);
@@ -296,12 +371,41 @@ public final class MsrpTestPeer implements AutoCloseable {
                 switch (behaviour) {
                     case ANSWER -> {
                         Integer next = inTurn.poll();
-                        respond(ctx, request, next != null ? next : status);
+                        int code = next != null ? next : status;
+                        respond(ctx, request, code);
+                        if (code == MsrpResponse.OK) {
+                            reportIfAsked(ctx, request);
+                        }
                     }
                     case SILENT -> LOG.debug("Test peer stays silent on {}", request.transactionId());
                     case CLOSE -> ctx.close();
                 }
             }
+        }
+
+        /**
+         * The REPORT to the last chunk of a message that asked for a Success-Report (RFC 4975 §7.1.2), and the one
+         * of {@link #reportEveryChunkWith(int)}.
+         */
+        private void reportIfAsked(ChannelHandlerContext ctx, MsrpRequest request) {
+            MsrpByteRange range = request.byteRange();
+            Integer everyChunk = chunkReportStatus;
+            if (everyChunk != null) {
+                report(ctx, request, everyChunk, range.end());
+            }
+            Integer success = reportStatus;
+            if (success != null && "yes".equals(request.successReport()) && request.endFlag() == MsrpEndFlag.COMPLETE) {
+                report(ctx, request, success, range.total());
+            }
+        }
+
+        private void report(ChannelHandlerContext ctx, MsrpRequest request, int status, long end) {
+            ctx.writeAndFlush(new MsrpRequest(MsrpIds.newTransactionId(), MsrpRequest.REPORT)
+                    .addHeader(MsrpHeaderNames.TO_PATH, request.fromPath())
+                    .addHeader(MsrpHeaderNames.FROM_PATH, path())
+                    .addHeader(MsrpHeaderNames.MESSAGE_ID, request.messageId())
+                    .addHeader(MsrpHeaderNames.BYTE_RANGE, "1-" + end + "/" + request.byteRange().total())
+                    .addHeader(MsrpHeaderNames.STATUS, "000 " + status + " " + MsrpStatusAction.reasonPhrase(status)));
         }
 
         private void respond(ChannelHandlerContext ctx, MsrpRequest request, int code) {

@@ -31,6 +31,41 @@ class SipMsrpSdpTest {
     }
 
     @Test
+    void offer_with_cema_carries_msrp_cema_and_the_default_does_not() {
+        assertThat(SdpOffer.build(PATH, 1, true)).contains("a=setup:actpass\r\na=msrp-cema\r\na=sendonly\r\n");
+        assertThat(SdpOffer.build(PATH, 1)).doesNotContain("msrp-cema");
+    }
+
+    @Test
+    void answer_with_cema_gives_the_media_level_connection_address_over_the_session_level_one() {
+        String sdp = "v=0\r\no=- 1 1 IN IP4 10.0.0.7\r\ns=-\r\nc=IN IP4 10.0.0.7\r\nt=0 0\r\n"
+                     + "m=message 20001 TCP/MSRP *\r\nc=IN IP4 192.0.2.44\r\n"
+                     + "a=accept-types:message/cpim\r\n"
+                     + "a=path:msrp://dummy.invalid:9/s9sd8f7;tcp\r\n"
+                     + "a=msrp-cema\r\n";
+
+        SdpAnswer.MsrpMedia media = SdpAnswer.parse(sdp).msrp().orElseThrow();
+
+        assertThat(media.cema()).isTrue();
+        assertThat(media.address()).isEqualTo("192.0.2.44");
+        assertThat(media.port()).isEqualTo(20001);
+        assertThat(media.cemaAgreed(true)).isTrue();
+        assertThat(media.cemaAgreed(false)).as("not offered").isFalse();
+    }
+
+    @Test
+    void answer_without_cema_keeps_the_session_level_address_and_no_agreement() {
+        String sdp = "v=0\r\no=- 1 1 IN IP4 10.0.0.7\r\ns=-\r\nc=IN IP4 10.0.0.7\r\nt=0 0\r\n"
+                     + "m=message 2856 TCP/MSRP *\r\na=path:msrp://10.0.0.7:2856/s9sd8f7;tcp\r\n";
+
+        SdpAnswer.MsrpMedia media = SdpAnswer.parse(sdp).msrp().orElseThrow();
+
+        assertThat(media.cema()).isFalse();
+        assertThat(media.address()).isEqualTo("10.0.0.7");
+        assertThat(media.cemaAgreed(true)).isFalse();
+    }
+
+    @Test
     void offer_on_ipv6_uses_ip6_address_type() {
         String offer = SdpOffer.build("msrp://[2001:db8::5]:2855/abc;tcp", 1);
 

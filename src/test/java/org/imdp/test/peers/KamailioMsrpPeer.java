@@ -60,7 +60,21 @@ public final class KamailioMsrpPeer implements AutoCloseable {
      * {@code target/peers/kamailio-msrp-<n>.log}.
      */
     public static KamailioMsrpPeer start(int port) {
-        Path log = ExternalProcess.newOutputFile("kamailio-msrp", ".log");
+        return start(port, config(), "kamailio-msrp");
+    }
+
+    /**
+     * Starts Kamailio as an RFC 4976 MSRP relay ({@code src/test/peers/kamailio/msrp-relay.cfg}) on TCP
+     * {@code 127.0.0.1:port}: a client AUTHs over its own connection and gets a Use-Path; SENDs to that path
+     * are answered 200 by the relay and forwarded to the client. {@link #received()} lists every frame it saw.
+     */
+    public static KamailioMsrpPeer startRelay(int port) {
+        return start(port, ExternalProcess.projectRoot().resolve("src/test/peers/kamailio/msrp-relay.cfg"),
+                "kamailio-msrp-relay");
+    }
+
+    private static KamailioMsrpPeer start(int port, Path config, String name) {
+        Path log = ExternalProcess.newOutputFile(name, ".log");
         Path runDir = Path.of(log.toString().replaceFirst("\\.log$", ".run"));
         try {
             Files.createDirectories(runDir);
@@ -70,7 +84,7 @@ public final class KamailioMsrpPeer implements AutoCloseable {
         // -DD: stay in the foreground so close() can end it; -E: log to stderr, i.e. our log file;
         // -A: the cfg's listen port; small memory pools, the peer handles a few frames
         List<String> cmd = List.of("kamailio", "-DD", "-E", "-m", "32", "-M", "8",
-                "-A", "MSRP_PORT=" + port, "-f", config().toString(),
+                "-A", "MSRP_PORT=" + port, "-f", config.toString(),
                 "-Y", runDir.toString(), "-P", runDir.resolve("kamailio.pid").toString());
         ExternalProcess process = ExternalProcess.start(log, ExternalProcess.outputDir(), cmd);
         try {

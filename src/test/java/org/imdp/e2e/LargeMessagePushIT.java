@@ -1,0 +1,86 @@
+package org.imdp.e2e;
+
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Pattern;
+
+import org.apache.camel.test.AvailablePortFinder;
+import org.imdp.cpim.CpimMessage;
+import org.imdp.sipmsrp.SipTestClient;
+import org.imdp.sipmsrp.msrp.MsrpTestPeer;
+import org.imdp.sipmsrp.msrp.codec.MsrpHeaderNames;
+import org.imdp.store.DeferredStore;
+import org.imdp.store.Recipients;
+import org.imdp.test.BrokerClient;
+import org.imdp.test.peers.ServiceProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A binary message of several megabytes, end to end through the packaged service: JMS intake on the embedded
+ * broker's TCP acceptor (an Artemis large message on the way in and in the store), pushed in MSRP chunks of
+ * {@code imdp.msrp.chunk-size} to the team's MSRP peer, put back together there octet for octet.
+ */
+class LargeMessagePushIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final int SIZE = 5 * 1024 * 1024 + 12_345;
+    private static final int CHUNK_SIZE = 100_000;
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void a_five_megabyte_binary_message_arrives_intact_in_contiguous_chunks() throws Exception {
+        int sipPort = AvailablePortFinder.getNextAvailable();
+        int brokerPort = AvailablePortFinder.getNextAvailable();
+        byte[] content = new byte[SIZE];
+        new Random(4975).nextBytes(content);
+        String lena = "sip:lena@127.0.0.1";
+
+        try (ServiceProcess service = Services.onFreePorts(sipPort, dataDir)
+                     .property("imdp.broker.embedded.port", String.valueOf(brokerPort))
+                     .property("imdp.store.max-message-size", String.valueOf(8 * 1024 * 1024))
+                     .property("imdp.msrp.chunk-size", String.valueOf(CHUNK_SIZE)).start();
+             BrokerClient broker = new BrokerClient("tcp://127.0.0.1:" + brokerPort);
+             SipTestClient client = SipTestClient.start("127.0.0.1", sipPort);
+             MsrpTestPeer msrp = new MsrpTestPeer().start(0)) {
+            client.answerWithMsrp(msrp.path(), "passive");
+            broker.send("im.deferred.intake", content, Map.of(
+                    DeferredStore.PROP_RECIPIENT, lena,
+                    DeferredStore.PROP_SENDER, "sip:alice@127.0.0.1",
+                    DeferredStore.PROP_CONTENT_TYPE, "application/octet-stream",
+                    DeferredStore.PROP_MESSAGE_ID, "big5mb0001"));
+            service.waitForLog(Pattern.compile("Stored DeferredMessage\\[big5mb0001 .* " + SIZE + " bytes\\]"), WAIT);
+
+            client.register(lena, 600);
+            service.waitForLog(Pattern.compile("Push to " + Pattern.quote(lena)
+                                               + " .*1 sent, 1 acknowledged, 0 refused, complete"), WAIT);
+
+            // reassembled by Byte-Range: fails unless the chunks are contiguous and add up to the total
+            CpimMessage cpim = CpimMessage.parse(msrp.message("big5mb0001"));
+            assertThat(cpim.contentType()).startsWith("application/octet-stream");
+            assertThat(sha256(cpim.body())).isEqualTo(sha256(content));
+            List<MsrpTestPeer.Received> chunks = msrp.frames().stream()
+                    .filter(f -> "big5mb0001".equals(f.request().messageId())).toList();
+            assertThat(chunks).hasSizeGreaterThan(SIZE / CHUNK_SIZE);
+            assertThat(chunks).allSatisfy(c -> assertThat(c.body().length).isLessThanOrEqualTo(CHUNK_SIZE));
+            assertThat(chunks.subList(0, chunks.size() - 1)).allSatisfy(c ->
+                    assertThat(c.request().endFlag().symbol()).isEqualTo('+'));
+            assertThat(chunks.get(chunks.size() - 1).request().endFlag().symbol()).isEqualTo('$');
+            assertThat(chunks.get(0).header(MsrpHeaderNames.BYTE_RANGE)).startsWith("1-" + CHUNK_SIZE + "/");
+            await().atMost(WAIT).until(() -> broker.messages(Recipients.storeQueue(lena)) == 0);
+        }
+    }
+
+    private static byte[] sha256(byte[] data) throws Exception {
+        return MessageDigest.getInstance("SHA-256").digest(data);
+    }
+}
