@@ -11,6 +11,7 @@ import java.util.Optional;
 
 import javax.sip.address.AddressFactory;
 import javax.sip.address.URI;
+import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
@@ -27,7 +28,8 @@ import org.imdp.sipmsrp.sip.DigestCredentials;
  * target is tried once (a redirect loop ends), at most {@code maxRedirects} of them, and a failure of a redirected
  * INVITE moves on to the next target;</li>
  * <li>a 401/407 is answered once with digest credentials when some are configured (RFC 3261 section 22.2); a
- * second challenge of the same realm after our credentials means they were refused.</li>
+ * second challenge of the same realm after our credentials means they were refused, unless it says our nonce was
+ * stale (RFC 7616 section 3.3), which is answered again, at most {@value #MAX_STALE_ANSWERS} times.</li>
  * </ul>
  * Everything else, and what cannot be followed, fails the push with the response's status code (so the retry
  * policy still sees what the client decided) and a reason that says why it was not followed.
@@ -39,15 +41,18 @@ final class InviteFollowUp {
     }
 
     private static final float DEFAULT_Q = 1.0f;
+    /** How often a challenge saying our nonce was stale is answered again, so a server that always says so ends. */
+    static final int MAX_STALE_ANSWERS = 2;
 
     private final String recipient;
     private final int maxRedirects;
     private final DigestCredentials credentials;
     private final List<URI> tried = new ArrayList<>();
     private final Deque<URI> targets = new ArrayDeque<>();
-    private final List<Header> sentCredentials = new ArrayList<>();
+    private final List<AuthorizationHeader> sentCredentials = new ArrayList<>();
     private String target;
     private int redirects;
+    private int staleAnswers;
 
     InviteFollowUp(String recipient, String firstTarget, SipMsrpConfiguration config, AddressFactory addresses)
             throws ParseException {
@@ -91,9 +96,14 @@ final class InviteFollowUp {
             throw failure(response, "no credentials configured");
         }
         if (DigestCredentials.answered(response, invite)) {
-            throw failure(response, "credentials refused");
+            if (!DigestCredentials.stale(response)) {
+                throw failure(response, "credentials refused");
+            }
+            if (staleAnswers++ >= MAX_STALE_ANSWERS) {
+                throw failure(response, "nonce stale again after " + MAX_STALE_ANSWERS + " fresh answers");
+            }
         }
-        Optional<? extends Header> answer;
+        Optional<AuthorizationHeader> answer;
         try {
             answer = credentials.answer(response, invite, headers);
         } catch (ParseException e) {
@@ -102,7 +112,10 @@ final class InviteFollowUp {
         if (answer.isEmpty()) {
             throw failure(response, "no Digest challenge with MD5 or SHA-256, qop=auth, for the configured realm");
         }
-        sentCredentials.add(answer.get());
+        // a fresh answer replaces the one given to the same realm before (stale nonce)
+        AuthorizationHeader fresh = answer.get();
+        sentCredentials.removeIf(h -> h.getName().equals(fresh.getName()) && h.getRealm().equals(fresh.getRealm()));
+        sentCredentials.add(fresh);
         return new Next(target, List.copyOf(sentCredentials));
     }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sip.header.AllowHeader;
 import javax.sip.header.CSeqHeader;
+import javax.sip.header.ProxyAuthorizationHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.DateHeader;
@@ -827,6 +828,35 @@ class SipMsrpComponentTest extends CamelTestSupport {
         assertThat(((CSeqHeader) ack.getHeader(CSeqHeader.NAME)).getSeqNumber()).isEqualTo(2);
         Request bye = client.awaitRequest(Request.BYE, WAIT).request();
         assertThat(bye.getHeader(CallIdHeader.NAME)).isEqualTo(invites.get(0).getHeader(CallIdHeader.NAME));
+    }
+
+    @Test
+    void a_stale_nonce_is_answered_again_with_the_fresh_one_but_not_for_ever() throws Exception {
+        client.challengeInvites(true, "example.com", "imdp", "s3cret");
+        client.answerWithMsrp(peer.path(), "passive");
+        client.staleNonces(1);
+        String uri = "sipmsrp:push?authUsername=imdp&authPassword=s3cret";
+
+        Exchange once = template.send(uri, e -> prepare(e, List.of(message("st-0001", ALICE, "one"))));
+
+        assertThat(once.getException()).isNull();
+        assertThat(client.digestChecks()).containsExactly(true, true);
+        List<Request> invites = requests(client, Request.INVITE);
+        assertThat(invites).hasSize(3);
+        // the fresh answer replaces the stale one: one Proxy-Authorization, for the new nonce
+        List<ProxyAuthorizationHeader> answers = new ArrayList<>();
+        invites.get(2).getHeaders(ProxyAuthorizationHeader.NAME)
+                .forEachRemaining(h -> answers.add((ProxyAuthorizationHeader) h));
+        assertThat(answers).hasSize(1);
+        assertThat(answers.get(0).getNonce()).isNotEqualTo(
+                ((ProxyAuthorizationHeader) invites.get(1).getHeader(ProxyAuthorizationHeader.NAME)).getNonce());
+
+        client.staleNonces(Integer.MAX_VALUE);
+        Exchange always = template.send(uri, e -> prepare(e, List.of(message("st-0002", ALICE, "two"))));
+
+        assertThat(always.getException()).isInstanceOfSatisfying(SipMsrpPushException.class,
+                e -> assertThat(e.getStatusCode()).isEqualTo(407)).hasMessageContaining("nonce stale again");
+        assertThat(requests(client, Request.INVITE)).hasSize(3 + 2 + InviteFollowUp.MAX_STALE_ANSWERS);
     }
 
     @Test

@@ -117,6 +117,8 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     private volatile int redirectCode;
     private volatile List<String> redirectContacts = List.of();
     private volatile Challenge challenge;
+    /** How many more correct digest answers are told their nonce was stale (a fresh challenge with stale=true). */
+    private final java.util.concurrent.atomic.AtomicInteger staleAnswers = new java.util.concurrent.atomic.AtomicInteger();
     private final List<Boolean> digestChecks = new CopyOnWriteArrayList<>();
     private final List<String> nonces = new CopyOnWriteArrayList<>();
 
@@ -296,6 +298,11 @@ public final class SipTestClient implements SipListener, AutoCloseable {
         challengeInvites(proxy, realm, username, password, "MD5");
     }
 
+    /** Tells the next {@code count} correct digest answers that their nonce was stale (RFC 7616 section 3.3). */
+    public void staleNonces(int count) {
+        staleAnswers.set(count);
+    }
+
     /** As {@link #challengeInvites(boolean, String, String, String)} with another algorithm, e.g. SHA-256. */
     public void challengeInvites(boolean proxy, String realm, String username, String password, String algorithm) {
         this.challenge = new Challenge(proxy, realm, username, password, algorithm);
@@ -421,10 +428,14 @@ public final class SipTestClient implements SipListener, AutoCloseable {
             return;
         }
         Challenge c = challenge;
-        if (c != null && !authorized(invite, c)) {
-            respond(transaction, c.proxy() ? Response.PROXY_AUTHENTICATION_REQUIRED : Response.UNAUTHORIZED,
-                    response -> response.addHeader(challengeHeader(c)));
-            return;
+        if (c != null) {
+            boolean authorized = authorized(invite, c);
+            boolean stale = authorized && staleAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+            if (!authorized || stale) {
+                respond(transaction, c.proxy() ? Response.PROXY_AUTHENTICATION_REQUIRED : Response.UNAUTHORIZED,
+                        response -> response.addHeader(challengeHeader(c, stale)));
+                return;
+            }
         }
         if (redirectCode != 0) {
             respond(transaction, redirectCode, response -> {
@@ -464,7 +475,7 @@ public final class SipTestClient implements SipListener, AutoCloseable {
         lastDialog = transaction.getDialog();
     }
 
-    private Header challengeHeader(Challenge c) {
+    private Header challengeHeader(Challenge c, boolean stale) {
         try {
             WWWAuthenticateHeader h = c.proxy()
                     ? headers.createProxyAuthenticateHeader("Digest") : headers.createWWWAuthenticateHeader("Digest");
@@ -475,6 +486,9 @@ public final class SipTestClient implements SipListener, AutoCloseable {
             h.setOpaque(SipAgent.newTag());
             h.setAlgorithm(c.algorithm());
             h.setQop("auth");
+            if (stale) {
+                h.setStale(true);
+            }
             return h;
         } catch (ParseException e) {
             throw new IllegalStateException(e);

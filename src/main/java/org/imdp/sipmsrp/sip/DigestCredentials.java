@@ -106,6 +106,18 @@ public final class DigestCredentials {
         return sent.stream().anyMatch(a -> realms.contains(a.getRealm()));
     }
 
+    /**
+     * Whether a challenge of this response says the nonce of our answer was stale ({@code stale=true}, RFC 7616
+     * section 3.3): the credentials were right, the request may be answered again with the new nonce.
+     */
+    public static boolean stale(Response challenge) {
+        boolean proxy = challenge.getStatusCode() == Response.PROXY_AUTHENTICATION_REQUIRED;
+        List<WWWAuthenticateHeader> offers = new ArrayList<>();
+        challenge.getHeaders(proxy ? ProxyAuthenticateHeader.NAME : WWWAuthenticateHeader.NAME)
+                .forEachRemaining(h -> offers.add((WWWAuthenticateHeader) h));
+        return offers.stream().anyMatch(WWWAuthenticateHeader::isStale);
+    }
+
     private boolean answerable(WWWAuthenticateHeader c) {
         return SCHEME.equalsIgnoreCase(c.getScheme()) && c.getNonce() != null && c.getRealm() != null
                && (realm == null || realm.equals(c.getRealm()))
