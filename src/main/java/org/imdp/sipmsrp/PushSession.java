@@ -317,7 +317,7 @@ final class PushSession implements SipDialogHandler {
             switch (MsrpStatusAction.of(result.status())) {
                 case DELIVERED -> endpoint.countMessageAcknowledged();
                 case REFUSED -> refuse(message, answered);
-                case STOP_SESSION, ABORT_SESSION -> {
+                case STOP_SESSION -> {
                     failureReason = "MSRP SEND of message " + message.messageId() + " answered " + result.status()
                                     + (result.comment() == null ? "" : " " + result.comment());
                     return false;

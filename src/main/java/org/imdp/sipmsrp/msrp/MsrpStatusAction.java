@@ -19,24 +19,20 @@ public enum MsrpStatusAction {
     REFUSED,
     /**
      * 400 (we sent something unintelligible: our fault), 403 (not allowed), 408 (no answer in time, also the local
-     * transaction timeout), 501 (method not understood), 423 and any other failure: the session stops, this message
-     * and the rest stay stored for the next push.
+     * transaction timeout), 423, 501 (method not understood), 481 (the session does not exist) and 506 (it is bound
+     * to another connection), and any other failure: the session ends, this message and the rest stay stored for
+     * the next push.
      */
-    STOP_SESSION,
-    /**
-     * 481 (the session does not exist) and 506 (it is bound to another connection): the MSRP session is unusable;
-     * it is ended, every message not delivered stays stored.
-     */
-    ABORT_SESSION;
+    STOP_SESSION;
 
     /** The action for a final MSRP status code. */
     public static MsrpStatusAction of(int status) {
         return switch (status) {
             case MsrpResponse.OK -> DELIVERED;
             case MsrpResponse.STOP_SENDING, MsrpResponse.UNSUPPORTED_MEDIA_TYPE -> REFUSED;
-            case MsrpResponse.NO_SUCH_SESSION, MsrpResponse.WRONG_CONNECTION -> ABORT_SESSION;
             case MsrpResponse.BAD_REQUEST, MsrpResponse.FORBIDDEN, MsrpResponse.REQUEST_TIMEOUT,
-                    MsrpResponse.OUT_OF_BOUNDS, MsrpResponse.UNKNOWN_METHOD -> STOP_SESSION;
+                    MsrpResponse.OUT_OF_BOUNDS, MsrpResponse.NO_SUCH_SESSION, MsrpResponse.UNKNOWN_METHOD,
+                    MsrpResponse.WRONG_CONNECTION -> STOP_SESSION;
             // an unknown code counts as the x00 of its class; there is no 1xx or 3xx in MSRP
             default -> status / 100 == 2 ? DELIVERED : STOP_SESSION;
         };

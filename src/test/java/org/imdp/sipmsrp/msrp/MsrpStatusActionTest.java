@@ -5,7 +5,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.imdp.sipmsrp.msrp.MsrpStatusAction.ABORT_SESSION;
 import static org.imdp.sipmsrp.msrp.MsrpStatusAction.DELIVERED;
 import static org.imdp.sipmsrp.msrp.MsrpStatusAction.REFUSED;
 import static org.imdp.sipmsrp.msrp.MsrpStatusAction.STOP_SESSION;
@@ -49,8 +48,8 @@ class MsrpStatusActionTest {
     }
 
     @Test
-    void a_session_that_does_not_exist_aborts_it() {
-        assertThat(MsrpStatusAction.of(481)).isEqualTo(ABORT_SESSION);
+    void a_session_that_does_not_exist_ends_it() {
+        assertThat(MsrpStatusAction.of(481)).isEqualTo(STOP_SESSION);
     }
 
     @Test
@@ -59,8 +58,8 @@ class MsrpStatusActionTest {
     }
 
     @Test
-    void a_session_bound_to_another_connection_aborts_it() {
-        assertThat(MsrpStatusAction.of(506)).isEqualTo(ABORT_SESSION);
+    void a_session_bound_to_another_connection_ends_it() {
+        assertThat(MsrpStatusAction.of(506)).isEqualTo(STOP_SESSION);
     }
 
     @ParameterizedTest(name = "{0} counts as {1}")
