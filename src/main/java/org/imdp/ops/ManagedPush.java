@@ -48,7 +48,7 @@ public final class ManagedPush {
     }
 
     @ManagedAttribute(description = "Stored messages the client refused for good (moved to im.deferred.refused)")
-    public long getMessagesRefused() {
+    public long getMessagesRefusedByClient() {
         return metrics.messagesRefused();
     }
 

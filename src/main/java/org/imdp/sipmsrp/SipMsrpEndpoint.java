@@ -144,7 +144,7 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
     }
 
     @ManagedAttribute(description = "Deferred messages the client refused for good (MSRP 413/415, over its a=max-size)")
-    public long getMessagesRefused() {
+    public long getMessagesRefusedByClient() {
         return messagesRefused.get();
     }
 

@@ -624,7 +624,7 @@ class SipMsrpComponentTest extends CamelTestSupport {
         SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:push", SipMsrpEndpoint.class);
         assertThat(endpoint.getMessagesSent()).isEqualTo(3);
         assertThat(endpoint.getMessagesAcknowledged()).isEqualTo(2);
-        assertThat(endpoint.getMessagesRefused()).isEqualTo(1);
+        assertThat(endpoint.getMessagesRefusedByClient()).isEqualTo(1);
         assertThat(endpoint.getSessionsOk()).isEqualTo(1);
     }
 
