@@ -61,6 +61,8 @@ public class ImdpConfiguration implements CamelConfiguration {
                 settings.string("imdp.queue.charging"), clock);
         context.addService(store, true, true);
         context.getRegistry().bind("deferredStore", store);
+        // read by routes/push.xml: checked here so that a bad value stops the start
+        settings.positiveInt("imdp.push.max-session-bytes", Integer.MAX_VALUE);
         Registrations registrations = new Registrations(clock, settings.bool("imdp.sip.require-im-feature-tag"));
         context.getRegistry().bind("registrations", registrations);
         context.getRegistry().bind("pushRetryPolicy", new PushRetryPolicy(settings.duration("imdp.push.retry-delay"),

@@ -23,7 +23,7 @@ public final class ImdpSettings {
             "imdp.msrp.host", "imdp.msrp.port", "imdp.msrp.chunk-size", "imdp.msrp.success-report", "imdp.msrp.cema",
             "imdp.broker.url", "imdp.broker.embedded.port", "imdp.broker.expiry-scan-period", "imdp.data-dir",
             "imdp.store.expiry", "imdp.store.max-per-recipient", "imdp.store.max-message-size",
-            "imdp.push.consumers", "imdp.push.retry-delay", "imdp.push.max-retries",
+            "imdp.push.consumers", "imdp.push.retry-delay", "imdp.push.max-retries", "imdp.push.max-session-bytes",
             "imdp.queue.intake", "imdp.queue.availability", "imdp.queue.push", "imdp.queue.charging",
             "imdp.queue.charging-dlq", "imdp.charging.consumers",
             "imdp.queue.imdn-dlq", "imdp.imdn.redelivery-delay", "imdp.imdn.max-redeliveries",

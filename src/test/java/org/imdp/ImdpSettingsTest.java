@@ -44,6 +44,9 @@ class ImdpSettingsTest {
                 .hasMessageContaining("imdp.sip.port = 50x60 is not a number");
         assertThatThrownBy(() -> settings("imdp.sip.port", "70000").positiveInt("imdp.sip.port", 65535))
                 .hasMessageContaining("between 1 and 65535");
+        assertThatThrownBy(() -> settings("imdp.push.max-session-bytes", "0")
+                .positiveInt("imdp.push.max-session-bytes", Integer.MAX_VALUE))
+                .hasMessageContaining("imdp.push.max-session-bytes = 0 must be between 1");
         assertThatThrownBy(() -> settings().string("imdp.data-dir"))
                 .hasMessageContaining("imdp.data-dir is not set");
     }

@@ -62,9 +62,14 @@ public record PushSessionResult(String recipient, String contact, String callId,
         return java.time.Duration.between(inviteSentAt, byeSentAt).toMillis();
     }
 
+    /** Whether every message was acknowledged or refused for good. */
+    public boolean complete() {
+        return failureReason == null;
+    }
+
     /** "complete" when every message was acknowledged or refused for good, else why the session stopped early. */
     public String outcome() {
-        return failureReason == null ? "complete" : "incomplete: " + failureReason;
+        return complete() ? "complete" : "incomplete: " + failureReason;
     }
 
     public int refusedCount() {

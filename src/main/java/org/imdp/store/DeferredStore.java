@@ -184,11 +184,14 @@ public final class DeferredStore extends ServiceSupport {
     }
 
     /**
-     * Takes out up to {@code max} of the recipient's messages, oldest first, for one push. They stay in
-     * the store until {@link PushBatch#settle} acknowledges them; the batch is closed when the exchange
-     * completes, which returns every unacknowledged message to the head of the queue, in order.
+     * Takes out up to {@code max} of the recipient's messages, oldest first, for one push, and no more than
+     * {@code maxBytes} octets of bodies between them (always at least one message, however large): every message
+     * of a push is held in memory until it settles, so the budget bounds a push's heap. They stay in the store
+     * until {@link PushBatch#settle} acknowledges them; the batch is closed when the exchange completes, which
+     * returns every unacknowledged message, the one received but left behind included, to the head of the queue,
+     * in order.
      */
-    public PushBatch checkout(String recipient, int max, Exchange exchange) throws ActiveMQException {
+    public PushBatch checkout(String recipient, int max, int maxBytes, Exchange exchange) throws ActiveMQException {
         String queue = Recipients.storeQueue(recipient);
         ClientSession session = factory.createSession(false, false);
         try {
@@ -200,8 +203,15 @@ public final class DeferredStore extends ServiceSupport {
             session.start();
             Map<String, ClientMessage> held = new LinkedHashMap<>();
             List<DeferredMessage> messages = new ArrayList<>();
+            long bytes = 0;
+            boolean leftBehind = false;
             ClientMessage cm;
-            while (held.size() < max && (cm = consumer.receiveImmediate()) != null) {
+            while ((cm = consumer.receiveImmediate()) != null) {
+                int size = cm.getBodyBuffer().readableBytes();
+                if (held.size() >= max || !held.isEmpty() && bytes + size > maxBytes) {
+                    leftBehind = true;
+                    break;
+                }
                 DeferredMessage m = toDeferredMessage(cm);
                 if (m == null || held.containsKey(m.messageId())) {
                     // unreadable or duplicate: leave it stored for an operator, do not push it
@@ -209,8 +219,9 @@ public final class DeferredStore extends ServiceSupport {
                 }
                 held.put(m.messageId(), cm);
                 messages.add(m);
+                bytes += size;
             }
-            PushBatch batch = new PushBatch(recipient, messages, session, consumer, held, chargingQueue);
+            PushBatch batch = new PushBatch(recipient, messages, leftBehind, session, consumer, held, chargingQueue);
             if (exchange != null) {
                 exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
                     @Override

@@ -24,16 +24,18 @@ public final class PushBatch implements AutoCloseable {
 
     private final String recipient;
     private final List<DeferredMessage> messages;
+    private final boolean hasMore;
     private final ClientSession session;
     private final ClientConsumer consumer;
     private final Map<String, ClientMessage> held;
     private final String chargingQueue;
     private boolean closed;
 
-    PushBatch(String recipient, List<DeferredMessage> messages, ClientSession session, ClientConsumer consumer,
+    PushBatch(String recipient, List<DeferredMessage> messages, boolean hasMore, ClientSession session, ClientConsumer consumer,
               Map<String, ClientMessage> held, String chargingQueue) {
         this.recipient = recipient;
         this.messages = List.copyOf(messages);
+        this.hasMore = hasMore;
         this.session = session;
         this.consumer = consumer;
         this.held = held;
@@ -41,7 +43,7 @@ public final class PushBatch implements AutoCloseable {
     }
 
     static PushBatch empty(String recipient) {
-        return new PushBatch(recipient, List.of(), null, null, Map.of(), null);
+        return new PushBatch(recipient, List.of(), false, null, null, Map.of(), null);
     }
 
     /** The messages to push, oldest first. */
@@ -51,6 +53,14 @@ public final class PushBatch implements AutoCloseable {
 
     public boolean isEmpty() {
         return messages.isEmpty();
+    }
+
+    /**
+     * Whether the checkout left messages in the store (over the session's byte budget or message count): once this
+     * push has delivered all of its own, the next one follows at once.
+     */
+    public boolean hasMore() {
+        return hasMore;
     }
 
     /**

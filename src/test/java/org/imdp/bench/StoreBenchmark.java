@@ -102,7 +102,7 @@ public final class StoreBenchmark {
         long[] samples = new long[PROBE_ROUNDS];
         for (int i = 0; i < PROBE_ROUNDS; i++) {
             long t = System.nanoTime();
-            try (PushBatch batch = store.checkout(probe, 1000, null)) {
+            try (PushBatch batch = store.checkout(probe, 1000, Integer.MAX_VALUE, null)) {
                 if (batch.getMessages().size() != PROBE_MESSAGES) {
                     throw new IllegalStateException("probe lost messages: " + batch.getMessages().size());
                 }

@@ -72,7 +72,7 @@ class StoreOperationsTest {
         assertThat(first.expiresAt()).isAfter(Instant.now().plus(Duration.ofHours(71)));
         assertThat(store.pending(BOB, 1)).hasSize(1);
         assertThat(store.count(BOB)).isEqualTo(2);
-        try (PushBatch batch = store.checkout(BOB, 10, null)) {
+        try (PushBatch batch = store.checkout(BOB, 10, Integer.MAX_VALUE, null)) {
             assertThat(batch.getMessages()).hasSize(2);
         }
     }
@@ -100,7 +100,7 @@ class StoreOperationsTest {
     void purge_leaves_the_messages_a_push_holds() throws Exception {
         store("b1", BOB, "one");
         store("b2", BOB, "two");
-        try (PushBatch batch = store.checkout(BOB, 1, null)) {
+        try (PushBatch batch = store.checkout(BOB, 1, Integer.MAX_VALUE, null)) {
             assertThat(store.purge(BOB)).isZero();
         }
         assertThat(store.pending(BOB, 10)).extracting(PendingMessage::messageId).containsExactly("b1", "b2");
@@ -112,7 +112,7 @@ class StoreOperationsTest {
         store("b1", BOB, "one");
         store("b2", BOB, "two");
         store("c1", CAROL, "for carol");
-        try (PushBatch batch = store.checkout(CAROL, 10, null)) {
+        try (PushBatch batch = store.checkout(CAROL, 10, Integer.MAX_VALUE, null)) {
             store.settle(batch, List.of(), Map.of(), "{\"charging\":\"event\"}");
         }
 

@@ -44,6 +44,8 @@ class RoutesTest extends CamelMainTestSupport {
     private final java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger(Integer.MAX_VALUE);
     private final java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
     private final List<List<String>> pushes = new CopyOnWriteArrayList<>();
+    /** The contact each push went to, in push order. */
+    private final List<String> contacts = new CopyOnWriteArrayList<>();
     private String lastWarning;
     /** How long the stand-in client takes per push, and how many pushes it serves at once at most. */
     private volatile long clientMillis;
@@ -64,6 +66,8 @@ class RoutesTest extends CamelMainTestSupport {
         p.put("imdp.sip.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
         p.put("imdp.msrp.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
         p.put("imdp.store.max-per-recipient", "3");
+        // the other tests' short texts fit in one session; BACKLOG_TEXT does not, two at a time
+        p.put("imdp.push.max-session-bytes", "1024");
         p.put("imdp.push.retry-delay", "300ms");
         // the management server on a free port: tests may run side by side
         p.put("camel.management.port", "0");
@@ -106,9 +110,11 @@ class RoutesTest extends CamelMainTestSupport {
             inPush.decrementAndGet();
         }
         pushes.add(messages.stream().map(DeferredMessage::messageId).toList());
+        contacts.add(exchange.getMessage().getHeader(SipMsrpConstants.CONTACT, String.class));
         Instant now = Instant.now();
         List<MessageOutcome> outcomes = new java.util.ArrayList<>();
         Map<String, String> refusals = new java.util.LinkedHashMap<>();
+        String failureReason = null;
         for (int i = 0; i < messages.size(); i++) {
             DeferredMessage m = messages.get(i);
             boolean refused = refuse.contains(m.messageId());
@@ -116,12 +122,14 @@ class RoutesTest extends CamelMainTestSupport {
                     refused ? 415 : i < acknowledge ? 200 : 408));
             if (refused) {
                 refusals.put(m.messageId(), "MSRP 415 Unsupported media type");
+            } else if (i >= acknowledge && failureReason == null) {
+                failureReason = "no answer to the SEND of " + m.messageId();
             }
         }
         exchange.getMessage().setHeader(SipMsrpConstants.PUSH_RESULT, new PushSessionResult(
                 exchange.getMessage().getHeader(SipMsrpConstants.RECIPIENT, String.class),
                 exchange.getMessage().getHeader(SipMsrpConstants.CONTACT, String.class),
-                "call-" + pushes.size(), now, now, now, outcomes, null, now, now, refusals));
+                "call-" + pushes.size(), now, now, now, outcomes, failureReason, now, now, refusals));
     }
 
     private void intake(String recipient, String id, String text) {
@@ -133,8 +141,23 @@ class RoutesTest extends CamelMainTestSupport {
     }
 
     private void available(String recipient) {
-        template.sendBodyAndHeaders("jms:queue:im.availability", "", Map.of(
-                "imdpRecipient", recipient, "imdpContact", "sip:" + recipient.substring(4) + ";transport=tcp"));
+        available(recipient, "sip:" + recipient.substring(4) + ";transport=tcp");
+    }
+
+    private void available(String recipient, String contact) {
+        template.sendBodyAndHeaders("jms:queue:im.availability", "", Map.of("imdpRecipient", recipient, "imdpContact", contact));
+    }
+
+    /** 500 octets: two fit in the test's imdp.push.max-session-bytes (1024), three do not. */
+    private static final String BACKLOG_TEXT = "x".repeat(500);
+
+    /** Stores 3 messages of {@link #BACKLOG_TEXT}, ids prefix + 1..3. */
+    private void storeBacklog(String recipient, String prefix) {
+        NotifyBuilder stored = new NotifyBuilder(context).fromRoute("intake-jms").whenDone(3).create();
+        for (int i = 1; i <= 3; i++) {
+            intake(recipient, prefix + i, BACKLOG_TEXT);
+        }
+        assertThat(stored.matches(20, TimeUnit.SECONDS)).isTrue();
     }
 
     private long stored(String recipient) throws Exception {
@@ -281,6 +304,48 @@ class RoutesTest extends CamelMainTestSupport {
         assertThat(twoPushes.matches(30, TimeUnit.SECONDS)).isTrue();
         assertThat(pushes).containsExactly(List.of("h1", "h2"), List.of("h3"));
         assertThat(mostInPush.get()).as("push sessions of one recipient at the same time").isEqualTo(1);
+    }
+
+    @Test
+    void a_backlog_over_the_session_budget_goes_out_in_consecutive_sessions_each_charged() throws Exception {
+        adviseAndStart();
+        MockEndpoint ch1 = getMockEndpoint("mock:ch1");
+        ch1.expectedMessageCount(2);
+        storeBacklog("sip:kim@example.com", "k");
+
+        NotifyBuilder twoSessions = new NotifyBuilder(context).fromRoute("push").whenDone(2).create();
+        available("sip:kim@example.com");
+
+        assertThat(twoSessions.matches(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(pushes).containsExactly(List.of("k1", "k2"), List.of("k3"));
+        assertThat(contacts).containsExactly("sip:kim@example.com;transport=tcp", "sip:kim@example.com;transport=tcp");
+        assertThat(stored("sip:kim@example.com")).isZero();
+        ch1.assertIsSatisfied(20_000);
+        // one charging event per session (the charging route may record them in either order)
+        assertThat(ch1.getReceivedExchanges()).extracting(e -> e.getMessage().getBody(ChargingEvent.class).messages()
+                .stream().map(ChargingEvent.Message::messageId).toList())
+                .containsExactlyInAnyOrder(List.of("k1", "k2"), List.of("k3"));
+    }
+
+    @Test
+    void a_session_that_did_not_deliver_all_it_carried_is_not_followed_by_the_next() throws Exception {
+        adviseAndStart();
+        storeBacklog("sip:lea@example.com", "l");
+        acknowledge = 1;
+        NotifyBuilder first = new NotifyBuilder(context).fromRoute("push").whenDone(1).create();
+        NotifyBuilder second = new NotifyBuilder(context).fromRoute("push").whenDone(2).create();
+        available("sip:lea@example.com");
+        assertThat(first.matches(20, TimeUnit.SECONDS)).isTrue();
+
+        // one recipient's push requests are served in order: a push that the first one had chained would come
+        // before this one, to the first contact
+        acknowledge = Integer.MAX_VALUE;
+        available("sip:lea@example.com", "sip:lea@192.0.2.7;transport=tcp");
+
+        assertThat(second.matches(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(contacts).containsExactly("sip:lea@example.com;transport=tcp", "sip:lea@192.0.2.7;transport=tcp");
+        assertThat(pushes).containsExactly(List.of("l1", "l2"), List.of("l2", "l3"));
+        assertThat(stored("sip:lea@example.com")).isZero();
     }
 
     @Test

@@ -74,7 +74,7 @@ class DeferredStoreTest {
         store.store(message("m2", BOB, "two"));
         store.store(message("m3", BOB, "three"));
 
-        try (PushBatch batch = store.checkout(BOB, 100, null)) {
+        try (PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE, null)) {
             assertThat(ids(batch)).containsExactly("m1", "m2", "m3");
             DeferredMessage first = batch.getMessages().get(0);
             assertThat(new String(first.body(), StandardCharsets.UTF_8)).isEqualTo("one");
@@ -91,7 +91,7 @@ class DeferredStoreTest {
         store.store(new DeferredMessage("h1", "sip:alice@example.com", BOB, "text/plain",
                 Instant.parse("2026-11-26T10:00:00Z"), "negative-delivery", "hi".getBytes(StandardCharsets.UTF_8), headers));
 
-        try (PushBatch batch = store.checkout(BOB, 100, null)) {
+        try (PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE, null)) {
             DeferredMessage m = batch.getMessages().get(0);
             assertThat(m.dispositionNotification()).isEqualTo("negative-delivery");
             assertThat(m.cpimHeaders()).isEqualTo(headers);
@@ -104,11 +104,11 @@ class DeferredStoreTest {
         store.store(message("m2", BOB, "two"));
         store.store(message("m3", BOB, "three"));
 
-        PushBatch batch = store.checkout(BOB, 100, null);
+        PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE, null);
         store.settle(batch, List.of("m1", "m2"), Map.of(), "{\"eventId\":\"e1\"}");
 
         assertThat(store.count(BOB)).isEqualTo(1);
-        try (PushBatch rest = store.checkout(BOB, 100, null)) {
+        try (PushBatch rest = store.checkout(BOB, 100, Integer.MAX_VALUE, null)) {
             assertThat(ids(rest)).containsExactly("m3");
         }
         assertThat(drain("im.charging")).containsExactly("{\"eventId\":\"e1\"}");
@@ -121,10 +121,10 @@ class DeferredStoreTest {
                 Instant.parse("2026-11-26T10:00:00Z"), "positive-delivery", new byte[] { 0, (byte) 0xff, 13, 10 }));
         store.store(message("m3", BOB, "three"));
 
-        PushBatch batch = store.checkout(BOB, 100, null);
+        PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE, null);
         store.settle(batch, List.of("m1"), Map.of("m2", "MSRP 415 Unsupported media type"), "{\"eventId\":\"e2\"}");
 
-        try (PushBatch rest = store.checkout(BOB, 100, null)) {
+        try (PushBatch rest = store.checkout(BOB, 100, Integer.MAX_VALUE, null)) {
             assertThat(ids(rest)).containsExactly("m3");
         }
         List<ClientMessage> refused = new ArrayList<>();
@@ -152,7 +152,7 @@ class DeferredStoreTest {
     void a_refusal_of_a_message_not_in_the_batch_settles_nothing() throws Exception {
         store.store(message("m1", BOB, "one"));
 
-        PushBatch batch = store.checkout(BOB, 100, null);
+        PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE, null);
         assertThatThrownBy(() -> store.settle(batch, List.of("m1"), Map.of("other", "MSRP 413 Stop sending message"),
                 "{\"eventId\":\"e3\"}")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("other");
 
@@ -166,13 +166,60 @@ class DeferredStoreTest {
         store.store(message("m1", BOB, "one"));
         store.store(message("m2", BOB, "two"));
 
-        store.checkout(BOB, 100, null).close();
-        store.checkout(BOB, 1, null).close();
+        store.checkout(BOB, 100, Integer.MAX_VALUE, null).close();
+        store.checkout(BOB, 1, Integer.MAX_VALUE, null).close();
 
-        try (PushBatch again = store.checkout(BOB, 100, null)) {
+        try (PushBatch again = store.checkout(BOB, 100, Integer.MAX_VALUE, null)) {
             assertThat(ids(again)).containsExactly("m1", "m2");
         }
         assertThat(drain("im.charging")).isEmpty();
+    }
+
+    @Test
+    void checkout_stops_at_the_byte_budget_and_what_it_left_behind_comes_next_in_order() throws Exception {
+        store.store(message("m1", BOB, "aaaa"));
+        store.store(message("m2", BOB, "bbbb"));
+        store.store(message("m3", BOB, "cccc"));
+
+        PushBatch batch = store.checkout(BOB, 100, 8, null);
+        assertThat(ids(batch)).containsExactly("m1", "m2");
+        assertThat(batch.hasMore()).isTrue();
+        // m3 was received from the broker and not taken: it goes back behind the unacknowledged m2
+        store.settle(batch, List.of("m1"), Map.of(), null);
+
+        try (PushBatch rest = store.checkout(BOB, 100, 8, null)) {
+            assertThat(ids(rest)).containsExactly("m2", "m3");
+            assertThat(rest.hasMore()).isFalse();
+        }
+    }
+
+    @Test
+    void a_message_larger_than_the_byte_budget_still_goes_alone() throws Exception {
+        store.store(message("m1", BOB, "larger than the budget"));
+        store.store(message("m2", BOB, "two"));
+
+        try (PushBatch batch = store.checkout(BOB, 100, 4, null)) {
+            assertThat(ids(batch)).containsExactly("m1");
+            assertThat(batch.hasMore()).isTrue();
+        }
+        try (PushBatch again = store.checkout(BOB, 100, Integer.MAX_VALUE, null)) {
+            assertThat(ids(again)).containsExactly("m1", "m2");
+            assertThat(again.hasMore()).isFalse();
+        }
+    }
+
+    @Test
+    void a_checkout_at_its_message_count_says_it_left_messages_behind() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(message("m2", BOB, "two"));
+
+        try (PushBatch batch = store.checkout(BOB, 1, Integer.MAX_VALUE, null)) {
+            assertThat(ids(batch)).containsExactly("m1");
+            assertThat(batch.hasMore()).isTrue();
+        }
+        try (PushBatch batch = store.checkout(BOB, 2, Integer.MAX_VALUE, null)) {
+            assertThat(batch.hasMore()).isFalse();
+        }
     }
 
     @Test
@@ -203,7 +250,7 @@ class DeferredStoreTest {
     void stored_messages_survive_a_broker_restart() throws Exception {
         store.store(message("m1", BOB, "one"));
         store.store(message("m2", BOB, "two"));
-        PushBatch held = store.checkout(BOB, 100, null);
+        PushBatch held = store.checkout(BOB, 100, Integer.MAX_VALUE, null);
         assertThat(ids(held)).hasSize(2);
 
         // a crash in the middle of a push: nothing was settled
@@ -211,7 +258,7 @@ class DeferredStoreTest {
         broker.stop();
         startBrokerAndStore(3);
 
-        try (PushBatch batch = store.checkout(BOB, 100, null)) {
+        try (PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE, null)) {
             assertThat(ids(batch)).containsExactly("m1", "m2");
         }
     }
@@ -225,7 +272,7 @@ class DeferredStoreTest {
             shortLived.store(message("old", BOB, "too late"));
             Thread.sleep(600);
             store.store(message("new", BOB, "in time"));
-            try (PushBatch batch = store.checkout(BOB, 100, null)) {
+            try (PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE, null)) {
                 assertThat(ids(batch)).containsExactly("new");
             }
         } finally {
@@ -237,7 +284,7 @@ class DeferredStoreTest {
 
     @Test
     void a_recipient_without_messages_gets_an_empty_batch() throws Exception {
-        try (PushBatch batch = store.checkout("sip:nobody@example.com", 100, null)) {
+        try (PushBatch batch = store.checkout("sip:nobody@example.com", 100, Integer.MAX_VALUE, null)) {
             assertThat(batch.isEmpty()).isTrue();
         }
     }
