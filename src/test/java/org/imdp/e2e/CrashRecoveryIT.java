@@ -11,6 +11,7 @@ import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.SipTestClient;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
 import org.imdp.test.peers.ServiceProcess;
+import org.imdp.test.peers.TsharkCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +22,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The service killed (SIGKILL) with messages stored and a charging record not yet answered, then
  * started again on the same journal: the stored messages are still pushed, and the charging record
- * reaches the Charging Enabler exactly once.
+ * reaches the Charging Enabler exactly once. tshark judges the SIP and MSRP before and after the crash.
  */
 class CrashRecoveryIT {
 
@@ -49,11 +50,16 @@ class CrashRecoveryIT {
                 .start();
     }
 
+    private TsharkCapture capture(SipTestClient client, MsrpTestPeer msrp) {
+        return TsharkCapture.sipAndMsrp(new int[] {sipPort, client.port()}, msrpPort, msrp.port());
+    }
+
     @Test
     void a_crash_loses_no_stored_message_and_no_charging_record() throws Exception {
         String pushedCallId;
         try (SipTestClient client = SipTestClient.start("127.0.0.1", sipPort);
-             MsrpTestPeer msrp = new MsrpTestPeer().start(0)) {
+             MsrpTestPeer msrp = new MsrpTestPeer().start(0);
+             TsharkCapture capture = capture(client, msrp)) {
             ServiceProcess service = startService();
             try {
                 client.answerWithMsrp(msrp.path(), "passive");
@@ -70,12 +76,14 @@ class CrashRecoveryIT {
             } finally {
                 service.kill();
             }
+            capture.assertNoMalformedOrErrors();
         }
 
         chargingEnabler.start();
         try (ServiceProcess service = startService();
              SipTestClient client = SipTestClient.start("127.0.0.1", sipPort);
-             MsrpTestPeer msrp = new MsrpTestPeer().start(0)) {
+             MsrpTestPeer msrp = new MsrpTestPeer().start(0);
+             TsharkCapture capture = capture(client, msrp)) {
             // the record of kim's push, made before the crash, is charged once
             service.waitForLog(Pattern.compile("Charged push " + Pattern.quote(pushedCallId) + " .*Result-Code 2001"), WAIT);
             // lou's message was on disk only
@@ -86,6 +94,7 @@ class CrashRecoveryIT {
                     .map(f -> new String(CpimMessage.parse(f.body()).body(), StandardCharsets.UTF_8)))
                     .containsExactly("waits through the crash"));
             service.waitForLog(Pattern.compile("Charged push \\S+ for sip:lou@127.0.0.1"), WAIT);
+            capture.assertNoMalformedOrErrors();
         }
         assertThat(chargingEnabler.count("\"" + pushedCallId + "\"")).as("ACRs carrying kim's Call-ID").isEqualTo(1);
         assertThat(chargingEnabler.count("'Accounting-Answer'")).as("ACAs").isEqualTo(2);

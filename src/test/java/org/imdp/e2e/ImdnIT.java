@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import javax.sip.message.Request;
 
@@ -12,9 +13,12 @@ import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.imdn.ImdnDocument;
 import org.imdp.sipmsrp.SipTestClient;
+import org.imdp.sipmsrp.msrp.MsrpTestPeer;
 import org.imdp.store.DeferredStore;
+import org.imdp.store.Recipients;
 import org.imdp.test.BrokerClient;
 import org.imdp.test.peers.ServiceProcess;
+import org.imdp.test.peers.TsharkCapture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +31,8 @@ import static org.awaitility.Awaitility.await;
  * IMDN {@code failed} end to end (the packaged jar, embedded Artemis, a short {@code imdp.store.expiry}): an OMA IM
  * client sends its page as {@code message/cpim} asking for negative-delivery to a recipient who never registers;
  * when the message expires (or is refused for good) the client, our JAIN-SIP {@link SipTestClient}, receives the
- * notification as a SIP MESSAGE.
+ * notification as a SIP MESSAGE. A recipient's client ({@link SipTestClient} with a {@link MsrpTestPeer}) that
+ * refuses what is pushed to it answers MSRP 415. tshark judges the SIP and MSRP of the whole class.
  */
 class ImdnIT {
 
@@ -40,26 +45,37 @@ class ImdnIT {
     private static int brokerPort;
     private static ServiceProcess service;
     private static SipTestClient alice;
+    /** The SIP and MSRP sides of the recipients' client; it refuses every message it is pushed. */
+    private static SipTestClient recipients;
+    private static MsrpTestPeer refusing;
+    private static TsharkCapture capture;
 
     @BeforeAll
     static void start() throws Exception {
         int sipPort = AvailablePortFinder.getNextAvailable();
+        int msrpPort = AvailablePortFinder.getNextAvailable();
         brokerPort = AvailablePortFinder.getNextAvailable();
         service = Services.onFreePorts(sipPort, dataDir)
                 .property("imdp.broker.embedded.port", String.valueOf(brokerPort))
+                .property("imdp.msrp.port", String.valueOf(msrpPort))
                 .property("imdp.store.expiry", "2s")
                 .property("imdp.broker.expiry-scan-period", "500ms")
                 .start();
         alice = SipTestClient.start("127.0.0.1", sipPort);
+        recipients = SipTestClient.start("127.0.0.1", sipPort);
+        refusing = new MsrpTestPeer().start(0).answerWith(415);
+        recipients.answerWithMsrp(refusing.path(), "passive");
+        capture = TsharkCapture.sipAndMsrp(new int[] {sipPort, alice.port(), recipients.port()}, msrpPort, refusing.port());
     }
 
     @AfterAll
     static void stop() {
-        if (alice != null) {
-            alice.close();
-        }
-        if (service != null) {
-            service.close();
+        // closed in reverse order, the capture last, after it judged the whole class
+        try (TsharkCapture judged = capture; ServiceProcess s = service; SipTestClient a = alice;
+             SipTestClient r = recipients; MsrpTestPeer m = refusing) {
+            if (judged != null) {
+                judged.assertNoMalformedOrErrors();
+            }
         }
     }
 
@@ -67,10 +83,14 @@ class ImdnIT {
         return alice.contact("alice");
     }
 
-    /** Alice's page as her client writes it: CPIM with her IMDN request. */
+    /** Alice's page to nobody as her client writes it: CPIM with her IMDN request. */
     private static byte[] page(String messageId, String disposition, String text) {
+        return page(NOBODY, messageId, disposition, text);
+    }
+
+    private static byte[] page(String to, String messageId, String disposition, String text) {
         return ("From: Alice <" + aliceUri() + ">\r\n"
-                + "To: <" + NOBODY + ">\r\n"
+                + "To: <" + to + ">\r\n"
                 + "DateTime: 2026-11-26T09:00:00Z\r\n"
                 + "NS: imdn <urn:ietf:params:imdn>\r\n"
                 + "imdn.Message-ID: " + messageId + "\r\n"
@@ -145,5 +165,41 @@ class ImdnIT {
         CpimMessage notification = awaitNotification("ref-1");
         assertThat(new String(notification.body(), StandardCharsets.UTF_8))
                 .contains("<recipient-uri>sip:bob@127.0.0.1</recipient-uri>", "<failed/>");
+    }
+
+    @Test
+    void a_message_the_recipients_client_refuses_comes_back_as_imdn_failed() throws Exception {
+        String bob = "sip:bob@127.0.0.1";
+        assertThat(alice.sendMessage(aliceUri(), bob, "message/cpim",
+                page(bob, "refused-1", "negative-delivery", "Lunch?"))).isEqualTo(202);
+        recipients.register(bob, 600);
+
+        CpimMessage notification = awaitNotification("refused-1");
+        assertThat(notification.header("To")).isEqualTo("<" + aliceUri() + ">");
+        assertThat(new String(notification.body(), StandardCharsets.UTF_8)).contains(
+                "<recipient-uri>" + bob + "</recipient-uri>",
+                "<delivery-notification><status><failed/></status></delivery-notification>");
+        // for the refusal, not for the (short) expiry: the client had it, and said 415
+        service.waitForLog(Pattern.compile("IMDN failed sent to .* for message refused-1 to " + Pattern.quote(bob)
+                                           + " \\(MSRP 415 "), WAIT);
+        assertThat(refusing.frames()).anySatisfy(f -> assertThat(f.request().messageId()).isEqualTo("refused-1"));
+        try (BrokerClient broker = new BrokerClient("tcp://127.0.0.1:" + brokerPort)) {
+            await().atMost(WAIT).until(() -> broker.messages(Recipients.storeQueue(bob)) == 0);
+        }
+    }
+
+    @Test
+    void a_refused_message_without_negative_delivery_is_not_notified() throws Exception {
+        String cid = "sip:cid@127.0.0.1";
+        // pushed in one session, refused, and notified (or not) in the order they were stored
+        assertThat(alice.sendMessage(aliceUri(), cid, "message/cpim",
+                page(cid, "quiet-refused", "positive-delivery, display", "no news wanted"))).isEqualTo(202);
+        assertThat(alice.sendMessage(aliceUri(), cid, "message/cpim",
+                page(cid, "loud-refused", "negative-delivery", "tell me"))).isEqualTo(202);
+        recipients.register(cid, 600);
+
+        awaitNotification("loud-refused");
+        service.waitForLog(Pattern.compile("Message quiet-refused .* dropped \\(MSRP 415 .*no negative-delivery"), WAIT);
+        assertThat(notifications()).noneMatch(n -> notifiedId(n).equals("quiet-refused"));
     }
 }

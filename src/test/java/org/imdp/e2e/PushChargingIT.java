@@ -42,7 +42,7 @@ class PushChargingIT {
         int diameterPort = CDF.server().port();
 
         try (TsharkCapture capture = TsharkCapture.start(sipPort, clientPort, kamailioPort, diameterPort)
-                .decodeAsMsrp(kamailioPort).decodeAsDiameter(diameterPort);
+                .decodeAsSip(sipPort, clientPort).decodeAsMsrp(kamailioPort).decodeAsDiameter(diameterPort);
              KamailioMsrpPeer msrp = KamailioMsrpPeer.start(kamailioPort);
              ServiceProcess service = Services.onFreePorts(sipPort, dataDir)
                      .property("imdp.ch1.peers", "127.0.0.1:" + diameterPort).start()) {

@@ -48,7 +48,7 @@ class SippKamailioPushIT {
         sipPort = AvailablePortFinder.getNextAvailable();
         msrpPort = AvailablePortFinder.getNextAvailable();
         int kamailioPort = AvailablePortFinder.getNextAvailable();
-        capture = TsharkCapture.start(sipPort, msrpPort, kamailioPort).decodeAsMsrp(msrpPort, kamailioPort);
+        capture = TsharkCapture.sipAndMsrp(new int[] {sipPort}, msrpPort, kamailioPort);
         kamailio = KamailioMsrpPeer.start(kamailioPort);
         // no Charging Enabler in this test: charging events wait durably in im.charging
         service = Services.onFreePorts(sipPort, dataDir).property("imdp.msrp.port", String.valueOf(msrpPort))

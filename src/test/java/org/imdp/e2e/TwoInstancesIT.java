@@ -10,6 +10,7 @@ import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.SipTestClient;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
 import org.imdp.test.peers.ServiceProcess;
+import org.imdp.test.peers.TsharkCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +20,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Two instances of the jar on one broker: the first with its embedded broker, the second reaching it
  * as an external broker by {@code imdp.broker.url}. Messages taken in by one instance are pushed after
- * a REGISTER at the other, in order and once.
+ * a REGISTER at the other, in order and once. tshark judges the SIP and MSRP of both.
  */
 class TwoInstancesIT {
 
@@ -42,11 +43,17 @@ class TwoInstancesIT {
         int brokerPort = AvailablePortFinder.getNextAvailable();
         int sipA = AvailablePortFinder.getNextAvailable();
         int sipB = AvailablePortFinder.getNextAvailable();
-        try (ServiceProcess a = Services.onFreePorts(sipA, dataA).property("imdp.broker.embedded.port", String.valueOf(brokerPort)).start();
-             ServiceProcess b = Services.onFreePorts(sipB, dataB).property("imdp.broker.url", "tcp://127.0.0.1:" + brokerPort).start();
+        int msrpA = AvailablePortFinder.getNextAvailable();
+        int msrpB = AvailablePortFinder.getNextAvailable();
+        try (ServiceProcess a = Services.onFreePorts(sipA, dataA).property("imdp.msrp.port", String.valueOf(msrpA))
+                     .property("imdp.broker.embedded.port", String.valueOf(brokerPort)).start();
+             ServiceProcess b = Services.onFreePorts(sipB, dataB).property("imdp.msrp.port", String.valueOf(msrpB))
+                     .property("imdp.broker.url", "tcp://127.0.0.1:" + brokerPort).start();
              SipTestClient viaA = SipTestClient.start("127.0.0.1", sipA);
              SipTestClient viaB = SipTestClient.start("127.0.0.1", sipB);
-             MsrpTestPeer msrp = new MsrpTestPeer().start(0)) {
+             MsrpTestPeer msrp = new MsrpTestPeer().start(0);
+             TsharkCapture capture = TsharkCapture.sipAndMsrp(new int[] {sipA, sipB, viaA.port(), viaB.port()},
+                     msrpA, msrpB, msrp.port())) {
             viaA.answerWithMsrp(msrp.path(), "passive");
             viaB.answerWithMsrp(msrp.path(), "passive");
             for (String text : List.of("z1", "z2", "z3")) {
@@ -67,6 +74,7 @@ class TwoInstancesIT {
             });
             assertThat(b.logText()).doesNotContain("ERROR");
             assertThat(a.logText()).doesNotContain("ERROR");
+            capture.assertNoMalformedOrErrors();
         }
     }
 }

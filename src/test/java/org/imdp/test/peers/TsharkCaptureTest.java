@@ -23,9 +23,7 @@ class TsharkCaptureTest {
         int sipPort = AvailablePortFinder.getNextAvailable();
         int msrpPort = AvailablePortFinder.getNextAvailable();
         try (TsharkCapture capture = TsharkCapture.start(sipPort, msrpPort).decodeAsMsrp(msrpPort);
-             DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-             ServerSocket listener = new ServerSocket(msrpPort, 1, InetAddress.getLoopbackAddress());
-             Socket msrp = new Socket()) {
+             DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             // a header line without a colon
             byte[] sip = ("MESSAGE sip:alice@127.0.0.1 SIP/2.0\r\n"
                     + "Via: SIP/2.0/UDP 127.0.0.1:" + udp.getLocalPort() + ";branch=z9hG4bK-judge\r\n"
@@ -34,26 +32,59 @@ class TsharkCaptureTest {
                     .getBytes(StandardCharsets.US_ASCII);
             udp.send(new DatagramPacket(sip, sip.length, new InetSocketAddress("127.0.0.1", sipPort)));
             // a SEND whose body does not parse as its declared Content-Type
-            msrp.connect(new InetSocketAddress("127.0.0.1", msrpPort), 5000);
-            try (Socket accepted = listener.accept()) {
-                String body = "this is not SDP";
-                msrp.getOutputStream().write(("MSRP bad1 SEND\r\nTo-Path: msrp://127.0.0.1:" + msrpPort + "/s1;tcp\r\n"
-                        + "From-Path: msrp://127.0.0.1:" + msrp.getLocalPort() + "/s2;tcp\r\nMessage-ID: m1\r\n"
-                        + "Byte-Range: 1-" + body.length() + "/" + body.length() + "\r\nContent-Type: application/sdp\r\n\r\n"
-                        + body + "\r\n-------bad1$\r\n").getBytes(StandardCharsets.US_ASCII));
-                msrp.getOutputStream().flush();
-                assertThat(accepted.getInputStream().readNBytes(14)).asString(StandardCharsets.US_ASCII).isEqualTo("MSRP bad1 SEND");
-            }
+            String body = "this is not SDP";
+            sendOverTcp(msrpPort, "MSRP bad1 SEND\r\nTo-Path: msrp://127.0.0.1:" + msrpPort + "/s1;tcp\r\n"
+                    + "From-Path: msrp://127.0.0.1:" + msrpPort + "/s2;tcp\r\nMessage-ID: m1\r\n"
+                    + "Byte-Range: 1-" + body.length() + "/" + body.length() + "\r\nContent-Type: application/sdp\r\n\r\n"
+                    + body + "\r\n-------bad1$\r\n");
 
             assertThatThrownBy(capture::assertNoMalformedOrErrors)
                     .isInstanceOf(AssertionError.class)
-                    .hasMessageContaining("2 malformed or erroneous frame(s)")
+                    .hasMessageContaining("2 malformed, erroneous or unreadable frame(s)")
                     .hasMessageContaining("|SIP|Request: MESSAGE sip:alice@127.0.0.1")
                     .hasMessageContaining("Header has no colon after the name")
                     .hasMessageContaining("|MSRP/SDP|Request: SEND Transaction ID: bad1")
                     .hasMessageContaining("Invalid SDP line");
             // the capture's own probe datagrams are left out
             assertThat(capture.decode("udp")).singleElement().asString().contains("MESSAGE sip:alice@127.0.0.1");
+        }
+    }
+
+    /** What the dissectors pass without a word, on ports they were told carry SIP or MSRP. */
+    @Test
+    void flagsWhatIsNotSipOrMsrpAtAll() throws IOException {
+        int sipPort = AvailablePortFinder.getNextAvailable();
+        int msrpPort = AvailablePortFinder.getNextAvailable();
+        try (TsharkCapture capture = TsharkCapture.sipAndMsrp(new int[] {sipPort}, msrpPort);
+             DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            byte[] junk = "NOT SIP AT ALL\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            udp.send(new DatagramPacket(junk, junk.length, new InetSocketAddress("127.0.0.1", sipPort)));
+            sendOverTcp(sipPort, "\r\n\r\n");
+            sendOverTcp(sipPort, "NOT SIP AT ALL\r\n\r\n");
+            sendOverTcp(msrpPort, "THIS IS NOT MSRP\r\n\r\n");
+
+            assertThatThrownBy(capture::assertNoMalformedOrErrors)
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("3 malformed, erroneous or unreadable frame(s)")
+                    .hasMessageContaining("|UDP|")
+                    .hasMessageContaining("|SIP|Continuation")
+                    .hasMessageContaining("|TCP|");
+            // the keep-alive is not among them, and a test can leave out what it breaks on purpose
+            capture.assertNoMalformedOrErrorsExcept("udp or sip.continuation or tcp.port == " + msrpPort);
+        }
+    }
+
+    /** Connects to a listener of our own on {@code port} and writes {@code text}; returns once it was read. */
+    private static void sendOverTcp(int port, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        try (ServerSocket listener = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
+             Socket client = new Socket()) {
+            client.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            try (Socket accepted = listener.accept()) {
+                client.getOutputStream().write(bytes);
+                client.getOutputStream().flush();
+                assertThat(accepted.getInputStream().readNBytes(bytes.length)).isEqualTo(bytes);
+            }
         }
     }
 }
