@@ -5,20 +5,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Properties;
-import java.util.UUID;
 
 import javax.management.ObjectName;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.camel.main.MainConfigurationProperties;
 import org.apache.camel.test.AvailablePortFinder;
-import org.apache.camel.test.main.junit5.CamelMainTestSupport;
-import org.imdp.ImdpConfiguration;
+import org.imdp.test.ServiceMainTestSupport;
 import org.imdp.sipmsrp.SipTestClient;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * health, metrics, Jolokia and the admin API, the platform MBean server for JMX, and the team's SIP/MSRP test
  * client as the IM Client. Subclasses are the operator's tasks.
  */
-abstract class OpsTestSupport extends CamelMainTestSupport {
+abstract class OpsTestSupport extends ServiceMainTestSupport {
 
     static final String USER = "ops";
     static final String PASSWORD = "test-only-secret";
@@ -45,22 +41,13 @@ abstract class OpsTestSupport extends CamelMainTestSupport {
     MsrpTestPeer msrp;
 
     @Override
-    protected String getPropertyPlaceholderLocations() {
-        return "file:config/application.properties";
-    }
-
-    @Override
     protected Properties useOverridePropertiesWithPropertiesComponent() {
         // called from the super constructor, before this class's fields are initialised
         managementPort = AvailablePortFinder.getNextAvailable();
         sipPort = AvailablePortFinder.getNextAvailable();
-        Properties p = new Properties();
-        p.put("imdp.data-dir", Path.of("target", "ops-test", UUID.randomUUID().toString()).toString());
-        p.put("imdp.broker.embedded.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
+        // no Charging Enabler listens at imdp.ch1.peers: charging events wait on im.charging
+        Properties p = serviceProperties("ops-test");
         p.put("imdp.sip.port", String.valueOf(sipPort));
-        p.put("imdp.msrp.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
-        // no Charging Enabler listens there: charging events wait on im.charging
-        p.put("imdp.ch1.peers", "127.0.0.1:" + AvailablePortFinder.getNextAvailable());
         p.put("camel.management.port", String.valueOf(managementPort));
         p.put("imdp.management.user", USER);
         p.put("imdp.management.password", PASSWORD);
@@ -70,12 +57,6 @@ abstract class OpsTestSupport extends CamelMainTestSupport {
     @Override
     protected boolean useJmx() {
         return true;
-    }
-
-    @Override
-    protected void configure(MainConfigurationProperties configuration) {
-        configuration.addConfiguration(ImdpConfiguration.class);
-        configuration.withRoutesIncludePattern("file:routes/*.xml");
     }
 
     @AfterEach

@@ -1,22 +1,17 @@
 package org.imdp.routes;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.main.MainConfigurationProperties;
-import org.apache.camel.test.AvailablePortFinder;
-import org.apache.camel.test.main.junit5.CamelMainTestSupport;
-import org.imdp.ImdpConfiguration;
+import org.imdp.test.ServiceMainTestSupport;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.imdn.ImdnDocument;
 import org.imdp.sipmsrp.SipTestClient;
@@ -33,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * expired or were refused for good reach their sender as an IMDN {@code failed} over SIP, played by a real second
  * SIP stack ({@link SipTestClient}) as the sender's client.
  */
-class ImdnRoutesTest extends CamelMainTestSupport {
+class ImdnRoutesTest extends ServiceMainTestSupport {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final String BOB = "sip:bob@example.com";
@@ -42,30 +37,13 @@ class ImdnRoutesTest extends CamelMainTestSupport {
     private SipTestClient sender;
 
     @Override
-    protected String getPropertyPlaceholderLocations() {
-        return "file:config/application.properties";
-    }
-
-    @Override
     protected Properties useOverridePropertiesWithPropertiesComponent() {
-        Properties p = new Properties();
-        p.put("imdp.data-dir", Path.of("target", "imdn-routes-test", UUID.randomUUID().toString()).toString());
-        p.put("imdp.broker.embedded.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
-        p.put("imdp.sip.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
-        p.put("imdp.msrp.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
-        p.put("imdp.ch1.peers", "127.0.0.1:" + AvailablePortFinder.getNextAvailable());
+        Properties p = serviceProperties("imdn-routes-test");
         p.put("imdp.store.expiry", "1s");
         p.put("imdp.broker.expiry-scan-period", "200ms");
         p.put("imdp.imdn.redelivery-delay", "100");
         p.put("imdp.imdn.max-redeliveries", "2");
-        p.put("camel.management.port", "0");
         return p;
-    }
-
-    @Override
-    protected void configure(MainConfigurationProperties configuration) {
-        configuration.addConfiguration(ImdpConfiguration.class);
-        configuration.withRoutesIncludePattern("file:routes/*.xml");
     }
 
     @BeforeEach

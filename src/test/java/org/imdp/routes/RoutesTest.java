@@ -1,12 +1,10 @@
 package org.imdp.routes;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -14,10 +12,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
-import org.apache.camel.main.MainConfigurationProperties;
-import org.apache.camel.test.AvailablePortFinder;
-import org.apache.camel.test.main.junit5.CamelMainTestSupport;
-import org.imdp.ImdpConfiguration;
+import org.imdp.test.ServiceMainTestSupport;
 import org.imdp.charging.ChargingEvent;
 import org.imdp.sipmsrp.PushSessionResult;
 import org.imdp.sipmsrp.PushSessionResult.MessageOutcome;
@@ -34,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * back a client's answers, so that each test pins one route behaviour; the protocols themselves are
  * exercised end to end in the *IT tests.
  */
-class RoutesTest extends CamelMainTestSupport {
+class RoutesTest extends ServiceMainTestSupport {
 
     /** What the stand-in for the IM Client acknowledges: the first N messages of each push. */
     private volatile int acknowledge = Integer.MAX_VALUE;
@@ -53,31 +48,14 @@ class RoutesTest extends CamelMainTestSupport {
     private final java.util.concurrent.atomic.AtomicInteger mostInPush = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
-    protected String getPropertyPlaceholderLocations() {
-        return "file:config/application.properties";
-    }
-
-    @Override
     protected Properties useOverridePropertiesWithPropertiesComponent() {
         // called from the super constructor, before this class's fields exist: a fresh journal per test
-        Properties p = new Properties();
-        p.put("imdp.data-dir", Path.of("target", "routes-test", UUID.randomUUID().toString()).toString());
-        p.put("imdp.broker.embedded.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
-        p.put("imdp.sip.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
-        p.put("imdp.msrp.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
+        Properties p = serviceProperties("routes-test");
         p.put("imdp.store.max-per-recipient", "3");
         // the other tests' short texts fit in one session; BACKLOG_TEXT does not, two at a time
         p.put("imdp.push.max-session-bytes", "1024");
         p.put("imdp.push.retry-delay", "300ms");
-        // the management server on a free port: tests may run side by side
-        p.put("camel.management.port", "0");
         return p;
-    }
-
-    @Override
-    protected void configure(MainConfigurationProperties configuration) {
-        configuration.addConfiguration(ImdpConfiguration.class);
-        configuration.withRoutesIncludePattern("file:routes/*.xml");
     }
 
     @Override

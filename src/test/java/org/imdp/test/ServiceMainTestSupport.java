@@ -1,0 +1,45 @@
+package org.imdp.test;
+
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.UUID;
+
+import org.apache.camel.main.MainConfigurationProperties;
+import org.apache.camel.test.AvailablePortFinder;
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.imdp.ImdpConfiguration;
+
+/**
+ * The service as Camel Main runs it, inside the test's JVM: {@code config/application.properties}, the bean
+ * wiring of {@link ImdpConfiguration} and the real {@code routes/*.xml}, with a fresh embedded broker journal and
+ * every listening port free, so test classes can run side by side. Subclasses add their own overrides to
+ * {@link #serviceProperties(String)}.
+ */
+public abstract class ServiceMainTestSupport extends CamelMainTestSupport {
+
+    @Override
+    protected String getPropertyPlaceholderLocations() {
+        return "file:config/application.properties";
+    }
+
+    @Override
+    protected void configure(MainConfigurationProperties configuration) {
+        configuration.addConfiguration(ImdpConfiguration.class);
+        configuration.withRoutesIncludePattern("file:routes/*.xml");
+    }
+
+    /**
+     * A journal under {@code target/<name>/} of its own, and free ports for the broker's acceptor, SIP, MSRP, the
+     * Charging Enabler (nothing listens there unless the test starts one) and the management server.
+     */
+    protected static Properties serviceProperties(String name) {
+        Properties p = new Properties();
+        p.put("imdp.data-dir", Path.of("target", name, UUID.randomUUID().toString()).toString());
+        p.put("imdp.broker.embedded.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
+        p.put("imdp.sip.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
+        p.put("imdp.msrp.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
+        p.put("imdp.ch1.peers", "127.0.0.1:" + AvailablePortFinder.getNextAvailable());
+        p.put("camel.management.port", "0");
+        return p;
+    }
+}
