@@ -119,6 +119,21 @@ final class InviteFollowUp {
         return new Next(target, List.copyOf(sentCredentials));
     }
 
+    /**
+     * The credentials for an in-dialog request sent again after {@code challenge} answered {@code previous} (e.g.
+     * a BYE challenged by a proxy on the route): empty when none are configured, {@code previous} already carried
+     * ours (refused), or the challenge is not one we answer.
+     *
+     * @param request the new request, complete but for the credentials
+     */
+    Optional<AuthorizationHeader> answerInDialog(Response challenge, Request previous, Request request,
+            HeaderFactory headers) throws ParseException {
+        if (credentials == null || DigestCredentials.answered(challenge, previous)) {
+            return Optional.empty();
+        }
+        return credentials.answer(challenge, request, headers);
+    }
+
     /** Adds the SIP URIs of the response's Contacts not tried yet, highest q first; returns how many it had. */
     private long addContacts(Response response) {
         List<ContactHeader> contacts = new ArrayList<>();

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -26,6 +27,7 @@ import javax.sip.address.Address;
 import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
+import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
@@ -106,6 +108,8 @@ final class PushSession implements SipDialogHandler {
     private volatile Dialog dialog;
     private volatile boolean provisionalReceived;
     private volatile boolean confirmed;
+    /** Our BYE went out: its final response or timeout takes the handler away (a challenged BYE goes again). */
+    private volatile boolean byeInFlight;
     private volatile MsrpSession msrpSession;
     private volatile Long peerMaxSize;
     private volatile String failureReason;
@@ -395,6 +399,7 @@ final class PushSession implements SipDialogHandler {
             // the moment it is handed over: sendRequest may return after the client already has it
             byeSentAt = Instant.now();
             dialog.sendRequest(transaction);
+            byeInFlight = true;
         } catch (SipException | RuntimeException e) {
             LOG.warn("BYE {} to {} could not be sent: {}", callId, recipient, e.getMessage());
             if (byeSentAt == null) {
@@ -447,9 +452,35 @@ final class PushSession implements SipDialogHandler {
                 answer.complete(response);
             }
         } else if (Request.BYE.equals(cseq.getMethod()) && code >= 200) {
+            if ((code == Response.UNAUTHORIZED || code == Response.PROXY_AUTHENTICATION_REQUIRED)
+                && byeAgainWithCredentials(event)) {
+                return;
+            }
             LOG.debug("BYE {} answered {}", callId, code);
             endpoint.countByeAnswered();
             agent.removeDialogHandler(callId);
+        }
+    }
+
+    /**
+     * A BYE challenged by the client's side is sent once more with our credentials (a new transaction, next CSeq).
+     * The session was settled when the first BYE went out; this only ends the dialog properly.
+     */
+    private boolean byeAgainWithCredentials(ResponseEvent event) {
+        try {
+            Request bye = dialog.createRequest(Request.BYE);
+            Optional<AuthorizationHeader> credentials = followUp.answerInDialog(event.getResponse(),
+                    event.getClientTransaction().getRequest(), bye, agent.headerFactory());
+            if (credentials.isEmpty()) {
+                return false;
+            }
+            bye.addHeader(credentials.get());
+            dialog.sendRequest(agent.provider().getNewClientTransaction(bye));
+            LOG.debug("BYE {} challenged {}: sent again with credentials", callId, event.getResponse().getStatusCode());
+            return true;
+        } catch (SipException | ParseException e) {
+            LOG.warn("BYE {} to {} could not be sent again with credentials: {}", callId, recipient, e.getMessage());
+            return false;
         }
     }
 
@@ -496,9 +527,10 @@ final class PushSession implements SipDialogHandler {
 
     @Override
     public boolean onDialogTerminated(Dialog ended) {
-        // before a 2xx, the dialog of a challenged or redirected INVITE may end while the next INVITE runs;
-        // until then finish() takes the handler away
-        return confirmed && ended == dialog;
+        // before a 2xx, the dialog of a challenged or redirected INVITE may end while the next INVITE runs (until
+        // then finish() takes the handler away); after our BYE, its response does (the stack ends the dialog on a
+        // challenge to the BYE too, before we send it again)
+        return confirmed && ended == dialog && !byeInFlight;
     }
 
     @Override

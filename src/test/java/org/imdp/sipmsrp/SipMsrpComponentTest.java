@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import javax.sip.header.AllowHeader;
+import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.ProxyAuthorizationHeader;
 import javax.sip.header.CallIdHeader;
@@ -828,6 +829,28 @@ class SipMsrpComponentTest extends CamelTestSupport {
         assertThat(((CSeqHeader) ack.getHeader(CSeqHeader.NAME)).getSeqNumber()).isEqualTo(2);
         Request bye = client.awaitRequest(Request.BYE, WAIT).request();
         assertThat(bye.getHeader(CallIdHeader.NAME)).isEqualTo(invites.get(0).getHeader(CallIdHeader.NAME));
+    }
+
+    @Test
+    void a_challenged_bye_is_sent_again_with_credentials_once() throws Exception {
+        client.challengeInvites(false, "example.com", "imdp", "s3cret");
+        client.challengeByes();
+        client.answerWithMsrp(peer.path(), "passive");
+
+        Exchange done = template.send("sipmsrp:push?authUsername=imdp&authPassword=s3cret",
+                e -> prepare(e, List.of(message("by-0001", ALICE, "one"))));
+
+        assertThat(done.getException()).isNull();
+        SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:push?authUsername=imdp&authPassword=s3cret",
+                SipMsrpEndpoint.class);
+        Awaitility.await().atMost(WAIT).until(() -> endpoint.getByeAnswered() == 1);
+        List<Request> byes = requests(client, Request.BYE);
+        assertThat(byes).hasSize(2);
+        assertThat(byes.get(0).getHeader(AuthorizationHeader.NAME)).isNull();
+        assertThat(((CSeqHeader) byes.get(1).getHeader(CSeqHeader.NAME)).getSeqNumber())
+                .isGreaterThan(((CSeqHeader) byes.get(0).getHeader(CSeqHeader.NAME)).getSeqNumber());
+        // the INVITE's answer and the second BYE's, both checked by the client
+        assertThat(client.digestChecks()).containsExactly(true, true);
     }
 
     @Test

@@ -117,6 +117,7 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     private volatile int redirectCode;
     private volatile List<String> redirectContacts = List.of();
     private volatile Challenge challenge;
+    private volatile boolean challengeByes;
     /** How many more correct digest answers are told their nonce was stale (a fresh challenge with stale=true). */
     private final java.util.concurrent.atomic.AtomicInteger staleAnswers = new java.util.concurrent.atomic.AtomicInteger();
     private final List<Boolean> digestChecks = new CopyOnWriteArrayList<>();
@@ -298,6 +299,11 @@ public final class SipTestClient implements SipListener, AutoCloseable {
         challengeInvites(proxy, realm, username, password, "MD5");
     }
 
+    /** Challenges BYEs too, as {@link #challengeInvites} does INVITEs (a proxy that challenges in-dialog requests). */
+    public void challengeByes() {
+        challengeByes = true;
+    }
+
     /** Tells the next {@code count} correct digest answers that their nonce was stale (RFC 7616 section 3.3). */
     public void staleNonces(int count) {
         staleAnswers.set(count);
@@ -397,7 +403,11 @@ public final class SipTestClient implements SipListener, AutoCloseable {
                 case Request.INVITE -> onInvite(request, transaction(event));
                 case Request.BYE -> {
                     ServerTransaction transaction = transaction(event);
-                    if (byeDelay.isZero()) {
+                    Challenge c = challenge;
+                    if (c != null && challengeByes && !authorized(request, c)) {
+                        respond(transaction, c.proxy() ? Response.PROXY_AUTHENTICATION_REQUIRED
+                                : Response.UNAUTHORIZED, response -> response.addHeader(challengeHeader(c, false)));
+                    } else if (byeDelay.isZero()) {
                         respond(transaction, Response.OK, null);
                     } else {
                         scheduler.schedule(() -> respond(transaction, Response.OK, null), byeDelay.toMillis(),
@@ -496,7 +506,7 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     }
 
     /**
-     * Whether the INVITE answers a challenge of ours correctly: response = H(HA1:nonce:nc:cnonce:qop:HA2),
+     * Whether the request (an INVITE, or a BYE) answers a challenge of ours correctly: response = H(HA1:nonce:nc:cnonce:qop:HA2),
      * HA1 = H(username:realm:password), HA2 = H(method:digest-uri) (RFC 2617 section 3.2.2, H = MD5, or SHA-256
      * as in RFC 7616), the nonce is one
      * this client issued and the digest-uri is the Request-URI.
@@ -606,6 +616,6 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         provider.removeSipListener(this);
-        stack.stop();
+        SipAgent.stop(stack);
     }
 }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.util.ArrayList;
+import java.util.ConcurrentModificationException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -70,6 +71,7 @@ public final class SipAgent implements SipListener {
      * Ethernet MTU of 1500 less 200 for headers that may be added on the way).
      */
     public static final int UDP_SIZE_LIMIT = 1300;
+    private static final int STOP_ATTEMPTS = 3;
     /** Max-Forwards of the requests this agent originates (RFC 3261 section 8.1.1.6). */
     private static final int MAX_FORWARDS = 70;
     public static final String UDP = "udp";
@@ -144,11 +146,28 @@ public final class SipAgent implements SipListener {
         } catch (Exception e) {
             LOG.warn("SIP stack {}: error releasing listening points: {}", name, e.getMessage());
         }
-        stack.stop();
+        stop(stack);
         listeningPoints.clear();
         provider = null;
         stack = null;
         LOG.info("SIP stack {} stopped", name);
+    }
+
+    /**
+     * Stops a JAIN-SIP stack. The RI (1.3.0-91) iterates a UDP processor's channel list while the channel threads
+     * leave it, which can throw {@link ConcurrentModificationException}; stopping again finds those threads gone.
+     */
+    public static void stop(SipStack stack) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                stack.stop();
+                return;
+            } catch (ConcurrentModificationException e) {
+                if (attempt == STOP_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
     }
 
     public SipProvider provider() {
