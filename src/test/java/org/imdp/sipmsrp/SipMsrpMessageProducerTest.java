@@ -2,10 +2,12 @@ package org.imdp.sipmsrp;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
@@ -14,6 +16,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
+import org.imdp.sipmsrp.sip.SipAgent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,6 +77,22 @@ class SipMsrpMessageProducerTest extends CamelTestSupport {
         ContentTypeHeader type = (ContentTypeHeader) message.getHeader(ContentTypeHeader.NAME);
         assertThat(type.getContentType() + "/" + type.getContentSubType()).isEqualTo("message/cpim");
         assertThat(new String(message.getRawContent(), StandardCharsets.UTF_8)).isEqualTo("the notification");
+    }
+
+    @Test
+    void a_message_larger_than_1300_octets_goes_over_tcp_a_small_one_over_udp() throws Exception {
+        Exchange large = send("x".repeat(SipAgent.UDP_SIZE_LIMIT));
+        Request overTcp = client.awaitRequest(Request.MESSAGE, WAIT).request();
+        Exchange small = send("the notification");
+
+        assertThat(large.getException()).isNull();
+        assertThat(small.getException()).isNull();
+        assertThat(((ViaHeader) overTcp.getHeader(ViaHeader.NAME)).getTransport()).isEqualToIgnoringCase("tcp");
+        assertThat(overTcp.getRequestURI().toString()).isEqualTo(client.contact("alice") + ";transport=tcp");
+        List<Request> messages = client.received().stream().map(SipTestClient.Received::request)
+                .filter(r -> Request.MESSAGE.equals(r.getMethod())).toList();
+        assertThat(messages).hasSize(2);
+        assertThat(((ViaHeader) messages.get(1).getHeader(ViaHeader.NAME)).getTransport()).isEqualToIgnoringCase("udp");
     }
 
     @Test
