@@ -54,11 +54,8 @@ public final class DigestCredentials {
      */
     public Optional<AuthorizationHeader> answer(Response challenge, Request request, HeaderFactory headers)
             throws ParseException {
-        boolean proxy = challenge.getStatusCode() == Response.PROXY_AUTHENTICATION_REQUIRED;
-        List<WWWAuthenticateHeader> offers = new ArrayList<>();
-        challenge.getHeaders(proxy ? ProxyAuthenticateHeader.NAME : WWWAuthenticateHeader.NAME)
-                .forEachRemaining(h -> offers.add((WWWAuthenticateHeader) h));
-        Optional<WWWAuthenticateHeader> offer = offers.stream().filter(this::answerable)
+        boolean proxy = isProxy(challenge);
+        Optional<WWWAuthenticateHeader> offer = challenges(challenge).stream().filter(this::answerable)
                 .min((a, b) -> Boolean.compare(SHA_256.equalsIgnoreCase(algorithm(b)),
                         SHA_256.equalsIgnoreCase(algorithm(a))));
         if (offer.isEmpty()) {
@@ -96,12 +93,9 @@ public final class DigestCredentials {
 
     /** Whether {@code request} already carries our answer to a challenge of this response's kind and realm. */
     public static boolean answered(Response challenge, Request request) {
-        boolean proxy = challenge.getStatusCode() == Response.PROXY_AUTHENTICATION_REQUIRED;
-        List<String> realms = new ArrayList<>();
-        challenge.getHeaders(proxy ? ProxyAuthenticateHeader.NAME : WWWAuthenticateHeader.NAME)
-                .forEachRemaining(h -> realms.add(((WWWAuthenticateHeader) h).getRealm()));
+        List<String> realms = challenges(challenge).stream().map(WWWAuthenticateHeader::getRealm).toList();
         List<AuthorizationHeader> sent = new ArrayList<>();
-        request.getHeaders(proxy ? ProxyAuthorizationHeader.NAME : AuthorizationHeader.NAME)
+        request.getHeaders(isProxy(challenge) ? ProxyAuthorizationHeader.NAME : AuthorizationHeader.NAME)
                 .forEachRemaining(h -> sent.add((AuthorizationHeader) h));
         return sent.stream().anyMatch(a -> realms.contains(a.getRealm()));
     }
@@ -111,11 +105,19 @@ public final class DigestCredentials {
      * section 3.3): the credentials were right, the request may be answered again with the new nonce.
      */
     public static boolean stale(Response challenge) {
-        boolean proxy = challenge.getStatusCode() == Response.PROXY_AUTHENTICATION_REQUIRED;
+        return challenges(challenge).stream().anyMatch(WWWAuthenticateHeader::isStale);
+    }
+
+    private static boolean isProxy(Response challenge) {
+        return challenge.getStatusCode() == Response.PROXY_AUTHENTICATION_REQUIRED;
+    }
+
+    /** The challenges of a 401 (WWW-Authenticate) or a 407 (Proxy-Authenticate), in order. */
+    private static List<WWWAuthenticateHeader> challenges(Response challenge) {
         List<WWWAuthenticateHeader> offers = new ArrayList<>();
-        challenge.getHeaders(proxy ? ProxyAuthenticateHeader.NAME : WWWAuthenticateHeader.NAME)
+        challenge.getHeaders(isProxy(challenge) ? ProxyAuthenticateHeader.NAME : WWWAuthenticateHeader.NAME)
                 .forEachRemaining(h -> offers.add((WWWAuthenticateHeader) h));
-        return offers.stream().anyMatch(WWWAuthenticateHeader::isStale);
+        return offers;
     }
 
     private boolean answerable(WWWAuthenticateHeader c) {
