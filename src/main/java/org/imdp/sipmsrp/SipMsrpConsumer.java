@@ -4,7 +4,6 @@ import java.text.ParseException;
 import java.util.Calendar;
 import java.util.Iterator;
 import java.util.TimeZone;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 
 import javax.sip.InvalidArgumentException;
@@ -43,9 +42,7 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
     static final String WILDCARD_CONTACT = "*";
 
     private final String method;
-    private SipAgentLease lease;
-    private SipAgent agent;
-    private ExecutorService executor;
+    private volatile SipAgentLease lease;
 
     public SipMsrpConsumer(SipMsrpEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -61,25 +58,27 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
     protected void doStart() throws Exception {
         super.doStart();
         lease = SipAgentLease.take(getEndpoint(), this, "SipMsrpConsumer[" + method + "]");
-        agent = lease.agent();
-        executor = lease.executor();
-        agent.addRequestHandler(method, this);
+        lease.agent().addRequestHandler(method, this);
     }
 
     @Override
     protected void doStop() throws Exception {
         if (lease != null) {
-            agent.removeRequestHandler(method, this);
+            lease.agent().removeRequestHandler(method, this);
             lease.release();
             lease = null;
-            agent = null;
-            executor = null;
         }
         super.doStop();
     }
 
     @Override
     public void handle(Request request, ServerTransaction transaction) {
+        // the lease of this start: the stack keeps handling requests for a moment while the consumer stops
+        SipAgentLease held = lease;
+        if (held == null) {
+            return;
+        }
+        SipAgent agent = held.agent();
         long length = contentLength(request);
         int limit = getEndpoint().getConfiguration().getMaxMessageSize();
         if (length > limit) {
@@ -90,7 +89,7 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
             return;
         }
         try {
-            executor.execute(() -> route(request, transaction));
+            held.executor().execute(() -> route(agent, request, transaction));
         } catch (RejectedExecutionException e) {
             LOG.warn("{} (Call-ID {}) refused: consumer overloaded or stopping", method, callId(request));
             getEndpoint().countRequestRejected();
@@ -98,8 +97,7 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
         }
     }
 
-    private void route(Request request, ServerTransaction transaction) {
-        SipAgent sip = agent;
+    private void route(SipAgent sip, Request request, ServerTransaction transaction) {
         Exchange exchange = createExchange(false);
         try {
             fill(exchange.getIn(), request);

@@ -57,7 +57,7 @@ public class SipMsrpMessageProducer extends SipMsrpProducerSupport {
         // the rest of the route runs on our pool, never on the SIP stack's thread
         outgoing.finalResponse.orTimeout(getEndpoint().getConfiguration().getMessageTimeout(), TimeUnit.MILLISECONDS)
                 .whenCompleteAsync((response, error) -> {
-                    agent.removeDialogHandler(outgoing.callId);
+                    agent().removeDialogHandler(outgoing.callId);
                     int code = error != null ? Response.REQUEST_TIMEOUT : response.getStatusCode();
                     LOG.debug("MESSAGE {} to {}: {}", outgoing.callId, recipient, code);
                     exchange.getMessage().setHeader(SipMsrpConstants.CALL_ID, outgoing.callId);
@@ -71,7 +71,7 @@ public class SipMsrpMessageProducer extends SipMsrpProducerSupport {
                                 error != null ? "Request Timeout" : response.getReasonPhrase()));
                     }
                     callback.done(false);
-                }, executor);
+                }, executor());
         return false;
     }
 
@@ -86,23 +86,23 @@ public class SipMsrpMessageProducer extends SipMsrpProducerSupport {
             throw new IllegalArgumentException("the body of a MESSAGE must not be empty");
         }
         SipMsrpConfiguration config = getEndpoint().getConfiguration();
-        AddressFactory af = agent.addressFactory();
-        HeaderFactoryExt hf = agent.headerFactory();
+        AddressFactory af = agent().addressFactory();
+        HeaderFactoryExt hf = agent().headerFactory();
         try {
             URI target = af.createURI(recipient.strip());
-            CallIdHeader callId = agent.provider().getNewCallId();
-            Request request = agent.newRequest(Request.MESSAGE, target, af.createAddress(target),
+            CallIdHeader callId = agent().provider().getNewCallId();
+            Request request = agent().newRequest(Request.MESSAGE, target, af.createAddress(target),
                     af.createAddress(config.getServerUri()), SipAgent.newTag(), callId, 1L, config.getOutboundProxy());
             request.setContent(body, (ContentTypeHeader) hf.createHeader(ContentTypeHeader.NAME, contentType.strip()));
-            agent.switchToTcpIfLarge(request);
+            agent().switchToTcpIfLarge(request);
 
             Outgoing outgoing = new Outgoing(callId.getCallId());
-            agent.addDialogHandler(outgoing.callId, outgoing);
+            agent().addDialogHandler(outgoing.callId, outgoing);
             try {
-                outgoing.transaction = agent.provider().getNewClientTransaction(request);
+                outgoing.transaction = agent().provider().getNewClientTransaction(request);
                 outgoing.transaction.sendRequest();
             } catch (SipException e) {
-                agent.removeDialogHandler(outgoing.callId);
+                agent().removeDialogHandler(outgoing.callId);
                 // RFC 3261 section 8.1.3.1: a transport failure counts as 503
                 SipMsrpRequestException failure = new SipMsrpRequestException(Request.MESSAGE, recipient,
                         Response.SERVICE_UNAVAILABLE, "could not be sent: " + e.getMessage());

@@ -9,9 +9,7 @@ import org.imdp.sipmsrp.sip.SipAgent;
 abstract class SipMsrpProducerSupport extends DefaultAsyncProducer {
 
     private final String threadName;
-    private SipAgentLease lease;
-    protected SipAgent agent;
-    protected ExecutorService executor;
+    private volatile SipAgentLease lease;
 
     SipMsrpProducerSupport(SipMsrpEndpoint endpoint, String threadName) {
         super(endpoint);
@@ -27,8 +25,6 @@ abstract class SipMsrpProducerSupport extends DefaultAsyncProducer {
     protected void doStart() throws Exception {
         super.doStart();
         lease = SipAgentLease.take(getEndpoint(), this, threadName);
-        agent = lease.agent();
-        executor = lease.executor();
     }
 
     @Override
@@ -36,9 +32,17 @@ abstract class SipMsrpProducerSupport extends DefaultAsyncProducer {
         if (lease != null) {
             lease.release();
             lease = null;
-            agent = null;
-            executor = null;
         }
         super.doStop();
+    }
+
+    /** The shared SIP stack, while started. */
+    protected SipAgent agent() {
+        return lease.agent();
+    }
+
+    /** This producer's own pool, on which exchanges continue, while started. */
+    protected ExecutorService executor() {
+        return lease.executor();
     }
 }

@@ -42,7 +42,7 @@ public class SipMsrpPushProducer extends SipMsrpProducerSupport {
                 throw new IllegalArgumentException("header " + SipMsrpConstants.CONTACT
                                                    + " is required when no outboundProxy is configured");
             }
-            session = new PushSession(getEndpoint(), agent, msrp, executor, recipient, viaProxy ? recipient : contact,
+            session = new PushSession(getEndpoint(), agent(), msrp, executor(), recipient, viaProxy ? recipient : contact,
                     messages(in.getBody()));
         } catch (RuntimeException e) {
             exchange.setException(e);
