@@ -378,8 +378,8 @@ final class PushSession implements SipDialogHandler {
         String reason = failure != null ? describe(failure) : failureReason;
         PushSessionResult result = new PushSessionResult(recipient, requestUri, callId, inviteSentAt, answeredAt,
                 byeSentAt, List.copyOf(outcomes), reason, firstSendAt, lastAnswerAt, refusals);
-        boolean ok = failure == null && result.acknowledgedCount() + refusals.size() == messages.size();
-        endpoint.countSession(ok);
+        // complete: no failure and no reason to stop early, so every message was acknowledged or refused
+        endpoint.countSession(result.complete());
         LOG.info("push {} to {}: {}/{} messages acknowledged, {} refused{}", callId, recipient,
                 result.acknowledgedCount(), messages.size(), refusals.size(), reason == null ? "" : " (" + reason + ")");
         return new Outcome(callId, result, failure);
