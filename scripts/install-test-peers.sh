@@ -2,14 +2,15 @@
 # Installs the real third-party peers the end-to-end tests run against (Debian 12, as root):
 #   sipp (sip-tester) as the IM Client's SIP side and as intake UAC, kamailio (msrp module) as the
 #   IM Client's MSRP side, tshark as the wire-format judge, freeDiameter as the Charging Enabler,
-#   plus the tools to build freeDiameter's test_acct extension (scripts/freediameter/build-test-acct.sh).
+#   plus the tools to build freeDiameter's test_acct extension (scripts/freediameter/build-test-acct.sh),
+#   and PostgreSQL (the production store; tests start their own server on a free port, as user postgres).
 # Idempotent and quick: apt is not touched when every package is already installed.
 set -euo pipefail
 
 PACKAGES=(sip-tester tshark kamailio
           freediameter freediameterd freediameter-extensions libfreediameter-dev
-          openssl dpkg-dev gcc libc6-dev)
-BINARIES=(sipp tshark dumpcap kamailio freeDiameterd openssl dpkg-source gcc)
+          openssl dpkg-dev gcc libc6-dev postgresql)
+BINARIES=(sipp tshark dumpcap kamailio freeDiameterd openssl dpkg-source gcc runuser)
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 log() { echo "install-test-peers: $*"; }

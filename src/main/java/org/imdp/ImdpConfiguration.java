@@ -1,6 +1,7 @@
 package org.imdp;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
@@ -13,15 +14,17 @@ import org.imdp.charging.ChargingEvent;
 import org.imdp.imdn.DeliveryNotifications;
 import org.imdp.intake.IntakeMessages;
 import org.imdp.push.PushRetryPolicy;
+import org.imdp.ops.BrokerQueues;
 import org.imdp.ops.Operations;
 import org.imdp.registration.Registrations;
 import org.imdp.store.DeferredStore;
+import org.imdp.store.StoreDatabase;
 import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
 
 /**
  * Wires the service's beans from the {@code imdp.*} keys: the broker (embedded unless
- * {@code imdp.broker.url} is set), the JMS connection factory the routes use, the deferred store, the
- * registration table and the intake. Services are stopped in reverse order, after the routes.
+ * {@code imdp.broker.url} is set), the JMS connection factory the routes use, the deferred store and its database
+ * (embedded SQLite unless {@code imdp.store.url} is set), the registration table and the intake. Services are stopped in reverse order, after the routes.
  */
 @Configuration
 public class ImdpConfiguration implements CamelConfiguration {
@@ -37,8 +40,7 @@ public class ImdpConfiguration implements CamelConfiguration {
                     settings.string("imdp.sip.host"), settings.positiveInt("imdp.broker.embedded.port", 65535),
                     List.of(settings.string("imdp.queue.intake"), settings.string("imdp.queue.availability"),
                             settings.string("imdp.queue.push"), settings.string("imdp.queue.charging"),
-                            settings.string("imdp.queue.imdn-dlq")),
-                    settings.duration("imdp.broker.expiry-scan-period"));
+                            settings.string("imdp.queue.imdn-dlq"), DeferredStore.EXPIRED_QUEUE, DeferredStore.REFUSED_QUEUE));
             context.addService(broker, true, true);
             brokerUrl = EmbeddedBroker.IN_VM_URL;
         }
@@ -55,14 +57,21 @@ public class ImdpConfiguration implements CamelConfiguration {
         // camel-jms autowires the single ConnectionFactory of the registry
         context.getRegistry().bind("jmsConnectionFactory", jms);
 
-        DeferredStore store = new DeferredStore(brokerUrl, settings.duration("imdp.store.expiry"),
+        BrokerQueues queues = new BrokerQueues(brokerUrl);
+        context.addService(queues, true, true);
+
+        StoreDatabase database = new StoreDatabase(settings.string("imdp.store.url"), settings.string("imdp.store.user"),
+                settings.string("imdp.store.password"), settings.dataDir(), settings.positiveInt("imdp.store.pool-size", 1000));
+        context.addService(database, true, true);
+        DeferredStore store = new DeferredStore(database, settings.duration("imdp.store.expiry"),
                 settings.positiveInt("imdp.store.max-per-recipient", 1_000_000),
                 settings.positiveInt("imdp.store.max-message-size", 64 * 1024 * 1024),
-                settings.string("imdp.queue.charging"), clock);
+                chargingGrace(settings), clock);
         context.addService(store, true, true);
         context.getRegistry().bind("deferredStore", store);
-        // read by routes/push.xml: checked here so that a bad value stops the start
+        // read by routes: checked here so that a bad value stops the start
         settings.positiveInt("imdp.push.max-session-bytes", Integer.MAX_VALUE);
+        settings.duration("imdp.store.scan-period");
         Registrations registrations = new Registrations(clock, settings.bool("imdp.sip.require-im-feature-tag"));
         context.getRegistry().bind("registrations", registrations);
         context.getRegistry().bind("pushRetryPolicy", new PushRetryPolicy(settings.duration("imdp.push.retry-delay"),
@@ -71,6 +80,16 @@ public class ImdpConfiguration implements CamelConfiguration {
         context.getRegistry().bind("deliveryNotifications",
                 new DeliveryNotifications(settings.string("imdp.sip.server-uri"), clock));
         context.getRegistry().bind("chargingJson", ChargingEvent.jsonFormat());
-        Operations.install(context, settings, store, registrations);
+        Operations.install(context, settings, store, queues, registrations);
+    }
+
+    /**
+     * How long a push's charging record is left to the push itself, which sends the ACR right after the settle: longer
+     * than that ACR can take (one request timeout per peer it may fail over to), so the relay never sends it a second
+     * time while the first is still waiting for its answer.
+     */
+    private static Duration chargingGrace(ImdpSettings settings) {
+        int peers = settings.string("imdp.ch1.peers").split(",").length;
+        return settings.duration("imdp.ch1.request-timeout").multipliedBy(peers + 1L);
     }
 }

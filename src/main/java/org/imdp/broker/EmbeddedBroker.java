@@ -1,7 +1,6 @@
 package org.imdp.broker;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
@@ -13,7 +12,6 @@ import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.camel.support.service.ServiceSupport;
-import org.imdp.store.DeferredStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,27 +33,17 @@ public final class EmbeddedBroker extends ServiceSupport {
     private final String host;
     private final int port;
     private final List<String> queues;
-    private final Duration expiryScanPeriod;
     private EmbeddedActiveMQ server;
 
-    /** A broker that scans for expired messages every 30 s (Artemis' default). */
-    public EmbeddedBroker(Path dataDir, String host, int port, List<String> queues) {
-        this(dataDir, host, port, queues, Duration.ofSeconds(30));
-    }
-
     /**
-     * @param queues           the service's durable anycast queues, created at start so that nothing sent to them
-     *                         before their consumer exists is dropped
-     * @param expiryScanPeriod how often the broker looks for expired messages in queues nobody consumes (the
-     *                         store queues): at most this late after its expiry a message reaches
-     *                         {@code im.deferred.expired}
+     * @param queues the service's durable anycast queues, created at start so that nothing sent to them before their
+     *               consumer exists is dropped
      */
-    public EmbeddedBroker(Path dataDir, String host, int port, List<String> queues, Duration expiryScanPeriod) {
+    public EmbeddedBroker(Path dataDir, String host, int port, List<String> queues) {
         this.dataDir = dataDir;
         this.host = host;
         this.port = port;
         this.queues = List.copyOf(queues);
-        this.expiryScanPeriod = expiryScanPeriod;
     }
 
     /** The address settings the service relies on, for the embedded broker and as documentation. */
@@ -64,19 +52,6 @@ public final class EmbeddedBroker extends ServiceSupport {
         config.addAddressSetting("#", new AddressSettings()
                 .setDeadLetterAddress(SimpleString.of(DLQ))
                 .setExpiryAddress(SimpleString.of(EXPIRY_QUEUE)));
-        // stored messages: never dead-lettered however often a push fails; expired ones kept for IMDN
-        config.addAddressSetting("im.deferred.store.#", new AddressSettings()
-                .setMaxDeliveryAttempts(-1)
-                .setRedeliveryDelay(0)
-                .setExpiryAddress(SimpleString.of("im.deferred.expired"))
-                .setAutoCreateExpiryResources(false)
-                .setSendToDLAOnNoRoute(true)
-                .setDeadLetterAddress(SimpleString.of("im.deferred.unroutable"))
-                .setAutoDeleteQueues(true)
-                .setAutoDeleteQueuesDelay(300_000)
-                .setAutoDeleteAddresses(true)
-                .setAutoDeleteAddressesDelay(300_000)
-                .setDefaultQueueRoutingType(RoutingType.ANYCAST));
         // charging events rolled back after Camel's own retries are not redelivered in a tight loop
         config.addAddressSetting("im.charging", new AddressSettings()
                 .setDeadLetterAddress(SimpleString.of(DLQ))
@@ -100,12 +75,10 @@ public final class EmbeddedBroker extends ServiceSupport {
                 .setNodeManagerLockDirectory(dataDir.toString())
                 .setSecurityEnabled(false)
                 .setJMXManagementEnabled(true)
-                .setMessageExpiryScanPeriod(expiryScanPeriod.toMillis())
                 .addAcceptorConfiguration("in-vm", IN_VM_URL)
                 .addAcceptorConfiguration("tcp", "tcp://" + host + ":" + port);
         addAddressSettings(config);
-        for (String dead : List.of(DLQ, EXPIRY_QUEUE, "im.deferred.expired", DeferredStore.REFUSED_QUEUE,
-                "im.deferred.unroutable")) {
+        for (String dead : List.of(DLQ, EXPIRY_QUEUE)) {
             config.addQueueConfiguration(QueueConfiguration.of(dead).setRoutingType(RoutingType.ANYCAST));
         }
         for (String q : queues) {

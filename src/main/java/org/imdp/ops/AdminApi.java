@@ -33,17 +33,15 @@ public final class AdminApi {
     private final DeferredStore store;
     private final Registrations registrations;
     private final ServiceMetrics metrics;
-    private final String chargingQueue;
-    private final String chargingDlq;
+    private final ChargingBacklog backlog;
     private final int maxPerRecipient;
 
-    AdminApi(DeferredStore store, Registrations registrations, ServiceMetrics metrics, String chargingQueue,
-             String chargingDlq, int maxPerRecipient) {
+    AdminApi(DeferredStore store, Registrations registrations, ServiceMetrics metrics, ChargingBacklog backlog,
+             int maxPerRecipient) {
         this.store = store;
         this.registrations = registrations;
         this.metrics = metrics;
-        this.chargingQueue = chargingQueue;
-        this.chargingDlq = chargingDlq;
+        this.backlog = backlog;
         this.maxPerRecipient = maxPerRecipient;
     }
 
@@ -63,7 +61,7 @@ public final class AdminApi {
         return json(answer);
     }
 
-    /** Deletes the recipient's stored messages (not those a running push holds). */
+    /** Deletes the recipient's stored messages (a push running now still delivers what it took out). */
     public String purge(String recipient) throws Exception {
         String canonical = recipient(recipient);
         return json(Map.of("recipient", canonical, "purged", store.purge(canonical)));
@@ -101,11 +99,11 @@ public final class AdminApi {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("recipients", totals.recipients());
         answer.put("storedMessages", totals.storedMessages());
-        answer.put("expiredMessages", store.queueMessageCount(Operations.EXPIRED_QUEUE));
+        answer.put("expiredMessages", store.expiredCount());
         answer.put("messagesDelivered", metrics.messagesDelivered());
         answer.put("messagesRefused", metrics.refused());
-        answer.put("chargingPending", store.queueMessageCount(chargingQueue));
-        answer.put("chargingDeadLettered", store.queueMessageCount(chargingDlq));
+        answer.put("chargingPending", backlog.pending());
+        answer.put("chargingDeadLettered", backlog.deadLettered());
         answer.put("registrations", registrations.size());
         answer.put("largestRecipients", totals.largest());
         return json(answer);

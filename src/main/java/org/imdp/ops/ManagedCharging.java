@@ -8,35 +8,29 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedResource;
 import org.imdp.ch1.Ch1Endpoint;
-import org.imdp.store.DeferredStore;
 
 /** JMX {@code org.imdp:type=charging}: charging events waiting, dead-lettered, and the CH-1 peers. */
 @ManagedResource(description = "Charging over CH-1 (Diameter Rf)")
 public final class ManagedCharging {
 
     private final CamelContext context;
-    private final DeferredStore store;
-    private final String chargingQueue;
-    private final String chargingDlq;
+    private final ChargingBacklog backlog;
     private final ServiceMetrics metrics;
 
-    ManagedCharging(CamelContext context, DeferredStore store, String chargingQueue, String chargingDlq,
-                    ServiceMetrics metrics) {
+    ManagedCharging(CamelContext context, ChargingBacklog backlog, ServiceMetrics metrics) {
         this.context = context;
-        this.store = store;
-        this.chargingQueue = chargingQueue;
-        this.chargingDlq = chargingDlq;
+        this.backlog = backlog;
         this.metrics = metrics;
     }
 
-    @ManagedAttribute(description = "Charging events waiting for a 2001 ACA (messages on the charging queue)")
+    @ManagedAttribute(description = "Charging events waiting for a 2001 ACA (records in the store and messages on the charging queue)")
     public long getEventsPending() throws Exception {
-        return store.queueMessageCount(chargingQueue);
+        return backlog.pending();
     }
 
     @ManagedAttribute(description = "Charging events refused for good (messages on the charging dead-letter queue)")
     public long getEventsDeadLettered() throws Exception {
-        return store.queueMessageCount(chargingDlq);
+        return backlog.deadLettered();
     }
 
     @ManagedAttribute(description = "CH-1 requests answered, since start")

@@ -8,17 +8,15 @@ import org.apache.camel.api.management.ManagedResource;
 import org.imdp.store.DeferredStore;
 import org.imdp.store.Recipients;
 
-/** JMX {@code org.imdp:type=store}: what is stored, read from the broker at each call. */
+/** JMX {@code org.imdp:type=store}: what is stored, read from the store at each call. */
 @ManagedResource(description = "Deferred message store")
 public final class ManagedStore {
 
     private final DeferredStore store;
-    private final String expiredQueue;
     private final ServiceMetrics metrics;
 
-    ManagedStore(DeferredStore store, String expiredQueue, ServiceMetrics metrics) {
+    ManagedStore(DeferredStore store, ServiceMetrics metrics) {
         this.store = store;
-        this.expiredQueue = expiredQueue;
         this.metrics = metrics;
     }
 
@@ -27,14 +25,14 @@ public final class ManagedStore {
         return store.totals(0).storedMessages();
     }
 
-    @ManagedAttribute(description = "Recipients with a store queue (emptied ones are removed after 5 minutes)")
+    @ManagedAttribute(description = "Recipients with messages stored")
     public long getRecipients() throws Exception {
         return store.totals(0).recipients();
     }
 
-    @ManagedAttribute(description = "Messages that expired unsent (kept on im.deferred.expired)")
+    @ManagedAttribute(description = "Stored messages past their expiry, not yet handed to the IMDN route")
     public long getExpiredMessages() throws Exception {
-        return store.queueMessageCount(expiredQueue);
+        return store.expiredCount();
     }
 
     @ManagedAttribute(description = "Messages delivered: acknowledged by the client with MSRP 200 OK, since start")

@@ -2,6 +2,7 @@ package org.imdp.ops;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
 import javax.management.ObjectName;
@@ -22,9 +23,7 @@ import org.imdp.store.DeferredStore;
  */
 public final class Operations extends ServiceSupport {
 
-    /** Where the broker puts expired stored messages (address setting of {@code im.deferred.store.#}). */
-    public static final String EXPIRED_QUEUE = "im.deferred.expired";
-    private static final long BROKER_PROBE_TIMEOUT_MILLIS = 2000;
+    private static final long PROBE_TIMEOUT_MILLIS = 2000;
     private static final int SIP_CONNECT_TIMEOUT_MILLIS = 1000;
 
     private final CamelContext context;
@@ -40,7 +39,7 @@ public final class Operations extends ServiceSupport {
      * Installs everything; called from the service's configuration after the store exists and before the context
      * starts. The MBeans are registered when the context starts, and unregistered when it stops.
      */
-    public static void install(CamelContext context, ImdpSettings settings, DeferredStore store,
+    public static void install(CamelContext context, ImdpSettings settings, DeferredStore store, BrokerQueues queues,
                                Registrations registrations) throws Exception {
         ManagementAccess.install(context, settings.string("imdp.management.user"),
                 settings.string("imdp.management.password"));
@@ -55,32 +54,37 @@ public final class Operations extends ServiceSupport {
 
         String charging = settings.string("imdp.queue.charging");
         String chargingDlq = settings.string("imdp.queue.charging-dlq");
-        storeGauges(meters, store, charging, chargingDlq, registrations);
+        ChargingBacklog backlog = new ChargingBacklog(store, queues, charging, chargingDlq);
+        storeGauges(meters, store, backlog, registrations);
         Operations ops = new Operations(context);
-        ops.probes = context.getExecutorServiceManager().newSingleThreadExecutor(ops, "ImdpBrokerHealth");
-        ops.mbeans.add(new ManagedStore(store, EXPIRED_QUEUE, metrics));
+        ops.probes = context.getExecutorServiceManager().newFixedThreadPool(ops, "ImdpHealthProbe", 2);
+        ops.mbeans.add(new ManagedStore(store, metrics));
         ops.mbeans.add(new ManagedPush(metrics, registrations));
-        ops.mbeans.add(new ManagedCharging(context, store, charging, chargingDlq, metrics));
+        ops.mbeans.add(new ManagedCharging(context, backlog, metrics));
         context.addService(ops, true, false);
 
-        context.getRegistry().bind("imdpBrokerHealthCheck",
-                new BrokerHealthCheck(store, charging, ops.probes, BROKER_PROBE_TIMEOUT_MILLIS));
+        context.getRegistry().bind("imdpBrokerHealthCheck", new ProbeHealthCheck("broker", "the broker",
+                () -> Map.of("queue", charging, "messages", queues.messageCount(charging)), ops.probes, PROBE_TIMEOUT_MILLIS));
+        context.getRegistry().bind("imdpStoreHealthCheck", new ProbeHealthCheck("store", "the store's database",
+                () -> {
+                    store.probe();
+                    return Map.of();
+                }, ops.probes, PROBE_TIMEOUT_MILLIS));
         context.getRegistry().bind("imdpSipHealthCheck", new SipListeningHealthCheck(SIP_CONNECT_TIMEOUT_MILLIS));
         context.getRegistry().bind("imdpCh1HealthCheck", new Ch1PeerHealthCheck());
-        context.getRegistry().bind("admin", new AdminApi(store, registrations, metrics, charging, chargingDlq,
+        context.getRegistry().bind("admin", new AdminApi(store, registrations, metrics, backlog,
                 settings.positiveInt("imdp.store.max-per-recipient", 1_000_000)));
     }
 
-    /** Sizes read from the broker at each scrape (a few management round trips); NaN while it cannot be reached. */
-    private static void storeGauges(MeterRegistry meters, DeferredStore store, String charging, String chargingDlq,
+    /** Sizes read from the store and the broker at each scrape; NaN while they cannot be reached. */
+    private static void storeGauges(MeterRegistry meters, DeferredStore store, ChargingBacklog backlog,
                                     Registrations registrations) {
         gauge(meters, "imdp.store.messages", "Messages stored for all recipients", () -> store.totals(0).storedMessages());
-        gauge(meters, "imdp.store.recipients", "Recipients with a store queue", () -> store.totals(0).recipients());
-        gauge(meters, "imdp.store.expired", "Messages that expired unsent (im.deferred.expired)",
-                () -> store.queueMessageCount(EXPIRED_QUEUE));
-        gauge(meters, "imdp.charging.pending", "Charging events waiting for a 2001 ACA", () -> store.queueMessageCount(charging));
-        gauge(meters, "imdp.charging.dead.lettered", "Charging events refused for good",
-                () -> store.queueMessageCount(chargingDlq));
+        gauge(meters, "imdp.store.recipients", "Recipients with messages stored", () -> store.totals(0).recipients());
+        gauge(meters, "imdp.store.expired", "Stored messages past their expiry, not yet handed to the IMDN route",
+                store::expiredCount);
+        gauge(meters, "imdp.charging.pending", "Charging events waiting for a 2001 ACA", backlog::pending);
+        gauge(meters, "imdp.charging.dead.lettered", "Charging events refused for good", backlog::deadLettered);
         gauge(meters, "imdp.registrations", "Recipients registered at this instance", registrations::size);
     }
 

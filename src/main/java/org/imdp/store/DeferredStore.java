@@ -1,53 +1,52 @@
 package org.imdp.store;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.activemq.artemis.api.config.ActiveMQDefaultConfiguration;
-import org.apache.activemq.artemis.api.core.ActiveMQException;
-import org.apache.activemq.artemis.api.core.ActiveMQQueueExistsException;
-import org.apache.activemq.artemis.api.core.Message;
-import org.apache.activemq.artemis.api.core.QueueConfiguration;
-import org.apache.activemq.artemis.api.core.RoutingType;
-import org.apache.activemq.artemis.api.core.SimpleString;
-import org.apache.activemq.artemis.api.core.client.ActiveMQClient;
-import org.apache.activemq.artemis.api.core.client.ClientConsumer;
-import org.apache.activemq.artemis.api.core.client.ClientMessage;
-import org.apache.activemq.artemis.api.core.client.ClientProducer;
-import org.apache.activemq.artemis.api.core.client.ClientSession;
-import org.apache.activemq.artemis.api.core.client.ClientRequestor;
-import org.apache.activemq.artemis.api.core.client.ClientSessionFactory;
-import org.apache.activemq.artemis.api.core.client.ServerLocator;
-import org.apache.activemq.artemis.api.core.management.ManagementHelper;
-import org.apache.activemq.artemis.api.core.management.ResourceNames;
+
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.support.service.ServiceSupport;
-import org.apache.camel.support.SynchronizationAdapter;
 import org.imdp.cpim.CpimHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The deferred-message store: one durable Artemis queue per recipient, reached with the Artemis core
- * client (so it works on the embedded broker and on an external or clustered one alike).
+ * The deferred-message store: one SQL table keyed by recipient (embedded SQLite or PostgreSQL, {@link StoreDatabase}).
+ * Fetching one recipient's messages goes through the {@code (recipient, message_id)} index, so it costs what that
+ * recipient has stored, whatever the total.
  * <p>
- * Why the core client and not JMS: a push acknowledges exactly the messages the client answered
- * 200 OK, and in the same broker transaction records the charging event. Core sessions allow
- * individual acknowledgements inside a transaction; what was not acknowledged goes back to the head
- * of the recipient's queue, in order, when the batch closes.
+ * A push takes a recipient's messages out with {@link #checkout} (they stay stored) and {@link #settle}s it in one
+ * transaction: the acknowledged messages are deleted, the refused ones are marked for the IMDN route, and the push's
+ * charging record is written. The one-push-per-recipient rule is kept by the push queue's message groups, not by
+ * the store.
+ * <p>
+ * What leaves the store for a queue (expired and refused messages, charging records not charged at once) is read by a
+ * relay route, sent, and then deleted here: a crash in between sends it once more, with the same duplicate-detection
+ * id, which the broker drops.
  */
 public final class DeferredStore extends ServiceSupport {
 
-    /** Message properties of a stored message (also the JMS intake's property names). */
+    /** Message properties of a stored message on a queue (also the JMS intake's property names). */
     public static final String PROP_RECIPIENT = "imdpRecipient";
     public static final String PROP_SENDER = "imdpSender";
     public static final String PROP_CONTENT_TYPE = "imdpContentType";
@@ -56,200 +55,403 @@ public final class DeferredStore extends ServiceSupport {
     public static final String PROP_DISPOSITION = "imdpDisposition";
     /** The other headers of the sender's own CPIM document, {@link CpimHeaders#serialize} form. */
     public static final String PROP_CPIM_HEADERS = "imdpCpimHeaders";
-    /** On a copy in {@link #REFUSED_QUEUE}: why the client refused the message, e.g. "MSRP 415 Unsupported media type". */
+    /** On a refused message: why the client refused it, e.g. "MSRP 415 Unsupported media type". */
     public static final String PROP_REFUSAL = "imdpRefusal";
-    /**
-     * Where a message the recipient's client refused for good goes (with every store property, its body and
-     * {@link #PROP_REFUSAL}), in the transaction that removes it from the store: for the IMDN "failed" to its sender.
-     */
+    /** Where a message the recipient's client refused for good goes, for the IMDN "failed" to its sender. */
     public static final String REFUSED_QUEUE = "im.deferred.refused";
+    /** Where a message kept past {@code imdp.store.expiry} goes, for the IMDN "failed" to its sender. */
+    public static final String EXPIRED_QUEUE = "im.deferred.expired";
+    /** Artemis' duplicate-detection property: a second copy sent by a relay after a crash is dropped. */
+    public static final String DUPLICATE_ID = "_AMQ_DUPL_ID";
+
+    /** How long an intake waits for its message to be committed before it is answered with an error. */
+    public static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);
 
     private static final Logger LOG = LoggerFactory.getLogger(DeferredStore.class);
-    private static final int SESSION_POOL_SIZE = 4;
+    /** Messages written in one transaction at most. */
+    private static final int MAX_GROUP = 200;
+    private static final String COLUMNS = "id, recipient, message_id, sender, content_type, date_time, disposition, "
+                                          + "cpim_headers, expires_at, refusal, body";
 
-    private final String brokerUrl;
+    private final StoreDatabase db;
     private final Duration expiry;
     private final int maxPerRecipient;
     private final int maxMessageSize;
-    private final String chargingQueue;
+    private final Duration chargingGrace;
     private final Clock clock;
+    private final BlockingQueue<PendingStore> writes = new LinkedBlockingQueue<>();
+    private Thread writer;
 
-    private ServerLocator locator;
-    private ClientSessionFactory factory;
-    private BlockingQueue<PooledSession> sessions;
-
-    public DeferredStore(String brokerUrl, Duration expiry, int maxPerRecipient, int maxMessageSize,
-                         String chargingQueue, Clock clock) {
-        this.brokerUrl = brokerUrl;
+    /**
+     * @param chargingGrace how long a charging record is left to the push that wrote it (sent at once after the
+     *                      settle) before the relay hands it to the charging queue
+     */
+    public DeferredStore(StoreDatabase db, Duration expiry, int maxPerRecipient, int maxMessageSize, Duration chargingGrace,
+                         Clock clock) {
+        this.db = db;
         this.expiry = expiry;
         this.maxPerRecipient = maxPerRecipient;
         this.maxMessageSize = maxMessageSize;
-        this.chargingQueue = chargingQueue;
+        this.chargingGrace = chargingGrace;
         this.clock = clock;
     }
 
-    @Override
-    protected void doStart() throws Exception {
-        locator = ActiveMQClient.createServerLocator(brokerUrl)
-                .setReconnectAttempts(-1)
-                .setBlockOnDurableSend(true)
-                .setBlockOnAcknowledge(true);
-        factory = locator.createSessionFactory();
-        sessions = new ArrayBlockingQueue<>(SESSION_POOL_SIZE);
-        for (int i = 0; i < SESSION_POOL_SIZE; i++) {
-            ClientSession s = factory.createSession(true, true);
-            sessions.add(new PooledSession(s, s.createProducer()));
-        }
-        ensureQueue(chargingQueue, false);
-        ensureQueue(REFUSED_QUEUE, false);
-        LOG.info("Deferred store on {}: expiry {}, at most {} messages per recipient, {} octets per message",
-                brokerUrl, expiry, maxPerRecipient, maxMessageSize);
+    /** A message as it is stored: its row, when it expires, and why it was refused (or {@code null}). */
+    public record StoredMessage(long rowId, DeferredMessage message, Instant expiresAt, String refusal) {
     }
 
-    @Override
-    protected void doStop() throws Exception {
-        if (sessions != null) {
-            for (PooledSession s : sessions) {
-                s.session.close();
-            }
-            sessions = null;
-        }
-        if (factory != null) {
-            factory.close();
-        }
-        if (locator != null) {
-            locator.close();
-        }
+    /** A charging record left for the relay: its event id and the event, JSON. */
+    public record ChargingRecord(String eventId, String event) {
     }
 
     /**
-     * Stores one message durably (the broker has it on disk when this returns).
+     * Stores one message durably (committed when this returns). A message whose id is already stored for the same
+     * recipient (a retransmitted or redelivered intake) is dropped silently.
+     * <p>
+     * Group commit: the message is written by the store's writer thread together with the others that arrived while
+     * the previous transaction was committing, so concurrent intakes share one commit (one fsync) instead of queueing
+     * for the database's write lock one by one.
      *
      * @throws RejectedMessageException when it is too large or the recipient's quota is used up
+     * @throws SQLException             when the database refused the write or did not commit it within
+     *                                  {@link #STORE_TIMEOUT} (nothing of it is stored then)
      */
-    public void store(DeferredMessage m) throws ActiveMQException, InterruptedException {
+    public void store(DeferredMessage m) throws SQLException, InterruptedException {
         if (m.size() > maxMessageSize) {
             throw new RejectedMessageException(RejectedMessageException.Reason.TOO_LARGE,
                     "message of " + m.size() + " octets exceeds imdp.store.max-message-size " + maxMessageSize);
         }
-        String queue = Recipients.storeQueue(m.recipient());
-        PooledSession ps = sessions.take();
+        if (!isRunAllowed()) {
+            throw new SQLException("the deferred store is not running");
+        }
+        PendingStore pending = new PendingStore(m, new CompletableFuture<>());
+        writes.put(pending);
         try {
-            ClientSession.QueueQuery q = ps.session.queueQuery(SimpleString.of(queue));
-            if (!q.isExists()) {
-                createStoreQueue(ps.session, queue);
-            } else if (q.getMessageCount() >= maxPerRecipient) {
-                throw new RejectedMessageException(RejectedMessageException.Reason.OVER_QUOTA,
-                        "recipient " + m.recipient() + " already has " + q.getMessageCount()
-                        + " deferred messages (imdp.store.max-per-recipient " + maxPerRecipient + ")");
+            pending.done().get(STORE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new SQLTimeoutException("the store did not commit " + m + " within " + STORE_TIMEOUT);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RejectedMessageException rejected) {
+                throw rejected;
             }
-            Instant now = clock.instant();
-            ClientMessage msg = ps.session.createMessage(Message.BYTES_TYPE, true,
-                    now.plus(expiry).toEpochMilli(), now.toEpochMilli(), (byte) 4);
-            writeStored(msg, m);
-            // the broker drops a second copy of the same message (a retransmitted or redelivered intake)
-            msg.putStringProperty(Message.HDR_DUPLICATE_DETECTION_ID, m.recipient() + "|" + m.messageId());
-            ps.producer.send(queue, msg);
-            LOG.debug("Stored {}", m);
-        } finally {
-            sessions.add(ps);
+            throw e.getCause() instanceof SQLException sql ? sql : new SQLException(e.getCause());
         }
     }
 
-    /** Puts a message's properties and body on a broker message, as stored (also for the refused copy). */
-    static void writeStored(ClientMessage msg, DeferredMessage m) {
-        msg.putStringProperty(PROP_RECIPIENT, m.recipient());
-        msg.putStringProperty(PROP_SENDER, m.sender());
-        msg.putStringProperty(PROP_CONTENT_TYPE, m.contentType());
-        msg.putStringProperty(PROP_MESSAGE_ID, m.messageId());
-        msg.putStringProperty(PROP_DATE_TIME, m.dateTime().toString());
-        if (m.dispositionNotification() != null) {
-            msg.putStringProperty(PROP_DISPOSITION, m.dispositionNotification());
-        }
-        if (!m.cpimHeaders().isEmpty()) {
-            msg.putStringProperty(PROP_CPIM_HEADERS, m.cpimHeaders().serialize());
-        }
-        msg.getBodyBuffer().writeBytes(m.body());
+    private record PendingStore(DeferredMessage message, CompletableFuture<Void> done) {
     }
 
-    /** Number of messages stored for a recipient (canonical form), 0 when none. */
-    public long count(String recipient) throws ActiveMQException, InterruptedException {
-        PooledSession ps = sessions.take();
-        try {
-            ClientSession.QueueQuery q = ps.session.queueQuery(SimpleString.of(Recipients.storeQueue(recipient)));
-            return q.isExists() ? q.getMessageCount() : 0;
-        } finally {
-            sessions.add(ps);
+    /** The writer thread: takes what arrived, writes it in one transaction, answers each waiting intake. */
+    private void writeLoop() {
+        List<PendingStore> batch = new ArrayList<>(MAX_GROUP);
+        while (isRunAllowed() || !writes.isEmpty()) {
+            try {
+                PendingStore first = writes.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                writes.drainTo(batch, MAX_GROUP - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                LOG.error("Deferred store writer: {}", e.toString(), e);
+                batch.forEach(p -> p.done().completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+        PendingStore left;
+        while ((left = writes.poll()) != null) {
+            left.done().completeExceptionally(new SQLException("the deferred store stopped"));
+        }
+    }
+
+    /** One transaction for the whole group; if it fails, each message alone, so one cannot fail the others. */
+    private void write(List<PendingStore> group) {
+        Map<PendingStore, RejectedMessageException> rejected = new LinkedHashMap<>();
+        try (Connection c = db.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+                for (PendingStore p : group) {
+                    RejectedMessageException over = insert(c, insert, p.message());
+                    if (over != null) {
+                        rejected.put(p, over);
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException | RuntimeException e) {
+            if (group.size() > 1) {
+                group.forEach(p -> write(List.of(p)));
+            } else {
+                group.get(0).done().completeExceptionally(e);
+            }
+            return;
+        }
+        for (PendingStore p : group) {
+            RejectedMessageException over = rejected.get(p);
+            if (over != null) {
+                p.done().completeExceptionally(over);
+            } else {
+                p.done().complete(null);
+            }
+        }
+    }
+
+    private static final String INSERT = "INSERT INTO deferred_message (recipient, message_id, sender, content_type, "
+            + "date_time, disposition, cpim_headers, expires_at, size, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            + "ON CONFLICT (recipient, message_id) DO NOTHING";
+
+    /** Inserts one message in the open transaction, or says why it is over quota (counting what this one wrote). */
+    private RejectedMessageException insert(Connection c, PreparedStatement insert, DeferredMessage m) throws SQLException {
+        long stored = count(c, m.recipient());
+        if (stored >= maxPerRecipient) {
+            return new RejectedMessageException(RejectedMessageException.Reason.OVER_QUOTA,
+                    "recipient " + m.recipient() + " already has " + stored
+                    + " deferred messages (imdp.store.max-per-recipient " + maxPerRecipient + ")");
+        }
+        insert.setString(1, m.recipient());
+        insert.setString(2, m.messageId());
+        insert.setString(3, m.sender());
+        insert.setString(4, m.contentType());
+        insert.setString(5, m.dateTime().toString());
+        insert.setString(6, m.dispositionNotification());
+        insert.setString(7, m.cpimHeaders().isEmpty() ? null : m.cpimHeaders().serialize());
+        insert.setLong(8, clock.instant().plus(expiry).toEpochMilli());
+        insert.setInt(9, m.size());
+        insert.setBytes(10, m.body());
+        if (insert.executeUpdate() == 0) {
+            LOG.debug("{} is already stored: the copy is dropped", m);
+        }
+        return null;
+    }
+
+    @Override
+    protected void doStart() {
+        writer = new Thread(this::writeLoop, "ImdpStoreWriter");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    @Override
+    protected void doStop() throws InterruptedException {
+        if (writer != null) {
+            // what is queued is still written: its senders are waiting for the answer
+            writer.join(STORE_TIMEOUT.toMillis());
+            writer = null;
+        }
+    }
+
+    /** Number of messages stored for a recipient (canonical form), 0 when none; refused ones on their way out do not count. */
+    public long count(String recipient) throws SQLException {
+        try (Connection c = db.dataSource().getConnection()) {
+            return count(c, recipient);
+        }
+    }
+
+    private static long count(Connection c, String recipient) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT count(*) FROM deferred_message WHERE recipient = ? AND refusal IS NULL")) {
+            q.setString(1, recipient);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 
     /**
      * Takes out up to {@code max} of the recipient's messages, oldest first, for one push, and no more than
-     * {@code maxBytes} octets of bodies between them (always at least one message, however large): every message
-     * of a push is held in memory until it settles, so the budget bounds a push's heap. They stay in the store
-     * until {@link PushBatch#settle} acknowledges them; the batch is closed when the exchange completes, which
-     * returns every unacknowledged message, the one received but left behind included, to the head of the queue,
-     * in order.
+     * {@code maxBytes} octets of bodies between them (always at least one message, however large): every message of
+     * a push is held in memory until it settles, so the budget bounds a push's heap. Expired and refused messages
+     * are left to their relays. The messages stay stored until {@link #settle} removes them.
      */
-    public PushBatch checkout(String recipient, int max, int maxBytes, Exchange exchange) throws ActiveMQException {
-        String queue = Recipients.storeQueue(recipient);
-        ClientSession session = factory.createSession(false, false);
-        try {
-            if (!session.queueQuery(SimpleString.of(queue)).isExists()) {
-                session.close();
+    public PushBatch checkout(String recipient, int max, int maxBytes) throws SQLException {
+        long now = clock.millis();
+        try (Connection c = db.dataSource().getConnection()) {
+            // first the sizes, so that no body over the budget is ever read
+            List<Long> rows = new ArrayList<>();
+            boolean more = false;
+            try (PreparedStatement q = c.prepareStatement("SELECT id, size FROM deferred_message WHERE recipient = ? "
+                    + "AND refusal IS NULL AND expires_at > ? ORDER BY id LIMIT ?")) {
+                q.setString(1, recipient);
+                q.setLong(2, now);
+                q.setInt(3, max + 1);
+                try (ResultSet rs = q.executeQuery()) {
+                    long bytes = 0;
+                    while (rs.next()) {
+                        int size = rs.getInt(2);
+                        if (rows.size() >= max || !rows.isEmpty() && bytes + size > maxBytes) {
+                            more = true;
+                            break;
+                        }
+                        rows.add(rs.getLong(1));
+                        bytes += size;
+                    }
+                }
+            }
+            if (rows.isEmpty()) {
                 return PushBatch.empty(recipient);
             }
-            ClientConsumer consumer = session.createConsumer(queue);
-            session.start();
-            Map<String, ClientMessage> held = new LinkedHashMap<>();
-            List<DeferredMessage> messages = new ArrayList<>();
-            long bytes = 0;
-            boolean leftBehind = false;
-            ClientMessage cm;
-            while ((cm = consumer.receiveImmediate()) != null) {
-                int size = cm.getBodyBuffer().readableBytes();
-                if (held.size() >= max || !held.isEmpty() && bytes + size > maxBytes) {
-                    leftBehind = true;
-                    break;
-                }
-                DeferredMessage m = toDeferredMessage(cm);
-                if (m == null || held.containsKey(m.messageId())) {
-                    // unreadable or duplicate: leave it stored for an operator, do not push it
-                    continue;
-                }
-                held.put(m.messageId(), cm);
-                messages.add(m);
-                bytes += size;
-            }
-            PushBatch batch = new PushBatch(recipient, messages, leftBehind, session, consumer, held, chargingQueue);
-            if (exchange != null) {
-                exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
-                    @Override
-                    public void onDone(Exchange e) {
-                        batch.close();
+            Set<Long> chosen = new HashSet<>(rows);
+            List<DeferredMessage> messages = new ArrayList<>(rows.size());
+            Map<String, Long> rowIds = new LinkedHashMap<>();
+            try (PreparedStatement q = c.prepareStatement("SELECT " + COLUMNS + " FROM deferred_message WHERE recipient = ? "
+                    + "AND id >= ? AND id <= ? ORDER BY id")) {
+                q.setString(1, recipient);
+                q.setLong(2, rows.get(0));
+                q.setLong(3, rows.get(rows.size() - 1));
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        // a row committed since the first query (PostgreSQL hands out ids before commit) waits
+                        if (chosen.contains(rs.getLong(1))) {
+                            StoredMessage m = read(rs);
+                            if (m != null && rowIds.putIfAbsent(m.message().messageId(), m.rowId()) == null) {
+                                messages.add(m.message());
+                            }
+                        }
                     }
-                });
+                }
             }
-            return batch;
-        } catch (ActiveMQException | RuntimeException e) {
-            session.close();
-            throw e;
+            return new PushBatch(recipient, messages, rowIds, more);
         }
     }
 
     /**
-     * Removes the acknowledged messages of a push and records its charging event, and moves the messages the client
-     * refused for good ({@code refusals}: id to reason) to {@link #REFUSED_QUEUE}, all in one broker transaction: a
-     * crash can neither charge a push twice, nor lose its record, nor lose or duplicate a refused message.
+     * Settles a push in one transaction: deletes the acknowledged messages, marks the refused ones ({@code refusals}:
+     * id to reason) for the refused queue, and writes the push's charging record ({@code chargingEvent}, JSON, under
+     * {@code eventId}; none when {@code eventId} is {@code null}). A crash can neither charge a push twice, nor lose
+     * its record, nor lose or duplicate a refused message.
      */
-    public void settle(PushBatch batch, java.util.Collection<String> acknowledged, Map<String, String> refusals,
-            String chargingEvent) throws ActiveMQException {
-        batch.settle(acknowledged, refusals, chargingEvent);
+    public void settle(PushBatch batch, Collection<String> acknowledged, Map<String, String> refusals, String eventId,
+                       String chargingEvent) throws SQLException {
+        if (batch.isEmpty() && eventId == null) {
+            return;
+        }
+        try (Connection c = db.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (!acknowledged.isEmpty()) {
+                    try (PreparedStatement delete = c.prepareStatement("DELETE FROM deferred_message WHERE id = ?")) {
+                        for (String id : acknowledged) {
+                            delete.setLong(1, batch.rowId(id));
+                            delete.addBatch();
+                        }
+                        delete.executeBatch();
+                    }
+                }
+                if (!refusals.isEmpty()) {
+                    try (PreparedStatement refuse = c.prepareStatement("UPDATE deferred_message SET refusal = ? WHERE id = ?")) {
+                        for (Map.Entry<String, String> r : refusals.entrySet()) {
+                            refuse.setString(1, r.getValue());
+                            refuse.setLong(2, batch.rowId(r.getKey()));
+                            refuse.addBatch();
+                        }
+                        refuse.executeBatch();
+                    }
+                }
+                if (eventId != null) {
+                    try (PreparedStatement record = c.prepareStatement(
+                            "INSERT INTO charging_record (event_id, due_at, event) VALUES (?, ?, ?)")) {
+                        record.setString(1, eventId);
+                        record.setLong(2, clock.instant().plus(chargingGrace).toEpochMilli());
+                        record.setString(3, chargingEvent);
+                        record.executeUpdate();
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        LOG.debug("Settled push of {}: {} of {} messages delivered, {} refused", batch.recipient(), acknowledged.size(),
+                batch.getMessages().size(), refusals.size());
+    }
+
+    /** The charging record {@code eventId} is done with: answered 2001, or handed to the charging queue. */
+    public void charged(String eventId) throws SQLException {
+        update("DELETE FROM charging_record WHERE event_id = ?", eventId);
+    }
+
+    /**
+     * Charging records whose push did not charge them within the grace period (the Charging Enabler was down, or the
+     * service stopped in between), oldest first, at most {@code max}.
+     */
+    public List<ChargingRecord> chargingDue(int max) throws SQLException {
+        List<ChargingRecord> due = new ArrayList<>();
+        try (Connection c = db.dataSource().getConnection();
+             PreparedStatement q = c.prepareStatement(
+                     "SELECT event_id, event FROM charging_record WHERE due_at <= ? ORDER BY due_at LIMIT ?")) {
+            q.setLong(1, clock.millis());
+            q.setInt(2, max);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    due.add(new ChargingRecord(rs.getString(1), rs.getString(2)));
+                }
+            }
+        }
+        return due;
+    }
+
+    /** Charging records not yet charged nor handed to the charging queue. */
+    public long chargingRecords() throws SQLException {
+        return single("SELECT count(*) FROM charging_record");
+    }
+
+    /** Messages kept past their expiry, oldest first, at most {@code max}: for {@link #EXPIRED_QUEUE}. */
+    public List<StoredMessage> expired(int max) throws SQLException {
+        return select("SELECT " + COLUMNS + " FROM deferred_message WHERE expires_at <= ? ORDER BY expires_at LIMIT ?",
+                clock.millis(), max);
+    }
+
+    /** Messages the client refused for good, oldest first, at most {@code max}: for {@link #REFUSED_QUEUE}. */
+    public List<StoredMessage> refused(int max) throws SQLException {
+        return select("SELECT " + COLUMNS + " FROM deferred_message WHERE refusal IS NOT NULL ORDER BY id LIMIT ?", null, max);
+    }
+
+    /** Removes one stored message by its row, once a relay has handed it on. */
+    public void remove(long rowId) throws SQLException {
+        update("DELETE FROM deferred_message WHERE id = ?", rowId);
+    }
+
+    /**
+     * Puts a stored message on a Camel message as a relay sends it to a queue: the store properties as headers
+     * ({@link #PROP_REFUSAL} on a refused one), the content as body, and a duplicate-detection id.
+     */
+    public static void toQueueMessage(StoredMessage stored, Message out) {
+        DeferredMessage m = stored.message();
+        out.getHeaders().clear();
+        out.setHeader(PROP_RECIPIENT, m.recipient());
+        out.setHeader(PROP_SENDER, m.sender());
+        out.setHeader(PROP_CONTENT_TYPE, m.contentType());
+        out.setHeader(PROP_MESSAGE_ID, m.messageId());
+        out.setHeader(PROP_DATE_TIME, m.dateTime().toString());
+        if (m.dispositionNotification() != null) {
+            out.setHeader(PROP_DISPOSITION, m.dispositionNotification());
+        }
+        if (!m.cpimHeaders().isEmpty()) {
+            out.setHeader(PROP_CPIM_HEADERS, m.cpimHeaders().serialize());
+        }
+        if (stored.refusal() != null) {
+            out.setHeader(PROP_REFUSAL, stored.refusal());
+        }
+        out.setHeader(DUPLICATE_ID, (stored.refusal() != null ? "refused|" : "expired|") + m.recipient() + "|" + m.messageId());
+        out.setBody(m.body());
+    }
+
+    /** Bean form of {@link #toQueueMessage} for a relay route: the body is a {@link StoredMessage}. */
+    public void toQueueMessage(Exchange exchange) throws org.apache.camel.InvalidPayloadException {
+        toQueueMessage(exchange.getMessage().getMandatoryBody(StoredMessage.class), exchange.getMessage());
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // Operations (org.imdp.ops: JMX, admin API, health): views that never take a message out for a push,
-    // and the operator's purge.
+    // Operations (org.imdp.ops: JMX, admin API, health, metrics): reads, and the operator's purge.
     // ---------------------------------------------------------------------------------------------------------
 
     /** What an operator may see of a stored message: its metadata, never its content. */
@@ -258,47 +460,59 @@ public final class DeferredStore extends ServiceSupport {
     }
 
     /**
-     * The whole store at a glance, from the broker's own counters.
+     * The whole store at a glance.
      *
-     * @param recipients     recipients with a store queue (queues of recipients emptied in the last minutes included)
-     * @param storedMessages messages in all store queues
+     * @param recipients     recipients with messages stored
+     * @param storedMessages messages stored for all of them
      * @param largest        the recipients with most messages stored, most first, at most the number asked for
      */
     public record Totals(long recipients, long storedMessages, Map<String, Long> largest) {
     }
 
-    /** Messages on any queue of the broker (e.g. {@code im.charging}), 0 when the queue does not exist. */
-    public long queueMessageCount(String queue) throws ActiveMQException, InterruptedException {
-        PooledSession ps = sessions.take();
-        try {
-            ClientSession.QueueQuery q = ps.session.queueQuery(SimpleString.of(queue));
-            return q.isExists() ? q.getMessageCount() : 0;
-        } finally {
-            sessions.add(ps);
+    /** Recipients and messages in the store; {@code top} > 0 also lists the largest recipients (a scan of the index). */
+    public Totals totals(int top) throws SQLException {
+        long messages = single("SELECT count(*) FROM deferred_message WHERE refusal IS NULL");
+        long recipients = single("SELECT count(DISTINCT recipient) FROM deferred_message WHERE refusal IS NULL");
+        Map<String, Long> largest = new LinkedHashMap<>();
+        if (top > 0) {
+            try (Connection c = db.dataSource().getConnection();
+                 PreparedStatement q = c.prepareStatement("SELECT recipient, count(*) AS n FROM deferred_message "
+                         + "WHERE refusal IS NULL GROUP BY recipient ORDER BY n DESC, recipient LIMIT ?")) {
+                q.setInt(1, top);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        largest.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+        }
+        return new Totals(recipients, messages, largest);
+    }
+
+    /** Messages kept past their expiry that the relay has not handed to the IMDN route yet. */
+    public long expiredCount() throws SQLException {
+        try (Connection c = db.dataSource().getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT count(*) FROM deferred_message WHERE expires_at <= ?")) {
+            q.setLong(1, clock.millis());
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 
-    /**
-     * The metadata of up to {@code max} of a recipient's stored messages, oldest first, read with a browse-only
-     * consumer: nothing is taken out, a push running at the same time is not disturbed (messages it holds are
-     * not listed).
-     */
-    public List<PendingMessage> pending(String recipient, int max) throws ActiveMQException {
-        String queue = Recipients.storeQueue(recipient);
+    /** The metadata of up to {@code max} of a recipient's stored messages, oldest first. */
+    public List<PendingMessage> pending(String recipient, int max) throws SQLException {
         List<PendingMessage> result = new ArrayList<>();
-        try (ClientSession session = factory.createSession(false, true, true)) {
-            if (!session.queueQuery(SimpleString.of(queue)).isExists()) {
-                return result;
-            }
-            try (ClientConsumer browser = session.createConsumer(SimpleString.of(queue), true)) {
-                session.start();
-                ClientMessage cm;
-                while (result.size() < max && (cm = browser.receiveImmediate()) != null) {
-                    String dateTime = cm.getStringProperty(PROP_DATE_TIME);
-                    result.add(new PendingMessage(cm.getStringProperty(PROP_MESSAGE_ID), cm.getStringProperty(PROP_SENDER),
-                            cm.getStringProperty(PROP_CONTENT_TYPE), dateTime == null ? null : Instant.parse(dateTime),
-                            cm.getExpiration() == 0 ? null : Instant.ofEpochMilli(cm.getExpiration()),
-                            cm.getBodyBuffer().readableBytes()));
+        try (Connection c = db.dataSource().getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT message_id, sender, content_type, date_time, expires_at, size "
+                     + "FROM deferred_message WHERE recipient = ? AND refusal IS NULL ORDER BY id LIMIT ?")) {
+            q.setString(1, recipient);
+            q.setInt(2, max);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    result.add(new PendingMessage(rs.getString(1), rs.getString(2), rs.getString(3),
+                            Instant.parse(rs.getString(4)), Instant.ofEpochMilli(rs.getLong(5)), rs.getInt(6)));
                 }
             }
         }
@@ -306,151 +520,68 @@ public final class DeferredStore extends ServiceSupport {
     }
 
     /**
-     * Deletes every message stored for a recipient, in one broker transaction. Messages that a push holds right
-     * now are not touched (they are delivered or returned by that push).
+     * Deletes every message stored for a recipient, in one transaction. A push running at that moment still delivers
+     * the messages it has taken out (its settle finds them gone).
      *
      * @return the number of messages deleted
      */
-    public int purge(String recipient) throws ActiveMQException {
-        String queue = Recipients.storeQueue(recipient);
-        try (ClientSession session = factory.createSession(false, false)) {
-            if (!session.queueQuery(SimpleString.of(queue)).isExists()) {
-                return 0;
-            }
-            int purged = 0;
-            try (ClientConsumer consumer = session.createConsumer(queue)) {
-                session.start();
-                ClientMessage cm;
-                while ((cm = consumer.receiveImmediate()) != null) {
-                    cm.individualAcknowledge();
-                    purged++;
-                }
-            }
-            session.commit();
-            LOG.info("Purged {} stored message(s) of {}", purged, recipient);
-            return purged;
+    public int purge(String recipient) throws SQLException {
+        int purged = update("DELETE FROM deferred_message WHERE recipient = ? AND refusal IS NULL", recipient);
+        LOG.info("Purged {} stored message(s) of {}", purged, recipient);
+        return purged;
+    }
+
+    /** One round trip to the database, for the health check. */
+    public void probe() throws SQLException {
+        single("SELECT 1");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    private long single(String sql) throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement q = c.prepareStatement(sql); ResultSet rs = q.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
-    /**
-     * Recipients and messages in the store, from three broker management requests whatever the number of
-     * recipients: the broker's total message count less the messages on the service's other queues, and the
-     * number of store queues. {@code largest} lists the top {@code top} recipients.
-     */
-    public Totals totals(int top) throws Exception {
-        // pre-acknowledging: a management reply leaves the reply queue as it arrives, uncounted by the next request
-        try (ClientSession session = factory.createSession(false, true, true, true)) {
-            session.start();
-            ClientRequestor requestor = new ClientRequestor(session, ActiveMQDefaultConfiguration.getDefaultManagementAddress());
-            try {
-                long total = ((Number) manage(requestor, session, m ->
-                        ManagementHelper.putAttribute(m, ResourceNames.BROKER, "totalMessageCount"))).longValue();
-                for (JsonNode q : listQueues(requestor, session, "NOT_CONTAINS", Integer.MAX_VALUE).path("data")) {
-                    total -= q.path("messageCount").asLong();
-                }
-                JsonNode store = listQueues(requestor, session, "CONTAINS", Math.max(top, 1));
-                Map<String, Long> largest = new LinkedHashMap<>();
-                for (JsonNode q : store.path("data")) {
-                    if (largest.size() < top && q.path("messageCount").asLong() > 0) {
-                        largest.put(recipientOfStoreQueue(q.path("name").asText()), q.path("messageCount").asLong());
+    private int update(String sql, Object key) throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement u = c.prepareStatement(sql)) {
+            u.setObject(1, key);
+            return u.executeUpdate();
+        }
+    }
+
+    private List<StoredMessage> select(String sql, Long now, int max) throws SQLException {
+        List<StoredMessage> result = new ArrayList<>();
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement q = c.prepareStatement(sql)) {
+            int i = 1;
+            if (now != null) {
+                q.setLong(i++, now);
+            }
+            q.setInt(i, max);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    StoredMessage m = read(rs);
+                    if (m != null) {
+                        result.add(m);
                     }
                 }
-                return new Totals(store.path("count").asLong(), Math.max(total, 0), largest);
-            } finally {
-                requestor.close();
             }
         }
+        return result;
     }
 
-    /** The recipient whose store queue this is: {@link Recipients#storeQueue} read backwards. */
-    private static String recipientOfStoreQueue(String queue) {
-        String encoded = queue.substring(Recipients.STORE_PREFIX.length());
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(encoded.length());
-        for (int i = 0; i < encoded.length(); i++) {
-            char c = encoded.charAt(i);
-            if (c == '_' && i + 2 < encoded.length()) {
-                bytes.write(Integer.parseInt(encoded.substring(i + 1, i + 3), 16));
-                i += 2;
-            } else {
-                bytes.write(c);
-            }
-        }
-        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private static JsonNode listQueues(ClientRequestor requestor, ClientSession session, String operation, int pageSize)
-            throws Exception {
-        String options = "{\"field\":\"name\",\"operation\":\"" + operation + "\",\"value\":\"" + Recipients.STORE_PREFIX
-                         + "\",\"sortField\":\"messageCount\",\"sortOrder\":\"desc\"}";
-        Object json = manage(requestor, session,
-                m -> ManagementHelper.putOperationInvocation(m, ResourceNames.BROKER, "listQueues", options, 1, pageSize));
-        return new ObjectMapper().readTree(json.toString());
-    }
-
-    private interface ManagementRequest {
-        void fill(ClientMessage m) throws Exception;
-    }
-
-    private static Object manage(ClientRequestor requestor, ClientSession session, ManagementRequest request) throws Exception {
-        ClientMessage m = session.createMessage(false);
-        request.fill(m);
-        ClientMessage reply = requestor.request(m, 10_000);
-        if (reply == null) {
-            throw new IllegalStateException("the broker did not answer a management request within 10 s");
-        }
-        if (!ManagementHelper.hasOperationSucceeded(reply)) {
-            throw new IllegalStateException("broker management request refused: " + ManagementHelper.getResult(reply)
-                                            + " (an external broker must allow this user to manage)");
-        }
-        return ManagementHelper.getResult(reply);
-    }
-
-    private DeferredMessage toDeferredMessage(ClientMessage cm) {
+    /** A row of {@link #COLUMNS}; {@code null} (and a warning) when it cannot be read: it stays for an operator. */
+    private static StoredMessage read(ResultSet rs) throws SQLException {
+        long row = rs.getLong(1);
         try {
-            byte[] body = new byte[cm.getBodyBuffer().readableBytes()];
-            cm.getBodyBuffer().readBytes(body);
-            return new DeferredMessage(
-                    cm.getStringProperty(PROP_MESSAGE_ID),
-                    cm.getStringProperty(PROP_SENDER),
-                    cm.getStringProperty(PROP_RECIPIENT),
-                    cm.getStringProperty(PROP_CONTENT_TYPE),
-                    Instant.parse(cm.getStringProperty(PROP_DATE_TIME)),
-                    cm.getStringProperty(PROP_DISPOSITION),
-                    body,
-                    CpimHeaders.parse(cm.getStringProperty(PROP_CPIM_HEADERS)));
+            DeferredMessage m = new DeferredMessage(rs.getString(3), rs.getString(4), rs.getString(2), rs.getString(5),
+                    Instant.parse(rs.getString(6)), rs.getString(7), rs.getBytes(11), CpimHeaders.parse(rs.getString(8)));
+            return new StoredMessage(row, m, Instant.ofEpochMilli(rs.getLong(9)), rs.getString(10));
         } catch (RuntimeException e) {
-            LOG.warn("Stored message {} on {} is unreadable and is left in the store: {}",
-                    cm.getMessageID(), cm.getAddress(), e.toString());
+            LOG.warn("Stored message in row {} is unreadable and is left in the store: {}", row, e.toString());
             return null;
         }
-    }
-
-    private void ensureQueue(String name, boolean autoCreated) throws ActiveMQException, InterruptedException {
-        PooledSession ps = sessions.take();
-        try {
-            if (!ps.session.queueQuery(SimpleString.of(name)).isExists()) {
-                try {
-                    ps.session.createQueue(QueueConfiguration.of(name).setRoutingType(RoutingType.ANYCAST)
-                            .setDurable(true).setAutoCreated(autoCreated));
-                } catch (ActiveMQQueueExistsException raced) {
-                    // another instance created it first
-                }
-            }
-        } finally {
-            sessions.add(ps);
-        }
-    }
-
-    private static void createStoreQueue(ClientSession session, String queue) throws ActiveMQException {
-        try {
-            // auto-created: the broker deletes it again once it has been empty for a while (100k recipients)
-            session.createQueue(QueueConfiguration.of(queue).setRoutingType(RoutingType.ANYCAST)
-                    .setDurable(true).setAutoCreated(true));
-        } catch (ActiveMQQueueExistsException raced) {
-            // created by a concurrent intake
-        }
-    }
-
-    private record PooledSession(ClientSession session, ClientProducer producer) {
     }
 }

@@ -3,15 +3,9 @@ package org.imdp.store;
 import java.util.Locale;
 
 /**
- * Canonical recipient identities and the store queue of each one.
- * <p>
- * The store keeps one durable queue per recipient ({@code im.deferred.store.<key>}), so fetching one
- * recipient's messages costs what that recipient has stored, whatever the total (see README, "Store").
+ * Canonical recipient identities: the key of the deferred store.
  */
 public final class Recipients {
-
-    /** Address prefix of the per-recipient queues; address settings match {@code im.deferred.store.#}. */
-    public static final String STORE_PREFIX = "im.deferred.store.";
 
     private Recipients() {
     }
@@ -63,24 +57,6 @@ public final class Recipients {
             }
         }
         return scheme + ":" + user + host;
-    }
-
-    /**
-     * Name of the recipient's store queue. Characters that Artemis treats specially ({@code . * #}) and
-     * anything outside {@code [a-z0-9@+-]} are written as {@code _xx} (hex), so the name stays one word
-     * of the address hierarchy and is still readable in a console.
-     */
-    public static String storeQueue(String canonicalRecipient) {
-        StringBuilder b = new StringBuilder(STORE_PREFIX.length() + canonicalRecipient.length() + 8).append(STORE_PREFIX);
-        for (byte x : canonicalRecipient.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-            char c = (char) (x & 0xff);
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '@' || c == '+' || c == '-') {
-                b.append(c);
-            } else {
-                b.append('_').append(Character.forDigit((c >> 4) & 0xf, 16)).append(Character.forDigit(c & 0xf, 16));
-            }
-        }
-        return b.toString();
     }
 
     private static int indexOfAny(String s, String chars) {

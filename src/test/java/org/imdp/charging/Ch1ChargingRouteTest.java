@@ -74,6 +74,45 @@ class Ch1ChargingRouteTest extends ChargingRouteTestSupport {
     }
 
     @Test
+    void the_push_charges_its_record_at_once_and_the_2001_deletes_it() throws Exception {
+        cdf.onAcr(cdf.answering(Diameter.DIAMETER_SUCCESS));
+        ChargingEvent event = ChargingEvents.push("at-once");
+        record(event);
+
+        template.sendBody("direct:charge", event);
+
+        assertThat(store.chargingRecords()).isZero();
+        assertThat(cdf.requests(Diameter.CMD_ACCOUNTING)).singleElement().satisfies(acr -> {
+            assertThat(acr.isRetransmit()).isFalse();
+            assertThat(acr.avp(Diameter.SESSION_ID).orElseThrow().asUtf8()).endsWith(";at-once");
+        });
+        // the record never goes through the queue: the relay has nothing left to send, also after the grace period
+        await().during(CHARGING_GRACE.multipliedBy(3)).atMost(CHARGING_GRACE.multipliedBy(6))
+                .until(() -> cdf.requests(Diameter.CMD_ACCOUNTING).size() == 1 && messages("im.charging") == 0);
+    }
+
+    @Test
+    void a_record_the_push_could_not_charge_is_relayed_to_the_queue_and_charged_again_with_the_t_flag() throws Exception {
+        BlockingQueue<DiameterMessage> acrs = new LinkedBlockingQueue<>();
+        cdf.onAcr((ctx, acr) -> {
+            acrs.add(acr);
+            ctx.writeAndFlush(cdf.answer(acr, acrs.size() < 2 ? 3002 : Diameter.DIAMETER_SUCCESS));
+        });
+        ChargingEvent event = ChargingEvents.push("relayed");
+        record(event);
+
+        template.sendBody("direct:charge", event);
+        assertThat(store.chargingRecords()).as("kept after the failed ACR").isEqualTo(1);
+
+        await().atMost(15, TimeUnit.SECONDS).until(() -> acrs.size() == 2 && store.chargingRecords() == 0
+                                                        && messages("im.charging") == 0);
+        assertThat(acrs).extracting(DiameterMessage::isRetransmit).containsExactly(false, true);
+        assertThat(acrs).extracting(m -> m.avp(Diameter.SESSION_ID).orElseThrow().asUtf8()).containsOnly(
+                acrs.peek().avp(Diameter.SESSION_ID).orElseThrow().asUtf8());
+        assertThat(messages("im.charging.dlq")).isZero();
+    }
+
+    @Test
     void a_transient_answer_is_retried_with_the_t_flag_until_2001() throws Exception {
         BlockingQueue<DiameterMessage> acrs = new LinkedBlockingQueue<>();
         cdf.onAcr((ctx, acr) -> {

@@ -2,6 +2,8 @@ package org.imdp.charging;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 
@@ -15,18 +17,23 @@ import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.imdp.broker.EmbeddedBroker;
+import org.imdp.store.DeferredStore;
+import org.imdp.store.PushBatches;
+import org.imdp.store.StoreDatabase;
 import org.imdp.test.BrokerClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * routes/charging.xml as the service runs it: config/application.properties, the service's embedded Artemis
- * broker (persistent journal, its address settings) and im.charging in JSON. Subclasses point imdp.ch1.* at
- * their Charging Enabler.
+ * broker (persistent journal, its address settings), im.charging in JSON, and the deferred store on its embedded
+ * SQLite database, where pushes write their charging records. Subclasses point imdp.ch1.* at their Charging Enabler.
  */
 abstract class ChargingRouteTestSupport extends CamelTestSupport {
 
     private static final String CHARGING = "im.charging";
+    /** How long a push's record is left to the push before the relay takes it. */
+    static final Duration CHARGING_GRACE = Duration.ofMillis(500);
 
     @TempDir
     static Path journal;
@@ -34,6 +41,8 @@ abstract class ChargingRouteTestSupport extends CamelTestSupport {
     final ObjectMapper json = ChargingEvent.jsonMapper();
     private final BrokerClient client = new BrokerClient();
     private EmbeddedBroker broker;
+    private StoreDatabase database;
+    DeferredStore store;
 
     /** Override properties for the route, at least {@code imdp.ch1.peers}. */
     abstract Properties ch1Properties();
@@ -44,17 +53,27 @@ abstract class ChargingRouteTestSupport extends CamelTestSupport {
         broker = new EmbeddedBroker(Files.createTempDirectory(journal, "artemis"), "127.0.0.1",
                 AvailablePortFinder.getNextAvailable(), List.of(CHARGING));
         broker.start();
+        database = new StoreDatabase("", "", "", Files.createTempDirectory(journal, "store"), 2);
+        database.start();
+        store = new DeferredStore(database, Duration.ofHours(72), 100, 1000, CHARGING_GRACE, Clock.systemUTC());
+        store.start();
         CamelContext context = super.createCamelContext();
+        context.getRegistry().bind("deferredStore", store);
         context.addComponent("jms", JmsComponent.jmsComponent(client.connectionFactory()));
         context.getRegistry().bind("chargingJson", ChargingEvent.jsonFormat());
         context.getPropertiesComponent().setLocation("file:config/application.properties");
-        context.getPropertiesComponent().setOverrideProperties(ch1Properties());
+        Properties overrides = ch1Properties();
+        // the relay looks for records whose grace is over this often
+        overrides.putIfAbsent("imdp.store.scan-period", "100ms");
+        context.getPropertiesComponent().setOverrideProperties(overrides);
         return context;
     }
 
     @Override
     protected void doPostSetup() throws Exception {
-        PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.resolveMandatoryResource(context, "file:routes/charging.xml"));
+        // the shared error handling first: the CH-1 step is a sub-route that leaves failures to its caller
+        PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.resolveMandatoryResource(context, "file:routes/errors.xml"),
+                ResourceHelper.resolveMandatoryResource(context, "file:routes/charging.xml"));
     }
 
     @AfterEach
@@ -62,6 +81,14 @@ abstract class ChargingRouteTestSupport extends CamelTestSupport {
         context.stop();
         client.close();
         broker.stop();
+        store.stop();
+        database.stop();
+    }
+
+    /** A push's charging record, as its settle writes it: the relay takes it {@link #CHARGING_GRACE} later. */
+    void record(ChargingEvent event) throws Exception {
+        store.settle(PushBatches.none(event.recipient()), List.of(), java.util.Map.of(), event.eventId(),
+                json.writeValueAsString(event));
     }
 
     void publish(ChargingEvent event) throws Exception {

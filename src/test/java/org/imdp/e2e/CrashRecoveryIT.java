@@ -69,7 +69,7 @@ class CrashRecoveryIT {
                 }
                 assertThat(client.sendMessage("sip:alice@127.0.0.1", "sip:lou@127.0.0.1", "text/plain",
                         "waits through the crash".getBytes(StandardCharsets.UTF_8))).isEqualTo(202);
-                // kim is pushed while the Charging Enabler is down: the record waits on im.charging
+                // kim is pushed while the Charging Enabler is down: the record waits in the store, then on im.charging
                 client.register("sip:kim@127.0.0.1", 600);
                 String line = service.waitForLog(Pattern.compile("Push to sip:kim@127.0.0.1 Call-ID \\S+: 2 sent, 2 acknowledged"), WAIT);
                 pushedCallId = line.replaceAll(".*Call-ID (\\S+):.*", "$1");

@@ -17,6 +17,7 @@ import org.imdp.sipmsrp.msrp.MsrpTestPeer;
 import org.imdp.store.DeferredStore;
 import org.imdp.store.Recipients;
 import org.imdp.test.BrokerClient;
+import org.imdp.test.StoreFile;
 import org.imdp.test.peers.ServiceProcess;
 import org.imdp.test.peers.TsharkCapture;
 import org.junit.jupiter.api.AfterAll;
@@ -59,7 +60,7 @@ class ImdnIT {
                 .property("imdp.broker.embedded.port", String.valueOf(brokerPort))
                 .property("imdp.msrp.port", String.valueOf(msrpPort))
                 .property("imdp.store.expiry", "2s")
-                .property("imdp.broker.expiry-scan-period", "500ms")
+                .property("imdp.store.scan-period", "500ms")
                 .start();
         alice = SipTestClient.start("127.0.0.1", sipPort);
         recipients = SipTestClient.start("127.0.0.1", sipPort);
@@ -183,9 +184,7 @@ class ImdnIT {
         service.waitForLog(Pattern.compile("IMDN failed sent to .* for message refused-1 to " + Pattern.quote(bob)
                                            + " \\(MSRP 415 "), WAIT);
         assertThat(refusing.frames()).anySatisfy(f -> assertThat(f.request().messageId()).isEqualTo("refused-1"));
-        try (BrokerClient broker = new BrokerClient("tcp://127.0.0.1:" + brokerPort)) {
-            await().atMost(WAIT).until(() -> broker.messages(Recipients.storeQueue(bob)) == 0);
-        }
+        await().atMost(WAIT).until(() -> StoreFile.storedFor(dataDir, bob) == 0);
     }
 
     @Test

@@ -50,7 +50,7 @@ class SippKamailioPushIT {
         int kamailioPort = AvailablePortFinder.getNextAvailable();
         capture = TsharkCapture.sipAndMsrp(new int[] {sipPort}, msrpPort, kamailioPort);
         kamailio = KamailioMsrpPeer.start(kamailioPort);
-        // no Charging Enabler in this test: charging events wait durably in im.charging
+        // no Charging Enabler in this test: charging records wait durably (store, then im.charging)
         service = Services.onFreePorts(sipPort, dataDir).property("imdp.msrp.port", String.valueOf(msrpPort))
                 .property("imdp.sip.auth.username", AUTH_USER).property("imdp.sip.auth.password", AUTH_PASSWORD)
                 .start();

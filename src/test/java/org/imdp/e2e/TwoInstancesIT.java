@@ -9,6 +9,7 @@ import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.SipTestClient;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
+import org.imdp.test.peers.PostgresServer;
 import org.imdp.test.peers.ServiceProcess;
 import org.imdp.test.peers.TsharkCapture;
 import org.junit.jupiter.api.Test;
@@ -18,9 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Two instances of the jar on one broker: the first with its embedded broker, the second reaching it
- * as an external broker by {@code imdp.broker.url}. Messages taken in by one instance are pushed after
- * a REGISTER at the other, in order and once. tshark judges the SIP and MSRP of both.
+ * Two instances of the jar on one broker and one store, as they scale out: the first with its embedded broker, the
+ * second reaching it as an external broker by {@code imdp.broker.url}, both on one PostgreSQL database by
+ * {@code imdp.store.url}. Messages taken in by one instance are pushed after a REGISTER at the other, in order and
+ * once. tshark judges the SIP and MSRP of both.
  */
 class TwoInstancesIT {
 
@@ -45,10 +47,19 @@ class TwoInstancesIT {
         int sipB = AvailablePortFinder.getNextAvailable();
         int msrpA = AvailablePortFinder.getNextAvailable();
         int msrpB = AvailablePortFinder.getNextAvailable();
+        try (PostgresServer postgres = PostgresServer.start()) {
+            String store = postgres.newDatabase();
+            runBoth(brokerPort, sipA, sipB, msrpA, msrpB, store);
+        }
+    }
+
+    private void runBoth(int brokerPort, int sipA, int sipB, int msrpA, int msrpB, String store) throws Exception {
         try (ServiceProcess a = Services.onFreePorts(sipA, dataA).property("imdp.msrp.port", String.valueOf(msrpA))
-                     .property("imdp.broker.embedded.port", String.valueOf(brokerPort)).start();
+                     .property("imdp.broker.embedded.port", String.valueOf(brokerPort))
+                     .property("imdp.store.url", store).start();
              ServiceProcess b = Services.onFreePorts(sipB, dataB).property("imdp.msrp.port", String.valueOf(msrpB))
-                     .property("imdp.broker.url", "tcp://127.0.0.1:" + brokerPort).start();
+                     .property("imdp.broker.url", "tcp://127.0.0.1:" + brokerPort)
+                     .property("imdp.store.url", store).start();
              SipTestClient viaA = SipTestClient.start("127.0.0.1", sipA);
              SipTestClient viaB = SipTestClient.start("127.0.0.1", sipB);
              MsrpTestPeer msrp = new MsrpTestPeer().start(0);

@@ -123,7 +123,7 @@ class ManagementTest extends OpsTestSupport {
                 .contains("imdp_push_invite_answer_seconds_bucket{le=")
                 .contains("imdp_push_msrp_seconds_count 1")
                 .contains("imdp_store_messages 1.0")
-                .contains("imdp_store_recipients 2.0")
+                .contains("imdp_store_recipients 1.0")
                 .contains("imdp_charging_pending 1.0")
                 .contains("imdp_registrations 1.0");
     }

@@ -45,7 +45,7 @@ abstract class OpsTestSupport extends ServiceMainTestSupport {
         // called from the super constructor, before this class's fields are initialised
         managementPort = AvailablePortFinder.getNextAvailable();
         sipPort = AvailablePortFinder.getNextAvailable();
-        // no Charging Enabler listens at imdp.ch1.peers: charging events wait on im.charging
+        // no Charging Enabler listens at imdp.ch1.peers: charging records wait (store, then im.charging)
         Properties p = serviceProperties("ops-test");
         p.put("imdp.sip.port", String.valueOf(sipPort));
         p.put("camel.management.port", String.valueOf(managementPort));

@@ -40,7 +40,7 @@ class ImdnRoutesTest extends ServiceMainTestSupport {
     protected Properties useOverridePropertiesWithPropertiesComponent() {
         Properties p = serviceProperties("imdn-routes-test");
         p.put("imdp.store.expiry", "1s");
-        p.put("imdp.broker.expiry-scan-period", "200ms");
+        p.put("imdp.store.scan-period", "200ms");
         p.put("imdp.imdn.redelivery-delay", "100");
         p.put("imdp.imdn.max-redeliveries", "2");
         return p;

@@ -67,7 +67,7 @@ class RoutesTest extends ServiceMainTestSupport {
         AdviceWith.adviceWith(context, "intake-sip", a -> a.replaceFromWith("direct:sip-message"));
         AdviceWith.adviceWith(context, "availability-sip", a -> a.replaceFromWith("direct:sip-register"));
         AdviceWith.adviceWith(context, "push", a -> a.weaveByToUri("sipmsrp:push*").replace().process(this::playClient));
-        AdviceWith.adviceWith(context, "charging", a -> a.weaveByToUri("ch1:*").replace().to("mock:ch1"));
+        AdviceWith.adviceWith(context, "acr", a -> a.weaveByToUri("ch1:*").replace().to("mock:ch1"));
         // what reaches the IMDN step from the refused queue (routes/imdn.xml, tested in ImdnRoutesTest)
         AdviceWith.adviceWith(context, "imdn-refused", a -> a.weaveAddFirst().to("mock:refused"));
         context.start();

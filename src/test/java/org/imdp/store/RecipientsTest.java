@@ -24,12 +24,4 @@ class RecipientsTest {
         assertThatThrownBy(() -> Recipients.canonical("sip:127.0.0.1")).hasMessageContaining("lacks");
         assertThatThrownBy(() -> Recipients.canonical("sip:bob\r\nTo:@x")).hasMessageContaining("illegal");
     }
-
-    @Test
-    void store_queue_names_are_one_address_word() {
-        assertThat(Recipients.storeQueue("sip:bob.smith@example.com"))
-                .isEqualTo("im.deferred.store.sip_3abob_2esmith@example_2ecom");
-        assertThat(Recipients.storeQueue("sip:a#b*c@x")).doesNotContain("#", "*")
-                .startsWith(Recipients.STORE_PREFIX);
-    }
 }

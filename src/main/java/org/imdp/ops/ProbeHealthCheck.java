@@ -1,0 +1,65 @@
+package org.imdp.ops;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+/**
+ * Readiness and liveness of a backend the service cannot work without (the broker, the store's database): one round
+ * trip to it, DOWN when that fails or takes longer than the timeout. The probe runs on its own thread, so a backend
+ * that hangs cannot hang the health endpoint.
+ */
+final class ProbeHealthCheck extends AbstractHealthCheck {
+
+    private final String what;
+    private final Callable<Map<String, Object>> probe;
+    private final ExecutorService executor;
+    private final long timeoutMillis;
+
+    /**
+     * @param id    the check's id ({@code broker}, {@code store})
+     * @param what  the backend, for the DOWN message ("the broker")
+     * @param probe one round trip; returns the details of an UP answer
+     */
+    ProbeHealthCheck(String id, String what, Callable<Map<String, Object>> probe, ExecutorService executor,
+                     long timeoutMillis) {
+        super("imdp", id);
+        this.what = what;
+        this.probe = probe;
+        this.executor = executor;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return true;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        CompletableFuture<Map<String, Object>> call = CompletableFuture.supplyAsync(() -> {
+            try {
+                return probe.call();
+            } catch (Exception e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }, executor);
+        try {
+            builder.up().details(call.get(timeoutMillis, TimeUnit.MILLISECONDS));
+        } catch (TimeoutException e) {
+            call.cancel(true);
+            builder.down().message(what + " did not answer within " + timeoutMillis + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            builder.down().message("interrupted");
+        } catch (Exception e) {
+            builder.down().message(what + " cannot be reached: " + e.getCause().getMessage()).error(e.getCause());
+        }
+    }
+}

@@ -1,0 +1,380 @@
+package org.imdp.store;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultMessage;
+import org.imdp.cpim.CpimHeaders;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What the store guarantees, on every database it runs on: each subclass gives it one. */
+abstract class DeferredStoreContract {
+
+    static final String BOB = "sip:bob@example.com";
+    static final String CAROL = "sip:carol@example.com";
+    static final Duration EXPIRY = Duration.ofHours(72);
+    static final Duration CHARGING_GRACE = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dataDir;
+
+    /** The time as the store sees it: moved by the tests that need expiry or a grace period to pass. */
+    final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-01T10:00:00Z"));
+    final Clock clock = new Clock() {
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
+    };
+
+    StoreDatabase database;
+    DeferredStore store;
+
+    /** The JDBC URL of a fresh, empty store; empty for the embedded SQLite file in {@link #dataDir}. */
+    abstract String newStoreUrl();
+
+    @BeforeEach
+    void start() {
+        startStore(newStoreUrl());
+    }
+
+    void startStore(String url) {
+        database = new StoreDatabase(url, "", "", dataDir, 4);
+        database.start();
+        store = new DeferredStore(database, EXPIRY, 3, 1000, CHARGING_GRACE, clock);
+        store.start();
+    }
+
+    @AfterEach
+    void stop() {
+        store.stop();
+        database.stop();
+    }
+
+    static DeferredMessage message(String id, String recipient, String text) {
+        return new DeferredMessage(id, "sip:alice@example.com", recipient, "text/plain",
+                Instant.parse("2026-11-26T10:00:00Z"), null, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static List<String> ids(PushBatch batch) {
+        return batch.getMessages().stream().map(DeferredMessage::messageId).toList();
+    }
+
+    @Test
+    void checkout_returns_only_the_recipients_messages_oldest_first() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(message("c1", CAROL, "for carol"));
+        store.store(message("m2", BOB, "two"));
+        store.store(message("m3", BOB, "three"));
+
+        PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE);
+        assertThat(ids(batch)).containsExactly("m1", "m2", "m3");
+        DeferredMessage first = batch.getMessages().get(0);
+        assertThat(new String(first.body(), StandardCharsets.UTF_8)).isEqualTo("one");
+        assertThat(first.sender()).isEqualTo("sip:alice@example.com");
+        assertThat(first.recipient()).isEqualTo(BOB);
+        assertThat(first.contentType()).isEqualTo("text/plain");
+        assertThat(first.dateTime()).isEqualTo(Instant.parse("2026-11-26T10:00:00Z"));
+        assertThat(store.count(CAROL)).isEqualTo(1);
+    }
+
+    @Test
+    void the_imdn_request_the_senders_other_cpim_headers_and_binary_content_are_stored_with_the_message() throws Exception {
+        CpimHeaders headers = new CpimHeaders(List.of(Map.entry("Subject", "lunch?"), Map.entry("imdn.Original-To", "<" + BOB + ">")),
+                List.of(Map.entry("Content-Disposition", "notification")));
+        store.store(new DeferredMessage("h1", "sip:alice@example.com", BOB, "application/octet-stream",
+                Instant.parse("2026-11-26T10:00:00.123456Z"), "negative-delivery", new byte[] {0, (byte) 0xff, 13, 10}, headers));
+
+        DeferredMessage m = store.checkout(BOB, 100, Integer.MAX_VALUE).getMessages().get(0);
+        assertThat(m.dispositionNotification()).isEqualTo("negative-delivery");
+        assertThat(m.cpimHeaders()).isEqualTo(headers);
+        assertThat(m.body()).containsExactly(0, 0xff, 13, 10);
+        assertThat(m.dateTime()).isEqualTo(Instant.parse("2026-11-26T10:00:00.123456Z"));
+    }
+
+    @Test
+    void settle_removes_acknowledged_messages_and_writes_the_charging_record_in_one_transaction() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(message("m2", BOB, "two"));
+        store.store(message("m3", BOB, "three"));
+
+        PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE);
+        store.settle(batch, List.of("m1", "m2"), Map.of(), "e1", "{\"eventId\":\"e1\"}");
+
+        assertThat(store.count(BOB)).isEqualTo(1);
+        assertThat(ids(store.checkout(BOB, 100, Integer.MAX_VALUE))).containsExactly("m3");
+        assertThat(store.chargingRecords()).isEqualTo(1);
+    }
+
+    @Test
+    void a_settle_that_fails_changes_nothing() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(message("m2", BOB, "two"));
+        PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE);
+        store.settle(batch, List.of(), Map.of(), "e1", "{}");
+
+        // the same event id again: the charging record cannot be written, so m1 is not removed either
+        assertThatThrownBy(() -> store.settle(batch, List.of("m1"), Map.of(), "e1", "{}"))
+                .isInstanceOf(java.sql.SQLException.class);
+        assertThat(ids(store.checkout(BOB, 100, Integer.MAX_VALUE))).containsExactly("m1", "m2");
+        assertThat(store.chargingRecords()).isEqualTo(1);
+    }
+
+    @Test
+    void a_charging_record_is_left_to_its_push_for_the_grace_period_then_due_for_the_relay() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.settle(store.checkout(BOB, 100, Integer.MAX_VALUE), List.of("m1"), Map.of(), "e1", "{\"eventId\":\"e1\"}");
+
+        assertThat(store.chargingDue(10)).isEmpty();
+        now.set(now.get().plus(CHARGING_GRACE));
+        assertThat(store.chargingDue(10)).containsExactly(new DeferredStore.ChargingRecord("e1", "{\"eventId\":\"e1\"}"));
+
+        store.charged("e1");
+        assertThat(store.chargingDue(10)).isEmpty();
+        assertThat(store.chargingRecords()).isZero();
+    }
+
+    @Test
+    void refused_messages_are_not_pushed_again_and_leave_for_the_refused_queue_with_every_property_and_the_reason()
+            throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(new DeferredMessage("m2", "sip:alice@example.com", BOB, "application/octet-stream",
+                Instant.parse("2026-11-26T10:00:00Z"), "positive-delivery", new byte[] {0, (byte) 0xff, 13, 10}));
+        store.store(message("m3", BOB, "three"));
+
+        PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE);
+        store.settle(batch, List.of("m1"), Map.of("m2", "MSRP 415 Unsupported media type"), "e2", "{}");
+
+        assertThat(ids(store.checkout(BOB, 100, Integer.MAX_VALUE))).containsExactly("m3");
+        List<DeferredStore.StoredMessage> refused = store.refused(10);
+        assertThat(refused).singleElement().satisfies(r -> assertThat(r.refusal()).isEqualTo("MSRP 415 Unsupported media type"));
+
+        DefaultMessage out = new DefaultMessage(new DefaultCamelContext());
+        out.setHeader("left over", "from the timer");
+        DeferredStore.toQueueMessage(refused.get(0), out);
+        assertThat(out.getHeaders()).containsOnly(
+                Map.entry(DeferredStore.PROP_REFUSAL, "MSRP 415 Unsupported media type"),
+                Map.entry(DeferredStore.PROP_MESSAGE_ID, "m2"),
+                Map.entry(DeferredStore.PROP_RECIPIENT, BOB),
+                Map.entry(DeferredStore.PROP_SENDER, "sip:alice@example.com"),
+                Map.entry(DeferredStore.PROP_CONTENT_TYPE, "application/octet-stream"),
+                Map.entry(DeferredStore.PROP_DATE_TIME, "2026-11-26T10:00:00Z"),
+                Map.entry(DeferredStore.PROP_DISPOSITION, "positive-delivery"),
+                Map.entry(DeferredStore.DUPLICATE_ID, "refused|" + BOB + "|m2"));
+        assertThat((byte[]) out.getBody()).containsExactly(0, 0xff, 13, 10);
+
+        store.remove(refused.get(0).rowId());
+        assertThat(store.refused(10)).isEmpty();
+        assertThat(store.count(BOB)).isEqualTo(1);
+    }
+
+    @Test
+    void a_refusal_of_a_message_not_in_the_batch_settles_nothing() throws Exception {
+        store.store(message("m1", BOB, "one"));
+
+        PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE);
+        assertThatThrownBy(() -> store.settle(batch, List.of("m1"), Map.of("other", "MSRP 413 Stop sending message"),
+                "e3", "{}")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("other");
+
+        assertThat(store.count(BOB)).isEqualTo(1);
+        assertThat(store.refused(10)).isEmpty();
+        assertThat(store.chargingRecords()).isZero();
+    }
+
+    @Test
+    void a_push_that_never_settles_leaves_every_message_stored_in_order() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(message("m2", BOB, "two"));
+
+        store.checkout(BOB, 100, Integer.MAX_VALUE);
+        store.checkout(BOB, 1, Integer.MAX_VALUE);
+
+        assertThat(ids(store.checkout(BOB, 100, Integer.MAX_VALUE))).containsExactly("m1", "m2");
+        assertThat(store.chargingRecords()).isZero();
+    }
+
+    @Test
+    void checkout_stops_at_the_byte_budget_and_what_it_left_behind_comes_next_in_order() throws Exception {
+        store.store(message("m1", BOB, "aaaa"));
+        store.store(message("m2", BOB, "bbbb"));
+        store.store(message("m3", BOB, "cccc"));
+
+        PushBatch batch = store.checkout(BOB, 100, 8);
+        assertThat(ids(batch)).containsExactly("m1", "m2");
+        assertThat(batch.hasMore()).isTrue();
+        store.settle(batch, List.of("m1"), Map.of(), null, null);
+
+        PushBatch rest = store.checkout(BOB, 100, 8);
+        assertThat(ids(rest)).containsExactly("m2", "m3");
+        assertThat(rest.hasMore()).isFalse();
+    }
+
+    @Test
+    void a_message_larger_than_the_byte_budget_still_goes_alone() throws Exception {
+        store.store(message("m1", BOB, "larger than the budget"));
+        store.store(message("m2", BOB, "two"));
+
+        PushBatch batch = store.checkout(BOB, 100, 4);
+        assertThat(ids(batch)).containsExactly("m1");
+        assertThat(batch.hasMore()).isTrue();
+        PushBatch again = store.checkout(BOB, 100, Integer.MAX_VALUE);
+        assertThat(ids(again)).containsExactly("m1", "m2");
+        assertThat(again.hasMore()).isFalse();
+    }
+
+    @Test
+    void a_checkout_at_its_message_count_says_it_left_messages_behind() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(message("m2", BOB, "two"));
+
+        PushBatch one = store.checkout(BOB, 1, Integer.MAX_VALUE);
+        assertThat(ids(one)).containsExactly("m1");
+        assertThat(one.hasMore()).isTrue();
+        assertThat(store.checkout(BOB, 2, Integer.MAX_VALUE).hasMore()).isFalse();
+    }
+
+    @Test
+    void over_quota_and_oversized_messages_are_refused_and_not_stored() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(message("m2", BOB, "two"));
+        store.store(message("m3", BOB, "three"));
+
+        assertThatThrownBy(() -> store.store(message("m4", BOB, "four")))
+                .isInstanceOfSatisfying(RejectedMessageException.class,
+                        e -> assertThat(e.getReason()).isEqualTo(RejectedMessageException.Reason.OVER_QUOTA))
+                .hasMessageContaining("imdp.store.max-per-recipient");
+        assertThatThrownBy(() -> store.store(message("big", CAROL, "x".repeat(1001))))
+                .isInstanceOfSatisfying(RejectedMessageException.class,
+                        e -> assertThat(e.getSipStatus()).isEqualTo(413));
+        assertThat(store.count(BOB)).isEqualTo(3);
+        assertThat(store.count(CAROL)).isZero();
+    }
+
+    @Test
+    void concurrent_intakes_share_commits_yet_each_gets_its_own_answer_and_the_quota_holds() throws Exception {
+        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(16);
+        try {
+            List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                // 10 for bob (quota 3), 30 for 15 others (2 each), one of them twice (a retransmission)
+                int o = i == 39 ? 38 : i;
+                DeferredMessage m = i < 10 ? message("b" + i, BOB, "x")
+                        : message("o" + o, "sip:other" + (o % 15) + "@example.com", "x");
+                answers.add(senders.submit(() -> {
+                    try {
+                        store.store(m);
+                        return "stored";
+                    } catch (RejectedMessageException e) {
+                        return e.getReason().name();
+                    }
+                }));
+            }
+            List<String> outcomes = new java.util.ArrayList<>();
+            for (var a : answers) {
+                outcomes.add(a.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(outcomes.subList(0, 10)).containsOnly("stored", "OVER_QUOTA").filteredOn("stored"::equals).hasSize(3);
+            assertThat(outcomes.subList(10, 40)).containsOnly("stored");
+        } finally {
+            senders.shutdownNow();
+        }
+        assertThat(store.count(BOB)).isEqualTo(3);
+        assertThat(store.totals(0).storedMessages()).isEqualTo(3 + 29);
+    }
+
+    @Test
+    void the_same_message_stored_twice_is_kept_once_but_the_same_id_for_another_recipient_is_another_message() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(message("m1", BOB, "one"));
+        store.store(message("m1", CAROL, "one"));
+        assertThat(store.count(BOB)).isEqualTo(1);
+        assertThat(store.count(CAROL)).isEqualTo(1);
+    }
+
+    @Test
+    void stored_messages_and_charging_records_survive_a_restart_in_the_middle_of_a_push() throws Exception {
+        String url = database.url();
+        store.store(message("m1", BOB, "one"));
+        store.store(message("m2", BOB, "two"));
+        store.store(message("m3", BOB, "three"));
+        store.settle(store.checkout(BOB, 1, Integer.MAX_VALUE), List.of("m1"), Map.of(), "e1", "{}");
+        assertThat(ids(store.checkout(BOB, 100, Integer.MAX_VALUE))).hasSize(2);
+
+        // nothing of the second push was settled
+        stop();
+        startStore(url);
+
+        assertThat(ids(store.checkout(BOB, 100, Integer.MAX_VALUE))).containsExactly("m2", "m3");
+        assertThat(store.chargingRecords()).isEqualTo(1);
+    }
+
+    @Test
+    void an_expired_message_is_not_pushed_and_is_due_for_the_expired_queue() throws Exception {
+        store.store(message("old", BOB, "too late"));
+        now.set(now.get().plus(EXPIRY));
+        store.store(message("new", BOB, "in time"));
+
+        assertThat(ids(store.checkout(BOB, 100, Integer.MAX_VALUE))).containsExactly("new");
+        assertThat(store.expiredCount()).isEqualTo(1);
+        List<DeferredStore.StoredMessage> expired = store.expired(10);
+        assertThat(expired).singleElement().satisfies(e -> {
+            assertThat(e.message().messageId()).isEqualTo("old");
+            assertThat(e.expiresAt()).isEqualTo(now.get());
+            assertThat(e.refusal()).isNull();
+        });
+        DefaultMessage out = new DefaultMessage(new DefaultCamelContext());
+        DeferredStore.toQueueMessage(expired.get(0), out);
+        assertThat(out.getHeader(DeferredStore.DUPLICATE_ID)).isEqualTo("expired|" + BOB + "|old");
+        assertThat(out.getHeaders()).doesNotContainKey(DeferredStore.PROP_REFUSAL);
+    }
+
+    @Test
+    void operations_see_metadata_totals_and_the_largest_recipients_and_purge_one_recipient() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(message("m2", BOB, "two!"));
+        store.store(message("c1", CAROL, "for carol"));
+
+        assertThat(store.pending(BOB, 10)).extracting(DeferredStore.PendingMessage::messageId, DeferredStore.PendingMessage::size)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("m1", 3), org.assertj.core.groups.Tuple.tuple("m2", 4));
+        assertThat(store.pending(BOB, 10).get(0).expiresAt()).isEqualTo(now.get().plus(EXPIRY));
+        DeferredStore.Totals totals = store.totals(1);
+        assertThat(totals.recipients()).isEqualTo(2);
+        assertThat(totals.storedMessages()).isEqualTo(3);
+        assertThat(totals.largest()).containsExactly(Map.entry(BOB, 2L));
+        assertThat(store.totals(0).largest()).isEmpty();
+
+        assertThat(store.purge(BOB)).isEqualTo(2);
+        assertThat(store.count(BOB)).isZero();
+        assertThat(store.count(CAROL)).isEqualTo(1);
+        store.probe();
+    }
+
+    @Test
+    void a_recipient_without_messages_gets_an_empty_batch() throws Exception {
+        assertThat(store.checkout("sip:nobody@example.com", 100, Integer.MAX_VALUE).isEmpty()).isTrue();
+    }
+}

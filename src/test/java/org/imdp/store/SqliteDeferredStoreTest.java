@@ -1,0 +1,35 @@
+package org.imdp.store;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The store on its embedded default: an SQLite file in the data directory. */
+class SqliteDeferredStoreTest extends DeferredStoreContract {
+
+    @Override
+    String newStoreUrl() {
+        return "";
+    }
+
+    @Test
+    void the_embedded_store_is_one_file_in_the_data_directory_written_durably() throws Exception {
+        assertThat(database.url()).isEqualTo("jdbc:sqlite:" + dataDir.resolve(StoreDatabase.EMBEDDED_FILE).toAbsolutePath());
+        assertThat(dataDir.resolve(StoreDatabase.EMBEDDED_FILE)).exists();
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("wal");
+            }
+            // 2 = FULL: the WAL is synced at every commit, so a commit survives a power cut
+            try (ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(2);
+            }
+        }
+    }
+}

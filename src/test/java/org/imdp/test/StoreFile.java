@@ -1,0 +1,32 @@
+package org.imdp.test;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+import org.imdp.store.StoreDatabase;
+
+/** Reads the embedded store of a running (or stopped) service from the outside: its SQLite file in the data directory. */
+public final class StoreFile {
+
+    private StoreFile() {
+    }
+
+    /** Messages stored for {@code recipient} (canonical form) in the embedded store of {@code dataDir}. */
+    public static long storedFor(Path dataDir, String recipient) throws SQLException {
+        java.util.Properties wait = new java.util.Properties();
+        // the service may be writing: wait for its lock instead of failing
+        wait.setProperty("busy_timeout", "10000");
+        try (Connection c = DriverManager.getConnection(StoreDatabase.embeddedUrl(dataDir), wait);
+             PreparedStatement q = c.prepareStatement("SELECT count(*) FROM deferred_message WHERE recipient = ?")) {
+            q.setString(1, recipient);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}
