@@ -64,8 +64,8 @@ public final class DeferredStore extends ServiceSupport {
     /** Artemis' duplicate-detection property: a second copy sent by a relay after a crash is dropped. */
     public static final String DUPLICATE_ID = "_AMQ_DUPL_ID";
 
-    /** How long an intake waits for its message to be committed before it is answered with an error. */
-    public static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a write (an intake, a settle) waits for its commit before it fails. */
+    public static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
 
     private static final Logger LOG = LoggerFactory.getLogger(DeferredStore.class);
     /** Messages written in one transaction at most. */
@@ -79,7 +79,7 @@ public final class DeferredStore extends ServiceSupport {
     private final int maxMessageSize;
     private final Duration chargingGrace;
     private final Clock clock;
-    private final BlockingQueue<PendingStore> writes = new LinkedBlockingQueue<>();
+    private final BlockingQueue<PendingWrite> writes = new LinkedBlockingQueue<>();
     private Thread writer;
 
     /**
@@ -107,79 +107,88 @@ public final class DeferredStore extends ServiceSupport {
     /**
      * Stores one message durably (committed when this returns). A message whose id is already stored for the same
      * recipient (a retransmitted or redelivered intake) is dropped silently.
-     * <p>
-     * Group commit: the message is written by the store's writer thread together with the others that arrived while
-     * the previous transaction was committing, so concurrent intakes share one commit (one fsync) instead of queueing
-     * for the database's write lock one by one.
      *
      * @throws RejectedMessageException when it is too large or the recipient's quota is used up
      * @throws SQLException             when the database refused the write or did not commit it within
-     *                                  {@link #STORE_TIMEOUT} (nothing of it is stored then)
+     *                                  {@link #WRITE_TIMEOUT} (nothing of it is stored then)
      */
     public void store(DeferredMessage m) throws SQLException, InterruptedException {
         if (m.size() > maxMessageSize) {
             throw new RejectedMessageException(RejectedMessageException.Reason.TOO_LARGE,
                     "message of " + m.size() + " octets exceeds imdp.store.max-message-size " + maxMessageSize);
         }
+        if (write(c -> insert(c, m)) instanceof RejectedMessageException overQuota) {
+            throw overQuota;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Group commit: every write (intake, settle, the relays' deletes) is done by the store's writer thread, many in
+    // one transaction: all that arrived while the previous transaction committed share one commit (one fsync)
+    // instead of queueing for the database's write lock one by one. Reads use the pool directly.
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** One write, run in the writer's open transaction; what it returns is handed back to its caller. */
+    @FunctionalInterface
+    private interface Work {
+        Object run(Connection c) throws SQLException;
+    }
+
+    private record PendingWrite(Work work, CompletableFuture<Object> done) {
+    }
+
+    /** Runs {@code work} in the writer's next transaction and waits until it is committed (or failed). */
+    private Object write(Work work) throws SQLException, InterruptedException {
         if (!isRunAllowed()) {
             throw new SQLException("the deferred store is not running");
         }
-        PendingStore pending = new PendingStore(m, new CompletableFuture<>());
+        PendingWrite pending = new PendingWrite(work, new CompletableFuture<>());
         writes.put(pending);
         try {
-            pending.done().get(STORE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return pending.done().get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new SQLTimeoutException("the store did not commit " + m + " within " + STORE_TIMEOUT);
+            throw new SQLTimeoutException("the store's database did not commit within " + WRITE_TIMEOUT);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RejectedMessageException rejected) {
-                throw rejected;
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
             }
             throw e.getCause() instanceof SQLException sql ? sql : new SQLException(e.getCause());
         }
     }
 
-    private record PendingStore(DeferredMessage message, CompletableFuture<Void> done) {
-    }
-
-    /** The writer thread: takes what arrived, writes it in one transaction, answers each waiting intake. */
+    /** The writer thread: takes what arrived, writes it in one transaction, answers each waiting caller. */
     private void writeLoop() {
-        List<PendingStore> batch = new ArrayList<>(MAX_GROUP);
+        List<PendingWrite> group = new ArrayList<>(MAX_GROUP);
         while (isRunAllowed() || !writes.isEmpty()) {
             try {
-                PendingStore first = writes.poll(100, TimeUnit.MILLISECONDS);
+                PendingWrite first = writes.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
-                batch.add(first);
-                writes.drainTo(batch, MAX_GROUP - 1);
-                write(batch);
+                group.add(first);
+                writes.drainTo(group, MAX_GROUP - 1);
+                write(group);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
-            } catch (RuntimeException e) {
-                LOG.error("Deferred store writer: {}", e.toString(), e);
-                batch.forEach(p -> p.done().completeExceptionally(e));
             } finally {
-                batch.clear();
+                group.clear();
             }
         }
-        PendingStore left;
+        PendingWrite left;
         while ((left = writes.poll()) != null) {
             left.done().completeExceptionally(new SQLException("the deferred store stopped"));
         }
     }
 
-    /** One transaction for the whole group; if it fails, each message alone, so one cannot fail the others. */
-    private void write(List<PendingStore> group) {
-        Map<PendingStore, RejectedMessageException> rejected = new LinkedHashMap<>();
+    /** One transaction for the whole group; if it fails, each write alone, so one cannot fail the others. */
+    private void write(List<PendingWrite> group) {
+        Object[] results = new Object[group.size()];
         try (Connection c = db.dataSource().getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement insert = c.prepareStatement(INSERT)) {
-                for (PendingStore p : group) {
-                    RejectedMessageException over = insert(c, insert, p.message());
-                    if (over != null) {
-                        rejected.put(p, over);
-                    }
+            try {
+                for (int i = 0; i < results.length; i++) {
+                    results[i] = group.get(i).work().run(c);
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -194,13 +203,8 @@ public final class DeferredStore extends ServiceSupport {
             }
             return;
         }
-        for (PendingStore p : group) {
-            RejectedMessageException over = rejected.get(p);
-            if (over != null) {
-                p.done().completeExceptionally(over);
-            } else {
-                p.done().complete(null);
-            }
+        for (int i = 0; i < results.length; i++) {
+            group.get(i).done().complete(results[i]);
         }
     }
 
@@ -208,26 +212,31 @@ public final class DeferredStore extends ServiceSupport {
             + "date_time, disposition, cpim_headers, expires_at, size, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             + "ON CONFLICT (recipient, message_id) DO NOTHING";
 
-    /** Inserts one message in the open transaction, or says why it is over quota (counting what this one wrote). */
-    private RejectedMessageException insert(Connection c, PreparedStatement insert, DeferredMessage m) throws SQLException {
+    /**
+     * Inserts one message in the open transaction, or returns why it is over quota (counting what this transaction
+     * wrote before it): a refusal does not roll back the others.
+     */
+    private RejectedMessageException insert(Connection c, DeferredMessage m) throws SQLException {
         long stored = count(c, m.recipient());
         if (stored >= maxPerRecipient) {
             return new RejectedMessageException(RejectedMessageException.Reason.OVER_QUOTA,
                     "recipient " + m.recipient() + " already has " + stored
                     + " deferred messages (imdp.store.max-per-recipient " + maxPerRecipient + ")");
         }
-        insert.setString(1, m.recipient());
-        insert.setString(2, m.messageId());
-        insert.setString(3, m.sender());
-        insert.setString(4, m.contentType());
-        insert.setString(5, m.dateTime().toString());
-        insert.setString(6, m.dispositionNotification());
-        insert.setString(7, m.cpimHeaders().isEmpty() ? null : m.cpimHeaders().serialize());
-        insert.setLong(8, clock.instant().plus(expiry).toEpochMilli());
-        insert.setInt(9, m.size());
-        insert.setBytes(10, m.body());
-        if (insert.executeUpdate() == 0) {
-            LOG.debug("{} is already stored: the copy is dropped", m);
+        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+            insert.setString(1, m.recipient());
+            insert.setString(2, m.messageId());
+            insert.setString(3, m.sender());
+            insert.setString(4, m.contentType());
+            insert.setString(5, m.dateTime().toString());
+            insert.setString(6, m.dispositionNotification());
+            insert.setString(7, m.cpimHeaders().isEmpty() ? null : m.cpimHeaders().serialize());
+            insert.setLong(8, clock.instant().plus(expiry).toEpochMilli());
+            insert.setInt(9, m.size());
+            insert.setBytes(10, m.body());
+            if (insert.executeUpdate() == 0) {
+                LOG.debug("{} is already stored: the copy is dropped", m);
+            }
         }
         return null;
     }
@@ -243,7 +252,7 @@ public final class DeferredStore extends ServiceSupport {
     protected void doStop() throws InterruptedException {
         if (writer != null) {
             // what is queued is still written: its senders are waiting for the answer
-            writer.join(STORE_TIMEOUT.toMillis());
+            writer.join(WRITE_TIMEOUT.toMillis());
             writer = null;
         }
     }
@@ -329,53 +338,52 @@ public final class DeferredStore extends ServiceSupport {
      * its record, nor lose or duplicate a refused message.
      */
     public void settle(PushBatch batch, Collection<String> acknowledged, Map<String, String> refusals, String eventId,
-                       String chargingEvent) throws SQLException {
+                       String chargingEvent) throws SQLException, InterruptedException {
         if (batch.isEmpty() && eventId == null) {
             return;
         }
-        try (Connection c = db.dataSource().getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                if (!acknowledged.isEmpty()) {
-                    try (PreparedStatement delete = c.prepareStatement("DELETE FROM deferred_message WHERE id = ?")) {
-                        for (String id : acknowledged) {
-                            delete.setLong(1, batch.rowId(id));
-                            delete.addBatch();
-                        }
-                        delete.executeBatch();
+        // resolved before the transaction: a message that is not the batch's settles nothing
+        List<Long> delivered = acknowledged.stream().map(batch::rowId).toList();
+        Map<Long, String> refused = new LinkedHashMap<>();
+        refusals.forEach((id, reason) -> refused.put(batch.rowId(id), reason));
+        long dueAt = clock.instant().plus(chargingGrace).toEpochMilli();
+        write(c -> {
+            if (!delivered.isEmpty()) {
+                try (PreparedStatement delete = c.prepareStatement("DELETE FROM deferred_message WHERE id = ?")) {
+                    for (long row : delivered) {
+                        delete.setLong(1, row);
+                        delete.addBatch();
                     }
+                    delete.executeBatch();
                 }
-                if (!refusals.isEmpty()) {
-                    try (PreparedStatement refuse = c.prepareStatement("UPDATE deferred_message SET refusal = ? WHERE id = ?")) {
-                        for (Map.Entry<String, String> r : refusals.entrySet()) {
-                            refuse.setString(1, r.getValue());
-                            refuse.setLong(2, batch.rowId(r.getKey()));
-                            refuse.addBatch();
-                        }
-                        refuse.executeBatch();
-                    }
-                }
-                if (eventId != null) {
-                    try (PreparedStatement record = c.prepareStatement(
-                            "INSERT INTO charging_record (event_id, due_at, event) VALUES (?, ?, ?)")) {
-                        record.setString(1, eventId);
-                        record.setLong(2, clock.instant().plus(chargingGrace).toEpochMilli());
-                        record.setString(3, chargingEvent);
-                        record.executeUpdate();
-                    }
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            if (!refused.isEmpty()) {
+                try (PreparedStatement refuse = c.prepareStatement("UPDATE deferred_message SET refusal = ? WHERE id = ?")) {
+                    for (Map.Entry<Long, String> r : refused.entrySet()) {
+                        refuse.setString(1, r.getValue());
+                        refuse.setLong(2, r.getKey());
+                        refuse.addBatch();
+                    }
+                    refuse.executeBatch();
+                }
+            }
+            if (eventId != null) {
+                try (PreparedStatement record = c.prepareStatement(
+                        "INSERT INTO charging_record (event_id, due_at, event) VALUES (?, ?, ?)")) {
+                    record.setString(1, eventId);
+                    record.setLong(2, dueAt);
+                    record.setString(3, chargingEvent);
+                    record.executeUpdate();
+                }
+            }
+            return null;
+        });
         LOG.debug("Settled push of {}: {} of {} messages delivered, {} refused", batch.recipient(), acknowledged.size(),
                 batch.getMessages().size(), refusals.size());
     }
 
     /** The charging record {@code eventId} is done with: answered 2001, or handed to the charging queue. */
-    public void charged(String eventId) throws SQLException {
+    public void charged(String eventId) throws SQLException, InterruptedException {
         update("DELETE FROM charging_record WHERE event_id = ?", eventId);
     }
 
@@ -416,7 +424,7 @@ public final class DeferredStore extends ServiceSupport {
     }
 
     /** Removes one stored message by its row, once a relay has handed it on. */
-    public void remove(long rowId) throws SQLException {
+    public void remove(long rowId) throws SQLException, InterruptedException {
         update("DELETE FROM deferred_message WHERE id = ?", rowId);
     }
 
@@ -525,7 +533,7 @@ public final class DeferredStore extends ServiceSupport {
      *
      * @return the number of messages deleted
      */
-    public int purge(String recipient) throws SQLException {
+    public int purge(String recipient) throws SQLException, InterruptedException {
         int purged = update("DELETE FROM deferred_message WHERE recipient = ? AND refusal IS NULL", recipient);
         LOG.info("Purged {} stored message(s) of {}", purged, recipient);
         return purged;
@@ -545,11 +553,13 @@ public final class DeferredStore extends ServiceSupport {
         }
     }
 
-    private int update(String sql, Object key) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement u = c.prepareStatement(sql)) {
-            u.setObject(1, key);
-            return u.executeUpdate();
-        }
+    private int update(String sql, Object key) throws SQLException, InterruptedException {
+        return (Integer) write(c -> {
+            try (PreparedStatement u = c.prepareStatement(sql)) {
+                u.setObject(1, key);
+                return u.executeUpdate();
+            }
+        });
     }
 
     private List<StoredMessage> select(String sql, Long now, int max) throws SQLException {
