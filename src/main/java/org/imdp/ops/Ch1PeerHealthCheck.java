@@ -10,14 +10,25 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.imdp.ch1.Ch1Endpoint;
 
 /**
- * Readiness: every CH-1 endpoint in use has at least one Charging Enabler peer with an OPEN Diameter connection.
- * While it is DOWN the service still stores and pushes; charging events wait on {@code im.charging} and are sent
- * when a peer is back. Not a liveness check: a Charging Enabler outage is no reason to restart this service.
+ * Every CH-1 endpoint in use has at least one Charging Enabler peer with an OPEN Diameter connection; shown in
+ * {@code /observe/health}. Neither readiness nor liveness: while it is DOWN the service still takes in, stores and
+ * pushes (charging records wait durably and are charged when a peer is back), so a Charging Enabler outage is no
+ * reason to take this service out of a load balancer, nor to restart it.
  */
 final class Ch1PeerHealthCheck extends AbstractHealthCheck {
 
     Ch1PeerHealthCheck() {
         super("imdp", "ch1-peers");
+    }
+
+    @Override
+    public boolean isReadiness() {
+        return false;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
     }
 
     @Override

@@ -19,12 +19,14 @@ class ManagementTest extends OpsTestSupport {
     // --- health --------------------------------------------------------------------------------------------
 
     @Test
-    void health_names_broker_sip_and_ch1_and_liveness_ignores_the_missing_charging_enabler() throws Exception {
+    void health_names_broker_store_sip_and_ch1_and_neither_liveness_nor_readiness_wait_for_the_charging_enabler()
+            throws Exception {
         HttpResponse<String> live = get("/observe/health/live", null, null);
         assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
         assertThat(body(live).path("status").asText()).isEqualTo("UP");
         JsonNode liveChecks = body(live).path("checks");
         assertThat(check(liveChecks, "broker").path("status").asText()).isEqualTo("UP");
+        assertThat(check(liveChecks, "store").path("status").asText()).isEqualTo("UP");
         assertThat(check(liveChecks, "sip-listening-points").path("status").asText()).isEqualTo("UP");
         assertThat(liveChecks.toString()).doesNotContain("ch1-peers");
 
@@ -38,8 +40,11 @@ class ManagementTest extends OpsTestSupport {
         assertThat(ch1.path("status").asText()).isEqualTo("DOWN");
         assertThat(ch1.path("message").asText()).contains("no open peer");
 
+        // without a Charging Enabler the service still takes in, stores and pushes; the records wait durably
         HttpResponse<String> ready = get("/observe/health/ready", null, null);
-        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+        assertThat(check(body(ready).path("checks"), "store").path("status").asText()).isEqualTo("UP");
+        assertThat(body(ready).path("checks").toString()).doesNotContain("ch1-peers");
     }
 
     private static JsonNode check(JsonNode checks, String name) {
