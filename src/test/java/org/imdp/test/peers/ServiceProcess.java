@@ -67,6 +67,11 @@ public final class ServiceProcess implements AutoCloseable {
         return process.waitForLog(pattern, timeout);
     }
 
+    /** The service JVM's process id (for jcmd, or its CPU time in /proc). */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Whether the service's JVM is still running. */
     public boolean isAlive() {
         return process.isAlive();

@@ -138,6 +138,8 @@ public final class Sipp implements AutoCloseable {
         private Duration recvTimeout;
         private final Map<String, String> keys = new LinkedHashMap<>();
         private final Map<String, String> globals = new LinkedHashMap<>();
+        private final List<String> options = new ArrayList<>();
+        private boolean traceMessages = true;
 
         private Builder(Path scenario) {
             this.scenario = scenario.toAbsolutePath();
@@ -197,6 +199,24 @@ public final class Sipp implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Further SIPp options as they are, e.g. {@code "-inf", file, "-l", "10"} for a load run (an injection
+         * file, calls in flight).
+         */
+        public Builder options(String... options) {
+            this.options.addAll(List.of(options));
+            return this;
+        }
+
+        /**
+         * No trace of every message ({@code -trace_msg}, on by default): under load the trace costs SIPp more
+         * than the calls; {@link Sipp#messages()} is then empty.
+         */
+        public Builder withoutMessageTrace() {
+            this.traceMessages = false;
+            return this;
+        }
+
         /** Starts SIPp in the background as a server and returns once its {@link #localPort(int)} is bound. */
         public Sipp startServer() {
             if (localPort == 0) {
@@ -242,10 +262,13 @@ public final class Sipp implements AutoCloseable {
 
             List<String> cmd = new ArrayList<>(List.of("sipp", "-sf", scenario.toString(),
                     "-i", HOST, "-t", transport.mode, "-m", String.valueOf(calls), "-nostdin",
-                    "-trace_msg", "-message_file", messages.toString(),
                     "-trace_err", "-error_file", errors.toString(),
                     "-trace_logs", "-log_file", scenarioLog.toString(),
                     "-timeout", Math.max(1, (timeout.toMillis() + 999) / 1000) + "s", "-timeout_error"));
+            if (traceMessages) {
+                cmd.addAll(List.of("-trace_msg", "-message_file", messages.toString()));
+            }
+            cmd.addAll(options);
             if (localPort != 0) {
                 cmd.addAll(List.of("-p", String.valueOf(localPort)));
             }
