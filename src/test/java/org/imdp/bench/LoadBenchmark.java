@@ -540,6 +540,16 @@ public final class LoadBenchmark {
                 say("%s: %s", run.system, note);
             }
         }
+        System.out.printf("%nper round (msg/s intake, msg/s delivery, BYE -> ACR mean ms, CPU %% intake / delivery):%n");
+        for (int i = 0; i < rounds; i++) {
+            for (Run run : List.of(ours.get(i), msilo.get(i))) {
+                Map<String, Double> f = run.figures;
+                System.out.printf(Locale.ROOT, "  round %d %-17s %6.0f %6.0f %8s %5.0f / %.0f%n", i + 1, run.system,
+                        f.getOrDefault("intake/s", 0.0), f.getOrDefault("delivery/s", 0.0),
+                        format("%.0f", f.get("bye-acr-mean")), f.getOrDefault("intake-cpu%", 0.0),
+                        f.getOrDefault("delivery-cpu%", 0.0));
+            }
+        }
         System.out.printf("%nmedians over %d round(s), %d recipients x %d messages, %d in flight%n", rounds,
                 recipients, messagesPerRecipient, inFlight);
         System.out.printf("%-50s %14s %14s %10s%n", "", OURS, MSILO, "ours/msilo");
