@@ -62,6 +62,9 @@ public final class LoadBenchmark {
 
     /** Everything started and not yet stopped, stopped last-in first-out after each run and on exit. */
     private static final Deque<AutoCloseable> RUNNING = new ArrayDeque<>();
+    /** Set by the shutdown hook (Ctrl-C): whatever the main thread starts from then on is stopped at once. */
+    private static volatile boolean stopping;
+    private static volatile boolean finished;
 
     private final int rounds;
     private final int recipients;
@@ -125,8 +128,22 @@ public final class LoadBenchmark {
                 .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(outDir);
         System.setProperty("imdp.peers.output-dir", outDir.resolve("peers").toString());
-        Runtime.getRuntime().addShutdownHook(new Thread(LoadBenchmark::stopAll, "load-benchmark-cleanup"));
+        Thread main = Thread.currentThread();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping = true;
+            stopAll();
+            if (!finished) {
+                // the main thread may be starting a peer right now: let it reach started(), which stops it
+                try {
+                    main.join(30_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                stopAll();
+            }
+        }, "load-benchmark-cleanup"));
         int exit = new LoadBenchmark(rounds, recipients, messages, inFlight, profile, javaOptions, outDir).run();
+        finished = true;
         System.exit(exit);
     }
 
@@ -171,8 +188,9 @@ public final class LoadBenchmark {
         say("round %d, %s: starting freeDiameter and the jar", round, OURS);
         try {
             FreeDiameter chargingEnabler = new FreeDiameter("bench-" + round, "ocs.localdomain");
-            chargingEnabler.start();
+            // registered first: it runs in a session of its own, so a Ctrl-C on the terminal does not reach it
             started(chargingEnabler::stop);
+            chargingEnabler.start();
             int sipPort = AvailablePortFinder.getNextAvailable();
             int msrpPort = AvailablePortFinder.getNextAvailable();
             int managementPort = AvailablePortFinder.getNextAvailable();
@@ -359,17 +377,18 @@ public final class LoadBenchmark {
 
     // ---------------------------------------------------------------------------------------------- phases
 
-    private void intake(Run run, int port, LongSupplier cpu, Path messagesFile, Path dir) {
+    private void intake(Run run, int port, LongSupplier cpu, Path messagesFile, Path dir) throws Exception {
         int total = recipients * messagesPerRecipient;
         say("  intake: %d MESSAGEs, %d in flight", total, inFlight);
         Path stat = dir.resolve("intake-stat.csv");
         long cpu0 = cpu.getAsLong();
         long t0 = System.nanoTime();
-        Sipp sender = Sipp.scenario("bench/uac-message-load.xml").remotePort(port).calls(total)
+        Sipp sender = started(Sipp.scenario("bench/uac-message-load.xml").remotePort(port).calls(total)
                 .timeout(Duration.ofSeconds(120 + total / 20)).withoutMessageTrace()
                 .options("-inf", messagesFile.toString(), "-l", String.valueOf(inFlight), "-r", "100000",
                         "-trace_stat", "-stf", stat.toString(), "-fd", "3600")
-                .runClient();
+                .startClient());
+        sender.awaitClient();
         long cpuTicks = cpu.getAsLong() - cpu0;
         double seconds = (System.nanoTime() - t0) / 1e9;
         cpu(run, "intake", cpuTicks, seconds, total);
@@ -390,12 +409,13 @@ public final class LoadBenchmark {
         }
     }
 
-    private void register(Run run, int port, int uasPort, Path usersFile) {
-        Sipp registrar = Sipp.scenario("bench/uac-register-load.xml").remotePort(port).calls(recipients)
+    private void register(Run run, int port, int uasPort, Path usersFile) throws Exception {
+        Sipp registrar = started(Sipp.scenario("bench/uac-register-load.xml").remotePort(port).calls(recipients)
                 .key("contact", "sip:127.0.0.1:" + uasPort).timeout(Duration.ofSeconds(120 + recipients / 20))
                 .withoutMessageTrace()
                 .options("-inf", usersFile.toString(), "-l", String.valueOf(inFlight), "-r", "100000")
-                .runClient();
+                .startClient());
+        registrar.awaitClient();
         if (registrar.exitCode() != 0) {
             run.notes.add("REGISTER: SIPp exited with " + registrar.exitCode() + " (" + registrar.process().log() + ")");
         }
@@ -606,7 +626,11 @@ public final class LoadBenchmark {
 
     // ---------------------------------------------------------------------------------------------- helpers
 
-    private static synchronized <T extends AutoCloseable> T started(T resource) {
+    private static synchronized <T extends AutoCloseable> T started(T resource) throws Exception {
+        if (stopping) {
+            resource.close();
+            throw new IllegalStateException("the benchmark is being stopped");
+        }
         RUNNING.push(resource);
         return resource;
     }
@@ -627,7 +651,7 @@ public final class LoadBenchmark {
         long lastChange = System.nanoTime();
         while (true) {
             long now = counter.getAsLong();
-            if (now >= target) {
+            if (now >= target || stopping) {
                 return;
             }
             if (now != last) {

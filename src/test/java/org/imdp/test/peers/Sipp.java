@@ -50,9 +50,11 @@ public final class Sipp implements AutoCloseable {
     private final Path messageFile;
     private final Path errorFile;
     private final Path scenarioLogFile;
+    private final Duration timeout;
 
-    private Sipp(ExternalProcess process, Path messageFile, Path errorFile, Path scenarioLogFile) {
+    private Sipp(ExternalProcess process, Path messageFile, Path errorFile, Path scenarioLogFile, Duration timeout) {
         this.process = process;
+        this.timeout = timeout;
         this.messageFile = messageFile;
         this.errorFile = errorFile;
         this.scenarioLogFile = scenarioLogFile;
@@ -79,6 +81,16 @@ public final class Sipp implements AutoCloseable {
             throw new IllegalStateException("SIPp is still running: " + process);
         }
         return process.waitForExit(Duration.ZERO);
+    }
+
+    /**
+     * Waits for a client started with {@link Builder#startClient()} to end: SIPp's own {@code -timeout} ends the
+     * run, the margin covers its start and shutdown.
+     *
+     * @return its exit code
+     */
+    public int awaitClient() {
+        return waitForExit(timeout.plusSeconds(10));
     }
 
     /** Waits for SIPp to finish its calls ({@code -m}) and returns its exit code. */
@@ -235,18 +247,25 @@ public final class Sipp implements AutoCloseable {
 
         /** Runs SIPp as a client to completion; check the outcome with {@link Sipp#assertSucceeded()}. */
         public Sipp runClient() {
-            if (remotePort == 0) {
-                throw new IllegalStateException("a SIPp client needs remotePort(...)");
-            }
-            Sipp sipp = launch(true);
+            Sipp sipp = startClient();
             try {
-                // SIPp's own -timeout ends the run; the margin covers its start and shutdown
-                sipp.waitForExit(timeout.plusSeconds(10));
+                sipp.awaitClient();
             } catch (AssertionError e) {
                 sipp.close();
                 throw e;
             }
             return sipp;
+        }
+
+        /**
+         * Starts SIPp as a client in the background, for a caller that must be able to stop it meanwhile (a
+         * benchmark's Ctrl-C); wait for it with {@link Sipp#awaitClient()}.
+         */
+        public Sipp startClient() {
+            if (remotePort == 0) {
+                throw new IllegalStateException("a SIPp client needs remotePort(...)");
+            }
+            return launch(true);
         }
 
         private Sipp launch(boolean client) {
@@ -283,7 +302,7 @@ public final class Sipp implements AutoCloseable {
             if (client) {
                 cmd.add(HOST + ":" + remotePort);
             }
-            return new Sipp(ExternalProcess.start(log, ExternalProcess.outputDir(), cmd), messages, errors, scenarioLog);
+            return new Sipp(ExternalProcess.start(log, ExternalProcess.outputDir(), cmd), messages, errors, scenarioLog, timeout);
         }
     }
 }
