@@ -4,13 +4,15 @@
 #   IM Client's MSRP side, tshark as the wire-format judge, freeDiameter as the Charging Enabler,
 #   plus the tools to build freeDiameter's test_acct extension (scripts/freediameter/build-test-acct.sh),
 #   and PostgreSQL (the production store; tests start their own server on a free port, as user postgres).
+#   For the load benchmark (scripts/bench/load.sh): the incumbent, Kamailio msilo on SQLite
+#   (kamailio-sqlite-modules, sqlite3 to create its WAL database).
 # Idempotent and quick: apt is not touched when every package is already installed.
 set -euo pipefail
 
-PACKAGES=(sip-tester tshark kamailio
+PACKAGES=(sip-tester tshark kamailio kamailio-sqlite-modules sqlite3
           freediameter freediameterd freediameter-extensions libfreediameter-dev
           openssl dpkg-dev gcc libc6-dev postgresql)
-BINARIES=(sipp tshark dumpcap kamailio freeDiameterd openssl dpkg-source gcc runuser)
+BINARIES=(sipp tshark dumpcap kamailio sqlite3 freeDiameterd openssl dpkg-source gcc runuser)
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 log() { echo "install-test-peers: $*"; }
@@ -52,11 +54,14 @@ fi
 for b in "${BINARIES[@]}"; do
     have "$b" || { log "$b is still missing after apt-get install" >&2; exit 1; }
 done
-# the MSRP peer needs Kamailio's msrp module, shipped in the main package
-if ! compgen -G "/usr/lib/*/kamailio/modules/msrp.so" >/dev/null; then
-    log "kamailio msrp.so module not found under /usr/lib/*/kamailio/modules" >&2
-    exit 1
-fi
+# the MSRP peer needs Kamailio's msrp module (main package); the benchmark's incumbent msilo (main
+# package) on db_sqlite (kamailio-sqlite-modules)
+for module in msrp msilo db_sqlite; do
+    if ! compgen -G "/usr/lib/*/kamailio/modules/$module.so" >/dev/null; then
+        log "kamailio $module.so module not found under /usr/lib/*/kamailio/modules" >&2
+        exit 1
+    fi
+done
 
 log "$(sipp -v 2>&1 | grep -m1 -o 'SIPp v[^ ]*')"
 log "$(PATH="$PATH:/usr/sbin:/sbin" kamailio -v 2>/dev/null | head -1)"

@@ -97,9 +97,13 @@ public final class ExternalProcess implements AutoCloseable {
         throw new IllegalStateException(binary + " not found on PATH: " + INSTALL_HINT);
     }
 
-    /** The directory for peer logs, traces, configs and captures: {@code target/peers}, created on demand. */
+    /**
+     * The directory for peer logs, traces, configs and captures: {@code target/peers}, or the system property
+     * {@code imdp.peers.output-dir} when set (the load benchmark keeps each run's files apart); created on demand.
+     */
     public static Path outputDir() {
-        Path dir = projectRoot().resolve("target").resolve("peers");
+        String configured = System.getProperty("imdp.peers.output-dir");
+        Path dir = configured != null ? Path.of(configured) : projectRoot().resolve("target").resolve("peers");
         try {
             return Files.createDirectories(dir);
         } catch (IOException e) {

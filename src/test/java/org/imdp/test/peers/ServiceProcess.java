@@ -67,7 +67,7 @@ public final class ServiceProcess implements AutoCloseable {
         return process.waitForLog(pattern, timeout);
     }
 
-    /** The service JVM's process id (for jcmd). */
+    /** The service JVM's process id (for jcmd, or its CPU time in /proc). */
     public long pid() {
         return process.pid();
     }

@@ -50,9 +50,11 @@ public final class Sipp implements AutoCloseable {
     private final Path messageFile;
     private final Path errorFile;
     private final Path scenarioLogFile;
+    private final Duration timeout;
 
-    private Sipp(ExternalProcess process, Path messageFile, Path errorFile, Path scenarioLogFile) {
+    private Sipp(ExternalProcess process, Path messageFile, Path errorFile, Path scenarioLogFile, Duration timeout) {
         this.process = process;
+        this.timeout = timeout;
         this.messageFile = messageFile;
         this.errorFile = errorFile;
         this.scenarioLogFile = scenarioLogFile;
@@ -79,6 +81,16 @@ public final class Sipp implements AutoCloseable {
             throw new IllegalStateException("SIPp is still running: " + process);
         }
         return process.waitForExit(Duration.ZERO);
+    }
+
+    /**
+     * Waits for a client started with {@link Builder#startClient()} to end: SIPp's own {@code -timeout} ends the
+     * run, the margin covers its start and shutdown.
+     *
+     * @return its exit code
+     */
+    public int awaitClient() {
+        return waitForExit(timeout.plusSeconds(10));
     }
 
     /** Waits for SIPp to finish its calls ({@code -m}) and returns its exit code. */
@@ -138,6 +150,8 @@ public final class Sipp implements AutoCloseable {
         private Duration recvTimeout;
         private final Map<String, String> keys = new LinkedHashMap<>();
         private final Map<String, String> globals = new LinkedHashMap<>();
+        private final List<String> options = new ArrayList<>();
+        private boolean traceMessages = true;
 
         private Builder(Path scenario) {
             this.scenario = scenario.toAbsolutePath();
@@ -197,6 +211,24 @@ public final class Sipp implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Further SIPp options as they are, e.g. {@code "-inf", file, "-l", "10"} for a load run (an injection
+         * file, calls in flight).
+         */
+        public Builder options(String... options) {
+            this.options.addAll(List.of(options));
+            return this;
+        }
+
+        /**
+         * No trace of every message ({@code -trace_msg}, on by default): under load the trace costs SIPp more
+         * than the calls; {@link Sipp#messages()} is then empty.
+         */
+        public Builder withoutMessageTrace() {
+            this.traceMessages = false;
+            return this;
+        }
+
         /** Starts SIPp in the background as a server and returns once its {@link #localPort(int)} is bound. */
         public Sipp startServer() {
             if (localPort == 0) {
@@ -215,18 +247,25 @@ public final class Sipp implements AutoCloseable {
 
         /** Runs SIPp as a client to completion; check the outcome with {@link Sipp#assertSucceeded()}. */
         public Sipp runClient() {
-            if (remotePort == 0) {
-                throw new IllegalStateException("a SIPp client needs remotePort(...)");
-            }
-            Sipp sipp = launch(true);
+            Sipp sipp = startClient();
             try {
-                // SIPp's own -timeout ends the run; the margin covers its start and shutdown
-                sipp.waitForExit(timeout.plusSeconds(10));
+                sipp.awaitClient();
             } catch (AssertionError e) {
                 sipp.close();
                 throw e;
             }
             return sipp;
+        }
+
+        /**
+         * Starts SIPp as a client in the background, for a caller that must be able to stop it meanwhile (a
+         * benchmark's Ctrl-C); wait for it with {@link Sipp#awaitClient()}.
+         */
+        public Sipp startClient() {
+            if (remotePort == 0) {
+                throw new IllegalStateException("a SIPp client needs remotePort(...)");
+            }
+            return launch(true);
         }
 
         private Sipp launch(boolean client) {
@@ -242,10 +281,13 @@ public final class Sipp implements AutoCloseable {
 
             List<String> cmd = new ArrayList<>(List.of("sipp", "-sf", scenario.toString(),
                     "-i", HOST, "-t", transport.mode, "-m", String.valueOf(calls), "-nostdin",
-                    "-trace_msg", "-message_file", messages.toString(),
                     "-trace_err", "-error_file", errors.toString(),
                     "-trace_logs", "-log_file", scenarioLog.toString(),
                     "-timeout", Math.max(1, (timeout.toMillis() + 999) / 1000) + "s", "-timeout_error"));
+            if (traceMessages) {
+                cmd.addAll(List.of("-trace_msg", "-message_file", messages.toString()));
+            }
+            cmd.addAll(options);
             if (localPort != 0) {
                 cmd.addAll(List.of("-p", String.valueOf(localPort)));
             }
@@ -260,7 +302,7 @@ public final class Sipp implements AutoCloseable {
             if (client) {
                 cmd.add(HOST + ":" + remotePort);
             }
-            return new Sipp(ExternalProcess.start(log, ExternalProcess.outputDir(), cmd), messages, errors, scenarioLog);
+            return new Sipp(ExternalProcess.start(log, ExternalProcess.outputDir(), cmd), messages, errors, scenarioLog, timeout);
         }
     }
 }
