@@ -136,6 +136,7 @@ public final class Sipp implements AutoCloseable {
         private String service;
         private Duration timeout = Duration.ofSeconds(30);
         private Duration recvTimeout;
+        private boolean noRetransmissions;
         private final Map<String, String> keys = new LinkedHashMap<>();
         private final Map<String, String> globals = new LinkedHashMap<>();
 
@@ -197,6 +198,15 @@ public final class Sipp implements AutoCloseable {
             return this;
         }
 
+        /**
+         * No UDP retransmissions ({@code -nr}): SIPp neither resends its own messages nor takes an identical copy
+         * of the last message received for a retransmission, so the copy is matched against the scenario.
+         */
+        public Builder noRetransmissions() {
+            this.noRetransmissions = true;
+            return this;
+        }
+
         /** Starts SIPp in the background as a server and returns once its {@link #localPort(int)} is bound. */
         public Sipp startServer() {
             if (localPort == 0) {
@@ -254,6 +264,9 @@ public final class Sipp implements AutoCloseable {
             }
             if (service != null) {
                 cmd.addAll(List.of("-s", service));
+            }
+            if (noRetransmissions) {
+                cmd.add("-nr");
             }
             keys.forEach((k, v) -> cmd.addAll(List.of("-key", k, v)));
             globals.forEach((k, v) -> cmd.addAll(List.of("-set", k, v)));
