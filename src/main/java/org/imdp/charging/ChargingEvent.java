@@ -14,9 +14,9 @@ import org.imdp.sipmsrp.PushSessionResult;
 
 /**
  * The post-BYE event of one push session: everything a CH-1 EventRequest (Diameter Rf ACR,
- * EVENT_RECORD) needs. It travels as JSON on the durable queue {@code im.charging}, written in the
- * same broker transaction that removes the acknowledged messages from the store. Both sides of the
- * queue use {@link #jsonFormat()} (registry bean {@code chargingJson}).
+ * EVENT_RECORD) needs. It is kept as JSON, as the push's charging record in the store (written in the
+ * transaction that removes the acknowledged messages) and on the durable queue {@code im.charging} when it
+ * is retried from there. Both use {@link #jsonFormat()} (registry bean {@code chargingJson}).
  *
  * @param eventId              unique id of this charging event (idempotency key, basis of the Diameter Session-Id)
  * @param recipient            the IM Client's public identity (Subscription-Id, Called-Party-Address)
@@ -34,7 +34,7 @@ public record ChargingEvent(String eventId, String recipient, List<String> sende
         List<Message> messages) {
 
     /**
-     * The JSON form on {@code im.charging}: ISO-8601 instants, unknown fields ignored (so an event written
+     * The JSON form of the charging record and on {@code im.charging}: ISO-8601 instants, unknown fields ignored (so an event written
      * by a newer version is still charged).
      */
     public static JacksonDataFormat jsonFormat() {

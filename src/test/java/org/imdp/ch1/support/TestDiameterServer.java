@@ -103,6 +103,11 @@ public final class TestDiameterServer implements AutoCloseable {
     }
 
     public DiameterMessage answer(DiameterMessage request, long resultCode) {
+        return answer(request, resultCode, identity);
+    }
+
+    /** The answer a server with Origin-Host {@code identity} gives to {@code request}. */
+    public static DiameterMessage answer(DiameterMessage request, long resultCode, String identity) {
         List<DiameterAvp> avps = new ArrayList<>();
         request.avp(Diameter.SESSION_ID).ifPresent(avps::add);
         avps.add(DiameterAvp.unsigned32(Diameter.RESULT_CODE, 0, true, resultCode));

@@ -3,6 +3,7 @@ package org.imdp.test.peers;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,26 @@ class SippTest {
             assertThat(byeTimes).hasSize(2);
             assertThat(new BigDecimal(byeTimes.get(1)).subtract(new BigDecimal(byeTimes.get(0))))
                     .isGreaterThanOrEqualTo(new BigDecimal("0.300"));
+        }
+    }
+
+    /**
+     * The client sending its 200 twice takes the ACK to the first one whether it arrives before its second 200 left
+     * (SIPp's own UAC ACKs at once, so it nearly always does) or after it, and needs both ACKs.
+     */
+    @Test
+    void imClientSendingItsOkTwiceTakesAnAckBeforeOrAfterItsSecondOk() {
+        int uasPort = AvailablePortFinder.getNextAvailable();
+        try (Sipp client = Sipp.scenario("uas-msrp-ok-twice.xml").localPort(uasPort).key("msrp_port", "2855")
+                .timeout(RUN).startServer()) {
+            Sipp server = Sipp.scenario("selftest/uac-invite-ok-twice.xml").remotePort(uasPort).service("alice")
+                    .options("-nr").timeout(RUN).runClient();
+
+            server.assertSucceeded();
+            client.waitForExit(RUN);
+            client.assertSucceeded();
+            assertThat(Pattern.compile("(?m)^ACK sip:").matcher(client.messages()).results().count())
+                    .as("ACKs received").isEqualTo(2);
         }
     }
 
