@@ -23,6 +23,11 @@ public final class Ch1Constants {
             + " JMSRedelivered); the ACR then carries the T flag from its first send on.", javaType = "Boolean")
     public static final String POSSIBLE_DUPLICATE = "CamelCh1PossibleDuplicate";
 
+    @Metadata(label = "producer", description = "Input: true to fail at once (Ch1TransientException) when no peer is"
+            + " OPEN, instead of waiting up to the request timeout for one; for a caller that keeps the event durably"
+            + " and retries it elsewhere.", javaType = "Boolean")
+    public static final String FAIL_WITHOUT_OPEN_PEER = "CamelCh1FailWithoutOpenPeer";
+
     private Ch1Constants() {
     }
 }

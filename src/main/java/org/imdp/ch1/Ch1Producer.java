@@ -66,7 +66,8 @@ public class Ch1Producer extends DefaultAsyncProducer {
         boolean possibleDuplicate = in.getHeader(Ch1Constants.POSSIBLE_DUPLICATE, false, Boolean.class)
                 || in.getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class) > 0;
         endpoint.countSent();
-        peerGroup.send(acr, possibleDuplicate).whenCompleteAsync((answer, error) -> {
+        boolean waitForPeer = !in.getHeader(Ch1Constants.FAIL_WITHOUT_OPEN_PEER, false, Boolean.class);
+        peerGroup.send(acr, possibleDuplicate, waitForPeer).whenCompleteAsync((answer, error) -> {
             try {
                 if (error != null) {
                     exchange.setException(error instanceof Ch1TransientException ? error

@@ -237,6 +237,19 @@ class Ch1ProducerTest extends CamelTestSupport {
     }
 
     @Test
+    void a_caller_that_keeps_its_event_elsewhere_fails_at_once_without_an_open_peer_instead_of_waiting() {
+        // an hour of request timeout: only the fail-fast path can end this request within the test
+        String nowhere = "ch1:nowhere-now?peers=127.0.0.1:" + AvailablePortFinder.getNextAvailable() + "&requestTimeout=1h&reconnectDelayMin=100ms";
+        Exchange result = template.request(nowhere, e -> {
+            e.getIn().setHeader(Ch1Constants.FAIL_WITHOUT_OPEN_PEER, true);
+            e.getIn().setBody(ChargingEvents.push("nowhere-now"));
+        });
+
+        assertThat(result.getException()).isInstanceOf(Ch1TransientException.class)
+                .hasMessageContaining("no open peer").hasMessageContaining("not waiting for one");
+    }
+
+    @Test
     void a_peer_that_disconnects_gets_dpa_and_the_next_request_goes_to_the_secondary() {
         awaitOpen(2);
         primary.send(new DiameterMessage(DiameterMessage.FLAG_REQUEST, Diameter.CMD_DISCONNECT_PEER, 0, 99, 99, List.of(

@@ -7,6 +7,7 @@ import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The store on its embedded default: an SQLite file in the data directory. */
 class SqliteDeferredStoreTest extends DeferredStoreContract {
@@ -14,6 +15,18 @@ class SqliteDeferredStoreTest extends DeferredStoreContract {
     @Override
     String newStoreUrl() {
         return "";
+    }
+
+    @Test
+    void a_store_url_of_another_database_stops_the_start_naming_the_key() {
+        StoreDatabase mysql = new StoreDatabase("jdbc:mysql://db.example.com/imdp", "", "", dataDir, 2);
+        assertThatThrownBy(mysql::start).hasMessageContaining("imdp.store.url").hasMessageContaining("jdbc:postgresql:");
+    }
+
+    @Test
+    void an_unreachable_postgresql_stops_the_start_with_the_drivers_reason() {
+        StoreDatabase nowhere = new StoreDatabase("jdbc:postgresql://127.0.0.1:9/imdp", "imdp", "secret", dataDir, 2);
+        assertThatThrownBy(nowhere::start).hasStackTraceContaining("Connection to 127.0.0.1:9 refused");
     }
 
     @Test

@@ -88,8 +88,17 @@ public final class PeerGroup {
      * @param possibleDuplicate the request may have reached a server before (T flag from the first send on)
      */
     public CompletableFuture<Ch1Answer> send(DiameterMessage request, boolean possibleDuplicate) {
+        return send(request, possibleDuplicate, true);
+    }
+
+    /**
+     * @param waitForPeer false: fail at once with {@link Ch1TransientException} when no peer is OPEN (now, or after a
+     *                    failover), for a caller that has a better place to wait than its own thread
+     */
+    public CompletableFuture<Ch1Answer> send(DiameterMessage request, boolean possibleDuplicate, boolean waitForPeer) {
         PendingRequest pending = new PendingRequest(request.withEndToEnd(ids.nextEndToEnd()));
         pending.sentBefore = possibleDuplicate;
+        pending.waitForPeer = waitForPeer;
         loop.execute(() -> {
             if (stopping) {
                 pending.result.completeExceptionally(new Ch1TransientException("CH-1 client stopping"));
@@ -115,6 +124,11 @@ public final class PeerGroup {
                 connection.send(pending);
                 return;
             }
+        }
+        if (!pending.waitForPeer) {
+            pending.timeout.cancel(false);
+            pending.result.completeExceptionally(new Ch1TransientException("no open peer among " + settings.peers() + " (not waiting for one)"));
+            return;
         }
         LOG.debug("CH-1: no open peer, request waits");
         waiting.add(pending);

@@ -11,6 +11,8 @@ final class PendingRequest {
     /** The request with its End-to-End identifier; the Hop-by-Hop identifier is set per send. */
     final DiameterMessage request;
     final CompletableFuture<Ch1Answer> result = new CompletableFuture<>();
+    /** false: fail at once when no peer is OPEN, instead of waiting (within the request timeout) for one. */
+    boolean waitForPeer = true;
     ScheduledFuture<?> timeout;
     /** Set once the request went out: every later send is a possible duplicate and carries the T flag. */
     boolean sentBefore;
