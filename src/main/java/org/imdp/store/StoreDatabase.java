@@ -2,7 +2,13 @@ package org.imdp.store;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -21,7 +27,9 @@ import org.slf4j.LoggerFactory;
  *   <li>No URL: an embedded SQLite file, {@code store.db} in the data directory. WAL journal with
  *       {@code synchronous=FULL}: a commit is on disk (fsync) when it returns, so it survives {@code kill -9} and a
  *       power cut. Write transactions start {@code IMMEDIATE}, so concurrent writers queue on the lock
- *       ({@code busy_timeout}) instead of failing when one of them read first.</li>
+ *       ({@code busy_timeout}) instead of failing when one of them read first. The WAL is copied back into the
+ *       database file by a background checkpoint every {@link #CHECKPOINT_PERIOD}, not by the commit that happens to
+ *       fill it (SQLite's default), so no intake or settle waits for a checkpoint.</li>
  *   <li>{@code jdbc:postgresql://...}: PostgreSQL, the production store (shared by several instances).</li>
  * </ul>
  */
@@ -32,12 +40,15 @@ public final class StoreDatabase extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(StoreDatabase.class);
     private static final Duration BUSY_TIMEOUT = Duration.ofSeconds(30);
+    /** How often the embedded store's WAL is checkpointed (PASSIVE: never blocks a reader or the writer). */
+    static final Duration CHECKPOINT_PERIOD = Duration.ofSeconds(1);
 
     private final String url;
     private final String user;
     private final String password;
     private final int poolSize;
     private HikariDataSource dataSource;
+    private ScheduledExecutorService checkpoints;
 
     /**
      * @param url      JDBC URL of the store; empty for the embedded SQLite file in {@code dataDir}
@@ -91,6 +102,7 @@ public final class StoreDatabase extends ServiceSupport {
             config.addDataSourceProperty("synchronous", "FULL");
             config.addDataSourceProperty("busy_timeout", String.valueOf(BUSY_TIMEOUT.toMillis()));
             config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+            config.setConnectionInitSql("PRAGMA wal_autocheckpoint=0");
         } else {
             if (user != null && !user.isBlank()) {
                 config.setUsername(user);
@@ -114,10 +126,34 @@ public final class StoreDatabase extends ServiceSupport {
             dataSource = null;
             throw e;
         }
+        if (isSqlite()) {
+            checkpoints = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ImdpStoreCheckpoint");
+                t.setDaemon(true);
+                return t;
+            });
+            checkpoints.scheduleWithFixedDelay(() -> checkpoint("PASSIVE"), CHECKPOINT_PERIOD.toMillis(),
+                    CHECKPOINT_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void checkpoint(String mode) {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("PRAGMA wal_checkpoint(" + mode + ")");
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("Checkpoint of the embedded store's WAL failed (it is tried again): {}", e.getMessage());
+        }
     }
 
     @Override
-    protected void doStop() {
+    protected void doStop() throws InterruptedException {
+        if (checkpoints != null) {
+            checkpoints.shutdown();
+            checkpoints.awaitTermination(BUSY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            checkpoints = null;
+            // everything into the database file, the WAL emptied: the next start reads one file
+            checkpoint("TRUNCATE");
+        }
         if (dataSource != null) {
             dataSource.close();
             dataSource = null;

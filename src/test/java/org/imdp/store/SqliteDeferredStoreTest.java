@@ -43,6 +43,23 @@ class SqliteDeferredStoreTest extends DeferredStoreContract {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(2);
             }
+            // no commit checkpoints: the background checkpoint does
+            try (ResultSet rs = s.executeQuery("PRAGMA wal_autocheckpoint")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isZero();
+            }
         }
+    }
+
+    @Test
+    void the_background_checkpoint_moves_what_was_committed_into_the_database_file() throws Exception {
+        java.nio.file.Path file = dataDir.resolve(StoreDatabase.EMBEDDED_FILE);
+        long before = java.nio.file.Files.size(file);
+        for (int i = 0; i < 300; i++) {
+            store.store(message("w" + i, "sip:user" + (i % 100) + "@example.com", "x".repeat(900)));
+        }
+        // commits land in the WAL; only a checkpoint writes them into store.db
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> java.nio.file.Files.size(file) > before + 250_000);
     }
 }
