@@ -22,8 +22,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-
 import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.Message;
 import org.apache.camel.support.service.ServiceSupport;
 import org.imdp.cpim.CpimHeaders;
@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * A push takes a recipient's messages out with {@link #checkout} (they stay stored) and {@link #settle}s it in one
  * transaction: the acknowledged messages are deleted, the refused ones are marked for the IMDN route, and the push's
  * charging record is written. The one-push-per-recipient rule is kept by the push queue's message groups, not by
- * the store.
+ * the store. Every write goes through one writer thread that commits what arrived meanwhile together (group
+ * commit); reads use the connection pool.
  * <p>
  * What leaves the store for a queue (expired and refused messages, charging records not charged at once) is read by a
  * relay route, sent, and then deleted here: a crash in between sends it once more, with the same duplicate-detection
@@ -454,7 +455,7 @@ public final class DeferredStore extends ServiceSupport {
     }
 
     /** Bean form of {@link #toQueueMessage} for a relay route: the body is a {@link StoredMessage}. */
-    public void toQueueMessage(Exchange exchange) throws org.apache.camel.InvalidPayloadException {
+    public void toQueueMessage(Exchange exchange) throws InvalidPayloadException {
         toQueueMessage(exchange.getMessage().getMandatoryBody(StoredMessage.class), exchange.getMessage());
     }
 
