@@ -239,8 +239,9 @@ public class SipMsrpConfiguration implements Cloneable {
 
     /**
      * Largest body of one MSRP SEND chunk, in octets (default 10 KiB); a larger message goes out in several chunks,
-     * up to msrpWindow of them in flight. A whole SEND frame must fit what the next hop reads in one frame
-     * (Kamailio's msrp module: 16,383 octets with its headers). Read once, by the component's MSRP transport.
+     * up to msrpWindow of them in flight. A whole SEND frame, headers included, must fit what the next hop handles
+     * in one frame: Kamailio's msrp module routes frames of at most 11,238 octets (and reads at most 16,383), so
+     * 10 KiB leaves about 1,000 octets for the headers. Read once, by the component's MSRP transport.
      */
     public void setMsrpChunkSize(int msrpChunkSize) {
         this.msrpChunkSize = msrpChunkSize;

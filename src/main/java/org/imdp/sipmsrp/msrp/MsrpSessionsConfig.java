@@ -16,8 +16,8 @@ import org.imdp.sipmsrp.msrp.codec.MsrpFrameDecoder;
  *                           {@link #DEFAULT_TRANSACTION_TIMEOUT}, RFC 4975 §7.1.1); also how long an accepted
  *                           connection may stay silent before its first request
  * @param chunkSize          largest body of one SEND (default {@link #DEFAULT_CHUNK_SIZE}, 10 KiB: a SEND frame
- *                           with its headers stays well under the 16,383 octets Kamailio's msrp module can read
- *                           in one frame, and an ordinary CPIM-wrapped IM still fits in one SEND)
+ *                           with its headers stays under the 11,238 octets Kamailio's msrp module routes in one
+ *                           frame, and an ordinary CPIM-wrapped IM still fits in one SEND)
  * @param window             SEND chunks of one message in flight, written before their 200 OK came (default
  *                           {@link #DEFAULT_WINDOW}); 1 is stop-and-wait
  * @param maxBodySize        largest body accepted from the peer in one frame (default
