@@ -2,14 +2,15 @@
 # Installs the real third-party peers the end-to-end tests run against (Debian 12, as root):
 #   sipp (sip-tester) as the IM Client's SIP side and as intake UAC, kamailio (msrp module) as the
 #   IM Client's MSRP side, tshark as the wire-format judge, freeDiameter as the Charging Enabler,
-#   plus the tools to build freeDiameter's test_acct extension (scripts/freediameter/build-test-acct.sh).
+#   plus the tools to build freeDiameter's test_acct extension (scripts/freediameter/build-test-acct.sh),
+#   and iperf3, the loopback TCP reference of the push benchmark (scripts/bench-push.sh).
 # Idempotent and quick: apt is not touched when every package is already installed.
 set -euo pipefail
 
 PACKAGES=(sip-tester tshark kamailio
           freediameter freediameterd freediameter-extensions libfreediameter-dev
-          openssl dpkg-dev gcc libc6-dev)
-BINARIES=(sipp tshark dumpcap kamailio freeDiameterd openssl dpkg-source gcc)
+          openssl dpkg-dev gcc libc6-dev iperf3)
+BINARIES=(sipp tshark dumpcap kamailio freeDiameterd openssl dpkg-source gcc iperf3)
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 log() { echo "install-test-peers: $*"; }
@@ -61,6 +62,7 @@ log "$(sipp -v 2>&1 | grep -m1 -o 'SIPp v[^ ]*')"
 log "$(PATH="$PATH:/usr/sbin:/sbin" kamailio -v 2>/dev/null | head -1)"
 log "$(tshark -v 2>/dev/null | head -1)"
 log "freeDiameterd $(dpkg-query -W -f='${Version}' freediameterd)"
+log "$(iperf3 --version 2>/dev/null | head -1)"
 
 BUILD_TEST_ACCT="$SCRIPT_DIR/freediameter/build-test-acct.sh"
 if [ -x "$BUILD_TEST_ACCT" ]; then
