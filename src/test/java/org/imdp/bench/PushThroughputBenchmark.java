@@ -30,9 +30,9 @@ import org.imdp.test.peers.Sipp;
  * ({@code uas-msrp.xml}) with Kamailio's msrp module as its MSRP side, which logs when each frame arrives.
  * <p>
  * After four warm-up pushes, each round: iperf3 over loopback for a few seconds (the reference), then one push of a
- * fresh message to a fresh recipient. The push's rate is the message size over the time from the availability message to the arrival of its
- * last MSRP chunk at Kamailio (end to end: push request, INVITE/200/ACK, MSRP connection, every chunk); its transfer
- * rate, over the time from its first chunk to its last. Medians of the rounds, in MB/s (10^6 octets per second).
+ * fresh message to a fresh recipient. The push's rate is the message size over the time from the availability
+ * message to the arrival of its last MSRP chunk at Kamailio (end to end: push request, INVITE/200/ACK, MSRP
+ * connection, every chunk); its transfer rate, over the time from its first chunk to its last. Medians of the rounds, in MB/s (10^6 octets per second).
  */
 public final class PushThroughputBenchmark {
 

@@ -87,7 +87,8 @@ class KamailioRelayLargeMessageIT {
                                                + " .*1 sent, 1 acknowledged, 0 refused, complete"), WAIT);
 
             // the relay answers each chunk itself (hop by hop) and forwards it: wait until the client has all
-            byte[] cpimOctets = await().atMost(WAIT).ignoreExceptions().until(() -> msrp.message(MESSAGE_ID), m -> true);
+            byte[] cpimOctets = await().atMost(WAIT).ignoreExceptions()
+                    .until(() -> msrp.message(MESSAGE_ID), m -> true);
             CpimMessage cpim = CpimMessage.parse(cpimOctets);
             assertThat(cpim.contentType()).startsWith("text/plain");
             assertThat(cpim.body()).as("the content as the client reassembled it").isEqualTo(content);

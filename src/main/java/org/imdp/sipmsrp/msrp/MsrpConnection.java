@@ -59,7 +59,10 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
     /** Open transactions by id; event loop only. */
     private final Map<String, CompletableFuture<MsrpResponse>> pending = new HashMap<>();
-    /** The REPORT each message being sent may get (its final status with Success-Report), by Message-ID; event loop only. */
+    /**
+     * The REPORT each message being sent may get (its final status with Success-Report), by Message-ID; event loop
+     * only.
+     */
     private final Map<String, CompletableFuture<Report>> reports = new HashMap<>();
     /** {@code null} for an accepted connection until its first request binds it. */
     private NettyMsrpEndpoint endpoint;
@@ -114,6 +117,7 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
                     reports.put(messageId, report);
                 }
                 fill(new Outgoing(messageId, contentType, body, report, result));
+                channel.flush();
             });
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(new MsrpException("MSRP is stopped", e));
@@ -137,7 +141,9 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
     CompletableFuture<Void> bindOutgoing() {
         MsrpRequest bind = newSend(MsrpIds.newMessageId(), new MsrpByteRange(1, 0, 0), Unpooled.EMPTY_BUFFER,
                 MsrpEndFlag.COMPLETE);
-        return transact(bind).thenAccept(response -> {
+        CompletableFuture<MsrpResponse> answered = transact(bind);
+        channel.flush();
+        return answered.thenAccept(response -> {
             if (response.status() != MsrpResponse.OK) {
                 throw new MsrpException("MSRP peer " + remotePath + " answered the binding SEND with "
                                         + response.status() + " " + Objects.toString(response.comment(), ""));
@@ -230,8 +236,9 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
     }
 
     /**
-     * Writes a request and completes, on the event loop, with its response, or with a local 408 when none
-     * came within the transaction timeout. Fails with {@link MsrpException} when the write fails or the
+     * Writes a request, not flushed (the caller flushes, or {@link #channelReadComplete} does for the chunks the
+     * responses of one read let go out), and completes, on the event loop, with its response, or with a local 408
+     * when none came within the transaction timeout. Fails with {@link MsrpException} when the write fails or the
      * connection closes first.
      */
     private CompletableFuture<MsrpResponse> transact(MsrpRequest request) {
@@ -252,7 +259,7 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
             }
         }, transactionTimeout.toNanos(), TimeUnit.NANOSECONDS);
         response.whenComplete((r, e) -> timer.cancel(false));
-        channel.writeAndFlush(request).addListener(written -> {
+        channel.write(request).addListener(written -> {
             if (!written.isSuccess() && pending.remove(tid) != null) {
                 response.completeExceptionally(new MsrpException("Cannot write MSRP transaction " + tid + " to "
                                                                  + remotePath, written.cause()));
@@ -305,6 +312,13 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         } else {
             received((MsrpRequest) frame);
         }
+    }
+
+    /** The chunks the 200s of this read let go out leave in one flush. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        ctx.flush();
+        super.channelReadComplete(ctx);
     }
 
     private void malformed(MsrpFrame frame) {

@@ -2,6 +2,7 @@ package org.imdp.sipmsrp.msrp;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -107,6 +108,8 @@ public final class MsrpTestPeer implements AutoCloseable {
     private volatile Behaviour behaviour = Behaviour.ANSWER;
     private volatile int status = MsrpResponse.OK;
     private final Queue<Integer> inTurn = new ConcurrentLinkedQueue<>();
+    /** How long each message chunk's answer is held back (a network's round trip), or null. */
+    private volatile Duration answerDelay;
     /** Every chunk held so far, in arrival order (answered ones stay in place, so indexes do not move). */
     private final List<Held> held = new CopyOnWriteArrayList<>();
     /** Held chunks not answered yet, and the most there ever were at once. */
@@ -186,6 +189,15 @@ public final class MsrpTestPeer implements AutoCloseable {
             inTurn.add(s);
         }
         this.behaviour = Behaviour.ANSWER;
+        return this;
+    }
+
+    /**
+     * Hold each answer to a message chunk back for {@code delay}, as a network's round trip would: for benchmarks of
+     * chunks in flight. Answers keep their order.
+     */
+    public MsrpTestPeer answerAfter(Duration delay) {
+        this.answerDelay = delay;
         return this;
     }
 
@@ -452,9 +464,18 @@ public final class MsrpTestPeer implements AutoCloseable {
                     case ANSWER -> {
                         Integer next = inTurn.poll();
                         int code = next != null ? next : status;
-                        respond(ctx, request, code);
-                        if (code == MsrpResponse.OK) {
-                            reportIfAsked(ctx, request);
+                        // only the request's headers are used, still there once its content is released
+                        Runnable answer = () -> {
+                            respond(ctx, request, code);
+                            if (code == MsrpResponse.OK) {
+                                reportIfAsked(ctx, request);
+                            }
+                        };
+                        Duration delay = answerDelay;
+                        if (delay == null) {
+                            answer.run();
+                        } else {
+                            ctx.executor().schedule(answer, delay.toNanos(), TimeUnit.NANOSECONDS);
                         }
                     }
                     case SILENT -> LOG.debug("Test peer stays silent on {}", request.transactionId());
