@@ -107,7 +107,11 @@ class KamailioRelayLargeMessageIT {
                     .containsExactlyElementsOf(chunks.stream().map(MsrpTestPeer.Received::bodyText).toList());
             assertThat(relay.process().logText().lines().filter(l -> l.contains("ERROR:"))).isEmpty();
             await().atMost(WAIT).until(() -> broker.messages(Recipients.storeQueue(mia)) == 0);
-            capture.assertNoMalformedOrErrors();
+            // Wireshark 4.0's MSRP dissector reads at most one frame per TCP segment: with a window of chunks in
+            // flight a segment may end one chunk and begin the next, and what follows is left as bare TCP data.
+            // On the service's leg to the relay only, that data is not judged: Kamailio's log and the client's
+            // reassembly above show every chunk whole
+            capture.assertNoMalformedOrErrorsExcept("tcp.dstport == " + relayPort + " and not msrp");
             assertThat(new String(cpimOctets, StandardCharsets.UTF_8)).contains("imdn.Message-ID: " + MESSAGE_ID);
         }
     }

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * and {@code Failure-Report: yes}. Up to {@code window} chunks of a message are in flight: written, their
  * response not yet in (RFC 4975 matches responses by transaction id and does not require stop-and-wait);
  * each 200 lets the next chunk go out. The first answer that is not 200 decides the message: no further chunk
- * of it is written, and the answers to its chunks still in flight are taken off their transactions and
+ * of it is written, and the answers to its chunks still in flight end their transactions and are
  * ignored. Every chunk is written whole, so when a 413 comes (RFC 4975 §10: no further chunk of that message)
  * no chunk of it is in progress that would need ending with {@code #}; chunks already written may still reach
  * the peer. A lost connection fails the message, whatever was answered before. The message counts as
@@ -117,7 +117,6 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
                     reports.put(messageId, report);
                 }
                 fill(new Outgoing(messageId, contentType, body, report, result));
-                channel.flush();
             });
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(new MsrpException("MSRP is stopped", e));
@@ -141,9 +140,7 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
     CompletableFuture<Void> bindOutgoing() {
         MsrpRequest bind = newSend(MsrpIds.newMessageId(), new MsrpByteRange(1, 0, 0), Unpooled.EMPTY_BUFFER,
                 MsrpEndFlag.COMPLETE);
-        CompletableFuture<MsrpResponse> answered = transact(bind);
-        channel.flush();
-        return answered.thenAccept(response -> {
+        return transact(bind).thenAccept(response -> {
             if (response.status() != MsrpResponse.OK) {
                 throw new MsrpException("MSRP peer " + remotePath + " answered the binding SEND with "
                                         + response.status() + " " + Objects.toString(response.comment(), ""));
@@ -236,9 +233,8 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
     }
 
     /**
-     * Writes a request, not flushed (the caller flushes, or {@link #channelReadComplete} does for the chunks the
-     * responses of one read let go out), and completes, on the event loop, with its response, or with a local 408
-     * when none came within the transaction timeout. Fails with {@link MsrpException} when the write fails or the
+     * Writes a request and completes, on the event loop, with its response, or with a local 408 when none
+     * came within the transaction timeout. Fails with {@link MsrpException} when the write fails or the
      * connection closes first.
      */
     private CompletableFuture<MsrpResponse> transact(MsrpRequest request) {
@@ -259,7 +255,7 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
             }
         }, transactionTimeout.toNanos(), TimeUnit.NANOSECONDS);
         response.whenComplete((r, e) -> timer.cancel(false));
-        channel.write(request).addListener(written -> {
+        channel.writeAndFlush(request).addListener(written -> {
             if (!written.isSuccess() && pending.remove(tid) != null) {
                 response.completeExceptionally(new MsrpException("Cannot write MSRP transaction " + tid + " to "
                                                                  + remotePath, written.cause()));
@@ -312,13 +308,6 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         } else {
             received((MsrpRequest) frame);
         }
-    }
-
-    /** The chunks the 200s of this read let go out leave in one flush. */
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-        ctx.flush();
-        super.channelReadComplete(ctx);
     }
 
     private void malformed(MsrpFrame frame) {
