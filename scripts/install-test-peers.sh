@@ -6,13 +6,14 @@
 #   and PostgreSQL (the production store; tests start their own server on a free port, as user postgres).
 #   For the load benchmark (scripts/bench/load.sh): the incumbent, Kamailio msilo on SQLite
 #   (kamailio-sqlite-modules, sqlite3 to create its WAL database).
+#   And iperf3, the loopback TCP reference of the push benchmark (scripts/bench/push.sh).
 # Idempotent and quick: apt is not touched when every package is already installed.
 set -euo pipefail
 
 PACKAGES=(sip-tester tshark kamailio kamailio-sqlite-modules sqlite3
           freediameter freediameterd freediameter-extensions libfreediameter-dev
-          openssl dpkg-dev gcc libc6-dev postgresql)
-BINARIES=(sipp tshark dumpcap kamailio sqlite3 freeDiameterd openssl dpkg-source gcc runuser)
+          openssl dpkg-dev gcc libc6-dev postgresql iperf3)
+BINARIES=(sipp tshark dumpcap kamailio sqlite3 freeDiameterd openssl dpkg-source gcc runuser iperf3)
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 log() { echo "install-test-peers: $*"; }
@@ -67,6 +68,7 @@ log "$(sipp -v 2>&1 | grep -m1 -o 'SIPp v[^ ]*')"
 log "$(PATH="$PATH:/usr/sbin:/sbin" kamailio -v 2>/dev/null | head -1)"
 log "$(tshark -v 2>/dev/null | head -1)"
 log "freeDiameterd $(dpkg-query -W -f='${Version}' freediameterd)"
+log "$(iperf3 --version 2>/dev/null | head -1)"
 
 BUILD_TEST_ACCT="$SCRIPT_DIR/freediameter/build-test-acct.sh"
 if [ -x "$BUILD_TEST_ACCT" ]; then

@@ -68,6 +68,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpSuccessReport": getOrCreateConfiguration(target).setMsrpSuccessReport(property(camelContext, boolean.class, value)); return true;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": getOrCreateConfiguration(target).setMsrpTransactionTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "msrpwindow":
+        case "msrpWindow": getOrCreateConfiguration(target).setMsrpWindow(property(camelContext, int.class, value)); return true;
         case "outboundproxy":
         case "outboundProxy": getOrCreateConfiguration(target).setOutboundProxy(property(camelContext, java.lang.String.class, value)); return true;
         case "port": getOrCreateConfiguration(target).setPort(property(camelContext, int.class, value)); return true;
@@ -124,6 +126,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpSuccessReport": return boolean.class;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return long.class;
+        case "msrpwindow":
+        case "msrpWindow": return int.class;
         case "outboundproxy":
         case "outboundProxy": return java.lang.String.class;
         case "port": return int.class;
@@ -176,6 +180,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpSuccessReport": return getOrCreateConfiguration(target).isMsrpSuccessReport();
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return getOrCreateConfiguration(target).getMsrpTransactionTimeout();
+        case "msrpwindow":
+        case "msrpWindow": return getOrCreateConfiguration(target).getMsrpWindow();
         case "outboundproxy":
         case "outboundProxy": return getOrCreateConfiguration(target).getOutboundProxy();
         case "port": return getOrCreateConfiguration(target).getPort();

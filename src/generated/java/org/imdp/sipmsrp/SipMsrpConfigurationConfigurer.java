@@ -52,6 +52,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "msrpSuccessReport": target.setMsrpSuccessReport(property(camelContext, boolean.class, value)); return true;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": target.setMsrpTransactionTimeout(property(camelContext, long.class, value)); return true;
+        case "msrpwindow":
+        case "msrpWindow": target.setMsrpWindow(property(camelContext, int.class, value)); return true;
         case "outboundproxy":
         case "outboundProxy": target.setOutboundProxy(property(camelContext, java.lang.String.class, value)); return true;
         case "port": target.setPort(property(camelContext, int.class, value)); return true;
@@ -94,6 +96,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "msrpSuccessReport": return boolean.class;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return long.class;
+        case "msrpwindow":
+        case "msrpWindow": return int.class;
         case "outboundproxy":
         case "outboundProxy": return java.lang.String.class;
         case "port": return int.class;
@@ -137,6 +141,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "msrpSuccessReport": return target.isMsrpSuccessReport();
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return target.getMsrpTransactionTimeout();
+        case "msrpwindow":
+        case "msrpWindow": return target.getMsrpWindow();
         case "outboundproxy":
         case "outboundProxy": return target.getOutboundProxy();
         case "port": return target.getPort();

@@ -60,6 +60,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "msrpSuccessReport": target.getConfiguration().setMsrpSuccessReport(property(camelContext, boolean.class, value)); return true;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": target.getConfiguration().setMsrpTransactionTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "msrpwindow":
+        case "msrpWindow": target.getConfiguration().setMsrpWindow(property(camelContext, int.class, value)); return true;
         case "outboundproxy":
         case "outboundProxy": target.getConfiguration().setOutboundProxy(property(camelContext, java.lang.String.class, value)); return true;
         case "port": target.getConfiguration().setPort(property(camelContext, int.class, value)); return true;
@@ -110,6 +112,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "msrpSuccessReport": return boolean.class;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return long.class;
+        case "msrpwindow":
+        case "msrpWindow": return int.class;
         case "outboundproxy":
         case "outboundProxy": return java.lang.String.class;
         case "port": return int.class;
@@ -161,6 +165,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "msrpSuccessReport": return target.getConfiguration().isMsrpSuccessReport();
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return target.getConfiguration().getMsrpTransactionTimeout();
+        case "msrpwindow":
+        case "msrpWindow": return target.getConfiguration().getMsrpWindow();
         case "outboundproxy":
         case "outboundProxy": return target.getConfiguration().getOutboundProxy();
         case "port": return target.getConfiguration().getPort();

@@ -23,7 +23,7 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(24);
+        Set<String> props = new HashSet<>(25);
         props.add("authPassword");
         props.add("authRealm");
         props.add("authUsername");
@@ -44,6 +44,7 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
         props.add("msrpPort");
         props.add("msrpSuccessReport");
         props.add("msrpTransactionTimeout");
+        props.add("msrpWindow");
         props.add("outboundProxy");
         props.add("port");
         props.add("serverUri");

@@ -120,6 +120,7 @@ public class SipMsrpComponent extends DefaultComponent {
                     .withConnectTimeout(Duration.ofMillis(configuration.getMsrpConnectTimeout()))
                     .withTransactionTimeout(Duration.ofMillis(configuration.getMsrpTransactionTimeout()))
                     .withChunkSize(configuration.getMsrpChunkSize())
+                    .withWindow(configuration.getMsrpWindow())
                     .withSuccessReport(configuration.isMsrpSuccessReport());
             NettyMsrpSessions created = new NettyMsrpSessions(msrpConfig, msrpExecutor);
             created.start();

@@ -49,8 +49,10 @@ public class SipMsrpConfiguration implements Cloneable {
     private String authPassword;
     @UriParam(label = "producer,security")
     private String authRealm;
-    @UriParam(label = "producer", defaultValue = "65536")
-    private int msrpChunkSize = 65_536;
+    @UriParam(label = "producer", defaultValue = "10240")
+    private int msrpChunkSize = 10_240;
+    @UriParam(label = "producer", defaultValue = "16")
+    private int msrpWindow = 16;
     @UriParam(label = "producer", defaultValue = "false")
     private boolean msrpSuccessReport;
     @UriParam(label = "producer", defaultValue = "false")
@@ -236,11 +238,26 @@ public class SipMsrpConfiguration implements Cloneable {
     }
 
     /**
-     * Largest body of one MSRP SEND chunk, in octets (default 64 KiB); a larger message goes out in several chunks,
-     * each answered before the next is sent. Read once, by the component's MSRP transport.
+     * Largest body of one MSRP SEND chunk, in octets (default 10 KiB); a larger message goes out in several chunks,
+     * up to msrpWindow of them in flight. A whole SEND frame, headers included, must fit what the next hop handles
+     * in one frame: Kamailio's msrp module routes frames of at most 11,238 octets (and reads at most 16,383), so
+     * 10 KiB leaves about 1,000 octets for the headers. Read once, by the component's MSRP transport.
      */
     public void setMsrpChunkSize(int msrpChunkSize) {
         this.msrpChunkSize = msrpChunkSize;
+    }
+
+    public int getMsrpWindow() {
+        return msrpWindow;
+    }
+
+    /**
+     * MSRP SEND chunks of one message in flight, written before their 200 OK came (default 16); each 200 lets the
+     * next chunk go out, the first error stops the message. 1 is stop-and-wait. Messages are never overlapped.
+     * Read once, by the component's MSRP transport.
+     */
+    public void setMsrpWindow(int msrpWindow) {
+        this.msrpWindow = msrpWindow;
     }
 
     public boolean isMsrpSuccessReport() {
@@ -295,6 +312,9 @@ public class SipMsrpConfiguration implements Cloneable {
         }
         if (msrpChunkSize <= 0) {
             throw new IllegalArgumentException("msrpChunkSize must be positive: " + msrpChunkSize);
+        }
+        if (msrpWindow <= 0) {
+            throw new IllegalArgumentException("msrpWindow must be positive: " + msrpWindow);
         }
     }
 

@@ -32,11 +32,16 @@ import org.slf4j.LoggerFactory;
  * on the completion executor of {@link NettyMsrpSessions}.
  * <p>
  * A message is sent as SEND chunks of at most {@code chunkSize} octets, each with its own transaction id
- * and {@code Failure-Report: yes}; the next chunk goes out only after the previous one got 200, which keeps
- * the order simple and stops a message at the first error. A chunk is written whole before its response is
- * awaited, so when a 413 comes (RFC 4975 §10: no further chunk of that message) no chunk of it is in progress
- * that would need ending with {@code #}. With {@code successReport} message chunks also carry
- * {@code Success-Report: yes} and a message is acknowledged by its REPORT, not by the 200 to its last chunk.
+ * and {@code Failure-Report: yes}. Up to {@code window} chunks of a message are in flight: written, their
+ * response not yet in (RFC 4975 matches responses by transaction id and does not require stop-and-wait);
+ * each 200 lets the next chunk go out. The first answer that is not 200 decides the message: no further chunk
+ * of it is written, and the answers to its chunks still in flight end their transactions and are
+ * ignored. Every chunk is written whole, so when a 413 comes (RFC 4975 §10: no further chunk of that message)
+ * no chunk of it is in progress that would need ending with {@code #}; chunks already written may still reach
+ * the peer. A lost connection fails the message, whatever was answered before. The message counts as
+ * delivered only when every chunk got 200. With {@code successReport} message chunks also carry
+ * {@code Success-Report: yes} and a message is acknowledged by its REPORT, not by the 200s of its chunks.
+ * Messages are not overlapped: {@link #send} is called for the next message when the previous one is decided.
  */
 final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implements MsrpSession {
 
@@ -49,11 +54,15 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
     private final NettyMsrpSessions owner;
     private final Duration transactionTimeout;
     private final int chunkSize;
+    private final int window;
     private final boolean successReport;
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
     /** Open transactions by id; event loop only. */
     private final Map<String, CompletableFuture<MsrpResponse>> pending = new HashMap<>();
-    /** The REPORT each message being sent may get (its final status with Success-Report), by Message-ID; event loop only. */
+    /**
+     * The REPORT each message being sent may get (its final status with Success-Report), by Message-ID; event loop
+     * only.
+     */
     private final Map<String, CompletableFuture<Report>> reports = new HashMap<>();
     /** {@code null} for an accepted connection until its first request binds it. */
     private NettyMsrpEndpoint endpoint;
@@ -69,6 +78,7 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         this.owner = owner;
         this.transactionTimeout = owner.config().transactionTimeout();
         this.chunkSize = owner.config().chunkSize();
+        this.window = owner.config().window();
         this.successReport = owner.config().successReport();
     }
 
@@ -106,7 +116,7 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
                     report = new CompletableFuture<>();
                     reports.put(messageId, report);
                 }
-                sendChunk(messageId, contentType, body, 0, report, result);
+                fill(new Outgoing(messageId, contentType, body, report, result));
             });
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(new MsrpException("MSRP is stopped", e));
@@ -138,37 +148,54 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         });
     }
 
-    /** @param report where a REPORT for the message arrives, or {@code null} for an empty message */
-    private void sendChunk(String messageId, String contentType, byte[] body, int offset,
-            CompletableFuture<Report> report, CompletableFuture<MsrpSendResult> result) {
-        int length = Math.min(chunkSize, body.length - offset);
+    /** Writes chunks of {@code m} while it is undecided, the window has room and no REPORT has decided it. */
+    private void fill(Outgoing m) {
+        while (!m.decided && m.inFlight < window && m.nextChunk < m.chunks && !m.reported()) {
+            sendChunk(m, m.nextChunk++);
+        }
+    }
+
+    private void sendChunk(Outgoing m, int index) {
+        int offset = index * chunkSize;
+        int length = Math.min(chunkSize, m.body.length - offset);
         int end = offset + length;
-        boolean last = end == body.length;
-        ByteBuf content = length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body, offset, length);
-        MsrpRequest chunk = newSend(messageId, new MsrpByteRange(offset + 1L, end, body.length), content,
+        boolean last = end == m.body.length;
+        ByteBuf content = length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(m.body, offset, length);
+        MsrpRequest chunk = newSend(m.messageId, new MsrpByteRange(offset + 1L, end, m.body.length), content,
                 last ? MsrpEndFlag.COMPLETE : MsrpEndFlag.CONTINUES);
         if (length > 0) {
-            chunk.addHeader(MsrpHeaderNames.CONTENT_TYPE, contentType);
+            chunk.addHeader(MsrpHeaderNames.CONTENT_TYPE, m.contentType);
         }
-        transact(chunk).whenComplete((response, error) -> {
-            boolean ok = error == null && response.status() == MsrpResponse.OK;
-            boolean reported = report != null && report.isDone();
-            if (error != null) {
-                reports.remove(messageId);
-                complete(result, null, error);
-            } else if (ok && !last && !reported) {
-                sendChunk(messageId, contentType, body, end, report, result);
-            } else if (ok && report != null && (successReport || reported)) {
-                awaitReport(messageId, report, end, result);
-            } else {
-                reports.remove(messageId);
-                if (response.status() != MsrpResponse.OK) {
-                    LOG.info("MSRP message {} to {}: chunk {} answered {} {}", messageId, remotePath,
-                            chunk.transactionId(), response.status(), Objects.toString(response.comment(), ""));
-                }
-                complete(result, new MsrpSendResult(response.status(), response.comment(), end), null);
-            }
-        });
+        m.inFlight++;
+        m.bytesSent = end;
+        String tid = chunk.transactionId();
+        transact(chunk).whenComplete((response, error) -> answered(m, tid, response, error));
+    }
+
+    /** The answer to one chunk of {@code m}: decides the message, or lets the next chunk go out. */
+    private void answered(Outgoing m, String tid, MsrpResponse response, Throwable error) {
+        m.inFlight--;
+        if (m.decided) {
+            // the message was decided by an earlier answer (an error, a lost connection or a REPORT)
+            return;
+        }
+        if (error != null) {
+            m.decide();
+            complete(m.result, null, error);
+        } else if (response.status() != MsrpResponse.OK) {
+            m.decide();
+            LOG.info("MSRP message {} to {}: chunk {} answered {} {}", m.messageId, remotePath, tid,
+                    response.status(), Objects.toString(response.comment(), ""));
+            complete(m.result, new MsrpSendResult(response.status(), response.comment(), m.bytesSent), null);
+        } else if (++m.acknowledged < m.chunks && !m.reported()) {
+            fill(m);
+        } else if (m.report != null && (successReport || m.reported())) {
+            m.decided = true;
+            awaitReport(m.messageId, m.report, m.bytesSent, m.result);
+        } else {
+            m.decide();
+            complete(m.result, new MsrpSendResult(response.status(), response.comment(), m.bytesSent), null);
+        }
     }
 
     /**
@@ -449,6 +476,45 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         Channel current = channel;
         if (current != null && current.isOpen()) {
             current.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** A message being sent: its chunks and the window's state; event loop only. */
+    private final class Outgoing {
+        final String messageId;
+        final String contentType;
+        final byte[] body;
+        /** Where a REPORT for the message arrives, or {@code null} for an empty message. */
+        final CompletableFuture<Report> report;
+        final CompletableFuture<MsrpSendResult> result;
+        /** One bodiless chunk for an empty message. */
+        final int chunks;
+        int nextChunk;
+        int inFlight;
+        int acknowledged;
+        long bytesSent;
+        /** Set by the first answer that decides the message; later answers are ignored. */
+        boolean decided;
+
+        Outgoing(String messageId, String contentType, byte[] body, CompletableFuture<Report> report,
+                CompletableFuture<MsrpSendResult> result) {
+            this.messageId = messageId;
+            this.contentType = contentType;
+            this.body = body;
+            this.report = report;
+            this.result = result;
+            this.chunks = Math.max(1, (int) ((body.length + (long) chunkSize - 1) / chunkSize));
+        }
+
+        /** A REPORT (an error one, or the success asked for) has decided the message. */
+        boolean reported() {
+            return report != null && report.isDone();
+        }
+
+        /** Decided without waiting for a REPORT. */
+        void decide() {
+            decided = true;
+            reports.remove(messageId);
         }
     }
 

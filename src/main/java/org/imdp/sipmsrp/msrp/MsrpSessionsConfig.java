@@ -15,20 +15,23 @@ import org.imdp.sipmsrp.msrp.codec.MsrpFrameDecoder;
  * @param transactionTimeout how long a SEND waits for its response before it counts as 408 (default
  *                           {@link #DEFAULT_TRANSACTION_TIMEOUT}, RFC 4975 §7.1.1); also how long an accepted
  *                           connection may stay silent before its first request
- * @param chunkSize          largest body of one SEND (default {@link #DEFAULT_CHUNK_SIZE}, 64 KiB: a CPIM-wrapped
- *                           IM almost always fits in one SEND, while a large file is cut so that a 413 or a
- *                           lost connection is noticed after at most 64 KiB, not after the whole body)
+ * @param chunkSize          largest body of one SEND (default {@link #DEFAULT_CHUNK_SIZE}, 10 KiB: a SEND frame
+ *                           with its headers stays under the 11,238 octets Kamailio's msrp module routes in one
+ *                           frame, and an ordinary CPIM-wrapped IM still fits in one SEND)
+ * @param window             SEND chunks of one message in flight, written before their 200 OK came (default
+ *                           {@link #DEFAULT_WINDOW}); 1 is stop-and-wait
  * @param maxBodySize        largest body accepted from the peer in one frame (default
  *                           {@link MsrpFrameDecoder#DEFAULT_MAX_BODY_SIZE})
  * @param successReport      message SENDs ask for {@code Success-Report: yes} and a message counts as delivered
  *                           only on its REPORT {@code 000 200} (default false: on the 200 OK of its last chunk)
  */
 public record MsrpSessionsConfig(String host, int port, Duration connectTimeout, Duration transactionTimeout,
-        int chunkSize, int maxBodySize, boolean successReport) {
+        int chunkSize, int window, int maxBodySize, boolean successReport) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofSeconds(30);
-    public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
+    public static final int DEFAULT_CHUNK_SIZE = 10 * 1024;
+    public static final int DEFAULT_WINDOW = 16;
 
     public MsrpSessionsConfig {
         Objects.requireNonNull(host, "host");
@@ -40,6 +43,9 @@ public record MsrpSessionsConfig(String host, int port, Duration connectTimeout,
         if (chunkSize <= 0) {
             throw new IllegalArgumentException("chunkSize must be positive: " + chunkSize);
         }
+        if (window <= 0) {
+            throw new IllegalArgumentException("window must be positive: " + window);
+        }
         if (maxBodySize <= 0) {
             throw new IllegalArgumentException("maxBodySize must be positive: " + maxBodySize);
         }
@@ -48,27 +54,37 @@ public record MsrpSessionsConfig(String host, int port, Duration connectTimeout,
     /** The defaults, listening on {@code host:port}. */
     public static MsrpSessionsConfig of(String host, int port) {
         return new MsrpSessionsConfig(host, port, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TRANSACTION_TIMEOUT,
-                DEFAULT_CHUNK_SIZE, MsrpFrameDecoder.DEFAULT_MAX_BODY_SIZE, false);
+                DEFAULT_CHUNK_SIZE, DEFAULT_WINDOW, MsrpFrameDecoder.DEFAULT_MAX_BODY_SIZE, false);
     }
 
     public MsrpSessionsConfig withConnectTimeout(Duration value) {
-        return new MsrpSessionsConfig(host, port, value, transactionTimeout, chunkSize, maxBodySize, successReport);
+        return new MsrpSessionsConfig(host, port, value, transactionTimeout, chunkSize, window, maxBodySize,
+                successReport);
     }
 
     public MsrpSessionsConfig withTransactionTimeout(Duration value) {
-        return new MsrpSessionsConfig(host, port, connectTimeout, value, chunkSize, maxBodySize, successReport);
+        return new MsrpSessionsConfig(host, port, connectTimeout, value, chunkSize, window, maxBodySize,
+                successReport);
     }
 
     public MsrpSessionsConfig withChunkSize(int value) {
-        return new MsrpSessionsConfig(host, port, connectTimeout, transactionTimeout, value, maxBodySize, successReport);
+        return new MsrpSessionsConfig(host, port, connectTimeout, transactionTimeout, value, window, maxBodySize,
+                successReport);
+    }
+
+    public MsrpSessionsConfig withWindow(int value) {
+        return new MsrpSessionsConfig(host, port, connectTimeout, transactionTimeout, chunkSize, value, maxBodySize,
+                successReport);
     }
 
     public MsrpSessionsConfig withMaxBodySize(int value) {
-        return new MsrpSessionsConfig(host, port, connectTimeout, transactionTimeout, chunkSize, value, successReport);
+        return new MsrpSessionsConfig(host, port, connectTimeout, transactionTimeout, chunkSize, window, value,
+                successReport);
     }
 
     public MsrpSessionsConfig withSuccessReport(boolean value) {
-        return new MsrpSessionsConfig(host, port, connectTimeout, transactionTimeout, chunkSize, maxBodySize, value);
+        return new MsrpSessionsConfig(host, port, connectTimeout, transactionTimeout, chunkSize, window, maxBodySize,
+                value);
     }
 
     private static void requirePositive(Duration value, String name) {

@@ -110,13 +110,13 @@ class MsrpSessionsTest {
         assertThat(chunks.subList(0, expectedChunks - 1)).allSatisfy(
                 c -> assertThat(c.request().endFlag().symbol()).isEqualTo('+'));
         assertThat(chunks.get(expectedChunks - 1).request().endFlag().symbol()).isEqualTo('$');
-        assertThat(chunks.get(1).header(MsrpHeaderNames.BYTE_RANGE)).isEqualTo("65537-131072/3000000");
+        assertThat(chunks.get(1).header(MsrpHeaderNames.BYTE_RANGE)).isEqualTo("10241-20480/3000000");
     }
 
     @ParameterizedTest
     @ValueSource(ints = { 413, 415, 481 })
     void reportsThePeersErrorStatus(int status) throws Exception {
-        start(config().withChunkSize(4));
+        start(config().withChunkSize(4).withWindow(1));
         MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
         peer.answerWith(status);
 
@@ -131,7 +131,7 @@ class MsrpSessionsTest {
 
     @Test
     void a413MidMessageStopsThatMessageAfterTheRefusedChunkAndTheSessionGoesOn() throws Exception {
-        start(config().withChunkSize(4));
+        start(config().withChunkSize(4).withWindow(1));
         MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
         peer.answerInTurn(MsrpResponse.OK, MsrpResponse.STOP_SENDING);
 
@@ -152,7 +152,7 @@ class MsrpSessionsTest {
 
     @Test
     void a413InAReportStopsTheMessageBeforeItsNextChunk() throws Exception {
-        start(config().withChunkSize(4));
+        start(config().withChunkSize(4).withWindow(1));
         MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
         // each chunk answered 200, then a REPORT 413 for it: it overtakes the response to the next chunk
         peer.reportEveryChunkWith(MsrpResponse.STOP_SENDING);
@@ -163,6 +163,140 @@ class MsrpSessionsTest {
         assertThat(result.comment()).startsWith("REPORT 000 413");
         assertThat(peer.frames()).filteredOn(f -> "stop0002".equals(f.request().messageId()))
                 .extracting(f -> f.header(MsrpHeaderNames.BYTE_RANGE)).containsExactly("1-4/12", "5-8/12");
+    }
+
+    @Test
+    void keepsAWindowOfChunksInFlightAndSendsOneMoreOnEach200() throws Exception {
+        start(config().withChunkSize(4).withWindow(3));
+        MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
+        peer.hold();
+        byte[] body = "0123456789abcdefghij".getBytes(StandardCharsets.UTF_8);
+
+        CompletableFuture<MsrpSendResult> sending = session.send("win00001", TEXT, body);
+
+        // three chunks go out before any answer; the 200 to the first lets the fourth go, and so on
+        awaitHeld(3);
+        get(peer.answerHeld(0, MsrpResponse.OK));
+        awaitHeld(4);
+        // answered out of order: responses are matched by transaction id
+        get(peer.answerHeld(2, MsrpResponse.OK));
+        awaitHeld(5);
+        get(peer.answerHeld(1, MsrpResponse.OK));
+        get(peer.answerHeld(4, MsrpResponse.OK));
+        assertThat(sending).as("the fourth chunk is not answered yet").isNotDone();
+        get(peer.answerHeld(3, MsrpResponse.OK));
+
+        MsrpSendResult result = get(sending);
+        assertThat(result.status()).isEqualTo(200);
+        assertThat(result.bytesSent()).isEqualTo(body.length);
+        assertThat(peer.maxOutstanding()).isEqualTo(3);
+        assertThat(peer.message("win00001")).isEqualTo(body);
+        assertThat(peer.frames().subList(1, 6)).extracting(f -> f.header(MsrpHeaderNames.BYTE_RANGE))
+                .containsExactly("1-4/20", "5-8/20", "9-12/20", "13-16/20", "17-20/20");
+    }
+
+    @Test
+    void anErrorToAChunkInFlightDecidesTheMessageAndLateAnswersToItsOtherChunksAreIgnored() throws Exception {
+        start(config().withChunkSize(4).withWindow(3));
+        MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
+        peer.hold();
+
+        CompletableFuture<MsrpSendResult> sending = session.send("stop0003", TEXT,
+                "0123456789abcdefghij".getBytes(StandardCharsets.UTF_8));
+        awaitHeld(3);
+        // the second chunk is refused while the first and third are still in flight
+        get(peer.answerHeld(1, MsrpResponse.STOP_SENDING));
+        MsrpSendResult refused = get(sending);
+        get(peer.answerHeld(0, MsrpResponse.OK));
+        get(peer.answerHeld(2, MsrpResponse.OK));
+        // the late 200s reach the sender before anything about the next message (one connection, in order)
+        peer.answerWith(MsrpResponse.OK);
+        MsrpSendResult next = get(session.send("next0003", TEXT, "next".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(refused.status()).isEqualTo(413);
+        assertThat(refused.bytesSent()).as("octets written").isEqualTo(12);
+        assertThat(next.acknowledged()).isTrue();
+        // no chunk of the refused message after the 413, none of the late 200s let one go, no # end-line due
+        assertThat(peer.frames()).filteredOn(f -> "stop0003".equals(f.request().messageId()))
+                .extracting(f -> f.header(MsrpHeaderNames.BYTE_RANGE)).containsExactly("1-4/20", "5-8/20", "9-12/20");
+        assertThat(peer.frames()).noneMatch(f -> f.request().endFlag().symbol() == '#');
+        assertThat(peer.message("next0003")).asString(StandardCharsets.UTF_8).isEqualTo("next");
+    }
+
+    @Test
+    void aStopSessionErrorInFlightIsTheMessagesStatusWhateverCameBefore() throws Exception {
+        start(config().withChunkSize(4).withWindow(3));
+        MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
+        peer.hold();
+
+        CompletableFuture<MsrpSendResult> sending = session.send("gone0003", TEXT,
+                "0123456789ab".getBytes(StandardCharsets.UTF_8));
+        awaitHeld(3);
+        get(peer.answerHeld(0, MsrpResponse.OK));
+        get(peer.answerHeld(2, MsrpResponse.NO_SUCH_SESSION));
+
+        // two of three chunks answered 200 do not make a delivery: the 481 decides
+        MsrpSendResult result = get(sending);
+        assertThat(result.status()).isEqualTo(481);
+        assertThat(MsrpStatusAction.of(result.status())).isEqualTo(MsrpStatusAction.STOP_SESSION);
+        get(peer.answerHeld(1, MsrpResponse.OK));
+        assertThat(peer.held()).isEqualTo(3);
+    }
+
+    @Test
+    void aLostConnectionWithChunksInFlightFailsTheMessageEvenAfterSome200s() throws Exception {
+        start(config().withChunkSize(4).withWindow(3));
+        MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
+        peer.hold();
+
+        CompletableFuture<MsrpSendResult> sending = session.send("lost0001", TEXT,
+                "0123456789abcdefghij".getBytes(StandardCharsets.UTF_8));
+        awaitHeld(3);
+        get(peer.answerHeld(0, MsrpResponse.OK));
+        get(peer.answerHeld(1, MsrpResponse.OK));
+        awaitHeld(5);
+        get(peer.closeHeld(2));
+
+        assertThatThrownBy(() -> get(sending)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(MsrpException.class).hasMessageContaining("peer closed the connection");
+        get(session.closeFuture());
+    }
+
+    @Test
+    void aChunkInFlightThatIsNeverAnsweredGives408() throws Exception {
+        start(config().withChunkSize(4).withWindow(3).withTransactionTimeout(SHORT_TIMEOUT));
+        MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
+        peer.hold();
+
+        CompletableFuture<MsrpSendResult> sending = session.send("slow0002", TEXT,
+                "0123456789ab".getBytes(StandardCharsets.UTF_8));
+        awaitHeld(3);
+        get(peer.answerHeld(0, MsrpResponse.OK));
+        get(peer.answerHeld(2, MsrpResponse.OK));
+
+        MsrpSendResult result = get(sending);
+        assertThat(result.status()).isEqualTo(408);
+        assertThat(result.comment()).contains("no response");
+    }
+
+    @Test
+    void withSuccessReportAndAWindowTheMessageWaitsForEveryChunkAndItsReport() throws Exception {
+        start(config().withChunkSize(4).withWindow(3).withSuccessReport(true));
+        MsrpSession session = get(sessions.allocate().connect(List.of(peer.path())));
+        peer.hold();
+
+        CompletableFuture<MsrpSendResult> sending = session.send("rep00005", TEXT,
+                "0123456789ab".getBytes(StandardCharsets.UTF_8));
+        awaitHeld(3);
+        get(peer.answerHeld(2, MsrpResponse.OK));
+        get(peer.answerHeld(0, MsrpResponse.OK));
+        get(peer.answerHeld(1, MsrpResponse.OK));
+        assertThat(sending).as("every chunk answered 200, the REPORT not in").isNotDone();
+        peer.sendReport(2, MsrpResponse.OK);
+
+        MsrpSendResult result = get(sending);
+        assertThat(result.status()).isEqualTo(200);
+        assertThat(result.comment()).isEqualTo("REPORT 000 200 OK");
     }
 
     @Test
@@ -456,6 +590,11 @@ class MsrpSessionsTest {
         String thread = get(session.send("thrd0001", TEXT, new byte[] { 1 })
                 .thenApply(r -> Thread.currentThread().getName()));
         assertThat(thread).doesNotStartWith("imdp-msrp");
+    }
+
+    private void awaitHeld(int chunks) {
+        await().atMost(WAIT_SECONDS, TimeUnit.SECONDS).until(() -> peer.held() >= chunks);
+        assertThat(peer.held()).isEqualTo(chunks);
     }
 
     private static MsrpSessionsConfig config() {

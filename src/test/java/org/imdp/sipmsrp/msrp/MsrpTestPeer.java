@@ -2,6 +2,7 @@ package org.imdp.sipmsrp.msrp;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -11,12 +12,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -48,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * <li>a request whose To-Path is not {@link #path()}: 481;</li>
  * <li>an empty SEND (binding): always 200;</li>
  * <li>a SEND with a body (a message chunk): as set by {@link #answerWith(int)} (default 200),
- * {@link #answerInTurn(int...)}, {@link #silent()} or {@link #closeOnMessage()};</li>
+ * {@link #answerInTurn(int...)}, {@link #silent()}, {@link #closeOnMessage()} or {@link #hold()} (answered
+ * later by the test, in any order, with {@link #answerHeld(int, int)});</li>
  * <li>REPORT: no answer; any other method: 501.</li>
  * </ul>
  * A message whose last chunk asked for {@code Success-Report: yes} and was answered 200 gets a REPORT with
@@ -65,7 +69,13 @@ public final class MsrpTestPeer implements AutoCloseable {
         /** Never answer, so that the sender's transaction times out. */
         SILENT,
         /** Close the connection instead of answering. */
-        CLOSE
+        CLOSE,
+        /** Keep the chunk unanswered until the test answers it with {@link #answerHeld(int, int)}. */
+        HOLD
+    }
+
+    /** A message chunk kept unanswered by {@link #hold()}, on the connection it came in. */
+    private record Held(ChannelHandlerContext ctx, MsrpRequest request) {
     }
 
     /**
@@ -98,6 +108,13 @@ public final class MsrpTestPeer implements AutoCloseable {
     private volatile Behaviour behaviour = Behaviour.ANSWER;
     private volatile int status = MsrpResponse.OK;
     private final Queue<Integer> inTurn = new ConcurrentLinkedQueue<>();
+    /** How long each message chunk's answer is held back (a network's round trip), or null. */
+    private volatile Duration answerDelay;
+    /** Every chunk held so far, in arrival order (answered ones stay in place, so indexes do not move). */
+    private final List<Held> held = new CopyOnWriteArrayList<>();
+    /** Held chunks not answered yet, and the most there ever were at once. */
+    private final AtomicInteger outstanding = new AtomicInteger();
+    private final AtomicInteger maxOutstanding = new AtomicInteger();
     /** Status of the REPORT to a message that asked for a Success-Report; null: no REPORT. */
     private volatile Integer reportStatus = MsrpResponse.OK;
     /** Status of a REPORT sent after every message chunk answered 200, asked for or not; null: none. */
@@ -175,6 +192,15 @@ public final class MsrpTestPeer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Hold each answer to a message chunk back for {@code delay}, as a network's round trip would: for benchmarks of
+     * chunks in flight. Answers keep their order.
+     */
+    public MsrpTestPeer answerAfter(Duration delay) {
+        this.answerDelay = delay;
+        return this;
+    }
+
     /** REPORT {@code status} (e.g. 415) to messages that ask for a Success-Report, instead of 200. */
     public MsrpTestPeer reportWith(int status) {
         this.reportStatus = status;
@@ -206,6 +232,50 @@ public final class MsrpTestPeer implements AutoCloseable {
     public MsrpTestPeer closeOnMessage() {
         this.behaviour = Behaviour.CLOSE;
         return this;
+    }
+
+    /**
+     * Keep message chunks unanswered ({@link #held()}) until {@link #answerHeld(int, int)}: to see how many a sender
+     * has in flight, and to answer them in any order.
+     */
+    public MsrpTestPeer hold() {
+        this.behaviour = Behaviour.HOLD;
+        return this;
+    }
+
+    /** How many message chunks were held so far, answered or not. */
+    public int held() {
+        return held.size();
+    }
+
+    /** The most held chunks that were unanswered at the same time. */
+    public int maxOutstanding() {
+        return maxOutstanding.get();
+    }
+
+    /**
+     * Answers held chunk {@code index} (0 = the first held) with {@code status}; completes when the response is
+     * written, so anything the test does afterwards reaches the sender after it.
+     */
+    public CompletableFuture<Void> answerHeld(int index, int status) {
+        Held chunk = held.get(index);
+        outstanding.decrementAndGet();
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        respond(chunk.ctx(), chunk.request(), status).addListener(f -> written.complete(null));
+        return written;
+    }
+
+    /** Sends a REPORT with {@code status} for every octet of the message of held chunk {@code index}. */
+    public void sendReport(int index, int status) {
+        Held chunk = held.get(index);
+        report(chunk.ctx(), chunk.request(), status, chunk.request().byteRange().total());
+    }
+
+    /** Closes the connection of held chunk {@code index}; completes when it is closed. */
+    public CompletableFuture<Void> closeHeld(int index) {
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        held.get(index).ctx().close().addListener(f -> closed.complete(null));
+        return closed;
     }
 
     /** Opens a TCP connection to the host and port of {@code targetPath}, as an active client does. */
@@ -331,6 +401,21 @@ public final class MsrpTestPeer implements AutoCloseable {
         }
     }
 
+    private void report(ChannelHandlerContext ctx, MsrpRequest request, int status, long end) {
+        ctx.writeAndFlush(new MsrpRequest(MsrpIds.newTransactionId(), MsrpRequest.REPORT)
+                .addHeader(MsrpHeaderNames.TO_PATH, request.fromPath())
+                .addHeader(MsrpHeaderNames.FROM_PATH, path())
+                .addHeader(MsrpHeaderNames.MESSAGE_ID, request.messageId())
+                .addHeader(MsrpHeaderNames.BYTE_RANGE, "1-" + end + "/" + request.byteRange().total())
+                .addHeader(MsrpHeaderNames.STATUS, "000 " + status + " " + MsrpStatusAction.reasonPhrase(status)));
+    }
+
+    private ChannelFuture respond(ChannelHandlerContext ctx, MsrpRequest request, int code) {
+        return ctx.writeAndFlush(new MsrpResponse(request.transactionId(), code, null)
+                .addHeader(MsrpHeaderNames.TO_PATH, request.fromPath().split(" ")[0])
+                .addHeader(MsrpHeaderNames.FROM_PATH, path()));
+    }
+
     private final class PeerHandler extends SimpleChannelInboundHandler<MsrpFrame> {
 
         private final Connection connection;
@@ -353,8 +438,15 @@ public final class MsrpTestPeer implements AutoCloseable {
                 }
             } else {
                 MsrpRequest request = (MsrpRequest) frame;
-                frames.add(new Received(request.replace(Unpooled.EMPTY_BUFFER), ByteBufUtil.getBytes(request.content())));
-                answer(ctx, request);
+                MsrpRequest headers = request.replace(Unpooled.EMPTY_BUFFER);
+                frames.add(new Received(headers, ByteBufUtil.getBytes(request.content())));
+                if (behaviour == Behaviour.HOLD && MsrpRequest.SEND.equals(request.method())
+                    && request.content().isReadable() && sessionId.equals(MsrpUri.firstSessionId(request.toPath()))) {
+                    maxOutstanding.accumulateAndGet(outstanding.incrementAndGet(), Math::max);
+                    held.add(new Held(ctx, headers));
+                } else {
+                    answer(ctx, request);
+                }
             }
         }
 
@@ -372,13 +464,23 @@ public final class MsrpTestPeer implements AutoCloseable {
                     case ANSWER -> {
                         Integer next = inTurn.poll();
                         int code = next != null ? next : status;
-                        respond(ctx, request, code);
-                        if (code == MsrpResponse.OK) {
-                            reportIfAsked(ctx, request);
+                        // only the request's headers are used, still there once its content is released
+                        Runnable answer = () -> {
+                            respond(ctx, request, code);
+                            if (code == MsrpResponse.OK) {
+                                reportIfAsked(ctx, request);
+                            }
+                        };
+                        Duration delay = answerDelay;
+                        if (delay == null) {
+                            answer.run();
+                        } else {
+                            ctx.executor().schedule(answer, delay.toNanos(), TimeUnit.NANOSECONDS);
                         }
                     }
                     case SILENT -> LOG.debug("Test peer stays silent on {}", request.transactionId());
                     case CLOSE -> ctx.close();
+                    case HOLD -> throw new IllegalStateException("held chunks are not answered here");
                 }
             }
         }
@@ -399,20 +501,7 @@ public final class MsrpTestPeer implements AutoCloseable {
             }
         }
 
-        private void report(ChannelHandlerContext ctx, MsrpRequest request, int status, long end) {
-            ctx.writeAndFlush(new MsrpRequest(MsrpIds.newTransactionId(), MsrpRequest.REPORT)
-                    .addHeader(MsrpHeaderNames.TO_PATH, request.fromPath())
-                    .addHeader(MsrpHeaderNames.FROM_PATH, path())
-                    .addHeader(MsrpHeaderNames.MESSAGE_ID, request.messageId())
-                    .addHeader(MsrpHeaderNames.BYTE_RANGE, "1-" + end + "/" + request.byteRange().total())
-                    .addHeader(MsrpHeaderNames.STATUS, "000 " + status + " " + MsrpStatusAction.reasonPhrase(status)));
-        }
 
-        private void respond(ChannelHandlerContext ctx, MsrpRequest request, int code) {
-            ctx.writeAndFlush(new MsrpResponse(request.transactionId(), code, null)
-                    .addHeader(MsrpHeaderNames.TO_PATH, request.fromPath().split(" ")[0])
-                    .addHeader(MsrpHeaderNames.FROM_PATH, path()));
-        }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {

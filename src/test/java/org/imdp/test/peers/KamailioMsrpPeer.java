@@ -41,6 +41,16 @@ public final class KamailioMsrpPeer implements AutoCloseable {
 
     private static final String NULL = "<null>";
 
+    /**
+     * When a frame arrived ({@link #startTimed(int)}): seconds since 1970, its method, message id, body length
+     * (Kamailio counts the CRLF before the end-line, 0 for a bodiless frame) and end flag.
+     */
+    public record FrameTime(double epochSeconds, String method, String messageId, int bodyLength, char endFlag) {
+    }
+
+    private static final Pattern FRAME_TIME = Pattern.compile(
+            "MSRP-TIME t=(\\d+\\.\\d+) method=(\\S*) msgid=(\\S*) bodylen=(\\d+) end=(\\S)");
+
     private final int port;
     private final ExternalProcess process;
 
@@ -60,7 +70,15 @@ public final class KamailioMsrpPeer implements AutoCloseable {
      * {@code target/peers/kamailio-msrp-<n>.log}.
      */
     public static KamailioMsrpPeer start(int port) {
-        return start(port, config(), "kamailio-msrp");
+        return start(port, config(), "kamailio-msrp", List.of());
+    }
+
+    /**
+     * Starts the same peer for a benchmark: it logs when each frame arrived and its end flag instead of its body
+     * ({@code -A MSRP_TIMES}); {@link #frameTimes()} reads them back, {@link #received()} finds nothing.
+     */
+    public static KamailioMsrpPeer startTimed(int port) {
+        return start(port, config(), "kamailio-msrp-timed", List.of("-A", "MSRP_TIMES"));
     }
 
     /**
@@ -70,10 +88,10 @@ public final class KamailioMsrpPeer implements AutoCloseable {
      */
     public static KamailioMsrpPeer startRelay(int port) {
         return start(port, ExternalProcess.projectRoot().resolve("src/test/peers/kamailio/msrp-relay.cfg"),
-                "kamailio-msrp-relay");
+                "kamailio-msrp-relay", List.of());
     }
 
-    private static KamailioMsrpPeer start(int port, Path config, String name) {
+    private static KamailioMsrpPeer start(int port, Path config, String name, List<String> defines) {
         Path log = ExternalProcess.newOutputFile(name, ".log");
         Path runDir = Path.of(log.toString().replaceFirst("\\.log$", ".run"));
         try {
@@ -83,9 +101,10 @@ public final class KamailioMsrpPeer implements AutoCloseable {
         }
         // -DD: stay in the foreground so close() can end it; -E: log to stderr, i.e. our log file;
         // -A: the cfg's listen port; small memory pools, the peer handles a few frames
-        List<String> cmd = List.of("kamailio", "-DD", "-E", "-m", "32", "-M", "8",
+        List<String> cmd = new ArrayList<>(List.of("kamailio", "-DD", "-E", "-m", "32", "-M", "8",
                 "-A", "MSRP_PORT=" + port, "-f", config.toString(),
-                "-Y", runDir.toString(), "-P", runDir.resolve("kamailio.pid").toString());
+                "-Y", runDir.toString(), "-P", runDir.resolve("kamailio.pid").toString()));
+        cmd.addAll(defines);
         ExternalProcess process = ExternalProcess.start(log, ExternalProcess.outputDir(), cmd);
         try {
             LocalPorts.awaitBound(process, LocalPorts.Protocol.TCP, port, Duration.ofSeconds(15));
@@ -115,6 +134,17 @@ public final class KamailioMsrpPeer implements AutoCloseable {
             frames.add(new Frame(orNull(m.group(1)), orNull(m.group(2)), orNull(m.group(3)), orNull(m.group(4)), body));
         }
         return frames;
+    }
+
+    /** Every frame's arrival time so far, in arrival order (a peer started with {@link #startTimed(int)}). */
+    public List<FrameTime> frameTimes() {
+        List<FrameTime> times = new ArrayList<>();
+        Matcher m = FRAME_TIME.matcher(process.logText());
+        while (m.find()) {
+            times.add(new FrameTime(Double.parseDouble(m.group(1)), orNull(m.group(2)), orNull(m.group(3)),
+                    Integer.parseInt(m.group(4)), m.group(5).charAt(0)));
+        }
+        return times;
     }
 
     // how xlog prints a $msrp(...) value the frame lacks
