@@ -16,8 +16,8 @@ import org.imdp.sipmsrp.msrp.MsrpTestPeer;
 import org.imdp.sipmsrp.msrp.codec.MsrpHeaderNames;
 import org.imdp.sipmsrp.msrp.codec.MsrpResponse;
 import org.imdp.store.DeferredStore;
-import org.imdp.store.Recipients;
 import org.imdp.test.BrokerClient;
+import org.imdp.test.StoreFile;
 import org.imdp.test.peers.KamailioMsrpPeer;
 import org.imdp.test.peers.ServiceProcess;
 import org.imdp.test.peers.TsharkCapture;
@@ -106,7 +106,7 @@ class KamailioRelayLargeMessageIT {
                     .extracting(KamailioMsrpPeer.Frame::body)
                     .containsExactlyElementsOf(chunks.stream().map(MsrpTestPeer.Received::bodyText).toList());
             assertThat(relay.process().logText().lines().filter(l -> l.contains("ERROR:"))).isEmpty();
-            await().atMost(WAIT).until(() -> broker.messages(Recipients.storeQueue(mia)) == 0);
+            await().atMost(WAIT).until(() -> StoreFile.storedFor(dataDir, mia) == 0);
             // Wireshark 4.0's MSRP dissector follows one frame per TCP segment: with a window of chunks in flight a
             // segment may end one chunk and begin the next, and the dissector loses the frames after it (bare TCP
             // data, or an exception on a frame cut short). The chunks' legs (to the relay, from it to the client)
