@@ -15,7 +15,6 @@ import org.imdp.sipmsrp.SipTestClient;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
 import org.imdp.sipmsrp.msrp.codec.MsrpHeaderNames;
 import org.imdp.store.DeferredStore;
-import org.imdp.store.Recipients;
 import org.imdp.test.BrokerClient;
 import org.imdp.test.StoreFile;
 import org.imdp.test.peers.ServiceProcess;

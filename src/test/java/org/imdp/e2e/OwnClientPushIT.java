@@ -22,7 +22,6 @@ import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.SipTestClient;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
 import org.imdp.sipmsrp.msrp.codec.MsrpResponse;
-import org.imdp.store.Recipients;
 import org.imdp.test.StoreFile;
 import org.imdp.test.peers.KamailioMsrpPeer;
 import org.imdp.test.peers.ServiceProcess;
@@ -61,7 +60,6 @@ class OwnClientPushIT {
 
     private static int sipPort;
     private static int msrpPort;
-    private static int brokerPort;
     private static ServiceProcess service;
 
     private SipTestClient client;
@@ -74,10 +72,8 @@ class OwnClientPushIT {
     static void startService() {
         sipPort = AvailablePortFinder.getNextAvailable();
         msrpPort = AvailablePortFinder.getNextAvailable();
-        brokerPort = AvailablePortFinder.getNextAvailable();
         service = Services.onFreePorts(sipPort, dataDir).property("imdp.store.max-message-size", "4096")
-                .property("imdp.msrp.port", String.valueOf(msrpPort))
-                .property("imdp.broker.embedded.port", String.valueOf(brokerPort)).start();
+                .property("imdp.msrp.port", String.valueOf(msrpPort)).start();
     }
 
     @AfterAll
