@@ -91,8 +91,11 @@ public final class TsharkCapture implements AutoCloseable {
         Path pcap = Path.of(log.toString().replaceFirst("\\.log$", ".pcapng"));
         // -P -l: print each packet as tshark reads it back from the file dumpcap writes, so the log
         // tells which probe datagrams are in the file
+        // the probe's datagrams as plain data: a free port may be some protocol's (ENIP on 44818, ...), whose
+        // dissector would print its own summary line instead of "port -> port"
         List<String> cmd = List.of("tshark", "-i", "lo",
                 "-f", "((tcp or udp) and (" + filter + ")) or (udp port " + probe.getLocalPort() + ")",
+                "-d", "udp.port==" + probe.getLocalPort() + ",data",
                 "-w", pcap.toString(), "-P", "-l");
         TsharkCapture capture;
         try {
