@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import io.netty.channel.ChannelHandlerContext;
 import jakarta.jms.TextMessage;
 import org.apache.camel.CamelContext;
+import org.imdp.ch1.Ch1Endpoint;
 import org.imdp.ch1.codec.Diameter;
 import org.imdp.ch1.codec.DiameterMessage;
 import org.imdp.ch1.support.ChargingEvents;
@@ -73,9 +74,23 @@ class Ch1ChargingRouteTest extends ChargingRouteTestSupport {
         assertThat(messages("im.charging.dlq")).isZero();
     }
 
+    /** The push's own ACR goes out only on an OPEN connection (it never waits for one): wait for CER/CEA. */
+    private void awaitOpenPeer() {
+        await().atMost(10, TimeUnit.SECONDS).until(() -> context.getEndpoints().stream()
+                .filter(e -> e instanceof Ch1Endpoint).map(e -> (Ch1Endpoint) e)
+                .anyMatch(e -> {
+                    try {
+                        return !e.getOpenPeers().isEmpty();
+                    } catch (Exception failure) {
+                        return false;
+                    }
+                }));
+    }
+
     @Test
     void the_push_charges_its_record_at_once_and_the_2001_deletes_it() throws Exception {
         cdf.onAcr(cdf.answering(Diameter.DIAMETER_SUCCESS));
+        awaitOpenPeer();
         ChargingEvent event = ChargingEvents.push("at-once");
         record(event);
 
@@ -87,7 +102,7 @@ class Ch1ChargingRouteTest extends ChargingRouteTestSupport {
             assertThat(acr.avp(Diameter.SESSION_ID).orElseThrow().asUtf8()).endsWith(";at-once");
         });
         // the record never goes through the queue: the relay has nothing left to send, also after the grace period
-        await().during(CHARGING_GRACE.multipliedBy(3)).atMost(CHARGING_GRACE.multipliedBy(6))
+        await().during(CHARGING_GRACE.multipliedBy(2)).atMost(CHARGING_GRACE.multipliedBy(4))
                 .until(() -> cdf.requests(Diameter.CMD_ACCOUNTING).size() == 1 && messages("im.charging") == 0);
     }
 
@@ -98,6 +113,7 @@ class Ch1ChargingRouteTest extends ChargingRouteTestSupport {
             acrs.add(acr);
             ctx.writeAndFlush(cdf.answer(acr, acrs.size() < 2 ? 3002 : Diameter.DIAMETER_SUCCESS));
         });
+        awaitOpenPeer();
         ChargingEvent event = ChargingEvents.push("relayed");
         record(event);
 
