@@ -79,8 +79,7 @@ class KamailioRelayLargeMessageIT {
                     DeferredStore.PROP_SENDER, "sip:alice@127.0.0.1",
                     DeferredStore.PROP_CONTENT_TYPE, "text/plain",
                     DeferredStore.PROP_MESSAGE_ID, MESSAGE_ID));
-            service.waitForLog(Pattern.compile("Stored DeferredMessage\\[" + MESSAGE_ID + " .* " + SIZE + " bytes\\]"),
-                    WAIT);
+            await().atMost(WAIT).until(() -> StoreFile.storedFor(dataDir, mia) == 1);
 
             client.register(mia, 600);
             service.waitForLog(Pattern.compile("Push to " + Pattern.quote(mia)
