@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The SQL database of the deferred store: a pooled {@link DataSource} (HikariCP) whose schema Flyway brings up to
- * date at start ({@code db/migration/sqlite} or {@code db/migration/postgresql} in the jar).
+ * date at start ({@code db/migration} in the jar: one schema for both databases, the two column types they spell
+ * differently as placeholders).
  * <ul>
  *   <li>No URL: an embedded SQLite file, {@code store.db} in the data directory. WAL journal with
  *       {@code synchronous=FULL}: a commit is on disk (fsync) when it returns, so it survives {@code kill -9} and a
@@ -115,7 +117,10 @@ public final class StoreDatabase extends ServiceSupport {
         try {
             MigrateResult migrated = Flyway.configure()
                     .dataSource(dataSource)
-                    .locations("classpath:db/migration/" + (isSqlite() ? "sqlite" : "postgresql"))
+                    .locations("classpath:db/migration")
+                    .placeholders(isSqlite()
+                            ? Map.of("row_id", "INTEGER PRIMARY KEY", "octets", "BLOB")
+                            : Map.of("row_id", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "octets", "BYTEA"))
                     .load()
                     .migrate();
             LOG.info("Deferred store database {}: schema version {} ({} migration(s) applied now)", safeUrl(),

@@ -1,7 +1,9 @@
--- The deferred-message store, keyed by recipient (SQLite). Same tables as db/migration/postgresql/V1.
+-- The deferred-message store, keyed by recipient, on SQLite (embedded) and PostgreSQL alike. The two column
+-- types they spell differently are Flyway placeholders that StoreDatabase sets per database: row_id (an ever
+-- growing row id: INTEGER PRIMARY KEY / BIGINT identity) and octets (BLOB / BYTEA).
 -- One row per stored message; a push fetches one recipient's rows through the unique index, oldest first.
 CREATE TABLE deferred_message (
-    id           INTEGER PRIMARY KEY,                              -- storage order (rowid)
+    id           ${row_id},                                        -- storage order
     recipient    TEXT    NOT NULL,                                 -- canonical URI (Recipients.canonical)
     message_id   TEXT    NOT NULL,                                 -- imdn.Message-ID: a second copy is dropped
     sender       TEXT    NOT NULL,
@@ -12,7 +14,7 @@ CREATE TABLE deferred_message (
     expires_at   BIGINT  NOT NULL,                                 -- epoch milliseconds
     size         INTEGER NOT NULL,                                 -- octets of body
     refusal      TEXT,                                             -- set when the client refused it for good
-    body         BLOB    NOT NULL,
+    body         ${octets} NOT NULL,
     CONSTRAINT deferred_message_once UNIQUE (recipient, message_id)
 );
 CREATE INDEX deferred_message_expiry ON deferred_message (expires_at);
