@@ -380,7 +380,8 @@ final class PushSession implements SipDialogHandler {
                 byeSentAt, List.copyOf(outcomes), reason, firstSendAt, lastAnswerAt, refusals);
         // complete: no failure and no reason to stop early, so every message was acknowledged or refused
         endpoint.countSession(result.complete());
-        LOG.info("push {} to {}: {}/{} messages acknowledged, {} refused{}", callId, recipient,
+        // DEBUG: the push route logs each session once, after its ACR; nothing between the BYE and it writes a line
+        LOG.debug("push {} to {}: {}/{} messages acknowledged, {} refused{}", callId, recipient,
                 result.acknowledgedCount(), messages.size(), refusals.size(), reason == null ? "" : " (" + reason + ")");
         return new Outcome(callId, result, failure);
     }

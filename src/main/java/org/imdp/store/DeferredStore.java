@@ -383,9 +383,28 @@ public final class DeferredStore extends ServiceSupport {
                 batch.getMessages().size(), refusals.size());
     }
 
-    /** The charging record {@code eventId} is done with: answered 2001, or handed to the charging queue. */
-    public void charged(String eventId) throws SQLException, InterruptedException {
-        update("DELETE FROM charging_record WHERE event_id = ?", eventId);
+    /**
+     * The charging record {@code eventId} is done with: answered 2001, or handed to the charging queue. Its delete is
+     * queued for the writer's next transaction and not waited for: it rides along with the next settles instead of
+     * costing a commit of its own. Should the service stop before that commit, the record is charged once more by
+     * the relay, with the T flag and the same Session-Id.
+     */
+    public void charged(String eventId) {
+        PendingWrite pending = new PendingWrite(c -> {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM charging_record WHERE event_id = ?")) {
+                delete.setString(1, eventId);
+                return delete.executeUpdate();
+            }
+        }, new CompletableFuture<>());
+        pending.done().whenComplete((deleted, error) -> {
+            if (error != null) {
+                LOG.warn("Charging record {} was charged but could not be deleted ({}); the relay charges it again",
+                        eventId, error.getMessage());
+            }
+        });
+        if (!isRunAllowed() || !writes.offer(pending)) {
+            pending.done().completeExceptionally(new SQLException("the deferred store is not running"));
+        }
     }
 
     /**

@@ -96,7 +96,7 @@ class Ch1ChargingRouteTest extends ChargingRouteTestSupport {
 
         template.sendBody("direct:charge", event);
 
-        assertThat(store.chargingRecords()).isZero();
+        await().atMost(10, TimeUnit.SECONDS).until(() -> store.chargingRecords() == 0);
         assertThat(cdf.requests(Diameter.CMD_ACCOUNTING)).singleElement().satisfies(acr -> {
             assertThat(acr.isRetransmit()).isFalse();
             assertThat(acr.avp(Diameter.SESSION_ID).orElseThrow().asUtf8()).endsWith(";at-once");
