@@ -8,8 +8,8 @@
 # Extra JVM options for the jar (e.g. new store keys as -D...): IMDP_BENCH_JAVA_OPTS="-Xmx2g -Dimdp.x=y".
 # Needs the test peers (./scripts/install-test-peers.sh, as root on Debian 12) and capture rights on lo.
 # Every process it starts it stops, also on Ctrl-C; output (logs, captures, recordings) in target/bench/.
-# Exit code 1 when im-deferred-push lost, duplicated or reordered a message, left one stored, or did not charge
-# a session exactly once (the incumbent's failures are reported without failing the run).
+# Exit code 1 when im-deferred-push lost, duplicated or reordered a message, left one stored, did not charge
+# a session exactly once, or its run failed (the incumbent's failures are reported without failing the run).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -157,10 +157,30 @@ public final class LoadBenchmark {
         List<Run> ours = new ArrayList<>();
         List<Run> msilo = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
-            ours.add(runOurs(round, profile && round == 1, messagesFile, usersFile));
-            msilo.add(runMsilo(round, messagesFile, usersFile));
+            int r = round;
+            ours.add(guarded(OURS, () -> runOurs(r, profile && r == 1, messagesFile, usersFile)));
+            msilo.add(guarded(MSILO, () -> runMsilo(r, messagesFile, usersFile)));
         }
         return report(ours, msilo);
+    }
+
+    private interface RunBody {
+        Run run() throws Exception;
+    }
+
+    /** A run that fails (a peer that does not start, a signal from outside) counts as a loss; the others go on. */
+    private static Run guarded(String system, RunBody body) {
+        try {
+            return body.run();
+        } catch (Exception | AssertionError e) {
+            if (stopping) {
+                throw new IllegalStateException("the benchmark is being stopped", e);
+            }
+            say("%s: the run failed: %s", system, e.toString().lines().findFirst().orElse(""));
+            Run failed = new Run(system);
+            failed.losses.add("the run failed: " + e.toString().lines().findFirst().orElse("") + " (see the logs)");
+            return failed;
+        }
     }
 
     // round-robin over the recipients: with more recipients than in flight, two messages of one recipient are
