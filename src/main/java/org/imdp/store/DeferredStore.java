@@ -519,14 +519,7 @@ public final class DeferredStore extends ServiceSupport {
 
     /** Messages kept past their expiry that the relay has not handed to the IMDN route yet. */
     public long expiredCount() throws SQLException {
-        try (Connection c = db.dataSource().getConnection();
-             PreparedStatement q = c.prepareStatement("SELECT count(*) FROM deferred_message WHERE expires_at <= ?")) {
-            q.setLong(1, clock.millis());
-            try (ResultSet rs = q.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return single("SELECT count(*) FROM deferred_message WHERE expires_at <= ?", clock.millis());
     }
 
     /** The metadata of up to {@code max} of a recipient's stored messages, oldest first. */
@@ -566,10 +559,16 @@ public final class DeferredStore extends ServiceSupport {
 
     // ---------------------------------------------------------------------------------------------------------
 
-    private long single(String sql) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement q = c.prepareStatement(sql); ResultSet rs = q.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
+    /** The one number a query answers, e.g. a count. */
+    private long single(String sql, Object... params) throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement q = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                q.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 
