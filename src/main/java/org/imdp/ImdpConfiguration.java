@@ -18,13 +18,14 @@ import org.imdp.ops.BrokerQueues;
 import org.imdp.ops.Operations;
 import org.imdp.registration.Registrations;
 import org.imdp.store.DeferredStore;
+import org.imdp.store.PushRequests;
 import org.imdp.store.StoreDatabase;
 import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
 
 /**
  * Wires the service's beans from the {@code imdp.*} keys: the broker (embedded unless
  * {@code imdp.broker.url} is set), the JMS connection factory the routes use, the deferred store and its database
- * (embedded SQLite unless {@code imdp.store.url} is set), the registration table and the intake. Services are stopped in reverse order, after the routes.
+ * (embedded SQLite unless {@code imdp.store.url} is set) with its push requests, the registration table and the intake. Services are stopped in reverse order, after the routes.
  */
 @Configuration
 public class ImdpConfiguration implements CamelConfiguration {
@@ -39,7 +40,7 @@ public class ImdpConfiguration implements CamelConfiguration {
             EmbeddedBroker broker = new EmbeddedBroker(settings.dataDir().resolve("artemis"),
                     settings.string("imdp.sip.host"), settings.positiveInt("imdp.broker.embedded.port", 65535),
                     List.of(settings.string("imdp.queue.intake"), settings.string("imdp.queue.availability"),
-                            settings.string("imdp.queue.push"), settings.string("imdp.queue.charging"),
+                            settings.string("imdp.queue.charging"),
                             settings.string("imdp.queue.imdn-dlq"), DeferredStore.EXPIRED_QUEUE, DeferredStore.REFUSED_QUEUE));
             context.addService(broker, true, true);
             brokerUrl = EmbeddedBroker.IN_VM_URL;
@@ -69,6 +70,8 @@ public class ImdpConfiguration implements CamelConfiguration {
                 chargingGrace(settings), clock);
         context.addService(store, true, true);
         context.getRegistry().bind("deferredStore", store);
+        PushRequests pushRequests = new PushRequests(store, database, clock);
+        context.getRegistry().bind("pushRequests", pushRequests);
         // read by routes: checked here so that a bad value stops the start
         settings.positiveInt("imdp.push.max-session-bytes", Integer.MAX_VALUE);
         settings.duration("imdp.store.scan-period");

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * <p>
  * A push takes a recipient's messages out with {@link #checkout} (they stay stored) and {@link #settle}s it in one
  * transaction: the acknowledged messages are deleted, the refused ones are marked for the IMDN route, and the push's
- * charging record is written. The one-push-per-recipient rule is kept by the push queue's message groups, not by
- * the store. Every write goes through one writer thread that commits what arrived meanwhile together (group
+ * charging record is written. The one-push-per-recipient rule is kept by the leases of {@link PushRequests}, in the
+ * same database. Every write goes through one writer thread that commits what arrived meanwhile together (group
  * commit); reads use the connection pool.
  * <p>
  * What leaves the store for a queue (expired and refused messages, charging records not charged at once) is read by a
@@ -131,15 +131,18 @@ public final class DeferredStore extends ServiceSupport {
 
     /** One write, run in the writer's open transaction; what it returns is handed back to its caller. */
     @FunctionalInterface
-    private interface Work {
+    interface Work {
         Object run(Connection c) throws SQLException;
     }
 
     private record PendingWrite(Work work, CompletableFuture<Object> done) {
     }
 
-    /** Runs {@code work} in the writer's next transaction and waits until it is committed (or failed). */
-    private Object write(Work work) throws SQLException, InterruptedException {
+    /**
+     * Runs {@code work} in the writer's next transaction and waits until it is committed (or failed). Also the write
+     * path of the store's other tables ({@link PushRequests}).
+     */
+    Object write(Work work) throws SQLException, InterruptedException {
         if (!isRunAllowed()) {
             throw new SQLException("the deferred store is not running");
         }

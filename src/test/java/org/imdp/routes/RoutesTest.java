@@ -42,6 +42,9 @@ class RoutesTest extends ServiceMainTestSupport {
     /** The contact each push went to, in push order. */
     private final List<String> contacts = new CopyOnWriteArrayList<>();
     private String lastWarning;
+    /** The recipient whose client hangs in every push until {@link #deadContactReleased} opens. */
+    private volatile String deadRecipient;
+    private final java.util.concurrent.CountDownLatch deadContactReleased = new java.util.concurrent.CountDownLatch(1);
     /** How long the stand-in client takes per push, and how many pushes it serves at once at most. */
     private volatile long clientMillis;
     private final java.util.concurrent.atomic.AtomicInteger inPush = new java.util.concurrent.atomic.AtomicInteger();
@@ -81,6 +84,9 @@ class RoutesTest extends ServiceMainTestSupport {
             throw pushFailure;
         }
         List<DeferredMessage> messages = exchange.getMessage().getBody(List.class);
+        if (exchange.getMessage().getHeader(SipMsrpConstants.RECIPIENT, String.class).equals(deadRecipient)) {
+            deadContactReleased.await(60, TimeUnit.SECONDS);
+        }
         mostInPush.accumulateAndGet(inPush.incrementAndGet(), Math::max);
         try {
             Thread.sleep(clientMillis);
@@ -259,12 +265,12 @@ class RoutesTest extends ServiceMainTestSupport {
     @Test
     void a_message_for_a_registered_recipient_is_pushed_at_once() throws Exception {
         adviseAndStart();
-        NotifyBuilder nothingToPushThenOne = new NotifyBuilder(context).fromRoute("push").whenDone(2).create();
         available("sip:erin@example.com");
         intake("sip:erin@example.com", "e1", "hello");
 
-        assertThat(nothingToPushThenOne.matches(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(pushes).containsExactly(List.of("e1"));
+        // the REGISTER's push may have found nothing yet, or merged with the MESSAGE's request: one session carries e1
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(pushes).containsExactly(List.of("e1")));
         assertThat(stored("sip:erin@example.com")).isZero();
     }
 
@@ -328,6 +334,70 @@ class RoutesTest extends ServiceMainTestSupport {
         assertThat(contacts).containsExactly("sip:lea@example.com;transport=tcp", "sip:lea@192.0.2.7;transport=tcp");
         assertThat(pushes).containsExactly(List.of("l1", "l2"), List.of("l2", "l3"));
         assertThat(stored("sip:lea@example.com")).isZero();
+    }
+
+    @Test
+    void a_dead_contact_holds_one_push_consumer_and_never_the_other_recipients() throws Exception {
+        adviseAndStart();
+        deadRecipient = "sip:zed@example.com";
+        List<String> healthy = java.util.stream.IntStream.rangeClosed(1, 20).mapToObj(i -> "sip:user" + i + "@example.com").toList();
+        NotifyBuilder stored = new NotifyBuilder(context).fromRoute("intake-jms").whenDone(21).create();
+        intake(deadRecipient, "z1", "to a contact that never answers");
+        healthy.forEach(r -> intake(r, r + "-1", "hello"));
+        assertThat(stored.matches(20, TimeUnit.SECONDS)).isTrue();
+
+        try {
+            // the dead contact first, then each healthy one registers twice (two requests, one session)
+            available(deadRecipient);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> attempts.get() == 1);
+            healthy.forEach(r -> {
+                available(r);
+                available(r);
+            });
+
+            // all of them while zed's session still hangs (4 consumers: zed holds one, the other 3 serve the rest)
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(pushes).hasSize(20));
+            assertThat(deadContactReleased.getCount()).isEqualTo(1);
+            for (String r : healthy) {
+                assertThat(stored(r)).as(r).isZero();
+            }
+        } finally {
+            deadContactReleased.countDown();
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(stored(deadRecipient)).isZero());
+        // each healthy recipient had one session for its two REGISTERs (the second merged or found nothing left)
+        assertThat(pushes.stream().filter(p -> !p.isEmpty()).count()).isEqualTo(21);
+    }
+
+    @Test
+    void a_deregistration_withdraws_a_timed_retry() throws Exception {
+        adviseAndStart();
+        NotifyBuilder stored = new NotifyBuilder(context).fromRoute("intake-jms").whenDone(1).create();
+        intake("sip:jo@example.com", "j1", "one");
+        assertThat(stored.matches(20, TimeUnit.SECONDS)).isTrue();
+        org.imdp.store.PushRequests requests = context.getRegistry().lookupByNameAndType("pushRequests",
+                org.imdp.store.PushRequests.class);
+
+        // the client's side asks to be tried again in 10 minutes
+        pushFailure = new org.imdp.sipmsrp.SipMsrpPushException("sip:jo@example.com", 503, "Service Unavailable",
+                java.time.Duration.ofMinutes(10));
+        NotifyBuilder failed = new NotifyBuilder(context).fromRoute("push").whenDone(1).create();
+        available("sip:jo@example.com");
+        assertThat(failed.matches(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(requests.count()).as("the timed retry waits").isEqualTo(1);
+
+        template.request("direct:sip-register", e -> {
+            e.getMessage().setHeader(SipMsrpConstants.TO, "sip:jo@example.com");
+            e.getMessage().setHeader(SipMsrpConstants.CONTACT, "sip:jo@example.com;transport=tcp");
+            e.getMessage().setHeader(SipMsrpConstants.EXPIRES, 0);
+        });
+
+        // withdrawn whether the failed session had ended or not
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> requests.count() == 0);
+        assertThat(attempts.get()).isEqualTo(1);
+        assertThat(stored("sip:jo@example.com")).isEqualTo(1);
     }
 
     @Test

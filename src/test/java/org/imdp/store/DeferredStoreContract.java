@@ -379,4 +379,98 @@ abstract class DeferredStoreContract {
     void a_recipient_without_messages_gets_an_empty_batch() throws Exception {
         assertThat(store.checkout("sip:nobody@example.com", 100, Integer.MAX_VALUE).isEmpty()).isTrue();
     }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // push requests: one per recipient, one session per recipient across instances (leases)
+    // ---------------------------------------------------------------------------------------------------------
+
+    static final Duration LEASE = Duration.ofSeconds(30);
+
+    @Test
+    void push_requests_of_one_recipient_merge_into_one_with_the_newest_contact() throws Exception {
+        PushRequests requests = new PushRequests(store, database, clock);
+        requests.request(BOB, "sip:bob@192.0.2.1");
+        requests.request(BOB, "sip:bob@192.0.2.2");
+        requests.request(CAROL, "sip:carol@192.0.2.3");
+
+        List<PushRequests.Claim> claims = requests.claim("a", 10, LEASE);
+        assertThat(claims).extracting(PushRequests.Claim::recipient, PushRequests.Claim::contact)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(BOB, "sip:bob@192.0.2.2"),
+                        org.assertj.core.groups.Tuple.tuple(CAROL, "sip:carol@192.0.2.3"));
+        assertThat(requests.count()).isEqualTo(2);
+    }
+
+    @Test
+    void a_leased_request_is_claimed_by_no_one_else_until_its_lease_runs_out_unrenewed() throws Exception {
+        PushRequests requests = new PushRequests(store, database, clock);
+        requests.request(BOB, "sip:bob@192.0.2.1");
+        assertThat(requests.claim("a", 10, LEASE)).hasSize(1);
+        assertThat(requests.claim("b", 10, LEASE)).as("while a's session runs").isEmpty();
+
+        now.set(now.get().plusSeconds(20));
+        requests.renew("a", LEASE);
+        now.set(now.get().plusSeconds(20));
+        assertThat(requests.claim("b", 10, LEASE)).as("a renewed its lease").isEmpty();
+
+        now.set(now.get().plusSeconds(31));
+        assertThat(requests.claim("b", 10, LEASE)).as("a died: its lease ran out").extracting(PushRequests.Claim::recipient)
+                .containsExactly(BOB);
+    }
+
+    @Test
+    void a_request_during_the_session_makes_the_recipient_due_again_when_it_ends() throws Exception {
+        PushRequests requests = new PushRequests(store, database, clock);
+        requests.request(BOB, "sip:bob@192.0.2.1");
+        PushRequests.Claim first = requests.claim("a", 10, LEASE).get(0);
+        requests.request(BOB, "sip:bob@192.0.2.9");
+        assertThat(requests.claim("a", 10, LEASE)).as("one session at a time").isEmpty();
+
+        requests.done(first, "a");
+        PushRequests.Claim second = requests.claim("a", 10, LEASE).get(0);
+        assertThat(second.contact()).isEqualTo("sip:bob@192.0.2.9");
+        requests.done(second, "a");
+        assertThat(requests.count()).isZero();
+    }
+
+    @Test
+    void a_timed_retry_waits_for_its_time_and_a_new_request_brings_it_forward() throws Exception {
+        PushRequests requests = new PushRequests(store, database, clock);
+        requests.request(BOB, "sip:bob@192.0.2.1");
+        PushRequests.Claim claim = requests.claim("a", 10, LEASE).get(0);
+        requests.again(claim, "a", now.get().plusSeconds(60).toEpochMilli(), 1);
+        assertThat(requests.claim("a", 10, LEASE)).isEmpty();
+
+        now.set(now.get().plusSeconds(60));
+        PushRequests.Claim retry = requests.claim("a", 10, LEASE).get(0);
+        assertThat(retry.retries()).isEqualTo(1);
+        requests.again(retry, "a", now.get().plusSeconds(120).toEpochMilli(), 2);
+
+        requests.request(BOB, "sip:bob@192.0.2.1");
+        assertThat(requests.claim("a", 10, LEASE)).as("the REGISTER pushes now").extracting(PushRequests.Claim::retries)
+                .containsExactly(0);
+    }
+
+    @Test
+    void a_withdrawn_request_is_gone_and_its_running_session_is_not_followed() throws Exception {
+        PushRequests requests = new PushRequests(store, database, clock);
+        requests.request(BOB, "sip:bob@192.0.2.1");
+        requests.cancel(BOB);
+        assertThat(requests.count()).isZero();
+
+        requests.request(BOB, "sip:bob@192.0.2.1");
+        PushRequests.Claim running = requests.claim("a", 10, LEASE).get(0);
+        requests.cancel(BOB);
+        requests.again(running, "a", now.get().plusSeconds(60).toEpochMilli(), 1);
+        assertThat(requests.count()).isZero();
+    }
+
+    @Test
+    void an_instance_that_starts_again_takes_back_its_leases_at_once() throws Exception {
+        PushRequests requests = new PushRequests(store, database, clock);
+        requests.request(BOB, "sip:bob@192.0.2.1");
+        assertThat(requests.claim("host/127.0.0.1:5060", 10, LEASE)).hasSize(1);
+
+        assertThat(requests.release("host/127.0.0.1:5060")).isEqualTo(1);
+        assertThat(requests.claim("host/127.0.0.1:5060", 10, LEASE)).hasSize(1);
+    }
 }
