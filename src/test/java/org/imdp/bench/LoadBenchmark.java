@@ -56,6 +56,8 @@ public final class LoadBenchmark {
 
     private static final String OURS = "im-deferred-push";
     private static final String MSILO = "msilo";
+    private static final String WARMUP_MESSAGES = "warmup-messages.csv";
+    private static final String WARMUP_USERS = "warmup-users.csv";
     private static final Pattern BENCH_BODY = Pattern.compile("bench u(\\d+) m(\\d+)");
     private static final Duration NO_PROGRESS = Duration.ofSeconds(60);
     private static final long TICKS_PER_SECOND = 100; // Linux USER_HZ, the unit of utime/stime in /proc
@@ -70,17 +72,20 @@ public final class LoadBenchmark {
     private final int recipients;
     private final int messagesPerRecipient;
     private final int inFlight;
+    /** Recipients of the warm-up (one message each), run before the measured phases and not measured. */
+    private final int warmupRecipients;
     private final boolean profile;
     private final List<String> javaOptions;
     private final Path outDir;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private LoadBenchmark(int rounds, int recipients, int messagesPerRecipient, int inFlight, boolean profile,
+    private LoadBenchmark(int rounds, int recipients, int messagesPerRecipient, int inFlight, int warmupRecipients, boolean profile,
                           List<String> javaOptions, Path outDir) {
         this.rounds = rounds;
         this.recipients = recipients;
         this.messagesPerRecipient = messagesPerRecipient;
         this.inFlight = inFlight;
+        this.warmupRecipients = warmupRecipients;
         this.profile = profile;
         this.javaOptions = javaOptions;
         this.outDir = outDir;
@@ -107,6 +112,7 @@ public final class LoadBenchmark {
         int recipients = 1000;
         int messages = 10;
         int inFlight = 10;
+        int warmup = 3000;
         boolean profile = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -115,9 +121,11 @@ public final class LoadBenchmark {
                 case "--messages" -> messages = Integer.parseInt(args[++i]);
                 case "--in-flight" -> inFlight = Integer.parseInt(args[++i]);
                 case "--profile" -> profile = true;
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("usage: load.sh [--rounds R] [--recipients N] [--messages M] [--in-flight F]"
-                            + " [--profile]\n  defaults: 1 round, 1000 recipients x 10 messages, 10 in flight");
+                            + " [--warmup W] [--profile]\n  defaults: 1 round, 1000 recipients x 10 messages, 10 in flight,"
+                            + " a warm-up of 3000 other recipients x 1 message (not measured; 0: none)");
                     System.exit(2);
                 }
             }
@@ -142,18 +150,20 @@ public final class LoadBenchmark {
                 stopAll();
             }
         }, "load-benchmark-cleanup"));
-        int exit = new LoadBenchmark(rounds, recipients, messages, inFlight, profile, javaOptions, outDir).run();
+        int exit = new LoadBenchmark(rounds, recipients, messages, inFlight, warmup, profile, javaOptions, outDir).run();
         finished = true;
         System.exit(exit);
     }
 
     private int run() throws Exception {
         int total = recipients * messagesPerRecipient;
-        say("load: %d recipients x %d messages = %d, %d in flight, %d round(s); jar JVM options: %s; output in %s",
-                recipients, messagesPerRecipient, total, inFlight, rounds, javaOptions.isEmpty() ? "(none)" : javaOptions, outDir);
+        say("load: %d recipients x %d messages = %d, %d in flight, %d round(s), warm-up %d recipients; jar JVM options: %s;"
+            + " output in %s", recipients, messagesPerRecipient, total, inFlight, rounds, warmupRecipients,
+                javaOptions.isEmpty() ? "(none)" : javaOptions, outDir);
         Path messagesFile = outDir.resolve("messages.csv");
         Path usersFile = outDir.resolve("users.csv");
-        writeInjectionFiles(messagesFile, usersFile);
+        writeInjectionFiles(messagesFile, usersFile, "u", "bench", recipients, messagesPerRecipient);
+        writeInjectionFiles(outDir.resolve(WARMUP_MESSAGES), outDir.resolve(WARMUP_USERS), "w", "warm", warmupRecipients, 1);
         List<Run> ours = new ArrayList<>();
         List<Run> msilo = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
@@ -185,17 +195,20 @@ public final class LoadBenchmark {
 
     // round-robin over the recipients: with more recipients than in flight, two messages of one recipient are
     // never outstanding together, so each recipient's order is the order they were sent in
-    private void writeInjectionFiles(Path messagesFile, Path usersFile) throws IOException {
+    // (the warm-up's recipients are w0, w1, ... and its bodies "warm wN mK": never counted as the measured ones)
+    private static void writeInjectionFiles(Path messagesFile, Path usersFile, String user, String text, int users,
+                                            int messages) throws IOException {
         StringBuilder m = new StringBuilder("SEQUENTIAL\n");
-        for (int k = 0; k < messagesPerRecipient; k++) {
-            for (int u = 0; u < recipients; u++) {
-                m.append('u').append(u).append(";bench u").append(u).append(" m").append(k).append('\n');
+        for (int k = 0; k < messages; k++) {
+            for (int u = 0; u < users; u++) {
+                m.append(user).append(u).append(';').append(text).append(' ').append(user).append(u).append(" m").append(k)
+                        .append('\n');
             }
         }
         Files.writeString(messagesFile, m);
         StringBuilder r = new StringBuilder("SEQUENTIAL\n");
-        for (int u = 0; u < recipients; u++) {
-            r.append('u').append(u).append('\n');
+        for (int u = 0; u < users; u++) {
+            r.append(user).append(u).append('\n');
         }
         Files.writeString(usersFile, r);
     }
@@ -227,27 +240,30 @@ public final class LoadBenchmark {
             awaitReady("http://127.0.0.1:" + managementPort + "/observe/health/ready");
             LongSupplier cpu = () -> cpuTicks(service.pid());
 
-            intake(run, sipPort, cpu, messagesFile, dir);
-
             int total = recipients * messagesPerRecipient;
             KamailioMsrpPeer clientMsrp = started(KamailioMsrpPeer.start(AvailablePortFinder.getNextAvailable()));
             int uasPort = AvailablePortFinder.getNextAvailable();
             Sipp clients = started(Sipp.scenario("uas-msrp.xml").localPort(uasPort)
                     .key("msrp_port", String.valueOf(clientMsrp.port())).set("answer_delay", "0").set("bye_delay", "0")
-                    .calls(recipients * messagesPerRecipient)
+                    .calls(total + warmupRecipients)
                     .timeout(Duration.ofHours(1)).withoutMessageTrace().startServer());
+            warmUp(sipPort, uasPort, dir, () -> count(clientMsrp.process().logText(), "warm w"));
+
+            intake(run, sipPort, cpu, messagesFile, dir, total);
+
             LoadCapture capture = started(LoadCapture.start(dir.resolve("delivery.pcapng"), sipPort, uasPort,
                     clientMsrp.port(), msrpPort, chargingEnabler.port())
                     .decodeAs("sip", "udp", sipPort, uasPort).decodeAs("msrp", "tcp", clientMsrp.port(), msrpPort)
                     .decodeAs("diameter", "tcp", chargingEnabler.port()));
             Path jfr = dir.resolve("delivery.jfr");
+            Map<String, Double> threadCpu0 = withProfile ? threadCpuMillis(service.pid()) : Map.of();
             if (withProfile) {
                 jcmd(service.pid(), "JFR.start", "name=loadbench", "settings=profile", "filename=" + jfr);
             }
             say("round %d, %s: delivery (REGISTER of %d recipients)", round, OURS, recipients);
             long cpu0 = cpu.getAsLong();
             long t0 = System.nanoTime();
-            register(run, sipPort, uasPort, usersFile);
+            register(run, sipPort, uasPort, usersFile, recipients);
             awaitCount(() -> count(clientMsrp.process().logText(), "bench u"), total, "messages at the MSRP client");
             // then every session charged: the Charging Enabler has answered one ACR per INVITE the clients took
             // (read from the peers' logs, not from the service, so that waiting costs the service nothing)
@@ -257,6 +273,8 @@ public final class LoadBenchmark {
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (withProfile) {
                 jcmd(service.pid(), "JFR.stop", "name=loadbench");
+                run.notes.add("CPU of the delivery phase by thread (jcmd Thread.print, names without numbers):\n"
+                        + threadCpuReport(threadCpu0, threadCpuMillis(service.pid()), total));
             }
             capture.stop();
             cpu(run, "delivery", cpuTicks, seconds, total);
@@ -358,18 +376,21 @@ public final class LoadBenchmark {
         try {
             KamailioMsilo msilo = started(KamailioMsilo.start(AvailablePortFinder.getNextAvailable()));
             LongSupplier cpu = () -> cpuTicks(msilo.process().pid());
-            intake(run, msilo.port(), cpu, messagesFile, dir);
-
             int total = recipients * messagesPerRecipient;
             int uasPort = AvailablePortFinder.getNextAvailable();
-            Sipp clients = started(Sipp.scenario("bench/uas-message-load.xml").localPort(uasPort).calls(2 * total)
+            Sipp clients = started(Sipp.scenario("bench/uas-message-load.xml").localPort(uasPort)
+                    .calls(2 * (total + warmupRecipients))
                     .timeout(Duration.ofHours(1)).withoutMessageTrace().startServer());
+            warmUp(msilo.port(), uasPort, dir, () -> count(clients.scenarioLog(), "warm w"));
+
+            intake(run, msilo.port(), cpu, messagesFile, dir, total);
+
             LoadCapture capture = started(LoadCapture.start(dir.resolve("delivery.pcapng"), msilo.port(), uasPort)
                     .decodeAs("sip", "udp", msilo.port(), uasPort));
             say("round %d, %s: delivery (REGISTER of %d recipients)", round, MSILO, recipients);
             long cpu0 = cpu.getAsLong();
             long t0 = System.nanoTime();
-            register(run, msilo.port(), uasPort, usersFile);
+            register(run, msilo.port(), uasPort, usersFile, recipients);
             awaitCount(() -> count(clients.scenarioLog(), "bench u"), total, "messages at the SIP clients");
             long cpuTicks = cpu.getAsLong() - cpu0;
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -397,8 +418,26 @@ public final class LoadBenchmark {
 
     // ---------------------------------------------------------------------------------------------- phases
 
-    private void intake(Run run, int port, LongSupplier cpu, Path messagesFile, Path dir) throws Exception {
-        int total = recipients * messagesPerRecipient;
+    /**
+     * Not measured: intake and delivery of the warm-up's recipients, so that the measured phases find the code compiled
+     * and the caches filled, as in a service that has run for a while: a JVM runs cold code interpreted, then
+     * compiled with profiling, and compiles the code of a method for good after some thousand calls (a third of the
+     * CPU of a cold delivery phase of 1,000 sessions went to the JIT compiler). One message per recipient: the
+     * per-session code is what needs the calls.
+     */
+    private void warmUp(int port, int uasPort, Path dir, LongSupplier delivered) throws Exception {
+        if (warmupRecipients == 0) {
+            return;
+        }
+        int total = warmupRecipients;
+        say("  warm-up (not measured): %d MESSAGEs for %d other recipients, then their REGISTERs", total, warmupRecipients);
+        Path warmupDir = Files.createDirectories(dir.resolve("warmup"));
+        intake(new Run("warm-up"), port, () -> 0, outDir.resolve(WARMUP_MESSAGES), warmupDir, total);
+        register(new Run("warm-up"), port, uasPort, outDir.resolve(WARMUP_USERS), warmupRecipients);
+        awaitCount(delivered, total, "warm-up messages at the clients");
+    }
+
+    private void intake(Run run, int port, LongSupplier cpu, Path messagesFile, Path dir, int total) throws Exception {
         say("  intake: %d MESSAGEs, %d in flight", total, inFlight);
         Path stat = dir.resolve("intake-stat.csv");
         long cpu0 = cpu.getAsLong();
@@ -429,9 +468,9 @@ public final class LoadBenchmark {
         }
     }
 
-    private void register(Run run, int port, int uasPort, Path usersFile) throws Exception {
-        Sipp registrar = started(Sipp.scenario("bench/uac-register-load.xml").remotePort(port).calls(recipients)
-                .key("contact", "sip:127.0.0.1:" + uasPort).timeout(Duration.ofSeconds(120 + recipients / 20))
+    private void register(Run run, int port, int uasPort, Path usersFile, int users) throws Exception {
+        Sipp registrar = started(Sipp.scenario("bench/uac-register-load.xml").remotePort(port).calls(users)
+                .key("contact", "sip:127.0.0.1:" + uasPort).timeout(Duration.ofSeconds(120 + users / 20))
                 .withoutMessageTrace()
                 .options("-inf", usersFile.toString(), "-l", String.valueOf(inFlight), "-r", "100000")
                 .startClient());
@@ -771,7 +810,32 @@ public final class LoadBenchmark {
         return values;
     }
 
-    private static void jcmd(long pid, String... command) throws IOException, InterruptedException {
+    /** CPU time of each live thread, by name with its numbers taken out (thread pools), in milliseconds. */
+    private static Map<String, Double> threadCpuMillis(long pid) throws IOException, InterruptedException {
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("^\"(.*)\" .*cpu=([0-9.]+)ms");
+        Map<String, Double> cpu = new java.util.TreeMap<>();
+        for (String l : jcmd(pid, "Thread.print").split("\n")) {
+            java.util.regex.Matcher m = line.matcher(l);
+            if (m.find()) {
+                cpu.merge(m.group(1).replaceAll("[0-9]+", "N"), Double.parseDouble(m.group(2)), Double::sum);
+            }
+        }
+        return cpu;
+    }
+
+    private static String threadCpuReport(Map<String, Double> before, Map<String, Double> after, int messages) {
+        double total = after.entrySet().stream().mapToDouble(e -> e.getValue() - before.getOrDefault(e.getKey(), 0.0)).sum();
+        StringBuilder report = new StringBuilder(String.format("  %.0f ms in Java threads (%.3f ms per message)%n", total,
+                total / messages));
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(20)
+                .forEach(e -> report.append(String.format("  %6.1f %%  %8.0f ms  %s%n", 100 * e.getValue() / total,
+                        e.getValue(), e.getKey())));
+        return report.toString();
+    }
+
+    private static String jcmd(long pid, String... command) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 String.valueOf(pid)));
         cmd.addAll(List.of(command));
@@ -780,6 +844,7 @@ public final class LoadBenchmark {
         if (p.waitFor() != 0) {
             throw new IllegalStateException(String.join(" ", cmd) + " failed:\n" + out);
         }
+        return out;
     }
 
     private static void say(String format, Object... args) {

@@ -6,7 +6,6 @@ import java.util.Map;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
@@ -121,7 +120,7 @@ public final class MsrpFrameEncoder extends MessageToMessageEncoder<MsrpFrame> {
                 throw new MsrpCodecException("Content-Type must be present exactly when there is a body,"
                                              + " transaction " + frame.transactionId());
             }
-            if (hasBody && ByteBufUtil.indexOf(endLineMarker(frame), request.content()) >= 0) {
+            if (hasBody && containsEndLine(request.content(), endLineMarker(frame))) {
                 throw new MsrpCodecException("The body contains its own end-line, transaction "
                                              + frame.transactionId());
             }
@@ -130,9 +129,33 @@ public final class MsrpFrameEncoder extends MessageToMessageEncoder<MsrpFrame> {
         }
     }
 
-    private static ByteBuf endLineMarker(MsrpFrame frame) {
-        return Unpooled.wrappedBuffer(
-                (MsrpFrameDecoder.END_LINE_PREFIX + frame.transactionId()).getBytes(StandardCharsets.US_ASCII));
+    private static byte[] endLineMarker(MsrpFrame frame) {
+        return (MsrpFrameDecoder.END_LINE_PREFIX + frame.transactionId()).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Whether the body holds {@code marker} (which starts with a dash): a word-at-a-time search for each dash
+     * ({@link ByteBuf#indexOf}), then a compare there. A generic substring search read the body a byte at a time
+     * and was the hottest frame of a push under load.
+     */
+    static boolean containsEndLine(ByteBuf body, byte[] marker) {
+        int last = body.writerIndex() - marker.length;
+        int from = body.readerIndex();
+        while (from <= last) {
+            int dash = body.indexOf(from, last + 1, marker[0]);
+            if (dash < 0) {
+                return false;
+            }
+            int i = 1;
+            while (i < marker.length && body.getByte(dash + i) == marker[i]) {
+                i++;
+            }
+            if (i == marker.length) {
+                return true;
+            }
+            from = dash + 1;
+        }
+        return false;
     }
 
     /** Rejects CR, LF and every other control character but HTAB: they could end the line early. */

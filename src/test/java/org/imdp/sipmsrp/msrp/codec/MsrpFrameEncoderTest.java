@@ -131,6 +131,36 @@ class MsrpFrameEncoderTest {
                 "contains its own end-line");
     }
 
+    @Test
+    void findsTheEndLineWhereverItIsAndNothingElse() {
+        byte[] marker = "-------abcd1234".getBytes(StandardCharsets.US_ASCII);
+        for (String body : new String[] {"-------abcd1234", "x-------abcd1234", "-------abcd1234+ tail",
+                "--------abcd1234", "- -- ---------abcd1234$"}) {
+            assertThat(containsEndLine(body, marker)).as(body).isTrue();
+        }
+        for (String body : new String[] {"", "-", "-------abcd123", "------abcd1234", "-------abcd12-4", "abcd1234-------",
+                "no dash at all, long enough to cover several words of the search"}) {
+            assertThat(containsEndLine(body, marker)).as(body).isFalse();
+        }
+        // only the readable part counts
+        ByteBuf read = Unpooled.copiedBuffer("-------abcd1234 then more", StandardCharsets.US_ASCII);
+        try {
+            read.readerIndex(1);
+            assertThat(MsrpFrameEncoder.containsEndLine(read, marker)).isFalse();
+        } finally {
+            read.release();
+        }
+    }
+
+    private static boolean containsEndLine(String body, byte[] marker) {
+        ByteBuf buf = Unpooled.copiedBuffer(body, StandardCharsets.US_ASCII);
+        try {
+            return MsrpFrameEncoder.containsEndLine(buf, marker);
+        } finally {
+            buf.release();
+        }
+    }
+
     private void assertRefused(MsrpFrame frame, String message) {
         assertThatThrownBy(() -> channel.writeOutbound(frame)).isInstanceOf(EncoderException.class)
                 .hasCauseInstanceOf(MsrpCodecException.class).cause().hasMessageContaining(message);
