@@ -146,6 +146,25 @@ class Ch1ChargingRouteTest extends ChargingRouteTestSupport {
     }
 
     @Test
+    void an_answer_that_cannot_be_read_keeps_the_event_on_the_queue_until_a_2001() throws Exception {
+        BlockingQueue<DiameterMessage> acrs = new LinkedBlockingQueue<>();
+        cdf.onAcr((ctx, acr) -> {
+            acrs.add(acr);
+            if (acrs.size() == 1) {
+                TestDiameterServer.answeringWithA3OctetResultCode().onAcr(ctx, acr);
+            } else {
+                ctx.writeAndFlush(cdf.answer(acr, Diameter.DIAMETER_SUCCESS));
+            }
+        });
+
+        publish(ChargingEvents.push("unreadable"));
+
+        await().atMost(15, TimeUnit.SECONDS).until(() -> acrs.size() == 2 && messages("im.charging") == 0);
+        assertThat(acrs).extracting(DiameterMessage::isRetransmit).containsExactly(false, true);
+        assertThat(messages("im.charging.dlq")).isZero();
+    }
+
+    @Test
     void a_5xxx_answer_sends_the_original_event_to_the_dead_letter_queue_with_the_reason() throws Exception {
         cdf.onAcr(cdf.answering(5012));
         String event = json.writeValueAsString(ChargingEvents.push("refused"));
