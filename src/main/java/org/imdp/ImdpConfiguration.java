@@ -33,6 +33,10 @@ public class ImdpConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         ImdpSettings settings = new ImdpSettings(context.getPropertiesComponent());
         Clock clock = Clock.systemUTC();
+        // read by the sipmsrp component (config/application.properties): checked here so that a bad value stops the
+        // start naming the key, before anything listens
+        settings.positiveInt("imdp.sip.port", 65535);
+        settings.integer("imdp.msrp.port", 0, 65535);
 
         String brokerUrl = settings.brokerUrl();
         if (brokerUrl.isEmpty()) {
