@@ -39,9 +39,13 @@ public final class ImdpApplication {
         if (System.getProperty("log4j2.configurationFile") == null && Files.isRegularFile(LOG_CONFIG)) {
             System.setProperty("log4j2.configurationFile", LOG_CONFIG.toString());
         }
-        int exitCode = run(args);
-        LogManager.shutdown();
-        System.exit(exitCode);
+        int exitCode = 1;
+        try {
+            exitCode = run(args);
+        } finally {
+            LogManager.shutdown();
+            System.exit(exitCode);
+        }
     }
 
     private static int run(String... args) {
@@ -65,7 +69,11 @@ public final class ImdpApplication {
             // whatever failed: a thread that started before (JAIN-SIP's) must not keep a service that does nothing
             CamelContext context = main.getCamelContext();
             if (context != null) {
-                context.stop();
+                try {
+                    context.stop();
+                } catch (RuntimeException stopFailure) {
+                    e.addSuppressed(stopFailure);
+                }
             }
             log.error("im-deferred-push did not start: {}", reason(e), e);
             return 1;
@@ -73,7 +81,7 @@ public final class ImdpApplication {
     }
 
     /** What failed, naming the configuration key behind it when a listening socket failed. */
-    static String reason(Throwable failure) {
+    private static String reason(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SipMsrpListenException listen) {
                 return t.getMessage() + " (configuration key " + LISTEN_KEYS.get(listen.getListener()) + " = "
