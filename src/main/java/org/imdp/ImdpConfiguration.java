@@ -34,6 +34,10 @@ public class ImdpConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         ImdpSettings settings = new ImdpSettings(context.getPropertiesComponent());
         Clock clock = Clock.systemUTC();
+        // read by the sipmsrp component (config/application.properties): checked here so that a bad value stops the
+        // start naming the key, before anything listens
+        settings.positiveInt("imdp.sip.port", 65535);
+        settings.integer("imdp.msrp.port", 0, 65535);
 
         String brokerUrl = settings.brokerUrl();
         if (brokerUrl.isEmpty()) {
@@ -41,7 +45,10 @@ public class ImdpConfiguration implements CamelConfiguration {
                     settings.string("imdp.sip.host"), settings.positiveInt("imdp.broker.embedded.port", 65535),
                     List.of(settings.string("imdp.queue.intake"), settings.string("imdp.queue.availability"),
                             settings.string("imdp.queue.charging"),
-                            settings.string("imdp.queue.imdn-dlq"), DeferredStore.EXPIRED_QUEUE, DeferredStore.REFUSED_QUEUE));
+                            settings.string("imdp.queue.imdn-dlq"), DeferredStore.EXPIRED_QUEUE, DeferredStore.REFUSED_QUEUE),
+                    new EmbeddedBroker.ChargingRedelivery(settings.string("imdp.queue.charging"),
+                            settings.positiveInt("imdp.ch1.redelivery-delay", Integer.MAX_VALUE),
+                            settings.positiveInt("imdp.ch1.max-redelivery-delay", Integer.MAX_VALUE)));
             context.addService(broker, true, true);
             brokerUrl = EmbeddedBroker.IN_VM_URL;
         }
@@ -75,6 +82,7 @@ public class ImdpConfiguration implements CamelConfiguration {
         // read by routes: checked here so that a bad value stops the start
         settings.positiveInt("imdp.push.max-session-bytes", Integer.MAX_VALUE);
         settings.duration("imdp.store.scan-period");
+        settings.integer("imdp.ch1.max-redeliveries", -1, Integer.MAX_VALUE);
         Registrations registrations = new Registrations(clock, settings.bool("imdp.sip.require-im-feature-tag"));
         context.getRegistry().bind("registrations", registrations);
         context.getRegistry().bind("pushRetryPolicy", new PushRetryPolicy(settings.duration("imdp.push.retry-delay"),

@@ -59,11 +59,15 @@ public final class ImdpSettings {
     }
 
     public int positiveInt(String key, int max) {
+        return integer(key, 1, max);
+    }
+
+    public int integer(String key, int min, int max) {
         String v = string(key);
         try {
             int i = Integer.parseInt(v);
-            if (i < 1 || i > max) {
-                throw new IllegalArgumentException("Configuration key " + key + " = " + v + " must be between 1 and " + max);
+            if (i < min || i > max) {
+                throw new IllegalArgumentException("Configuration key " + key + " = " + v + " must be between " + min + " and " + max);
             }
             return i;
         } catch (NumberFormatException e) {

@@ -49,5 +49,13 @@ class ImdpSettingsTest {
                 .hasMessageContaining("imdp.push.max-session-bytes = 0 must be between 1");
         assertThatThrownBy(() -> settings().string("imdp.data-dir"))
                 .hasMessageContaining("imdp.data-dir is not set");
+        assertThatThrownBy(() -> settings("imdp.ch1.max-redeliveries", "-2").integer("imdp.ch1.max-redeliveries", -1, 10))
+                .hasMessageContaining("imdp.ch1.max-redeliveries = -2 must be between -1 and 10");
+    }
+
+    @Test
+    void an_integer_may_have_a_lower_bound_below_1() {
+        assertThat(settings("imdp.ch1.max-redeliveries", "-1").integer("imdp.ch1.max-redeliveries", -1, 10)).isEqualTo(-1);
+        assertThat(settings("imdp.msrp.port", "0").integer("imdp.msrp.port", 0, 65535)).isZero();
     }
 }

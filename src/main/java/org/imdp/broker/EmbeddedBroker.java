@@ -33,33 +33,48 @@ public final class EmbeddedBroker extends ServiceSupport {
     private final String host;
     private final int port;
     private final List<String> queues;
+    private final ChargingRedelivery charging;
     private EmbeddedActiveMQ server;
 
     /**
-     * @param queues the service's durable anycast queues, created at start so that nothing sent to them before their
-     *               consumer exists is dropped
+     * How the broker delivers a charging event again after the charging route rolled it back (a failure for now):
+     * after {@code delayMillis}, doubling on each delivery up to {@code maxDelayMillis}, for ever (the route itself
+     * parks an event after {@code imdp.ch1.max-redeliveries}, with the reason). The event waits on the queue meanwhile
+     * and the consumer takes the events behind it, so one event that keeps failing never holds back the others.
+     *
+     * @param queue {@code imdp.queue.charging}
+     * @param delayMillis {@code imdp.ch1.redelivery-delay}
+     * @param maxDelayMillis {@code imdp.ch1.max-redelivery-delay}
      */
-    public EmbeddedBroker(Path dataDir, String host, int port, List<String> queues) {
+    public record ChargingRedelivery(String queue, long delayMillis, long maxDelayMillis) {
+    }
+
+    /**
+     * @param queues   the service's durable anycast queues, created at start so that nothing sent to them before their
+     *                 consumer exists is dropped
+     * @param charging the redelivery of charging events
+     */
+    public EmbeddedBroker(Path dataDir, String host, int port, List<String> queues, ChargingRedelivery charging) {
         this.dataDir = dataDir;
         this.host = host;
         this.port = port;
         this.queues = List.copyOf(queues);
+        this.charging = charging;
     }
 
     /** The address settings the service relies on, for the embedded broker and as documentation. */
-    public static void addAddressSettings(Configuration config) {
+    public static void addAddressSettings(Configuration config, ChargingRedelivery charging) {
         // as a stock Artemis broker.xml: every queue has somewhere to put dead and expired messages
         config.addAddressSetting("#", new AddressSettings()
                 .setDeadLetterAddress(SimpleString.of(DLQ))
                 .setExpiryAddress(SimpleString.of(EXPIRY_QUEUE)));
-        // charging events rolled back after Camel's own retries are not redelivered in a tight loop
-        config.addAddressSetting("im.charging", new AddressSettings()
+        config.addAddressSetting(charging.queue(), new AddressSettings()
                 .setDeadLetterAddress(SimpleString.of(DLQ))
                 .setExpiryAddress(SimpleString.of(EXPIRY_QUEUE))
                 .setMaxDeliveryAttempts(-1)
-                .setRedeliveryDelay(5_000)
+                .setRedeliveryDelay(charging.delayMillis())
                 .setRedeliveryMultiplier(2)
-                .setMaxRedeliveryDelay(300_000));
+                .setMaxRedeliveryDelay(charging.maxDelayMillis()));
     }
 
     @Override
@@ -77,7 +92,7 @@ public final class EmbeddedBroker extends ServiceSupport {
                 .setJMXManagementEnabled(true)
                 .addAcceptorConfiguration("in-vm", IN_VM_URL)
                 .addAcceptorConfiguration("tcp", "tcp://" + host + ":" + port);
-        addAddressSettings(config);
+        addAddressSettings(config, charging);
         for (String dead : List.of(DLQ, EXPIRY_QUEUE)) {
             config.addQueueConfiguration(QueueConfiguration.of(dead).setRoutingType(RoutingType.ANYCAST));
         }

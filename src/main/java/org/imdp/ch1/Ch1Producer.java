@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends the body, a {@link ChargingEvent}, as one ACR EVENT_RECORD and completes the exchange when the
- * ACA arrives: Result-Code 2xxx = done; 5xxx = {@link Ch1PermanentException}; anything else, or no
- * answer = {@link Ch1TransientException}. Never blocks: the callback runs on the component's executor.
+ * ACA arrives: Result-Code 2xxx = done; 5xxx = {@link Ch1PermanentException}; anything else, no
+ * answer, or an answer that cannot be read = {@link Ch1TransientException}. Never blocks: the callback runs on the component's executor.
  */
 public class Ch1Producer extends DefaultAsyncProducer {
 
@@ -73,7 +73,7 @@ public class Ch1Producer extends DefaultAsyncProducer {
                     exchange.setException(error instanceof Ch1TransientException ? error
                             : new Ch1TransientException("CH-1 send failed: " + error));
                 } else {
-                    onAnswer(exchange, sessionId, answer);
+                    readAnswer(exchange, sessionId, answer);
                 }
                 endpoint.countOutcome(exchange.getException());
             } finally {
@@ -88,6 +88,23 @@ public class Ch1Producer extends DefaultAsyncProducer {
         exchange.setException(failure);
         callback.done(true);
         return true;
+    }
+
+    /**
+     * An answer that cannot be read (e.g. a Result-Code of 3 octets: RFC 6733 §4.3.1 says Unsigned32 is 4) is a
+     * malformed answer from the peer and fails the request as {@link Ch1TransientException}, like a malformed frame
+     * (see {@code PeerConnection}): it tells nothing about whether the Charging Enabler took the record, the ACR itself
+     * is fine, and another peer (or the same one repaired) can still answer it, so the event stays on its queue and is
+     * sent again with the T flag, to be dropped as a duplicate if the first one was charged after all. Refusing it for
+     * good would park a sound record for an operator because of the peer's fault.
+     */
+    private void readAnswer(Exchange exchange, String sessionId, Ch1Answer answer) {
+        try {
+            onAnswer(exchange, sessionId, answer);
+        } catch (RuntimeException e) {
+            exchange.setException(new Ch1TransientException("malformed answer from " + answer.peer() + " for Session-Id "
+                                                             + sessionId + ": " + e.getMessage(), e));
+        }
     }
 
     private void onAnswer(Exchange exchange, String sessionId, Ch1Answer answer) {

@@ -2,7 +2,8 @@ package org.imdp.ch1;
 
 /**
  * The charging record did not reach a final answer but may succeed later: no open peer, no answer
- * in time, or a 1xxx/3xxx/4xxx Result-Code. The event must stay queued and be retried.
+ * in time, a 1xxx/3xxx/4xxx Result-Code, or an answer that cannot be read. The event must stay queued
+ * and be retried.
  */
 public class Ch1TransientException extends Exception {
 
@@ -11,7 +12,7 @@ public class Ch1TransientException extends Exception {
     private final Long resultCode;
 
     public Ch1TransientException(String message) {
-        this(message, null);
+        this(message, (Long) null);
     }
 
     public Ch1TransientException(String message, Long resultCode) {
@@ -19,7 +20,13 @@ public class Ch1TransientException extends Exception {
         this.resultCode = resultCode;
     }
 
-    /** The Result-Code of the answer, or null when there was no answer. */
+    /** An answer that could not be read: no Result-Code is known. */
+    public Ch1TransientException(String message, Throwable cause) {
+        super(message, cause);
+        this.resultCode = null;
+    }
+
+    /** The Result-Code of the answer, or null when there was no answer or it could not be read. */
     public Long getResultCode() {
         return resultCode;
     }

@@ -19,7 +19,8 @@ import org.imdp.store.DeferredStore;
 
 /**
  * What an operator watches and uses, installed on the Camel context: the service's MBeans ({@code org.imdp:type=…}),
- * its metrics, its health checks, the admin API bean and the management server's credentials.
+ * its metrics, its health checks, the admin API bean, the management server's credentials and the check that it
+ * listens.
  */
 public final class Operations extends ServiceSupport {
 
@@ -43,6 +44,7 @@ public final class Operations extends ServiceSupport {
                                Registrations registrations) throws Exception {
         ManagementAccess.install(context, settings.string("imdp.management.user"),
                 settings.string("imdp.management.password"));
+        ManagementListening.install(context);
 
         MeterRegistry meters = context.getRegistry().findSingleByType(MeterRegistry.class);
         if (meters == null) {

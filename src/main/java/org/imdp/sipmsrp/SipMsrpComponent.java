@@ -10,6 +10,7 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
+import org.imdp.sipmsrp.msrp.MsrpException;
 import org.imdp.sipmsrp.msrp.MsrpSessions;
 import org.imdp.sipmsrp.msrp.MsrpSessionsConfig;
 import org.imdp.sipmsrp.msrp.NettyMsrpSessions;
@@ -85,7 +86,11 @@ public class SipMsrpComponent extends DefaultComponent {
         if (shared == null) {
             SipAgent agent = new SipAgent("imdp-sip-" + STACK_SEQUENCE.incrementAndGet(), config.getHost(),
                     config.getPort(), config.transportList(), config.getMaxMessageSize());
-            agent.start();
+            try {
+                agent.start();
+            } catch (Exception e) {
+                throw new SipMsrpListenException(SipMsrpListenException.Listener.SIP, config.getHost(), config.getPort(), e);
+            }
             shared = new SharedAgent(agent);
             agents.put(config.stackKey(), shared);
         }
@@ -123,7 +128,12 @@ public class SipMsrpComponent extends DefaultComponent {
                     .withWindow(configuration.getMsrpWindow())
                     .withSuccessReport(configuration.isMsrpSuccessReport());
             NettyMsrpSessions created = new NettyMsrpSessions(msrpConfig, msrpExecutor);
-            created.start();
+            try {
+                created.start();
+            } catch (MsrpException e) {
+                throw new SipMsrpListenException(SipMsrpListenException.Listener.MSRP, configuration.getMsrpHost(),
+                        configuration.getMsrpPort(), e);
+            }
             ownedMsrpSessions = created;
             msrpSessions = created;
         }

@@ -218,6 +218,25 @@ class Ch1ProducerTest extends CamelTestSupport {
     }
 
     @Test
+    void an_answer_whose_result_code_cannot_be_read_fails_the_request_for_a_retry() {
+        awaitOpen(2);
+        primary.onAcr(TestDiameterServer.answeringWithA3OctetResultCode());
+
+        Exchange result = charge("three-octets");
+
+        assertThat(result.getException()).isInstanceOf(Ch1TransientException.class)
+                .hasMessageContaining("malformed answer from " + primary.peer())
+                .hasMessageContaining(";three-octets")
+                .hasMessageContaining("AVP 268 has 3 octets");
+        assertThat(((Ch1TransientException) result.getException()).getResultCode()).isNull();
+        Ch1Endpoint endpoint = context.getEndpoint(uri, Ch1Endpoint.class);
+        assertThat(endpoint.getRecordsFailed()).isEqualTo(1);
+        assertThat(endpoint.getRecordsAccepted()).isZero();
+        // the peer is not at fault at the framing level: its connection stays up for the retry
+        assertThat(primary.connections()).isEqualTo(1);
+    }
+
+    @Test
     void a_dead_primary_fails_over_to_the_secondary() throws Exception {
         String deadUri = "ch1:dead?peers=127.0.0.1:" + AvailablePortFinder.getNextAvailable() + "," + secondary.peer()
                 + "&requestTimeout=2s&reconnectDelayMin=100ms&reconnectDelayMax=400ms";

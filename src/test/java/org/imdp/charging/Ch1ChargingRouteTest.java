@@ -1,5 +1,6 @@
 package org.imdp.charging;
 
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -142,6 +143,53 @@ class Ch1ChargingRouteTest extends ChargingRouteTestSupport {
         assertThat(acrs).extracting(DiameterMessage::isRetransmit).containsExactly(false, true, true);
         assertThat(acrs).extracting(m -> m.avp(Diameter.SESSION_ID).orElseThrow().asUtf8()).containsOnly(
                 acrs.peek().avp(Diameter.SESSION_ID).orElseThrow().asUtf8());
+        assertThat(messages("im.charging.dlq")).isZero();
+    }
+
+    @Test
+    void an_event_that_keeps_failing_for_now_does_not_hold_back_the_events_behind_it() throws Exception {
+        BlockingQueue<DiameterMessage> stuck = new LinkedBlockingQueue<>();
+        BlockingQueue<DiameterMessage> next = new LinkedBlockingQueue<>();
+        cdf.onAcr((ctx, acr) -> {
+            boolean isStuck = acr.avp(Diameter.SESSION_ID).orElseThrow().asUtf8().endsWith(";stuck");
+            (isStuck ? stuck : next).add(acr);
+            // DIAMETER_TOO_BUSY (RFC 6733 section 7.1.3) to the first event, every time
+            ctx.writeAndFlush(cdf.answer(acr, isStuck ? 3004 : Diameter.DIAMETER_SUCCESS));
+        });
+
+        publish(ChargingEvents.push("stuck"));
+        publish(ChargingEvents.push("next"));
+
+        // one consumer (imdp.charging.consumers = 1): the second event is charged while the first waits for its redelivery
+        await().atMost(15, TimeUnit.SECONDS).until(() -> !next.isEmpty() && messages("im.charging") == 1);
+        int triedBefore = stuck.size();
+        assertThat(triedBefore).isPositive();
+        // and the first keeps being retried, each time marked as a possible duplicate
+        await().atMost(15, TimeUnit.SECONDS).until(() -> stuck.size() > triedBefore);
+        List<Boolean> tFlags = stuck.stream().map(DiameterMessage::isRetransmit).toList();
+        assertThat(tFlags.get(0)).isFalse();
+        assertThat(tFlags.subList(1, tFlags.size())).isNotEmpty().containsOnly(true);
+        assertThat(next).hasSize(1);
+        assertThat(messages("im.charging")).isEqualTo(1);
+        assertThat(messages("im.charging.dlq")).isZero();
+    }
+
+    @Test
+    void an_answer_that_cannot_be_read_keeps_the_event_on_the_queue_until_a_2001() throws Exception {
+        BlockingQueue<DiameterMessage> acrs = new LinkedBlockingQueue<>();
+        cdf.onAcr((ctx, acr) -> {
+            acrs.add(acr);
+            if (acrs.size() == 1) {
+                TestDiameterServer.answeringWithA3OctetResultCode().onAcr(ctx, acr);
+            } else {
+                ctx.writeAndFlush(cdf.answer(acr, Diameter.DIAMETER_SUCCESS));
+            }
+        });
+
+        publish(ChargingEvents.push("unreadable"));
+
+        await().atMost(15, TimeUnit.SECONDS).until(() -> acrs.size() == 2 && messages("im.charging") == 0);
+        assertThat(acrs).extracting(DiameterMessage::isRetransmit).containsExactly(false, true);
         assertThat(messages("im.charging.dlq")).isZero();
     }
 

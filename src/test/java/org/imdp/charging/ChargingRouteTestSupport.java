@@ -1,5 +1,6 @@
 package org.imdp.charging;
 
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -52,9 +53,17 @@ abstract class ChargingRouteTestSupport extends CamelTestSupport {
 
     @Override
     protected CamelContext createCamelContext() throws Exception {
-        // the service pre-creates its queues, im.charging among them; the DLQ is created when first used
+        Properties overrides = ch1Properties();
+        Properties settings = new Properties();
+        try (Reader config = Files.newBufferedReader(Path.of("config", "application.properties"))) {
+            settings.load(config);
+        }
+        settings.putAll(overrides);
+        // the service pre-creates its queues, im.charging among them, with its redelivery; the DLQ is created when first used
         broker = new EmbeddedBroker(Files.createTempDirectory(journal, "artemis"), "127.0.0.1",
-                AvailablePortFinder.getNextAvailable(), List.of(CHARGING));
+                AvailablePortFinder.getNextAvailable(), List.of(CHARGING), new EmbeddedBroker.ChargingRedelivery(CHARGING,
+                        Long.parseLong(settings.getProperty("imdp.ch1.redelivery-delay").trim()),
+                        Long.parseLong(settings.getProperty("imdp.ch1.max-redelivery-delay").trim())));
         broker.start();
         database = new StoreDatabase("", "", "", Files.createTempDirectory(journal, "store"), 2);
         database.start();
@@ -65,7 +74,6 @@ abstract class ChargingRouteTestSupport extends CamelTestSupport {
         context.addComponent("jms", JmsComponent.jmsComponent(client.connectionFactory()));
         context.getRegistry().bind("chargingJson", ChargingEvent.jsonFormat());
         context.getPropertiesComponent().setLocation("file:config/application.properties");
-        Properties overrides = ch1Properties();
         // the relay looks for records whose grace is over this often
         overrides.putIfAbsent("imdp.store.scan-period", "100ms");
         context.getPropertiesComponent().setOverrideProperties(overrides);

@@ -1,7 +1,10 @@
 package org.imdp.ops;
 
+import java.io.Reader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Properties;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
@@ -20,8 +23,16 @@ class DockerBrokerPropertiesTest {
 
     @Test
     void the_compose_broker_gets_the_embedded_brokers_address_settings() throws Exception {
+        // the embedded broker as the service configures it from its defaults
+        Properties defaults = new Properties();
+        try (Reader config = Files.newBufferedReader(Path.of("config", "application.properties"))) {
+            defaults.load(config);
+        }
         ConfigurationImpl embedded = new ConfigurationImpl();
-        EmbeddedBroker.addAddressSettings(embedded);
+        EmbeddedBroker.addAddressSettings(embedded, new EmbeddedBroker.ChargingRedelivery(
+                defaults.getProperty("imdp.queue.charging").trim(),
+                Long.parseLong(defaults.getProperty("imdp.ch1.redelivery-delay").trim()),
+                Long.parseLong(defaults.getProperty("imdp.ch1.max-redelivery-delay").trim())));
         ConfigurationImpl docker = new ConfigurationImpl();
         docker.parseProperties(Path.of("docker", "artemis", "broker.properties").toString());
 

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -100,6 +101,16 @@ public final class TestDiameterServer implements AutoCloseable {
     /** Takes the request and drops the connection without answering, as a crashing server would. */
     public static AcrBehaviour closingWithoutAnswer() {
         return (ctx, acr) -> ctx.close();
+    }
+
+    /**
+     * Answers with an ACA whose only AVP is a Result-Code of 3 octets (Unsigned32 has 4): a well-formed frame whose
+     * result cannot be read. The codec cannot encode it, so it goes out as raw bytes.
+     */
+    public static AcrBehaviour answeringWithA3OctetResultCode() {
+        return (ctx, acr) -> ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(ByteBufUtil.decodeHexDump(
+                "01000020" + "0000010f" + "00000003" + String.format("%08x%08x", acr.hopByHop(), acr.endToEnd())
+                + "0000010c" + "4000000b" + "0007d1" + "00")));
     }
 
     public DiameterMessage answer(DiameterMessage request, long resultCode) {

@@ -33,8 +33,8 @@ public final class ServiceProcess implements AutoCloseable {
     /** Camel Main's line once every route runs, e.g. "Apache Camel 4.18.0 (camel-1) started in 1s". */
     public static final Pattern CAMEL_STARTED = Pattern.compile("Apache Camel .* started");
 
-    /** A JVM that ran its shutdown hooks after SIGTERM exits with 128 + 15; 137 means it had to be killed. */
-    public static final int EXIT_ON_SIGTERM = 143;
+    /** The service stops gracefully on SIGTERM and exits with 0 (ImdpApplication); 137 means it had to be killed. */
+    public static final int EXIT_ON_SIGTERM = 0;
 
     private final ExternalProcess process;
 
@@ -75,6 +75,16 @@ public final class ServiceProcess implements AutoCloseable {
     /** Whether the service's JVM is still running. */
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /**
+     * Waits for the service to end by itself, e.g. after a failed start.
+     *
+     * @return its exit code
+     * @throws AssertionError when it still runs after {@code timeout}, with the log's tail
+     */
+    public int waitForExit(Duration timeout) {
+        return process.waitForExit(timeout);
     }
 
     /**
@@ -152,6 +162,18 @@ public final class ServiceProcess implements AutoCloseable {
 
         /** Launches the JVM and returns once the ready line is logged; stops it if it is not. */
         public ServiceProcess start() {
+            ServiceProcess service = launch();
+            try {
+                service.waitForLog(readyLine, startTimeout);
+            } catch (AssertionError e) {
+                service.process.close();
+                throw e;
+            }
+            return service;
+        }
+
+        /** Launches the JVM and returns at once, e.g. for a start that must fail: see {@link #waitForExit(Duration)}. */
+        public ServiceProcess launch() {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException(jar + " not found: build it with mvn package (integration tests"
                         + " run after it in mvn verify)");
@@ -161,14 +183,7 @@ public final class ServiceProcess implements AutoCloseable {
             cmd.addAll(jvmOptions);
             properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
             cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
-            ExternalProcess process = ExternalProcess.start("service", workDir, cmd);
-            try {
-                process.waitForLog(readyLine, startTimeout);
-            } catch (AssertionError e) {
-                process.close();
-                throw e;
-            }
-            return new ServiceProcess(process);
+            return new ServiceProcess(ExternalProcess.start("service", workDir, cmd));
         }
     }
 }
