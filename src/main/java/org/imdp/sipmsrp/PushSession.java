@@ -119,6 +119,8 @@ final class PushSession implements SipDialogHandler {
     private volatile Instant firstSendAt;
     private volatile Instant lastAnswerAt;
     private volatile Instant clientByeAt;
+    /** The message being prepared or sent, for the reason of a session stopped by an unexpected error. */
+    private volatile DeferredMessage sending;
     private Request ack;
 
     PushSession(SipMsrpEndpoint endpoint, SipAgent agent, MsrpSessions msrp, Executor executor, String recipient,
@@ -138,7 +140,7 @@ final class PushSession implements SipDialogHandler {
         return CompletableFuture.runAsync(this::start, executor)
                 .thenCompose(v -> finalAnswer())
                 .thenComposeAsync(this::openMsrp, executor)
-                .thenComposeAsync(session -> sendFrom(session, 0), executor)
+                .thenComposeAsync(this::sendAll, executor)
                 .handleAsync((v, error) -> finish(unwrap(error)), executor);
     }
 
@@ -277,8 +279,32 @@ final class PushSession implements SipDialogHandler {
     }
 
     /**
+     * Sends every message ({@link #sendFrom}). Whatever is thrown while a message is prepared (its CPIM wrapper) or
+     * sent, or while its answer is taken, stops the session there like an MSRP error that ends it: the session ends
+     * with a BYE and a result that lists the messages decided before that one, so that the acknowledged ones are
+     * settled (removed, charged) and the rest stays stored, instead of the whole session failing unsettled and every
+     * acknowledged message being pushed again. Never completes exceptionally.
+     */
+    private CompletableFuture<Void> sendAll(MsrpSession session) {
+        CompletableFuture<Void> sent;
+        try {
+            sent = sendFrom(session, 0);
+        } catch (Throwable t) {
+            sent = CompletableFuture.failedFuture(t);
+        }
+        return sent.exceptionally(error -> {
+            Throwable cause = unwrap(error);
+            DeferredMessage message = sending;
+            String at = message == null ? "" : " at message " + message.messageId();
+            LOG.warn("push {} to {} stopped{}: {}", callId, recipient, at, cause.toString(), cause);
+            failureReason = "push stopped" + at + ": " + cause;
+            return null;
+        });
+    }
+
+    /**
      * Sends message {@code index} and the ones after it, as long as the client takes each one or refuses it for
-     * good ({@link MsrpStatusAction}). Never completes exceptionally.
+     * good ({@link MsrpStatusAction}). Completes exceptionally only on an unexpected error, see {@link #sendAll}.
      */
     private CompletableFuture<Void> sendFrom(MsrpSession session, int index) {
         if (index >= messages.size()) {
@@ -289,6 +315,7 @@ final class PushSession implements SipDialogHandler {
             return CompletableFuture.completedFuture(null);
         }
         DeferredMessage message = messages.get(index);
+        sending = message;
         byte[] cpim = CpimMessage.wrap(message);
         Long maxSize = peerMaxSize;
         if (maxSize != null && cpim.length > maxSize) {

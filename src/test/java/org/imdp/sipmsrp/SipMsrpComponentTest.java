@@ -657,6 +657,65 @@ class SipMsrpComponentTest extends CamelTestSupport {
         assertThat(endpoint.getSessionsFailed()).isEqualTo(1);
     }
 
+    /**
+     * Issue 10: a stored message the push cannot wrap (here U+0085 in its Content-Type, as intake used to accept)
+     * threw outside the session's error handling, so the exchange failed without a result and the messages the
+     * client had acknowledged with MSRP 200 were never settled, and were pushed again every time. Now the session
+     * stops at it like at an MSRP error: BYE, and a result listing what was acknowledged before it.
+     */
+    @Test
+    void a_message_that_cannot_be_prepared_ends_the_session_with_a_result_that_settles_the_ones_before() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive");
+        DeferredMessage poison = new DeferredMessage("psn-0002", ALICE, BOB, "text/plain\u0085",
+                Instant.parse("2026-11-26T08:00:00Z"), null, "two".getBytes(StandardCharsets.UTF_8));
+        List<DeferredMessage> messages = List.of(message("psn-0001", ALICE, "one"), poison,
+                message("psn-0003", ALICE, "three"));
+
+        Exchange done = push(messages);
+
+        assertThat(done.getException()).isNull();
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
+        assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::messageId,
+                PushSessionResult.MessageOutcome::msrpStatus).containsExactly(tuple("psn-0001", 200));
+        assertThat(result.acknowledgedMessageIds()).containsExactly("psn-0001");
+        assertThat(result.refusals()).isEmpty();
+        assertThat(result.complete()).isFalse();
+        assertThat(result.failureReason()).contains("psn-0002", "U+0085");
+        assertThat(cpimReceived()).extracting(c -> c.header(CpimMessage.IMDN_MESSAGE_ID)).containsExactly("psn-0001");
+        assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
+        SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:push", SipMsrpEndpoint.class);
+        assertThat(endpoint.getMessagesAcknowledged()).isEqualTo(1);
+        assertThat(endpoint.getSessionsFailed()).isEqualTo(1);
+    }
+
+    /**
+     * Issue 10: a client that answers SENDs with a 2xx other than 200. RFC 4975 §10 treats a code it does not define
+     * as the x00 of its class, so each 202 acknowledges its chunk (the next one goes out) and the message, which is
+     * then listed as acknowledged: before, the first 202 ended a message of several chunks, and the session counted as
+     * complete while nothing left the store, so a backlog was pushed again and again.
+     */
+    @Test
+    void a_2xx_other_than_200_acknowledges_each_chunk_and_the_message() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive");
+        peer.answerWith(202);
+        String large = "x".repeat(25_000);
+        List<DeferredMessage> messages = List.of(message("acc-0001", ALICE, "one"), message("acc-0002", ALICE, large));
+
+        Exchange done = push(messages);
+
+        assertThat(done.getException()).isNull();
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
+        assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::msrpStatus).containsExactly(202, 202);
+        assertThat(result.acknowledgedMessageIds()).containsExactly("acc-0001", "acc-0002");
+        assertThat(result.complete()).isTrue();
+        // every chunk of the large one went out (10240-octet chunks), each answered 202
+        assertThat(peer.frames()).filteredOn(f -> "acc-0002".equals(f.request().messageId())).hasSize(3);
+        assertThat(CpimMessage.parse(peer.message("acc-0002")).body()).asString(StandardCharsets.UTF_8).isEqualTo(large);
+        SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:push", SipMsrpEndpoint.class);
+        assertThat(endpoint.getMessagesAcknowledged()).isEqualTo(2);
+        assertThat(endpoint.getSessionsOk()).isEqualTo(1);
+    }
+
     @Test
     void a_message_over_the_clients_max_size_is_refused_without_being_sent() throws Exception {
         client.answerWithMsrp(peer.path(), "passive", null, List.of("a=max-size:400"));
