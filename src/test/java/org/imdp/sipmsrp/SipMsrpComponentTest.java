@@ -75,6 +75,9 @@ class SipMsrpComponentTest extends CamelTestSupport {
     private static final String BODY_FAIL = "fail";
     private static final String BODY_BUSY = "busy";
     private static final String BODY_SLOW = "slow";
+    private static final String BODY_WARN = "warn";
+    /** A route's Warning that quotes a sender: a quote, a backslash, a bare CR and a CRLF with a header after it. */
+    private static final String HOSTILE_WARNING = "CPIM From \"x\\\" <sip:a@b>\rX: y\r\nFrom: <sip:evil@x>\u0085 is not the sender";
     /** Longer than the UDP retransmission interval T1 (500 ms), so the client retransmits meanwhile. */
     private static final long SLOW_ROUTE_MILLIS = 1_500;
 
@@ -126,6 +129,9 @@ class SipMsrpComponentTest extends CamelTestSupport {
                         .throwException(new IllegalStateException("store unavailable at db-7"))
                         .when(bodyAs(String.class).isEqualTo(BODY_SLOW))
                         .setHeader(SipMsrpConstants.RESPONSE_CODE, constant(202)).delay(SLOW_ROUTE_MILLIS).endChoice()
+                        .when(bodyAs(String.class).isEqualTo(BODY_WARN))
+                        .setHeader(SipMsrpConstants.RESPONSE_CODE, constant(400))
+                        .setHeader(SipMsrpConstants.WARNING, constant(HOSTILE_WARNING))
                         .when(bodyAs(String.class).isEqualTo(BODY_BUSY))
                         .setHeader(SipMsrpConstants.RESPONSE_CODE, constant(486))
                         .otherwise()
@@ -183,6 +189,23 @@ class SipMsrpComponentTest extends CamelTestSupport {
         WarningHeader warning = (WarningHeader) response.getHeader(WarningHeader.NAME);
         assertThat(warning).isNotNull();
         assertThat(warning.getText()).doesNotContain("db-7").doesNotContain("IllegalState");
+    }
+
+    /** A Warning text cannot add a header to our response, whatever the route quotes from a sender. */
+    @Test
+    void a_warning_is_one_quoted_string_whatever_its_text() throws Exception {
+        Response response = client.send(client.newMessage(ALICE, BOB, "text/plain",
+                BODY_WARN.getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(response.getStatusCode()).isEqualTo(Response.BAD_REQUEST);
+        assertThat(response.getHeaders(FromHeader.NAME)).toIterable().hasSize(1);
+        assertThat(response.getHeader("X")).isNull();
+        assertThat(((FromHeader) response.getHeader(FromHeader.NAME)).getAddress().getURI().toString()).isEqualTo(ALICE);
+        WarningHeader warning = (WarningHeader) response.getHeader(WarningHeader.NAME);
+        assertThat(warning.getText()).contains("U+000D", "U+000A", "U+0085", "sip:evil@x", "is not the sender")
+                .doesNotContain("\r", "\n", "\u0085");
+        assertThat(SipAgent.warningText(HOSTILE_WARNING)).isEqualTo(
+                "CPIM From \\\"x\\\\\\\" <sip:a@b>U+000DX: yU+000DU+000AFrom: <sip:evil@x>U+0085 is not the sender");
     }
 
     @Test
