@@ -197,7 +197,7 @@ final class PushSession implements SipDialogHandler {
             request.addHeader(hf.createHeader(ACCEPT_CONTACT, "*;" + IM_FEATURE_TAG));
             String sender = singleSender();
             if (sender != null) {
-                request.addHeader(hf.createReferredByHeader(af.createAddress(sender)));
+                referredBy(sender).ifPresent(request::addHeader);
             }
             for (Header credential : credentials) {
                 request.addHeader(credential);
@@ -237,6 +237,22 @@ final class PushSession implements SipDialogHandler {
         String hostPort = agent.host().contains(":") ? "[" + agent.host() + "]" : agent.host();
         String params = "udp".equalsIgnoreCase(transport) ? "" : ";transport=" + transport;
         return "<sip:" + user + hostPort + ":" + agent.port() + params + ">;" + IM_FEATURE_TAG;
+    }
+
+    /**
+     * Referred-By naming the original sender, when the stack can write its URI. It only informs the client (the
+     * sender is in each message's CPIM From), so a sender URI that JAIN-SIP does not parse (one the JMS intake took,
+     * e.g. with a '{' in its user part, which CPIM carries) leaves it out instead of failing every push to the
+     * recipient before its INVITE.
+     */
+    private Optional<Header> referredBy(String sender) {
+        try {
+            return Optional.of(agent.headerFactory().createReferredByHeader(agent.addressFactory().createAddress(sender)));
+        } catch (ParseException e) {
+            LOG.debug("push to {}: no Referred-By, the stack cannot write sender {}: {}", recipient, sender,
+                    e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** The original sender when every message has the same one (it goes into Referred-By), else null. */

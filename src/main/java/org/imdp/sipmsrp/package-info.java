@@ -30,7 +30,7 @@
  * INVITE (From = serverUri with a random tag, To = recipient, Request-URI = CONTACT, or the recipient when an
  * outbound proxy is set and then reached through a loose-route Route header; Contact with {@code +g.oma.sip-im};
  * Accept-Contact {@code *;+g.oma.sip-im}; P-Asserted-Identity = serverUri; Referred-By = the original sender when
- * all messages share one) with the SDP offer of PROTOCOLS.md B.4. A final non-2xx fails the exchange with
+ * all messages share one and the stack can write its URI) with the SDP offer of PROTOCOLS.md B.4. A final non-2xx fails the exchange with
  * {@link org.imdp.sipmsrp.SipMsrpPushException} carrying its status; no final answer within {@code inviteTimeout}
  * fails it with 408 (the INVITE is CANCELled when the client rang, and a 2xx crossing the CANCEL is ACKed and
  * ended with BYE). Every 2xx is ACKed. An answer without an accepted {@code m=message ... MSRP} line, without

@@ -375,6 +375,23 @@ class SipMsrpComponentTest extends CamelTestSupport {
         assertThat(SdpAnswer.parse(offer).msrp().orElseThrow().path()).hasSize(1);
     }
 
+    /**
+     * A sender URI that the CPIM wrapper carries but JAIN-SIP cannot parse (the JMS intake takes it) only leaves
+     * Referred-By out: before, building the INVITE failed, so every push to the recipient failed before it started.
+     */
+    @Test
+    void a_sender_the_sip_stack_cannot_write_leaves_referred_by_out_and_is_pushed() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive");
+        String sender = "sip:a{b}@example.com";
+        List<DeferredMessage> messages = List.of(message("rfb-0001", sender, "one"));
+
+        Exchange done = push(messages);
+
+        assertThat(done.getException()).isNull();
+        assertDelivered(done, messages);
+        assertThat(client.awaitRequest(Request.INVITE, WAIT).request().getHeader(ReferredByHeader.NAME)).isNull();
+    }
+
     @Test
     void push_to_a_client_without_msrp_fails_488_after_a_bye() throws Exception {
         client.answerWithoutMsrp();
