@@ -21,9 +21,10 @@ import org.imdp.store.DeferredMessage;
  * <p>
  * {@link #wrap} builds it from a stored message; every value is checked so that no header can be injected
  * ({@link #headerValue}, the rule the intake applies too: no control characters or line breaks), and the URIs,
- * which go inside {@code <...>}, may not contain {@code <}, {@code >} or white space ({@link #headerUri}); the sender's other headers come as {@link CpimHeaders},
- * checked when they were made. {@link #parse} reads a document (strictly, bounded), and
- * {@link #imdnHeader}/{@link #otherHeaders} take it apart the way {@link #wrap} puts it together again.
+ * which go inside {@code <...>}, may not contain {@code <}, {@code >} or white space ({@link #headerUri}); the
+ * sender's other headers come as {@link CpimHeaders}, checked when they were made. {@link #parse} reads a document
+ * (strictly, bounded), and {@link #imdnHeader}/{@link #otherHeaders} take it apart the way {@link #wrap} puts it
+ * together again.
  */
 public final class CpimMessage {
 
