@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * imdn.Original-To, Content-Disposition. They are stored with the message and written again into the push's CPIM.
  * <p>
  * Every header is checked when the object is made: the name must be a CPIM header name ({@code [prefix.]name} of
- * token characters) other than the ones the wrapper writes, the value a single line without control characters.
+ * token characters) other than the ones the wrapper writes, the value a single line ({@link CpimMessage#headerValue}).
  * So neither a sender nor a stored property can add a line break, a blank line or a second From.
  *
  * @param message the CPIM message headers, in document order
@@ -119,7 +119,7 @@ public record CpimHeaders(List<Map.Entry<String, String>> message, List<Map.Entr
             if (reserved.contains(name.toLowerCase(Locale.ROOT))) {
                 throw new IllegalArgumentException("CPIM " + what + " " + name + " is written by the wrapper");
             }
-            String value = CpimMessage.text(what + " " + name, h.getValue()).strip();
+            String value = CpimMessage.headerValue("CPIM " + what + " " + name, h.getValue()).strip();
             if (value.length() > MAX_VALUE_LENGTH) {
                 throw new IllegalArgumentException("CPIM " + what + " " + name + " is longer than "
                                                    + MAX_VALUE_LENGTH + " characters");

@@ -19,11 +19,12 @@ import org.imdp.store.DeferredMessage;
  * A {@code message/cpim} document (RFC 3862) as used for deferred messages (RFC 5438 IMDN headers): CPIM
  * message headers, a blank line, the MIME headers of the content, a blank line, the content.
  * <p>
- * {@link #wrap} builds it from a stored message; every value is checked so that no header can be injected:
- * CR, LF and other control characters are refused everywhere, and the URIs, which go inside {@code <...>},
- * may not contain {@code <}, {@code >} or white space; the sender's other headers come as {@link CpimHeaders},
- * checked when they were made. {@link #parse} reads a document (strictly, bounded), and
- * {@link #imdnHeader}/{@link #otherHeaders} take it apart the way {@link #wrap} puts it together again.
+ * {@link #wrap} builds it from a stored message; every value is checked so that no header can be injected
+ * ({@link #headerValue}, the rule the intake applies too: no control characters or line breaks), and the URIs,
+ * which go inside {@code <...>}, may not contain {@code <}, {@code >} or white space ({@link #headerUri}); the
+ * sender's other headers come as {@link CpimHeaders}, checked when they were made. {@link #parse} reads a document
+ * (strictly, bounded), and {@link #imdnHeader}/{@link #otherHeaders} take it apart the way {@link #wrap} puts it
+ * together again.
  */
 public final class CpimMessage {
 
@@ -75,10 +76,10 @@ public final class CpimMessage {
      *                                  {@code <}, {@code >} or white space in a URI)
      */
     public static byte[] wrap(DeferredMessage message) {
-        String from = uri("sender", message.sender());
-        String to = uri("recipient", message.recipient());
-        String messageId = token("message id", message.messageId());
-        String contentType = text("content type", message.contentType());
+        String from = headerUri("CPIM sender", message.sender());
+        String to = headerUri("CPIM recipient", message.recipient());
+        String messageId = headerToken("CPIM message id", message.messageId());
+        String contentType = headerValue("CPIM content type", message.contentType());
         String disposition = message.dispositionNotification();
         StringBuilder head = new StringBuilder(256)
                 .append(FROM).append(SEPARATOR).append('<').append(from).append('>').append(CRLF)
@@ -91,7 +92,7 @@ public final class CpimMessage {
         head.append(IMDN_MESSAGE_ID).append(SEPARATOR).append(messageId).append(CRLF);
         if (disposition != null && !disposition.isBlank()) {
             head.append(IMDN_DISPOSITION_NOTIFICATION).append(SEPARATOR)
-                    .append(text("disposition notification", disposition)).append(CRLF);
+                    .append(headerValue("CPIM disposition notification", disposition)).append(CRLF);
         }
         head.append(CRLF)
                 .append(CONTENT_TYPE).append(SEPARATOR).append(contentType).append(CRLF)
@@ -293,32 +294,71 @@ public final class CpimMessage {
         return null;
     }
 
-    /** A URI that goes between {@code <} and {@code >}. */
-    private static String uri(String what, String value) {
-        String checked = token(what, value);
+    /**
+     * A URI that goes between {@code <} and {@code >} in a CPIM header (From, To): a {@link #headerToken} without
+     * {@code <} or {@code >}.
+     *
+     * @param what names the value in the error, e.g. {@code "CPIM sender"}
+     * @return {@code value}
+     * @throws IllegalArgumentException saying which character of {@code what} is not allowed
+     */
+    public static String headerUri(String what, String value) {
+        String checked = headerToken(what, value);
         if (checked.indexOf('<') >= 0 || checked.indexOf('>') >= 0) {
-            throw new IllegalArgumentException("CPIM " + what + " must not contain '<' or '>'");
+            throw new IllegalArgumentException(what + " must not contain '<' or '>'");
         }
         return checked;
     }
 
-    /** A value without white space. */
-    private static String token(String what, String value) {
-        String checked = text(what, value);
+    /**
+     * A CPIM header value without white space (a message id): a {@link #headerValue}, not empty, without any
+     * character Java counts as white space (which includes U+2028 and the other Unicode spaces).
+     *
+     * @param what names the value in the error
+     * @return {@code value}
+     * @throws IllegalArgumentException saying why {@code what} is not allowed
+     */
+    public static String headerToken(String what, String value) {
+        String checked = headerValue(what, value);
         if (checked.isEmpty() || checked.chars().anyMatch(Character::isWhitespace)) {
-            throw new IllegalArgumentException("CPIM " + what + " must be non-empty and without white space");
+            throw new IllegalArgumentException(what + " must be non-empty and without white space");
         }
         return checked;
     }
 
-    /** Any header value: no CR, LF or other control characters, which could end the header line. */
-    static String text(String what, String value) {
+    /**
+     * The one rule for what may go into a CPIM header value, applied by {@link #wrap} (and {@link CpimHeaders})
+     * when a message is pushed and by the intake when it is received, so that whatever is stored can be pushed.
+     * A value is one line: no control character (C0, DEL and C1, e.g. CR, LF, TAB and U+0085 NEXT LINE), no
+     * U+2028 LINE SEPARATOR or U+2029 PARAGRAPH SEPARATOR (Unicode counts NEL, LS and PS as line breaks, so a
+     * client's line reader may end the header there) and no unpaired surrogate (it has no UTF-8 form). RFC 3862's
+     * grammar only excludes the ASCII controls; the wrapper is stricter, because a header line that a client splits
+     * differently from us is an injected header.
+     *
+     * @param what names the value in the error, e.g. {@code "CPIM Content-Type"}
+     * @return {@code value}
+     * @throws IllegalArgumentException saying which character of {@code what} is not allowed (as {@code U+XXXX},
+     *                                  never the character itself)
+     */
+    public static String headerValue(String what, String value) {
         Objects.requireNonNull(value, what);
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
+            String refused = null;
             if (Character.isISOControl(c)) {
-                throw new IllegalArgumentException(
-                        "CPIM " + what + " contains control character 0x" + Integer.toHexString(c));
+                refused = "control character";
+            } else if (c == '\u2028' || c == '\u2029') {
+                refused = "line break";
+            } else if (Character.isHighSurrogate(c) && i + 1 < value.length()
+                       && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                refused = "unpaired surrogate";
+            }
+            if (refused != null) {
+                throw new IllegalArgumentException(what + " contains " + refused + " "
+                                                   + String.format(Locale.ROOT, "U+%04X", (int) c)
+                                                   + ", which cannot go into a CPIM header");
             }
         }
         return value;

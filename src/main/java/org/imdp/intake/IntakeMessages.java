@@ -129,33 +129,42 @@ public final class IntakeMessages {
         return HexFormat.of().formatHex(b);
     }
 
+    /** A sip:, sips: or tel: URI, canonical, that can go into a CPIM From or To ({@link CpimMessage#headerUri}). */
     private static String uri(String what, String value) {
         try {
-            return Recipients.canonical(value);
+            return CpimMessage.headerUri("URI", Recipients.canonical(value));
         } catch (IllegalArgumentException e) {
             throw invalid(what + ": " + e.getMessage());
         }
     }
 
-    /** A message id: a single printable line without white space (it goes into CPIM, MSRP and JMS). */
+    /** A message id: a {@link #token} without white space ({@link CpimMessage#headerToken}; it goes into CPIM and JMS). */
     private static String messageId(String what, String value) {
         String v = token(what, value);
-        if (v.chars().anyMatch(Character::isWhitespace)) {
-            throw invalid(what + " contains white space");
+        try {
+            return CpimMessage.headerToken(what, v);
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
         }
-        return v;
     }
 
-    /** A single-line printable value (it goes into CPIM headers). */
+    /**
+     * A value of at most 256 characters that goes into a CPIM header, trimmed: one line by the rule of
+     * {@link CpimMessage#headerValue}, the one the push wraps it with, so that a stored message can always be pushed.
+     */
     private static String token(String what, String value) {
         if (value == null || value.isBlank()) {
             throw invalid(what + " is missing");
         }
         String v = value.trim();
-        if (v.length() > 256 || v.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw invalid(what + " is not a single printable line of at most 256 characters");
+        if (v.length() > 256) {
+            throw invalid(what + " is longer than 256 characters");
         }
-        return v;
+        try {
+            return CpimMessage.headerValue(what, v);
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
     }
 
     private static Instant rfc3339(String what, String value) {

@@ -119,6 +119,8 @@ final class PushSession implements SipDialogHandler {
     private volatile Instant firstSendAt;
     private volatile Instant lastAnswerAt;
     private volatile Instant clientByeAt;
+    /** The message being prepared or sent, for the reason of a session stopped by an unexpected error. */
+    private volatile DeferredMessage sending;
     private Request ack;
 
     PushSession(SipMsrpEndpoint endpoint, SipAgent agent, MsrpSessions msrp, Executor executor, String recipient,
@@ -138,7 +140,7 @@ final class PushSession implements SipDialogHandler {
         return CompletableFuture.runAsync(this::start, executor)
                 .thenCompose(v -> finalAnswer())
                 .thenComposeAsync(this::openMsrp, executor)
-                .thenComposeAsync(session -> sendFrom(session, 0), executor)
+                .thenComposeAsync(this::sendAll, executor)
                 .handleAsync((v, error) -> finish(unwrap(error)), executor);
     }
 
@@ -195,7 +197,7 @@ final class PushSession implements SipDialogHandler {
             request.addHeader(hf.createHeader(ACCEPT_CONTACT, "*;" + IM_FEATURE_TAG));
             String sender = singleSender();
             if (sender != null) {
-                request.addHeader(hf.createReferredByHeader(af.createAddress(sender)));
+                referredBy(sender).ifPresent(request::addHeader);
             }
             for (Header credential : credentials) {
                 request.addHeader(credential);
@@ -235,6 +237,22 @@ final class PushSession implements SipDialogHandler {
         String hostPort = agent.host().contains(":") ? "[" + agent.host() + "]" : agent.host();
         String params = "udp".equalsIgnoreCase(transport) ? "" : ";transport=" + transport;
         return "<sip:" + user + hostPort + ":" + agent.port() + params + ">;" + IM_FEATURE_TAG;
+    }
+
+    /**
+     * Referred-By naming the original sender, when the stack can write its URI. It only informs the client (the
+     * sender is in each message's CPIM From), so a sender URI that JAIN-SIP does not parse (one the JMS intake took,
+     * e.g. with a '{' in its user part, which CPIM carries) leaves it out instead of failing every push to the
+     * recipient before its INVITE.
+     */
+    private Optional<Header> referredBy(String sender) {
+        try {
+            return Optional.of(agent.headerFactory().createReferredByHeader(agent.addressFactory().createAddress(sender)));
+        } catch (ParseException e) {
+            LOG.debug("push to {}: no Referred-By, the stack cannot write sender {}: {}", recipient, sender,
+                    e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** The original sender when every message has the same one (it goes into Referred-By), else null. */
@@ -277,8 +295,32 @@ final class PushSession implements SipDialogHandler {
     }
 
     /**
+     * Sends every message ({@link #sendFrom}). Whatever is thrown while a message is prepared (its CPIM wrapper) or
+     * sent, or while its answer is taken, stops the session there like an MSRP error that ends it: the session ends
+     * with a BYE and a result that lists the messages decided before that one, so that the acknowledged ones are
+     * settled (removed, charged) and the rest stays stored, instead of the whole session failing unsettled and every
+     * acknowledged message being pushed again. Never completes exceptionally.
+     */
+    private CompletableFuture<Void> sendAll(MsrpSession session) {
+        CompletableFuture<Void> sent;
+        try {
+            sent = sendFrom(session, 0);
+        } catch (Throwable t) {
+            sent = CompletableFuture.failedFuture(t);
+        }
+        return sent.exceptionally(error -> {
+            Throwable cause = unwrap(error);
+            DeferredMessage message = sending;
+            String at = message == null ? "" : " at message " + message.messageId();
+            LOG.warn("push {} to {} stopped{}: {}", callId, recipient, at, cause.toString(), cause);
+            failureReason = "push stopped" + at + ": " + cause;
+            return null;
+        });
+    }
+
+    /**
      * Sends message {@code index} and the ones after it, as long as the client takes each one or refuses it for
-     * good ({@link MsrpStatusAction}). Never completes exceptionally.
+     * good ({@link MsrpStatusAction}). Completes exceptionally only on an unexpected error, see {@link #sendAll}.
      */
     private CompletableFuture<Void> sendFrom(MsrpSession session, int index) {
         if (index >= messages.size()) {
@@ -289,6 +331,7 @@ final class PushSession implements SipDialogHandler {
             return CompletableFuture.completedFuture(null);
         }
         DeferredMessage message = messages.get(index);
+        sending = message;
         byte[] cpim = CpimMessage.wrap(message);
         Long maxSize = peerMaxSize;
         if (maxSize != null && cpim.length > maxSize) {

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.imdp.sipmsrp.msrp.MsrpStatusAction;
+
 /**
  * What one push session did, known as soon as its BYE was sent (the BYE's 200 OK is not waited for).
  *
@@ -38,13 +40,14 @@ public record PushSessionResult(String recipient, String contact, String callId,
      * @param sender      its original sender
      * @param contentType its content type (inside the CPIM wrapper)
      * @param size        its content size in octets
-     * @param msrpStatus  final MSRP status of its SEND (200 = acknowledged; 408 = no answer in time; 0 = no answer
-     *                    because the connection was lost or the client ended the session)
+     * @param msrpStatus  final MSRP status of its SEND (200, or another 2xx = acknowledged; 408 = no answer in time;
+     *                    0 = no answer because the connection was lost or the client ended the session)
      */
     public record MessageOutcome(String messageId, String sender, String contentType, long size, int msrpStatus) {
 
+        /** Acknowledged by the client, so it leaves the store: the same rule the session decides by. */
         public boolean acknowledged() {
-            return msrpStatus == 200;
+            return MsrpStatusAction.acknowledges(msrpStatus);
         }
     }
 
@@ -62,14 +65,28 @@ public record PushSessionResult(String recipient, String contact, String callId,
         return java.time.Duration.between(inviteSentAt, byeSentAt).toMillis();
     }
 
-    /** Whether every message was acknowledged or refused for good. */
+    /**
+     * Whether every message was acknowledged or refused for good: the session did not stop early, and each message it
+     * lists leaves the store ({@link #acknowledgedMessageIds}, {@link #refusals}). Only such a session may be
+     * followed by the next one at once, so a message that would stay stored can never make that a loop.
+     */
     public boolean complete() {
-        return failureReason == null;
+        return failureReason == null && unsettled().isEmpty();
     }
 
     /** "complete" when every message was acknowledged or refused for good, else why the session stopped early. */
     public String outcome() {
-        return complete() ? "complete" : "incomplete: " + failureReason;
+        if (failureReason != null) {
+            return "incomplete: " + failureReason;
+        }
+        List<String> unsettled = unsettled();
+        return unsettled.isEmpty() ? "complete" : "incomplete: neither acknowledged nor refused: " + unsettled;
+    }
+
+    /** The messages listed that neither were acknowledged nor refused for good (they stay stored). */
+    private List<String> unsettled() {
+        return messages.stream().filter(m -> !m.acknowledged() && !refusals.containsKey(m.messageId()))
+                .map(MessageOutcome::messageId).toList();
     }
 
     public int refusedCount() {

@@ -30,16 +30,17 @@
  * INVITE (From = serverUri with a random tag, To = recipient, Request-URI = CONTACT, or the recipient when an
  * outbound proxy is set and then reached through a loose-route Route header; Contact with {@code +g.oma.sip-im};
  * Accept-Contact {@code *;+g.oma.sip-im}; P-Asserted-Identity = serverUri; Referred-By = the original sender when
- * all messages share one) with the SDP offer of PROTOCOLS.md B.4. A final non-2xx fails the exchange with
- * {@link org.imdp.sipmsrp.SipMsrpPushException} carrying its status; no final answer within {@code inviteTimeout}
- * fails it with 408 (the INVITE is CANCELled when the client rang, and a 2xx crossing the CANCEL is ACKed and
+ * all messages share one and the stack can write its URI) with the SDP offer of PROTOCOLS.md B.4. A final non-2xx
+ * fails the exchange with {@link org.imdp.sipmsrp.SipMsrpPushException} carrying its status; no final answer within
+ * {@code inviteTimeout} fails it with 408 (the INVITE is CANCELled when the client rang, and a 2xx crossing the CANCEL is ACKed and
  * ended with BYE). Every 2xx is ACKed. An answer without an accepted {@code m=message ... MSRP} line, without
  * message/cpim among its accept-types or without a=path gets a BYE and fails the exchange with 488. Then MSRP:
  * {@code a=setup:active} means the client connects to us (waiting {@code msrpConnectTimeout}), anything else
  * means we connect to the first a=path hop; failure: BYE, exchange failed with the
- * {@link org.imdp.sipmsrp.msrp.MsrpException}. Each message is sent as one {@code message/cpim} SEND, in order,
- * until the first one not answered 200 (a message larger than the client's a=max-size is not sent and stops the
- * push as well). Then BYE; the moment it is handed to the stack the exchange completes with
+ * {@link org.imdp.sipmsrp.msrp.MsrpException}. Each message is sent as {@code message/cpim} SENDs, in order, until
+ * a status that ends the session ({@link org.imdp.sipmsrp.msrp.MsrpStatusAction}: any 2xx acknowledges like 200,
+ * 413/415 and a message over the client's a=max-size are refused for good and skipped) or an error while a message
+ * is prepared or sent (e.g. one that cannot be wrapped), which ends it the same way. Then BYE; the moment it is handed to the stack the exchange completes with
  * {@code PUSH_RESULT} ({@link org.imdp.sipmsrp.PushSessionResult}) and {@code CALL_ID}, the body unchanged. The
  * BYE's response is only counted. A BYE from the client ends the push at once (answered 200, the SEND in
  * progress fails with status 0, no BYE of ours). {@code PUSH_RESULT} is set whenever a dialog was established,

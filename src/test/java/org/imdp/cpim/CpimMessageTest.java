@@ -86,7 +86,7 @@ class CpimMessageTest {
     void refusesAHeaderInjectedThroughTheSender() {
         assertThatThrownBy(() -> CpimMessage.wrap(message("sip:a@b\r\nTo: <sip:evil>", "id1", null, new byte[0])))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("CPIM sender contains control character 0xd");
+                .hasMessage("CPIM sender contains control character U+000D, which cannot go into a CPIM header");
     }
 
     @Test
@@ -100,10 +100,35 @@ class CpimMessageTest {
                 .hasMessage("CPIM recipient must not contain '<' or '>'");
     }
 
+    /** The one rule for a CPIM header value, the intake's and the wrapper's: one line, whatever reads the lines. */
+    @Test
+    void aHeaderValueIsOneLineForEveryLineReader() {
+        for (String good : new String[] { "", "text/plain; charset=\"UTF-8\"", "Grüße é", "\u00a0nbsp", "emoji \ud83d\ude00",
+                "sip:bob@example.com" }) {
+            assertThat(CpimMessage.headerValue("v", good)).as(good).isEqualTo(good);
+        }
+        for (String[] bad : new String[][] { { "a\u0085b", "control character U+0085" },
+                { "\u0080", "control character U+0080" }, { "x\u009f", "control character U+009F" },
+                { "\r", "control character U+000D" }, { "a\tb", "control character U+0009" },
+                { "\u007f", "control character U+007F" }, { "a\u2028b", "line break U+2028" },
+                { "\u2029", "line break U+2029" }, { "a\ud83d", "unpaired surrogate U+D83D" },
+                { "\ude00a", "unpaired surrogate U+DE00" } }) {
+            assertThatThrownBy(() -> CpimMessage.headerValue("CPIM Content-Type", bad[0])).as(bad[1])
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("CPIM Content-Type contains " + bad[1] + ", which cannot go into a CPIM header");
+        }
+        assertThatThrownBy(() -> CpimMessage.headerToken("id", "a\u2003b")).hasMessageContaining("white space");
+        assertThatThrownBy(() -> CpimMessage.headerUri("URI", "sip:a@b\u2028")).hasMessageContaining("line break");
+        // and the wrapper applies it to every field it writes
+        assertThatThrownBy(() -> CpimMessage.wrap(new DeferredMessage("id1", "sip:a@b", "sip:c@d", "text/plain\u0085",
+                Instant.EPOCH, null, new byte[0]))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("CPIM content type contains control character U+0085");
+    }
+
     @Test
     void refusesControlCharactersInOtherFields() {
         assertThatThrownBy(() -> CpimMessage.wrap(message("sip:a@b", "id\r1", null, new byte[0])))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("CPIM message id contains control character 0xd");
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("CPIM message id contains control character U+000D, which cannot go into a CPIM header");
         assertThatThrownBy(() -> CpimMessage.wrap(message("sip:a@b", "id1", "display\nX: y", new byte[0])))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CPIM disposition notification");
         assertThatThrownBy(() -> CpimMessage.wrap(new DeferredMessage("id1", "sip:a@b", "sip:c@d",

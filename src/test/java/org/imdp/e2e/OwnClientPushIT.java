@@ -218,6 +218,42 @@ class OwnClientPushIT {
         awaitDelivered(fay, "kept");
     }
 
+    /**
+     * Issue 10, over SIP to the packaged service: a page whose inner Content-Type the push could not wrap (U+0085) is
+     * refused with 400 and a Warning naming the field and the character; nothing of it is stored, so the next page
+     * to the same recipient is pushed alone.
+     */
+    @Test
+    void a_page_the_push_could_not_wrap_is_refused_400_saying_why_and_not_stored() throws Exception {
+        String mia = "sip:mia@127.0.0.1";
+        String page = "From: <" + ALICE + ">\r\nNS: imdn <urn:ietf:params:imdn>\r\nimdn.Message-ID: nel-0001\r\n"
+                      + "DateTime: 2026-11-26T09:00:00Z\r\n\r\nContent-Type: text/plain\u0085\r\n\r\nnever stored";
+        javax.sip.message.Response refused = client.send(client.newMessage(ALICE, mia, "message/cpim",
+                page.getBytes(StandardCharsets.UTF_8)));
+        assertThat(refused.getStatusCode()).isEqualTo(400);
+        assertThat(((javax.sip.header.WarningHeader) refused.getHeader(javax.sip.header.WarningHeader.NAME)).getText())
+                .contains("CPIM Content-Type", "U+0085");
+
+        store(mia, "stored");
+        client.register(mia, 600);
+        awaitPushLog(mia, "1 sent, 1 acknowledged, 0 refused, complete");
+        assertThat(delivered(mia)).containsExactly("stored");
+    }
+
+    /**
+     * Issue 10: a client that answers every SEND with 202 (a 2xx counts as 200, RFC 4975 §10) gets each message once
+     * and they leave the store; before, the session counted as complete while nothing was removed.
+     */
+    @Test
+    void a_client_answering_202_gets_each_message_once_and_they_are_settled() throws Exception {
+        String ned = "sip:ned@127.0.0.1";
+        store(ned, "one", "two", "three");
+        msrp.answerWith(202);
+        client.register(ned, 600);
+        awaitPushLog(ned, "3 sent, 3 acknowledged, 0 refused, complete");
+        assertThat(delivered(ned)).containsExactly("one", "two", "three");
+    }
+
     @Test
     void an_msrp_error_answer_keeps_that_message_and_the_rest() throws Exception {
         String gus = "sip:gus@127.0.0.1";

@@ -98,6 +98,31 @@ class IntakeMessagesTest {
         }
     }
 
+    /**
+     * What the push could not wrap is refused at the intake, by the wrapper's own rule (issue 10: a U+0085 in the
+     * inner Content-Type was stored with 202 and then stopped every push), saying which field and which character.
+     */
+    @Test
+    void aValueTheCpimWrapperWouldRefuseIsRefusedWith400() {
+        assertThatThrownBy(() -> intake.fromSip(sip("<sip:alice@example.com>", "message/cpim",
+                CPIM.replace("Content-Type: text/plain;charset=UTF-8", "Content-Type: text/plain\u0085"))))
+                .isInstanceOf(RejectedMessageException.class)
+                .hasMessage("CPIM Content-Type contains control character U+0085, which cannot go into a CPIM header")
+                .extracting("sipStatus").isEqualTo(400);
+        assertThatThrownBy(() -> intake.fromSip(sip("<sip:alice@example.com>", "text/plain\u2028x", "Hello")))
+                .isInstanceOf(RejectedMessageException.class).hasMessageContaining("Content-Type contains line break U+2028");
+        assertThatThrownBy(() -> intake.fromSip(sip("<sip:alice@example.com\u2000>", "text/plain", "Hello")))
+                .isInstanceOf(RejectedMessageException.class).hasMessageStartingWith("sender (From): URI must be")
+                .hasMessageContaining("white space");
+        Exchange jms = new DefaultExchange(CAMEL);
+        jms.getMessage().setHeaders(Map.of(DeferredStore.PROP_RECIPIENT, "sip:bob@example.com",
+                DeferredStore.PROP_SENDER, "sip:alice@example.com", DeferredStore.PROP_CONTENT_TYPE, "text/plain",
+                DeferredStore.PROP_MESSAGE_ID, "m\u00851"));
+        jms.getMessage().setBody("Hello");
+        assertThatThrownBy(() -> intake.fromJms(jms)).isInstanceOf(RejectedMessageException.class)
+                .hasMessage("imdpMessageId contains control character U+0085, which cannot go into a CPIM header");
+    }
+
     @Test
     void jmsIntakeTakesAnImdnRequestAsPropertyOrInsideCpim() {
         Exchange plain = new DefaultExchange(CAMEL);

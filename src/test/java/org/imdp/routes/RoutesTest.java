@@ -425,6 +425,29 @@ class RoutesTest extends ServiceMainTestSupport {
         assertThat(stored("sip:frank@example.com")).isEqualTo(3);
     }
 
+    /**
+     * Issue 10: a value the push cannot put into its CPIM wrapper (U+0085 in the sender's inner Content-Type) is
+     * refused at the intake, over SIP with 400 and a Warning saying which field and which character, over JMS to the
+     * dead-letter queue with that reason; nothing of it is stored, so it can never stop a push.
+     */
+    @Test
+    void a_value_the_push_cannot_wrap_is_refused_at_the_intake_and_not_stored() throws Exception {
+        adviseAndStart();
+        String cpim = "From: <sip:alice@example.com>\r\nNS: imdn <urn:ietf:params:imdn>\r\nimdn.Message-ID: nel1\r\n"
+                      + "DateTime: 2026-11-26T09:00:00Z\r\n\r\nContent-Type: text/plain\u0085\r\n\r\nHello";
+
+        assertThat(sipMessage("sip:nell@example.com", "message/cpim", cpim)).isEqualTo(400);
+        assertThat(lastWarning).contains("CPIM Content-Type", "U+0085").doesNotContain("\u0085");
+
+        template.sendBodyAndHeaders("jms:queue:im.deferred.intake", cpim.getBytes(StandardCharsets.UTF_8), Map.of(
+                DeferredStore.PROP_RECIPIENT, "sip:nell@example.com", DeferredStore.PROP_SENDER, "sip:alice@example.com",
+                DeferredStore.PROP_CONTENT_TYPE, "message/cpim"));
+        Exchange parked = consumer.receive("jms:queue:im.deferred.intake.dlq", 20_000);
+        assertThat(parked).isNotNull();
+        assertThat(parked.getMessage().getHeader("imdpRejectReason", String.class)).contains("CPIM Content-Type", "U+0085");
+        assertThat(stored("sip:nell@example.com")).isZero();
+    }
+
     @Test
     void a_register_is_answered_200_and_expires_0_ends_it() throws Exception {
         adviseAndStart();

@@ -75,6 +75,9 @@ class SipMsrpComponentTest extends CamelTestSupport {
     private static final String BODY_FAIL = "fail";
     private static final String BODY_BUSY = "busy";
     private static final String BODY_SLOW = "slow";
+    private static final String BODY_WARN = "warn";
+    /** A route's Warning that quotes a sender: a quote, a backslash, a bare CR and a CRLF with a header after it. */
+    private static final String HOSTILE_WARNING = "CPIM From \"x\\\" <sip:a@b>\rX: y\r\nFrom: <sip:evil@x>\u0085 is not the sender";
     /** Longer than the UDP retransmission interval T1 (500 ms), so the client retransmits meanwhile. */
     private static final long SLOW_ROUTE_MILLIS = 1_500;
 
@@ -126,6 +129,9 @@ class SipMsrpComponentTest extends CamelTestSupport {
                         .throwException(new IllegalStateException("store unavailable at db-7"))
                         .when(bodyAs(String.class).isEqualTo(BODY_SLOW))
                         .setHeader(SipMsrpConstants.RESPONSE_CODE, constant(202)).delay(SLOW_ROUTE_MILLIS).endChoice()
+                        .when(bodyAs(String.class).isEqualTo(BODY_WARN))
+                        .setHeader(SipMsrpConstants.RESPONSE_CODE, constant(400))
+                        .setHeader(SipMsrpConstants.WARNING, constant(HOSTILE_WARNING))
                         .when(bodyAs(String.class).isEqualTo(BODY_BUSY))
                         .setHeader(SipMsrpConstants.RESPONSE_CODE, constant(486))
                         .otherwise()
@@ -183,6 +189,23 @@ class SipMsrpComponentTest extends CamelTestSupport {
         WarningHeader warning = (WarningHeader) response.getHeader(WarningHeader.NAME);
         assertThat(warning).isNotNull();
         assertThat(warning.getText()).doesNotContain("db-7").doesNotContain("IllegalState");
+    }
+
+    /** A Warning text cannot add a header to our response, whatever the route quotes from a sender. */
+    @Test
+    void a_warning_is_one_quoted_string_whatever_its_text() throws Exception {
+        Response response = client.send(client.newMessage(ALICE, BOB, "text/plain",
+                BODY_WARN.getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(response.getStatusCode()).isEqualTo(Response.BAD_REQUEST);
+        assertThat(response.getHeaders(FromHeader.NAME)).toIterable().hasSize(1);
+        assertThat(response.getHeader("X")).isNull();
+        assertThat(((FromHeader) response.getHeader(FromHeader.NAME)).getAddress().getURI().toString()).isEqualTo(ALICE);
+        WarningHeader warning = (WarningHeader) response.getHeader(WarningHeader.NAME);
+        assertThat(warning.getText()).contains("U+000D", "U+000A", "U+0085", "sip:evil@x", "is not the sender")
+                .doesNotContain("\r", "\n", "\u0085");
+        assertThat(SipAgent.warningText(HOSTILE_WARNING)).isEqualTo(
+                "CPIM From \\\"x\\\\\\\" <sip:a@b>U+000DX: yU+000DU+000AFrom: <sip:evil@x>U+0085 is not the sender");
     }
 
     @Test
@@ -350,6 +373,23 @@ class SipMsrpComponentTest extends CamelTestSupport {
         assertThat(offer).contains("m=message ", " TCP/MSRP *", "a=accept-types:message/cpim",
                 "a=setup:actpass", "a=sendonly");
         assertThat(SdpAnswer.parse(offer).msrp().orElseThrow().path()).hasSize(1);
+    }
+
+    /**
+     * A sender URI that the CPIM wrapper carries but JAIN-SIP cannot parse (the JMS intake takes it) only leaves
+     * Referred-By out: before, building the INVITE failed, so every push to the recipient failed before it started.
+     */
+    @Test
+    void a_sender_the_sip_stack_cannot_write_leaves_referred_by_out_and_is_pushed() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive");
+        String sender = "sip:a{b}@example.com";
+        List<DeferredMessage> messages = List.of(message("rfb-0001", sender, "one"));
+
+        Exchange done = push(messages);
+
+        assertThat(done.getException()).isNull();
+        assertDelivered(done, messages);
+        assertThat(client.awaitRequest(Request.INVITE, WAIT).request().getHeader(ReferredByHeader.NAME)).isNull();
     }
 
     @Test
@@ -655,6 +695,65 @@ class SipMsrpComponentTest extends CamelTestSupport {
         assertThat(endpoint.getMessagesSent()).isEqualTo(2);
         assertThat(endpoint.getMessagesAcknowledged()).isEqualTo(1);
         assertThat(endpoint.getSessionsFailed()).isEqualTo(1);
+    }
+
+    /**
+     * Issue 10: a stored message the push cannot wrap (here U+0085 in its Content-Type, as intake used to accept)
+     * threw outside the session's error handling, so the exchange failed without a result and the messages the
+     * client had acknowledged with MSRP 200 were never settled, and were pushed again every time. Now the session
+     * stops at it like at an MSRP error: BYE, and a result listing what was acknowledged before it.
+     */
+    @Test
+    void a_message_that_cannot_be_prepared_ends_the_session_with_a_result_that_settles_the_ones_before() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive");
+        DeferredMessage poison = new DeferredMessage("psn-0002", ALICE, BOB, "text/plain\u0085",
+                Instant.parse("2026-11-26T08:00:00Z"), null, "two".getBytes(StandardCharsets.UTF_8));
+        List<DeferredMessage> messages = List.of(message("psn-0001", ALICE, "one"), poison,
+                message("psn-0003", ALICE, "three"));
+
+        Exchange done = push(messages);
+
+        assertThat(done.getException()).isNull();
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
+        assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::messageId,
+                PushSessionResult.MessageOutcome::msrpStatus).containsExactly(tuple("psn-0001", 200));
+        assertThat(result.acknowledgedMessageIds()).containsExactly("psn-0001");
+        assertThat(result.refusals()).isEmpty();
+        assertThat(result.complete()).isFalse();
+        assertThat(result.failureReason()).contains("psn-0002", "U+0085");
+        assertThat(cpimReceived()).extracting(c -> c.header(CpimMessage.IMDN_MESSAGE_ID)).containsExactly("psn-0001");
+        assertThat(client.awaitRequest(Request.BYE, WAIT)).isNotNull();
+        SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:push", SipMsrpEndpoint.class);
+        assertThat(endpoint.getMessagesAcknowledged()).isEqualTo(1);
+        assertThat(endpoint.getSessionsFailed()).isEqualTo(1);
+    }
+
+    /**
+     * Issue 10: a client that answers SENDs with a 2xx other than 200. RFC 4975 §10 treats a code it does not define
+     * as the x00 of its class, so each 202 acknowledges its chunk (the next one goes out) and the message, which is
+     * then listed as acknowledged: before, the first 202 ended a message of several chunks, and the session counted as
+     * complete while nothing left the store, so a backlog was pushed again and again.
+     */
+    @Test
+    void a_2xx_other_than_200_acknowledges_each_chunk_and_the_message() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive");
+        peer.answerWith(202);
+        String large = "x".repeat(25_000);
+        List<DeferredMessage> messages = List.of(message("acc-0001", ALICE, "one"), message("acc-0002", ALICE, large));
+
+        Exchange done = push(messages);
+
+        assertThat(done.getException()).isNull();
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
+        assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::msrpStatus).containsExactly(202, 202);
+        assertThat(result.acknowledgedMessageIds()).containsExactly("acc-0001", "acc-0002");
+        assertThat(result.complete()).isTrue();
+        // every chunk of the large one went out (10240-octet chunks), each answered 202
+        assertThat(peer.frames()).filteredOn(f -> "acc-0002".equals(f.request().messageId())).hasSize(3);
+        assertThat(CpimMessage.parse(peer.message("acc-0002")).body()).asString(StandardCharsets.UTF_8).isEqualTo(large);
+        SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:push", SipMsrpEndpoint.class);
+        assertThat(endpoint.getMessagesAcknowledged()).isEqualTo(2);
+        assertThat(endpoint.getSessionsOk()).isEqualTo(1);
     }
 
     @Test

@@ -34,12 +34,13 @@ import org.slf4j.LoggerFactory;
  * A message is sent as SEND chunks of at most {@code chunkSize} octets, each with its own transaction id
  * and {@code Failure-Report: yes}. Up to {@code window} chunks of a message are in flight: written, their
  * response not yet in (RFC 4975 matches responses by transaction id and does not require stop-and-wait);
- * each 200 lets the next chunk go out. The first answer that is not 200 decides the message: no further chunk
+ * each 200 (or other 2xx, {@link MsrpStatusAction#acknowledges}) lets the next chunk go out. The first answer that
+ * is not a 2xx decides the message: no further chunk
  * of it is written, and the answers to its chunks still in flight end their transactions and are
  * ignored. Every chunk is written whole, so when a 413 comes (RFC 4975 §10: no further chunk of that message)
  * no chunk of it is in progress that would need ending with {@code #}; chunks already written may still reach
  * the peer. A lost connection fails the message, whatever was answered before. The message counts as
- * delivered only when every chunk got 200. With {@code successReport} message chunks also carry
+ * delivered only when every chunk got a 2xx. With {@code successReport} message chunks also carry
  * {@code Success-Report: yes} and a message is acknowledged by its REPORT, not by the 200s of its chunks.
  * Messages are not overlapped: {@link #send} is called for the next message when the previous one is decided.
  */
@@ -141,7 +142,7 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         MsrpRequest bind = newSend(MsrpIds.newMessageId(), new MsrpByteRange(1, 0, 0), Unpooled.EMPTY_BUFFER,
                 MsrpEndFlag.COMPLETE);
         return transact(bind).thenAccept(response -> {
-            if (response.status() != MsrpResponse.OK) {
+            if (!MsrpStatusAction.acknowledges(response.status())) {
                 throw new MsrpException("MSRP peer " + remotePath + " answered the binding SEND with "
                                         + response.status() + " " + Objects.toString(response.comment(), ""));
             }
@@ -182,7 +183,7 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         if (error != null) {
             m.decide();
             complete(m.result, null, error);
-        } else if (response.status() != MsrpResponse.OK) {
+        } else if (!MsrpStatusAction.acknowledges(response.status())) {
             m.decide();
             LOG.info("MSRP message {} to {}: chunk {} answered {} {}", m.messageId, remotePath, tid,
                     response.status(), Objects.toString(response.comment(), ""));
@@ -380,7 +381,7 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
         }
         boolean whole = range != null && range.start() == 1 && range.total() != MsrpByteRange.UNKNOWN
                         && range.end() == range.total();
-        if (waiting == null || status == null || status == MsrpResponse.OK && !(successReport && whole)) {
+        if (waiting == null || status == null || MsrpStatusAction.acknowledges(status) && !(successReport && whole)) {
             // not for a message being sent, unreadable, or a success not asked for or for part of the message only
             LOG.info("MSRP REPORT for message {} from {}: {} {}", report.messageId(), remotePath, report.status(),
                     report.header(MsrpHeaderNames.BYTE_RANGE));

@@ -5,7 +5,9 @@ import org.imdp.sipmsrp.msrp.codec.MsrpResponse;
 /**
  * What a push does with the final status of a message's SEND (RFC 4975 §7.1.1, §10): the one place where an MSRP
  * response code is turned into a decision. A code we do not know is treated as the x00 code of its class
- * (RFC 4975 §10), so an unknown 4xx is a 400 and an unknown 2xx a 200.
+ * (RFC 4975 §10, Response Codes; 200 is the success response to a SEND, §10.1), so an unknown 4xx is a 400 and any
+ * 2xx a 200: it acknowledges the chunk and, as the final status of a message, delivers it ({@link #acknowledges}),
+ * everywhere a status is read (each chunk's answer, a REPORT, the outcome that decides what leaves the store).
  */
 public enum MsrpStatusAction {
 
@@ -36,6 +38,15 @@ public enum MsrpStatusAction {
             // an unknown code counts as the x00 of its class; there is no 1xx or 3xx in MSRP
             default -> status / 100 == 2 ? DELIVERED : STOP_SESSION;
         };
+    }
+
+    /**
+     * Whether a status acknowledges a chunk or a message: 200 and every other 2xx (as 200, RFC 4975 §10). Whatever
+     * reads a status as "delivered" asks this, so that a message the session counts as delivered is also one that
+     * leaves the store.
+     */
+    public static boolean acknowledges(int status) {
+        return of(status) == DELIVERED;
     }
 
     /** The standard reason phrase of a code, for logs and the refused queue (RFC 4975 §10, IANA registry). */

@@ -315,6 +315,28 @@ public final class SipAgent implements SipListener {
     }
 
     /**
+     * The text of a Warning header as the content of a SIP quoted-string (RFC 3261 section 25.1, {@code qdtext} and
+     * {@code quoted-pair}; JAIN-SIP writes the text between the quotes as it is): a double quote and a backslash
+     * escaped, every control character and U+2028/U+2029 written as {@code U+XXXX}. A route's text may quote what a
+     * sender wrote (a CPIM header line can hold a bare CR), and a CR, LF or quote in it would end the Warning and
+     * add a header of the sender's choosing to our response.
+     */
+    public static String warningText(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                b.append(String.format(Locale.ROOT, "U+%04X", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /**
      * Sends a final (or provisional) response on a server transaction; failures to send are logged, since
      * nothing else can be done about them.
      *
@@ -335,7 +357,7 @@ public final class SipAgent implements SipListener {
                 to.setTag(newTag());
             }
             if (warning != null) {
-                response.addHeader(headerFactory.createWarningHeader(host, WARN_MISC, warning));
+                response.addHeader(headerFactory.createWarningHeader(host, WARN_MISC, warningText(warning)));
             }
             if (decorate != null) {
                 decorate.accept(response);

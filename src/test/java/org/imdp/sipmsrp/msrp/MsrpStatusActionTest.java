@@ -69,6 +69,17 @@ class MsrpStatusActionTest {
         assertThat(MsrpStatusAction.of(status)).isEqualTo(expected);
     }
 
+    @ParameterizedTest(name = "{0} acknowledges: {1}")
+    @CsvSource({ "200, true", "202, true", "299, true", "0, false", "408, false", "413, false", "415, false",
+        "500, false", "199, false", "300, false" })
+    void a_2xx_acknowledges_like_200_and_nothing_else_does(int status, boolean acknowledges) {
+        assertThat(MsrpStatusAction.acknowledges(status)).isEqualTo(acknowledges);
+        // the outcome that decides what leaves the store reads a status the same way
+        assertThat(new MsrpSendResult(status, null, 0).acknowledged()).isEqualTo(acknowledges);
+        assertThat(new org.imdp.sipmsrp.PushSessionResult.MessageOutcome("m", "sip:a@b", "text/plain", 1, status)
+                .acknowledged()).isEqualTo(acknowledges);
+    }
+
     @Test
     void reason_phrases_name_the_code() {
         assertThat(MsrpStatusAction.reasonPhrase(415)).isEqualTo("Unsupported media type");
