@@ -72,20 +72,23 @@ public final class LoadBenchmark {
     private final int recipients;
     private final int messagesPerRecipient;
     private final int inFlight;
-    /** Recipients of the warm-up (one message each), run before the measured phases and not measured. */
+    /** Recipients of the warm-up and their messages each, run before the measured phases and not measured. */
     private final int warmupRecipients;
+    private final int warmupMessages;
     private final boolean profile;
     private final List<String> javaOptions;
     private final Path outDir;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private LoadBenchmark(int rounds, int recipients, int messagesPerRecipient, int inFlight, int warmupRecipients, boolean profile,
+    private LoadBenchmark(int rounds, int recipients, int messagesPerRecipient, int inFlight, int warmupRecipients,
+                          int warmupMessages, boolean profile,
                           List<String> javaOptions, Path outDir) {
         this.rounds = rounds;
         this.recipients = recipients;
         this.messagesPerRecipient = messagesPerRecipient;
         this.inFlight = inFlight;
         this.warmupRecipients = warmupRecipients;
+        this.warmupMessages = warmupMessages;
         this.profile = profile;
         this.javaOptions = javaOptions;
         this.outDir = outDir;
@@ -113,6 +116,7 @@ public final class LoadBenchmark {
         int messages = 10;
         int inFlight = 10;
         int warmup = 3000;
+        int warmupMessages = 2;
         boolean profile = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -122,10 +126,11 @@ public final class LoadBenchmark {
                 case "--in-flight" -> inFlight = Integer.parseInt(args[++i]);
                 case "--profile" -> profile = true;
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--warmup-messages" -> warmupMessages = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("usage: load.sh [--rounds R] [--recipients N] [--messages M] [--in-flight F]"
-                            + " [--warmup W] [--profile]\n  defaults: 1 round, 1000 recipients x 10 messages, 10 in flight,"
-                            + " a warm-up of 3000 other recipients x 1 message (not measured; 0: none)");
+                            + " [--warmup W] [--warmup-messages K] [--profile]\n  defaults: 1 round, 1000 recipients x 10"
+                            + " messages, 10 in flight, a warm-up of 3000 other recipients x 2 messages (not measured; 0: none)");
                     System.exit(2);
                 }
             }
@@ -150,7 +155,7 @@ public final class LoadBenchmark {
                 stopAll();
             }
         }, "load-benchmark-cleanup"));
-        int exit = new LoadBenchmark(rounds, recipients, messages, inFlight, warmup, profile, javaOptions, outDir).run();
+        int exit = new LoadBenchmark(rounds, recipients, messages, inFlight, warmup, warmupMessages, profile, javaOptions, outDir).run();
         finished = true;
         System.exit(exit);
     }
@@ -163,7 +168,8 @@ public final class LoadBenchmark {
         Path messagesFile = outDir.resolve("messages.csv");
         Path usersFile = outDir.resolve("users.csv");
         writeInjectionFiles(messagesFile, usersFile, "u", "bench", recipients, messagesPerRecipient);
-        writeInjectionFiles(outDir.resolve(WARMUP_MESSAGES), outDir.resolve(WARMUP_USERS), "w", "warm", warmupRecipients, 1);
+        writeInjectionFiles(outDir.resolve(WARMUP_MESSAGES), outDir.resolve(WARMUP_USERS), "w", "warm", warmupRecipients,
+                warmupMessages);
         List<Run> ours = new ArrayList<>();
         List<Run> msilo = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
@@ -245,7 +251,7 @@ public final class LoadBenchmark {
             int uasPort = AvailablePortFinder.getNextAvailable();
             Sipp clients = started(Sipp.scenario("uas-msrp.xml").localPort(uasPort)
                     .key("msrp_port", String.valueOf(clientMsrp.port())).set("answer_delay", "0").set("bye_delay", "0")
-                    .calls(total + warmupRecipients)
+                    .calls(total + warmupRecipients * warmupMessages)
                     .timeout(Duration.ofHours(1)).withoutMessageTrace().startServer());
             warmUp(sipPort, uasPort, dir, () -> count(clientMsrp.process().logText(), "warm w"));
 
@@ -379,7 +385,7 @@ public final class LoadBenchmark {
             int total = recipients * messagesPerRecipient;
             int uasPort = AvailablePortFinder.getNextAvailable();
             Sipp clients = started(Sipp.scenario("bench/uas-message-load.xml").localPort(uasPort)
-                    .calls(2 * (total + warmupRecipients))
+                    .calls(2 * (total + warmupRecipients * warmupMessages))
                     .timeout(Duration.ofHours(1)).withoutMessageTrace().startServer());
             warmUp(msilo.port(), uasPort, dir, () -> count(clients.scenarioLog(), "warm w"));
 
@@ -421,15 +427,16 @@ public final class LoadBenchmark {
     /**
      * Not measured: intake and delivery of the warm-up's recipients, so that the measured phases find the code compiled
      * and the caches filled, as in a service that has run for a while: a JVM runs cold code interpreted, then
-     * compiled with profiling, and compiles the code of a method for good after some thousand calls (a third of the
-     * CPU of a cold delivery phase of 1,000 sessions went to the JIT compiler). One message per recipient: the
-     * per-session code is what needs the calls.
+     * compiled with profiling, and compiles the code of a method for good after some thousand calls: a third of the
+     * CPU of a cold delivery phase of 1,000 sessions went to the JIT compiler, and still 40 % after a warm-up of 3,000
+     * one-message sessions, and 40 % after 1,000 sessions of 10 messages: the code run once per session is compiled
+     * for good after some thousand sessions. So: more sessions than the measured phase has, of two messages each.
      */
     private void warmUp(int port, int uasPort, Path dir, LongSupplier delivered) throws Exception {
         if (warmupRecipients == 0) {
             return;
         }
-        int total = warmupRecipients;
+        int total = warmupRecipients * warmupMessages;
         say("  warm-up (not measured): %d MESSAGEs for %d other recipients, then their REGISTERs", total, warmupRecipients);
         Path warmupDir = Files.createDirectories(dir.resolve("warmup"));
         intake(new Run("warm-up"), port, () -> 0, outDir.resolve(WARMUP_MESSAGES), warmupDir, total);
