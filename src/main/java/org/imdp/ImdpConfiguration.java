@@ -74,7 +74,7 @@ public class ImdpConfiguration implements CamelConfiguration {
         DeferredStore store = new DeferredStore(database, settings.duration("imdp.store.expiry"),
                 settings.positiveInt("imdp.store.max-per-recipient", 1_000_000),
                 settings.positiveInt("imdp.store.max-message-size", 64 * 1024 * 1024),
-                chargingGrace(settings), clock);
+                settings.positiveInt("imdp.push.max-message-failures", 1000), chargingGrace(settings), clock);
         context.addService(store, true, true);
         context.getRegistry().bind("deferredStore", store);
         PushRequests pushRequests = new PushRequests(store, database, clock);

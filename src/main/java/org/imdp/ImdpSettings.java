@@ -25,7 +25,7 @@ public final class ImdpSettings {
             "imdp.broker.url", "imdp.broker.embedded.port", "imdp.data-dir",
             "imdp.store.url", "imdp.store.user", "imdp.store.password", "imdp.store.pool-size", "imdp.store.scan-period",
             "imdp.store.expiry", "imdp.store.max-per-recipient", "imdp.store.max-message-size",
-            "imdp.push.consumers", "imdp.push.retry-delay", "imdp.push.max-retries", "imdp.push.max-session-bytes",
+            "imdp.push.consumers", "imdp.push.retry-delay", "imdp.push.max-retries", "imdp.push.max-session-bytes", "imdp.push.max-message-failures",
             "imdp.queue.intake", "imdp.queue.availability", "imdp.queue.charging",
             "imdp.queue.charging-dlq", "imdp.charging.consumers",
             "imdp.queue.imdn-dlq", "imdp.imdn.redelivery-delay", "imdp.imdn.max-redeliveries",

@@ -71,16 +71,22 @@ public record PushSessionResult(String recipient, String contact, String callId,
      * followed by the next one at once, so a message that would stay stored can never make that a loop.
      */
     public boolean complete() {
-        return failureReason == null && unsettled().isEmpty();
+        return stopReason() == null;
+    }
+
+    /** Why the session stopped before every message it carried was acknowledged or refused, or {@code null}. */
+    public String stopReason() {
+        if (failureReason != null) {
+            return failureReason;
+        }
+        List<String> unsettled = unsettled();
+        return unsettled.isEmpty() ? null : "neither acknowledged nor refused: " + unsettled;
     }
 
     /** "complete" when every message was acknowledged or refused for good, else why the session stopped early. */
     public String outcome() {
-        if (failureReason != null) {
-            return "incomplete: " + failureReason;
-        }
-        List<String> unsettled = unsettled();
-        return unsettled.isEmpty() ? "complete" : "incomplete: neither acknowledged nor refused: " + unsettled;
+        String stopped = stopReason();
+        return stopped == null ? "complete" : "incomplete: " + stopped;
     }
 
     /** The messages listed that neither were acknowledged nor refused for good (they stay stored). */

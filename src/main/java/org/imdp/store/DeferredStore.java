@@ -78,21 +78,25 @@ public final class DeferredStore extends ServiceSupport {
     private final Duration expiry;
     private final int maxPerRecipient;
     private final int maxMessageSize;
+    private final int maxMessageFailures;
     private final Duration chargingGrace;
     private final Clock clock;
     private final BlockingQueue<PendingWrite> writes = new LinkedBlockingQueue<>();
     private Thread writer;
 
     /**
-     * @param chargingGrace how long a charging record is left to the push that wrote it (sent at once after the
-     *                      settle) before the relay hands it to the charging queue
+     * @param maxMessageFailures after how many sessions in a row that stopped at one message (not the client's
+     *                           decision) that message is refused for good
+     * @param chargingGrace      how long a charging record is left to the push that wrote it (sent at once after the
+     *                           settle) before the relay hands it to the charging queue
      */
-    public DeferredStore(StoreDatabase db, Duration expiry, int maxPerRecipient, int maxMessageSize, Duration chargingGrace,
-                         Clock clock) {
+    public DeferredStore(StoreDatabase db, Duration expiry, int maxPerRecipient, int maxMessageSize,
+                         int maxMessageFailures, Duration chargingGrace, Clock clock) {
         this.db = db;
         this.expiry = expiry;
         this.maxPerRecipient = maxPerRecipient;
         this.maxMessageSize = maxMessageSize;
+        this.maxMessageFailures = maxMessageFailures;
         this.chargingGrace = chargingGrace;
         this.clock = clock;
     }
@@ -340,9 +344,14 @@ public final class DeferredStore extends ServiceSupport {
      * id to reason) for the refused queue, and writes the push's charging record ({@code chargingEvent}, JSON, under
      * {@code eventId}; none when {@code eventId} is {@code null}). A crash can neither charge a push twice, nor lose
      * its record, nor lose or duplicate a refused message.
+     * <p>
+     * A session that stopped early ({@code stoppedBecause} not {@code null}: no answer, the connection lost, a message
+     * that could not be sent) counts a failure against the batch's first message that was neither acknowledged nor
+     * refused: the one it stopped at. At {@code maxMessageFailures} sessions in a row that message is refused for good
+     * too, with the reason, so that it cannot hold the recipient's queue until it expires.
      */
-    public void settle(PushBatch batch, Collection<String> acknowledged, Map<String, String> refusals, String eventId,
-                       String chargingEvent) throws SQLException, InterruptedException {
+    public void settle(PushBatch batch, Collection<String> acknowledged, Map<String, String> refusals,
+                       String stoppedBecause, String eventId, String chargingEvent) throws SQLException, InterruptedException {
         if (batch.isEmpty() && eventId == null) {
             return;
         }
@@ -350,8 +359,21 @@ public final class DeferredStore extends ServiceSupport {
         List<Long> delivered = acknowledged.stream().map(batch::rowId).toList();
         Map<Long, String> refused = new LinkedHashMap<>();
         refusals.forEach((id, reason) -> refused.put(batch.rowId(id), reason));
+        Long stoppedAt = stoppedBecause == null ? null : batch.getMessages().stream().map(DeferredMessage::messageId)
+                .filter(id -> !acknowledged.contains(id) && !refusals.containsKey(id)).findFirst().map(batch::rowId)
+                .orElse(null);
+        String refusalAfterFailures = "not delivered in " + maxMessageFailures + " sessions in a row: " + stoppedBecause;
         long dueAt = clock.instant().plus(chargingGrace).toEpochMilli();
         write(c -> {
+            if (stoppedAt != null) {
+                try (PreparedStatement failed = c.prepareStatement("UPDATE deferred_message SET failures = failures + 1, "
+                        + "refusal = CASE WHEN failures + 1 >= ? THEN ? ELSE refusal END WHERE id = ? AND refusal IS NULL")) {
+                    failed.setInt(1, maxMessageFailures);
+                    failed.setString(2, refusalAfterFailures);
+                    failed.setLong(3, stoppedAt);
+                    failed.executeUpdate();
+                }
+            }
             if (!delivered.isEmpty()) {
                 try (PreparedStatement delete = c.prepareStatement("DELETE FROM deferred_message WHERE id = ?")) {
                     for (long row : delivered) {

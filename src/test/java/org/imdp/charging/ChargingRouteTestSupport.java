@@ -67,7 +67,7 @@ abstract class ChargingRouteTestSupport extends CamelTestSupport {
         broker.start();
         database = new StoreDatabase("", "", "", Files.createTempDirectory(journal, "store"), 2);
         database.start();
-        store = new DeferredStore(database, Duration.ofHours(72), 100, 1000, CHARGING_GRACE, Clock.systemUTC());
+        store = new DeferredStore(database, Duration.ofHours(72), 100, 1000, 3, CHARGING_GRACE, Clock.systemUTC());
         store.start();
         CamelContext context = super.createCamelContext();
         context.getRegistry().bind("deferredStore", store);
@@ -98,7 +98,7 @@ abstract class ChargingRouteTestSupport extends CamelTestSupport {
 
     /** A push's charging record, as its settle writes it: the relay takes it {@link #CHARGING_GRACE} later. */
     void record(ChargingEvent event) throws Exception {
-        store.settle(PushBatches.none(event.recipient()), List.of(), java.util.Map.of(), event.eventId(),
+        store.settle(PushBatches.none(event.recipient()), List.of(), java.util.Map.of(), null, event.eventId(),
                 json.writeValueAsString(event));
     }
 

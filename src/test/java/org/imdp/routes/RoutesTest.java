@@ -33,6 +33,8 @@ class RoutesTest extends ServiceMainTestSupport {
 
     /** What the stand-in for the IM Client acknowledges: the first N messages of each push. */
     private volatile int acknowledge = Integer.MAX_VALUE;
+    /** The message (by id) the stand-in client never answers: neither it nor what follows it is acknowledged. */
+    private volatile String neverAnswered;
     /** The messages (by id) the stand-in client refuses for good with MSRP 415. */
     private volatile java.util.Set<String> refuse = java.util.Set.of();
     private volatile Exception pushFailure;
@@ -103,14 +105,16 @@ class RoutesTest extends ServiceMainTestSupport {
         List<MessageOutcome> outcomes = new java.util.ArrayList<>();
         Map<String, String> refusals = new java.util.LinkedHashMap<>();
         String failureReason = null;
+        int answered = messages.stream().map(DeferredMessage::messageId).toList().indexOf(neverAnswered);
+        int acknowledged = Math.min(acknowledge, answered < 0 ? Integer.MAX_VALUE : answered);
         for (int i = 0; i < messages.size(); i++) {
             DeferredMessage m = messages.get(i);
             boolean refused = refuse.contains(m.messageId());
             outcomes.add(new MessageOutcome(m.messageId(), m.sender(), m.contentType(), m.size(),
-                    refused ? 415 : i < acknowledge ? 200 : 408));
+                    refused ? 415 : i < acknowledged ? 200 : 408));
             if (refused) {
                 refusals.put(m.messageId(), "MSRP 415 Unsupported media type");
-            } else if (i >= acknowledge && failureReason == null) {
+            } else if (i >= acknowledged && failureReason == null) {
                 failureReason = "no answer to the SEND of " + m.messageId();
             }
         }
@@ -336,6 +340,38 @@ class RoutesTest extends ServiceMainTestSupport {
         assertThat(contacts).containsExactly("sip:lea@example.com;transport=tcp", "sip:lea@192.0.2.7;transport=tcp");
         assertThat(pushes).containsExactly(List.of("l1", "l2"), List.of("l2", "l3"));
         assertThat(stored("sip:lea@example.com")).isZero();
+    }
+
+    @Test
+    void a_message_three_sessions_in_a_row_stopped_at_is_refused_for_good_and_the_next_one_flows() throws Exception {
+        adviseAndStart();
+        MockEndpoint refused = getMockEndpoint("mock:refused");
+        refused.expectedMessageCount(1);
+        refused.expectedHeaderReceived(DeferredStore.PROP_MESSAGE_ID, "n2");
+        NotifyBuilder stored = new NotifyBuilder(context).fromRoute("intake-jms").whenDone(3).create();
+        intake("sip:nia@example.com", "n1", "one");
+        intake("sip:nia@example.com", "n2", "no path carries this one");
+        intake("sip:nia@example.com", "n3", "three");
+        assertThat(stored.matches(20, TimeUnit.SECONDS)).isTrue();
+
+        // the client acknowledges what comes before n2, and n2 never gets an answer
+        neverAnswered = "n2";
+        for (int session = 1; session <= 3; session++) {
+            NotifyBuilder pushed = new NotifyBuilder(context).fromRoute("push").whenDone(1).create();
+            available("sip:nia@example.com");
+            assertThat(pushed.matches(20, TimeUnit.SECONDS)).isTrue();
+        }
+
+        refused.assertIsSatisfied(20_000);
+        assertThat(refused.getReceivedExchanges().get(0).getMessage().getHeader(DeferredStore.PROP_REFUSAL, String.class))
+                .startsWith("not delivered in 3 sessions in a row: no answer to the SEND of n2");
+        assertThat(pushes).containsExactly(List.of("n1", "n2", "n3"), List.of("n2", "n3"), List.of("n2", "n3"));
+
+        // the next session carries n3
+        available("sip:nia@example.com");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(stored("sip:nia@example.com")).isZero());
+        assertThat(pushes.get(pushes.size() - 1)).containsExactly("n3");
     }
 
     @Test

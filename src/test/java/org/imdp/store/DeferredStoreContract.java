@@ -28,6 +28,7 @@ abstract class DeferredStoreContract {
     static final String CAROL = "sip:carol@example.com";
     static final Duration EXPIRY = Duration.ofHours(72);
     static final Duration CHARGING_GRACE = Duration.ofSeconds(10);
+    static final int MAX_FAILURES = 3;
 
     @TempDir
     Path dataDir;
@@ -65,7 +66,7 @@ abstract class DeferredStoreContract {
     void startStore(String url) {
         database = new StoreDatabase(url, "", "", dataDir, 4);
         database.start();
-        store = new DeferredStore(database, EXPIRY, 3, 1000, CHARGING_GRACE, clock);
+        store = new DeferredStore(database, EXPIRY, 3, 1000, MAX_FAILURES, CHARGING_GRACE, clock);
         store.start();
     }
 
@@ -123,7 +124,7 @@ abstract class DeferredStoreContract {
         store.store(message("m3", BOB, "three"));
 
         PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE);
-        store.settle(batch, List.of("m1", "m2"), Map.of(), "e1", "{\"eventId\":\"e1\"}");
+        store.settle(batch, List.of("m1", "m2"), Map.of(), null, "e1", "{\"eventId\":\"e1\"}");
 
         assertThat(store.count(BOB)).isEqualTo(1);
         assertThat(ids(store.checkout(BOB, 100, Integer.MAX_VALUE))).containsExactly("m3");
@@ -135,10 +136,10 @@ abstract class DeferredStoreContract {
         store.store(message("m1", BOB, "one"));
         store.store(message("m2", BOB, "two"));
         PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE);
-        store.settle(batch, List.of(), Map.of(), "e1", "{}");
+        store.settle(batch, List.of(), Map.of(), null, "e1", "{}");
 
         // the same event id again: the charging record cannot be written, so m1 is not removed either
-        assertThatThrownBy(() -> store.settle(batch, List.of("m1"), Map.of(), "e1", "{}"))
+        assertThatThrownBy(() -> store.settle(batch, List.of("m1"), Map.of(), null, "e1", "{}"))
                 .isInstanceOf(java.sql.SQLException.class);
         assertThat(ids(store.checkout(BOB, 100, Integer.MAX_VALUE))).containsExactly("m1", "m2");
         assertThat(store.chargingRecords()).isEqualTo(1);
@@ -147,7 +148,7 @@ abstract class DeferredStoreContract {
     @Test
     void a_charging_record_is_left_to_its_push_for_the_grace_period_then_due_for_the_relay() throws Exception {
         store.store(message("m1", BOB, "one"));
-        store.settle(store.checkout(BOB, 100, Integer.MAX_VALUE), List.of("m1"), Map.of(), "e1", "{\"eventId\":\"e1\"}");
+        store.settle(store.checkout(BOB, 100, Integer.MAX_VALUE), List.of("m1"), Map.of(), null, "e1", "{\"eventId\":\"e1\"}");
 
         assertThat(store.chargingDue(10)).isEmpty();
         now.set(now.get().plus(CHARGING_GRACE));
@@ -161,6 +162,42 @@ abstract class DeferredStoreContract {
     }
 
     @Test
+    void the_message_sessions_keep_stopping_at_is_refused_for_good_at_the_third_time_and_the_rest_flows() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(message("m2", BOB, "two"));
+        store.store(message("m3", BOB, "three"));
+
+        // m1 acknowledged, then the session stops at m2 (m3 never sent)
+        store.settle(store.checkout(BOB, 100, Integer.MAX_VALUE), List.of("m1"), Map.of(), "no answer to the SEND of m2",
+                null, null);
+        for (int session = 2; session <= MAX_FAILURES; session++) {
+            assertThat(store.refused(10)).as("after %d sessions", session - 1).isEmpty();
+            PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE);
+            assertThat(ids(batch)).containsExactly("m2", "m3");
+            store.settle(batch, List.of(), Map.of(), "no answer to the SEND of m2", null, null);
+        }
+
+        assertThat(store.refused(10)).singleElement().satisfies(r -> {
+            assertThat(r.message().messageId()).isEqualTo("m2");
+            assertThat(r.refusal()).isEqualTo("not delivered in " + MAX_FAILURES
+                                              + " sessions in a row: no answer to the SEND of m2");
+        });
+        assertThat(ids(store.checkout(BOB, 100, Integer.MAX_VALUE))).containsExactly("m3");
+    }
+
+    @Test
+    void a_session_that_did_not_stop_early_counts_no_failure() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(message("m2", BOB, "two"));
+        for (int session = 1; session <= MAX_FAILURES; session++) {
+            // no reason to stop: e.g. a session cut short by the session budget, whose rest follows
+            store.settle(store.checkout(BOB, 100, Integer.MAX_VALUE), List.of(), Map.of(), null, null, null);
+        }
+        assertThat(store.refused(10)).isEmpty();
+        assertThat(store.count(BOB)).isEqualTo(2);
+    }
+
+    @Test
     void refused_messages_are_not_pushed_again_and_leave_for_the_refused_queue_with_every_property_and_the_reason()
             throws Exception {
         store.store(message("m1", BOB, "one"));
@@ -169,7 +206,7 @@ abstract class DeferredStoreContract {
         store.store(message("m3", BOB, "three"));
 
         PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE);
-        store.settle(batch, List.of("m1"), Map.of("m2", "MSRP 415 Unsupported media type"), "e2", "{}");
+        store.settle(batch, List.of("m1"), Map.of("m2", "MSRP 415 Unsupported media type"), null, "e2", "{}");
 
         assertThat(ids(store.checkout(BOB, 100, Integer.MAX_VALUE))).containsExactly("m3");
         List<DeferredStore.StoredMessage> refused = store.refused(10);
@@ -200,7 +237,7 @@ abstract class DeferredStoreContract {
 
         PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE);
         assertThatThrownBy(() -> store.settle(batch, List.of("m1"), Map.of("other", "MSRP 413 Stop sending message"),
-                "e3", "{}")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("other");
+                null, "e3", "{}")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("other");
 
         assertThat(store.count(BOB)).isEqualTo(1);
         assertThat(store.refused(10)).isEmpty();
@@ -228,7 +265,7 @@ abstract class DeferredStoreContract {
         PushBatch batch = store.checkout(BOB, 100, 8);
         assertThat(ids(batch)).containsExactly("m1", "m2");
         assertThat(batch.hasMore()).isTrue();
-        store.settle(batch, List.of("m1"), Map.of(), null, null);
+        store.settle(batch, List.of("m1"), Map.of(), null, null, null);
 
         PushBatch rest = store.checkout(BOB, 100, 8);
         assertThat(ids(rest)).containsExactly("m2", "m3");
@@ -323,7 +360,7 @@ abstract class DeferredStoreContract {
         store.store(message("m1", BOB, "one"));
         store.store(message("m2", BOB, "two"));
         store.store(message("m3", BOB, "three"));
-        store.settle(store.checkout(BOB, 1, Integer.MAX_VALUE), List.of("m1"), Map.of(), "e1", "{}");
+        store.settle(store.checkout(BOB, 1, Integer.MAX_VALUE), List.of("m1"), Map.of(), null, "e1", "{}");
         assertThat(ids(store.checkout(BOB, 100, Integer.MAX_VALUE))).hasSize(2);
 
         // nothing of the second push was settled
