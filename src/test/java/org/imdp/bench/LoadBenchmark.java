@@ -1,5 +1,6 @@
 package org.imdp.bench;
 
+import org.imdp.test.TestPorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,7 +25,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.ch1.support.FreeDiameter;
 import org.imdp.test.peers.ExternalProcess;
 import org.imdp.test.peers.KamailioMsilo;
@@ -230,15 +230,15 @@ public final class LoadBenchmark {
             // registered first: it runs in a session of its own, so a Ctrl-C on the terminal does not reach it
             started(chargingEnabler::stop);
             chargingEnabler.start();
-            int sipPort = AvailablePortFinder.getNextAvailable();
-            int msrpPort = AvailablePortFinder.getNextAvailable();
-            int managementPort = AvailablePortFinder.getNextAvailable();
+            int sipPort = TestPorts.next();
+            int msrpPort = TestPorts.next();
+            int managementPort = TestPorts.next();
             ServiceProcess.Builder builder = ServiceProcess.builder()
                     .property("imdp.sip.port", String.valueOf(sipPort))
                     .property("imdp.msrp.port", String.valueOf(msrpPort))
                     .property("imdp.ch1.peers", "127.0.0.1:" + chargingEnabler.port())
                     .property("imdp.data-dir", dir.resolve("data").toString())
-                    .property("imdp.broker.embedded.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
+                    .property("imdp.broker.embedded.port", String.valueOf(TestPorts.next()))
                     .property("camel.management.port", String.valueOf(managementPort));
             javaOptions.forEach(builder::jvmOption);
             ServiceProcess service = started(builder.start());
@@ -247,8 +247,8 @@ public final class LoadBenchmark {
             LongSupplier cpu = () -> cpuTicks(service.pid());
 
             int total = recipients * messagesPerRecipient;
-            KamailioMsrpPeer clientMsrp = started(KamailioMsrpPeer.start(AvailablePortFinder.getNextAvailable()));
-            int uasPort = AvailablePortFinder.getNextAvailable();
+            KamailioMsrpPeer clientMsrp = started(KamailioMsrpPeer.start(TestPorts.next()));
+            int uasPort = TestPorts.next();
             Sipp clients = started(Sipp.scenario("uas-msrp.xml").localPort(uasPort)
                     .key("msrp_port", String.valueOf(clientMsrp.port())).set("answer_delay", "0").set("bye_delay", "0")
                     .calls(total + warmupRecipients * warmupMessages)
@@ -383,10 +383,10 @@ public final class LoadBenchmark {
         Path dir = Files.createDirectories(outDir.resolve("round-" + round + "-msilo"));
         say("round %d, %s: starting Kamailio msilo (SQLite WAL, children=1, -m 1024)", round, MSILO);
         try {
-            KamailioMsilo msilo = started(KamailioMsilo.start(AvailablePortFinder.getNextAvailable()));
+            KamailioMsilo msilo = started(KamailioMsilo.start(TestPorts.next()));
             LongSupplier cpu = () -> cpuTicks(msilo.process().pid());
             int total = recipients * messagesPerRecipient;
-            int uasPort = AvailablePortFinder.getNextAvailable();
+            int uasPort = TestPorts.next();
             // no warm-up: msilo is native code, and a warm-up's extra rows made its SQLite writes fail ("database is
             // locked" in m_clean_silo), losing messages in the measured phase that it did not lose without one
             Sipp clients = started(Sipp.scenario("bench/uas-message-load.xml").localPort(uasPort).calls(2 * total)

@@ -1,5 +1,6 @@
 package org.imdp.bench;
 
+import org.imdp.test.TestPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +13,6 @@ import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.test.BrokerClient;
 import org.imdp.test.peers.ExternalProcess;
 import org.imdp.test.peers.KamailioMsrpPeer;
@@ -50,9 +50,9 @@ public final class PushThroughputBenchmark {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int megabytes = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int size = megabytes * 1_000_000;
-        int sipPort = AvailablePortFinder.getNextAvailable();
-        int brokerPort = AvailablePortFinder.getNextAvailable();
-        int kamailioPort = AvailablePortFinder.getNextAvailable();
+        int sipPort = TestPorts.next();
+        int brokerPort = TestPorts.next();
+        int kamailioPort = TestPorts.next();
         Path dataDir = Files.createTempDirectory("imdp-bench-push");
         System.out.printf("machine: %d cores, Java %s; message %d MB, %d rounds%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), megabytes, rounds);
@@ -62,10 +62,10 @@ public final class PushThroughputBenchmark {
         List<Double> transfer = new ArrayList<>();
         try (ServiceProcess service = ServiceProcess.builder()
                      .property("imdp.sip.port", String.valueOf(sipPort))
-                     .property("imdp.msrp.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
+                     .property("imdp.msrp.port", String.valueOf(TestPorts.next()))
                      .property("imdp.broker.embedded.port", String.valueOf(brokerPort))
                      .property("imdp.data-dir", dataDir.toString())
-                     .property("imdp.ch1.peers", "127.0.0.1:" + AvailablePortFinder.getNextAvailable())
+                     .property("imdp.ch1.peers", "127.0.0.1:" + TestPorts.next())
                      .property("imdp.store.max-message-size", String.valueOf(Math.max(size, 1_048_576)))
                      .start();
              BrokerClient broker = new BrokerClient("tcp://127.0.0.1:" + brokerPort);
@@ -101,7 +101,7 @@ public final class PushThroughputBenchmark {
 
     /** One iperf3 run over loopback: the receiver's rate in MB/s. */
     private static double loopbackTcp() {
-        int port = AvailablePortFinder.getNextAvailable();
+        int port = TestPorts.next();
         Path root = ExternalProcess.projectRoot();
         try (ExternalProcess server = ExternalProcess.start("iperf3-server", root,
                 List.of("iperf3", "-s", "-1", "--forceflush", "-B", "127.0.0.1", "-p", String.valueOf(port)))) {
@@ -131,7 +131,7 @@ public final class PushThroughputBenchmark {
                 "imdpMessageId", messageId));
         // the intake takes a message off its queue once it is stored
         awaitUntil(() -> broker.messages("im.deferred.intake") == 0, "the intake queue to be empty");
-        int clientPort = AvailablePortFinder.getNextAvailable();
+        int clientPort = TestPorts.next();
         int before = kamailio.frameTimes().size();
         try (Sipp client = Sipp.scenario("uas-msrp.xml").localPort(clientPort)
                 .key("msrp_port", String.valueOf(kamailio.port())).startServer()) {

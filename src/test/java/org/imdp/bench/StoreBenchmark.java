@@ -1,5 +1,6 @@
 package org.imdp.bench;
 
+import org.imdp.test.TestPorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.store.DeferredMessage;
 import org.imdp.store.DeferredStore;
 import org.imdp.store.PushBatch;
@@ -99,11 +99,11 @@ public final class StoreBenchmark {
                 .workDir(ExternalProcess.projectRoot())
                 .property("imdp.data-dir", dir.toString())
                 .property("imdp.store.url", url)
-                .property("imdp.sip.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
-                .property("imdp.msrp.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
-                .property("imdp.broker.embedded.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
-                .property("camel.management.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
-                .property("imdp.ch1.peers", "127.0.0.1:" + AvailablePortFinder.getNextAvailable())
+                .property("imdp.sip.port", String.valueOf(TestPorts.next()))
+                .property("imdp.msrp.port", String.valueOf(TestPorts.next()))
+                .property("imdp.broker.embedded.port", String.valueOf(TestPorts.next()))
+                .property("camel.management.port", String.valueOf(TestPorts.next()))
+                .property("imdp.ch1.peers", "127.0.0.1:" + TestPorts.next())
                 .startTimeout(Duration.ofMinutes(5))
                 .start()) {
             System.out.printf("service start-up on the full store (JVM start to \"started\"): %.1f s%n",

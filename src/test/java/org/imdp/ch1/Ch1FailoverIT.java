@@ -1,9 +1,9 @@
 package org.imdp.ch1;
 
+import org.imdp.test.TestPorts;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.imdp.ch1.support.ChargingEvents;
 import org.imdp.ch1.support.FreeDiameterExtension;
@@ -32,7 +32,7 @@ class Ch1FailoverIT extends CamelTestSupport {
 
     @Test
     void a_dead_primary_fails_over_to_the_secondary() {
-        String uri = uri("dead-primary", "127.0.0.1:" + AvailablePortFinder.getNextAvailable() + ",127.0.0.1:" + SECONDARY.server().port());
+        String uri = uri("dead-primary", "127.0.0.1:" + TestPorts.next() + ",127.0.0.1:" + SECONDARY.server().port());
 
         Exchange result = charge(uri, "dead-primary");
 

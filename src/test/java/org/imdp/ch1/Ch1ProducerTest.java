@@ -1,12 +1,12 @@
 package org.imdp.ch1;
 
+import org.imdp.test.TestPorts;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBufUtil;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.imdp.ch1.codec.Diameter;
 import org.imdp.ch1.codec.DiameterAvp;
@@ -238,7 +238,7 @@ class Ch1ProducerTest extends CamelTestSupport {
 
     @Test
     void a_dead_primary_fails_over_to_the_secondary() throws Exception {
-        String deadUri = "ch1:dead?peers=127.0.0.1:" + AvailablePortFinder.getNextAvailable() + "," + secondary.peer()
+        String deadUri = "ch1:dead?peers=127.0.0.1:" + TestPorts.next() + "," + secondary.peer()
                 + "&requestTimeout=2s&reconnectDelayMin=100ms&reconnectDelayMax=400ms";
         Exchange result = template.request(deadUri, e -> e.getIn().setBody(ChargingEvents.push("dead-primary")));
 
@@ -249,7 +249,7 @@ class Ch1ProducerTest extends CamelTestSupport {
 
     @Test
     void no_open_peer_within_the_request_timeout_is_transient() {
-        String nowhere = "ch1:nowhere?peers=127.0.0.1:" + AvailablePortFinder.getNextAvailable() + "&requestTimeout=500ms&reconnectDelayMin=100ms";
+        String nowhere = "ch1:nowhere?peers=127.0.0.1:" + TestPorts.next() + "&requestTimeout=500ms&reconnectDelayMin=100ms";
         Exchange result = template.request(nowhere, e -> e.getIn().setBody(ChargingEvents.push("nowhere")));
 
         assertThat(result.getException()).isInstanceOf(Ch1TransientException.class).hasMessageContaining("no open peer");
@@ -258,7 +258,7 @@ class Ch1ProducerTest extends CamelTestSupport {
     @Test
     void a_caller_that_keeps_its_event_elsewhere_fails_at_once_without_an_open_peer_instead_of_waiting() {
         // an hour of request timeout: only the fail-fast path can end this request within the test
-        String nowhere = "ch1:nowhere-now?peers=127.0.0.1:" + AvailablePortFinder.getNextAvailable() + "&requestTimeout=1h&reconnectDelayMin=100ms";
+        String nowhere = "ch1:nowhere-now?peers=127.0.0.1:" + TestPorts.next() + "&requestTimeout=1h&reconnectDelayMin=100ms";
         Exchange result = template.request(nowhere, e -> {
             e.getIn().setHeader(Ch1Constants.FAIL_WITHOUT_OPEN_PEER, true);
             e.getIn().setBody(ChargingEvents.push("nowhere-now"));

@@ -1,5 +1,6 @@
 package org.imdp.charging;
 
+import org.imdp.test.TestPorts;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
-import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.imdp.broker.EmbeddedBroker;
 import org.imdp.store.DeferredStore;
@@ -61,7 +61,7 @@ abstract class ChargingRouteTestSupport extends CamelTestSupport {
         settings.putAll(overrides);
         // the service pre-creates its queues, im.charging among them, with its redelivery; the DLQ is created when first used
         broker = new EmbeddedBroker(Files.createTempDirectory(journal, "artemis"), "127.0.0.1",
-                AvailablePortFinder.getNextAvailable(), List.of(CHARGING), new EmbeddedBroker.ChargingRedelivery(CHARGING,
+                TestPorts.next(), List.of(CHARGING), new EmbeddedBroker.ChargingRedelivery(CHARGING,
                         Long.parseLong(settings.getProperty("imdp.ch1.redelivery-delay").trim()),
                         Long.parseLong(settings.getProperty("imdp.ch1.max-redelivery-delay").trim())));
         broker.start();

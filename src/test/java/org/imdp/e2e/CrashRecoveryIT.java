@@ -1,11 +1,11 @@
 package org.imdp.e2e;
 
+import org.imdp.test.TestPorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.ch1.support.FreeDiameter;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.SipTestClient;
@@ -31,9 +31,9 @@ class CrashRecoveryIT {
     @TempDir
     Path dataDir;
 
-    private final int sipPort = AvailablePortFinder.getNextAvailable();
-    private final int msrpPort = AvailablePortFinder.getNextAvailable();
-    private final int brokerPort = AvailablePortFinder.getNextAvailable();
+    private final int sipPort = TestPorts.next();
+    private final int msrpPort = TestPorts.next();
+    private final int brokerPort = TestPorts.next();
     private final FreeDiameter chargingEnabler = new FreeDiameter("crash-recovery-it", "ocs.localdomain");
 
     @AfterEach

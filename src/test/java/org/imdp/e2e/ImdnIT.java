@@ -1,5 +1,6 @@
 package org.imdp.e2e;
 
+import org.imdp.test.TestPorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,7 +10,6 @@ import java.util.regex.Pattern;
 
 import javax.sip.message.Request;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.imdn.ImdnDocument;
 import org.imdp.sipmsrp.SipTestClient;
@@ -52,9 +52,9 @@ class ImdnIT {
 
     @BeforeAll
     static void start() throws Exception {
-        int sipPort = AvailablePortFinder.getNextAvailable();
-        int msrpPort = AvailablePortFinder.getNextAvailable();
-        brokerPort = AvailablePortFinder.getNextAvailable();
+        int sipPort = TestPorts.next();
+        int msrpPort = TestPorts.next();
+        brokerPort = TestPorts.next();
         service = Services.onFreePorts(sipPort, dataDir)
                 .property("imdp.broker.embedded.port", String.valueOf(brokerPort))
                 .property("imdp.msrp.port", String.valueOf(msrpPort))

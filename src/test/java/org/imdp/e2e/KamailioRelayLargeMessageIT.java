@@ -1,5 +1,6 @@
 package org.imdp.e2e;
 
+import org.imdp.test.TestPorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,7 +10,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.SipTestClient;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
@@ -46,10 +46,10 @@ class KamailioRelayLargeMessageIT {
 
     @Test
     void a_60012_octet_message_arrives_whole_through_kamailio_as_msrp_relay() throws Exception {
-        int sipPort = AvailablePortFinder.getNextAvailable();
-        int brokerPort = AvailablePortFinder.getNextAvailable();
-        int msrpPort = AvailablePortFinder.getNextAvailable();
-        int relayPort = AvailablePortFinder.getNextAvailable();
+        int sipPort = TestPorts.next();
+        int brokerPort = TestPorts.next();
+        int msrpPort = TestPorts.next();
+        int relayPort = TestPorts.next();
         // text, so that every octet can also be read in Kamailio's log of the frames it relayed
         Random random = new Random(4976);
         byte[] content = new byte[SIZE];

@@ -1,5 +1,6 @@
 package org.imdp.e2e;
 
+import org.imdp.test.TestPorts;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -9,7 +10,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.regex.Pattern;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.SipTestClient;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
@@ -42,9 +42,9 @@ class LargeMessagePushIT {
 
     @Test
     void a_five_megabyte_binary_message_arrives_intact_in_contiguous_chunks() throws Exception {
-        int sipPort = AvailablePortFinder.getNextAvailable();
-        int brokerPort = AvailablePortFinder.getNextAvailable();
-        int msrpPort = AvailablePortFinder.getNextAvailable();
+        int sipPort = TestPorts.next();
+        int brokerPort = TestPorts.next();
+        int msrpPort = TestPorts.next();
         byte[] content = new byte[SIZE];
         new Random(4975).nextBytes(content);
         String lena = "sip:lena@127.0.0.1";

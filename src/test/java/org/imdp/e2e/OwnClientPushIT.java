@@ -1,5 +1,6 @@
 package org.imdp.e2e;
 
+import org.imdp.test.TestPorts;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -17,7 +18,6 @@ import java.util.regex.Pattern;
 
 import javax.sip.message.Request;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.SipTestClient;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
@@ -65,13 +65,13 @@ class OwnClientPushIT {
     private SipTestClient client;
     private MsrpTestPeer msrp;
     /** For the test with Kamailio as MSRP relay; chosen before the capture starts, so that it is judged too. */
-    private final int relayPort = AvailablePortFinder.getNextAvailable();
+    private final int relayPort = TestPorts.next();
     private TsharkCapture capture;
 
     @BeforeAll
     static void startService() {
-        sipPort = AvailablePortFinder.getNextAvailable();
-        msrpPort = AvailablePortFinder.getNextAvailable();
+        sipPort = TestPorts.next();
+        msrpPort = TestPorts.next();
         service = Services.onFreePorts(sipPort, dataDir).property("imdp.store.max-message-size", "4096")
                 .property("imdp.msrp.port", String.valueOf(msrpPort)).start();
     }

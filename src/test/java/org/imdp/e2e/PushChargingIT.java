@@ -1,11 +1,11 @@
 package org.imdp.e2e;
 
+import org.imdp.test.TestPorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.ch1.support.FreeDiameterExtension;
 import org.imdp.test.peers.KamailioMsrpPeer;
 import org.imdp.test.peers.ServiceProcess;
@@ -36,9 +36,9 @@ class PushChargingIT {
 
     @Test
     void the_charging_request_goes_out_after_bye_and_never_waits_for_its_200() {
-        int sipPort = AvailablePortFinder.getNextAvailable();
-        int kamailioPort = AvailablePortFinder.getNextAvailable();
-        int clientPort = AvailablePortFinder.getNextAvailable();
+        int sipPort = TestPorts.next();
+        int kamailioPort = TestPorts.next();
+        int clientPort = TestPorts.next();
         int diameterPort = CDF.server().port();
 
         try (TsharkCapture capture = TsharkCapture.start(sipPort, clientPort, kamailioPort, diameterPort)

@@ -1,5 +1,6 @@
 package org.imdp.e2e;
 
+import org.imdp.test.TestPorts;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.DatagramSocket;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.test.peers.ServiceProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,7 +81,7 @@ class ServiceLifecycleIT {
     @Test
     void a_taken_msrp_port_ends_the_start_with_exit_code_1_naming_the_key() throws Exception {
         try (TakenPort taken = TakenPort.take()) {
-            assertFailedStart(Services.onFreePorts(AvailablePortFinder.getNextAvailable(), dataDir)
+            assertFailedStart(Services.onFreePorts(TestPorts.next(), dataDir)
                             .property("imdp.msrp.port", String.valueOf(taken.port)),
                     "Cannot listen for MSRP on 127.0.0.1:" + taken.port, "configuration key imdp.msrp.port = " + taken.port);
         }
@@ -96,7 +96,7 @@ class ServiceLifecycleIT {
     @Test
     void a_taken_management_port_ends_the_start_with_exit_code_1_naming_the_key() throws Exception {
         try (TakenPort taken = TakenPort.take()) {
-            assertFailedStart(Services.onFreePorts(AvailablePortFinder.getNextAvailable(), dataDir)
+            assertFailedStart(Services.onFreePorts(TestPorts.next(), dataDir)
                             .property("camel.management.port", String.valueOf(taken.port)),
                     "Configuration key camel.management.port = " + taken.port, "cannot listen on 127.0.0.1:" + taken.port);
         }
@@ -104,7 +104,7 @@ class ServiceLifecycleIT {
 
     @Test
     void sigterm_stops_with_exit_code_0_and_the_log_keeps_its_last_lines() {
-        try (ServiceProcess service = Services.onFreePorts(AvailablePortFinder.getNextAvailable(), dataDir).start()) {
+        try (ServiceProcess service = Services.onFreePorts(TestPorts.next(), dataDir).start()) {
             assertThat(service.stop(Duration.ofSeconds(30))).isEqualTo(ServiceProcess.EXIT_ON_SIGTERM);
 
             // up to Camel Main's own last line on the main thread, after the context and every service stopped

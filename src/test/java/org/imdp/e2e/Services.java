@@ -1,8 +1,8 @@
 package org.imdp.e2e;
 
+import org.imdp.test.TestPorts;
 import java.nio.file.Path;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.test.peers.ServiceProcess;
 
 /** How the end-to-end tests launch the service's jar. */
@@ -19,9 +19,9 @@ final class Services {
     static ServiceProcess.Builder onFreePorts(int sipPort, Path dataDir) {
         return ServiceProcess.builder()
                 .property("imdp.sip.port", String.valueOf(sipPort))
-                .property("imdp.msrp.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
-                .property("imdp.broker.embedded.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
+                .property("imdp.msrp.port", String.valueOf(TestPorts.next()))
+                .property("imdp.broker.embedded.port", String.valueOf(TestPorts.next()))
                 .property("imdp.data-dir", dataDir.toString())
-                .property("imdp.ch1.peers", "127.0.0.1:" + AvailablePortFinder.getNextAvailable());
+                .property("imdp.ch1.peers", "127.0.0.1:" + TestPorts.next());
     }
 }

@@ -1,11 +1,11 @@
 package org.imdp.e2e;
 
+import org.imdp.test.TestPorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.test.peers.KamailioMsrpPeer;
 import org.imdp.test.peers.ServiceProcess;
 import org.imdp.test.peers.Sipp;
@@ -45,9 +45,9 @@ class SippKamailioPushIT {
 
     @BeforeAll
     static void start() {
-        sipPort = AvailablePortFinder.getNextAvailable();
-        msrpPort = AvailablePortFinder.getNextAvailable();
-        int kamailioPort = AvailablePortFinder.getNextAvailable();
+        sipPort = TestPorts.next();
+        msrpPort = TestPorts.next();
+        int kamailioPort = TestPorts.next();
         capture = TsharkCapture.sipAndMsrp(new int[] {sipPort}, msrpPort, kamailioPort);
         kamailio = KamailioMsrpPeer.start(kamailioPort);
         // no Charging Enabler in this test: charging records wait durably (store, then im.charging)
@@ -113,7 +113,7 @@ class SippKamailioPushIT {
         sendMessage(transport, user, "second");
         sendMessage(transport, user, "third");
 
-        int clientPort = AvailablePortFinder.getNextAvailable();
+        int clientPort = TestPorts.next();
         try (Sipp client = Sipp.scenario("uas-msrp.xml").transport(transport).localPort(clientPort)
                 .key("msrp_port", String.valueOf(kamailio.port())).startServer()) {
             register(transport, user, clientPort);
@@ -134,14 +134,14 @@ class SippKamailioPushIT {
         sendMessage(Sipp.Transport.UDP, user, "one");
         sendMessage(Sipp.Transport.UDP, user, "two");
 
-        int busyPort = AvailablePortFinder.getNextAvailable();
+        int busyPort = TestPorts.next();
         try (Sipp busy = Sipp.scenario("uas-486.xml").localPort(busyPort).startServer()) {
             register(Sipp.Transport.UDP, user, busyPort);
             assertThat(busy.waitForExit(WAIT)).as(busy.errors()).isZero();
         }
         service.waitForLog(Pattern.compile("Push to sip:carol@127.0.0.1 failed, its messages stay stored: .*486"), WAIT);
 
-        int clientPort = AvailablePortFinder.getNextAvailable();
+        int clientPort = TestPorts.next();
         try (Sipp client = Sipp.scenario("uas-msrp.xml").localPort(clientPort)
                 .key("msrp_port", String.valueOf(kamailio.port())).startServer()) {
             register(Sipp.Transport.UDP, user, clientPort);
@@ -158,14 +158,14 @@ class SippKamailioPushIT {
         String user = "dave";
         sendMessage(Sipp.Transport.UDP, user, "kept");
 
-        int audioPort = AvailablePortFinder.getNextAvailable();
+        int audioPort = TestPorts.next();
         try (Sipp audio = Sipp.scenario("uas-no-msrp.xml").localPort(audioPort).startServer()) {
             register(Sipp.Transport.UDP, user, audioPort);
             assertThat(audio.waitForExit(WAIT)).as(audio.errors()).isZero();
         }
         service.waitForLog(Pattern.compile("Push to sip:dave@127.0.0.1 failed, its messages stay stored: .*without MSRP"), WAIT);
 
-        int clientPort = AvailablePortFinder.getNextAvailable();
+        int clientPort = TestPorts.next();
         try (Sipp client = Sipp.scenario("uas-msrp.xml").localPort(clientPort)
                 .key("msrp_port", String.valueOf(kamailio.port())).startServer()) {
             register(Sipp.Transport.UDP, user, clientPort);
@@ -180,7 +180,7 @@ class SippKamailioPushIT {
      */
     private static String pushOneTo(String user, Sipp.Builder uas) {
         sendMessage(Sipp.Transport.UDP, user, "for " + user);
-        int clientPort = AvailablePortFinder.getNextAvailable();
+        int clientPort = TestPorts.next();
         try (Sipp client = uas.localPort(clientPort).key("msrp_port", String.valueOf(kamailio.port())).startServer()) {
             register(Sipp.Transport.UDP, user, clientPort);
             assertThat(cpimBodiesFor(user, 1)).singleElement().asString().contains("for " + user);

@@ -1,11 +1,11 @@
 package org.imdp.e2e;
 
+import org.imdp.test.TestPorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.SipTestClient;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
@@ -42,11 +42,11 @@ class TwoInstancesIT {
 
     @Test
     void one_broker_two_instances_each_push_what_the_other_took_in() throws Exception {
-        int brokerPort = AvailablePortFinder.getNextAvailable();
-        int sipA = AvailablePortFinder.getNextAvailable();
-        int sipB = AvailablePortFinder.getNextAvailable();
-        int msrpA = AvailablePortFinder.getNextAvailable();
-        int msrpB = AvailablePortFinder.getNextAvailable();
+        int brokerPort = TestPorts.next();
+        int sipA = TestPorts.next();
+        int sipB = TestPorts.next();
+        int msrpA = TestPorts.next();
+        int msrpB = TestPorts.next();
         try (PostgresServer postgres = PostgresServer.start()) {
             String store = postgres.newDatabase();
             runBoth(brokerPort, sipA, sipB, msrpA, msrpB, store);

@@ -1,5 +1,6 @@
 package org.imdp.ops;
 
+import org.imdp.test.TestPorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,7 +12,6 @@ import java.util.Base64;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.test.peers.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,13 +37,13 @@ class ManagementIT {
 
     @BeforeAll
     static void start() {
-        managementPort = AvailablePortFinder.getNextAvailable();
+        managementPort = TestPorts.next();
         service = ServiceProcess.builder()
-                .property("imdp.sip.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
-                .property("imdp.msrp.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
-                .property("imdp.broker.embedded.port", String.valueOf(AvailablePortFinder.getNextAvailable()))
+                .property("imdp.sip.port", String.valueOf(TestPorts.next()))
+                .property("imdp.msrp.port", String.valueOf(TestPorts.next()))
+                .property("imdp.broker.embedded.port", String.valueOf(TestPorts.next()))
                 .property("imdp.data-dir", dataDir.toString())
-                .property("imdp.ch1.peers", "127.0.0.1:" + AvailablePortFinder.getNextAvailable())
+                .property("imdp.ch1.peers", "127.0.0.1:" + TestPorts.next())
                 .property("camel.management.port", String.valueOf(managementPort))
                 .property("imdp.management.password", PASSWORD)
                 .start();

@@ -1,5 +1,6 @@
 package org.imdp.ops;
 
+import org.imdp.test.TestPorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,7 +14,6 @@ import javax.management.ObjectName;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.test.ServiceMainTestSupport;
 import org.imdp.sipmsrp.SipTestClient;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
@@ -43,8 +43,8 @@ abstract class OpsTestSupport extends ServiceMainTestSupport {
     @Override
     protected Properties useOverridePropertiesWithPropertiesComponent() {
         // called from the super constructor, before this class's fields are initialised
-        managementPort = AvailablePortFinder.getNextAvailable();
-        sipPort = AvailablePortFinder.getNextAvailable();
+        managementPort = TestPorts.next();
+        sipPort = TestPorts.next();
         // no Charging Enabler listens at imdp.ch1.peers: charging records wait (store, then im.charging)
         Properties p = serviceProperties("ops-test");
         p.put("imdp.sip.port", String.valueOf(sipPort));

@@ -1,5 +1,6 @@
 package org.imdp.sipmsrp;
 
+import org.imdp.test.TestPorts;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -35,7 +36,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
-import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.msrp.MsrpException;
@@ -87,7 +87,7 @@ class SipMsrpComponentTest extends CamelTestSupport {
 
     @Override
     protected CamelContext createCamelContext() throws Exception {
-        sipPort = AvailablePortFinder.getNextAvailable();
+        sipPort = TestPorts.next();
         CamelContext context = super.createCamelContext();
         SipMsrpComponent component = new SipMsrpComponent();
         SipMsrpConfiguration config = component.getConfiguration();
@@ -95,7 +95,7 @@ class SipMsrpComponentTest extends CamelTestSupport {
         config.setPort(sipPort);
         config.setServerUri(SERVER_URI);
         config.setMsrpHost(HOST);
-        config.setMsrpPort(AvailablePortFinder.getNextAvailable());
+        config.setMsrpPort(TestPorts.next());
         config.setMaxMessageSize(MAX_MESSAGE_SIZE);
         config.setInviteTimeout(5_000);
         config.setMsrpConnectTimeout(5_000);
@@ -105,10 +105,10 @@ class SipMsrpComponentTest extends CamelTestSupport {
         SipMsrpComponent reporting = new SipMsrpComponent();
         SipMsrpConfiguration reportingConfig = reporting.getConfiguration();
         reportingConfig.setHost(HOST);
-        reportingConfig.setPort(AvailablePortFinder.getNextAvailable());
+        reportingConfig.setPort(TestPorts.next());
         reportingConfig.setServerUri(SERVER_URI);
         reportingConfig.setMsrpHost(HOST);
-        reportingConfig.setMsrpPort(AvailablePortFinder.getNextAvailable());
+        reportingConfig.setMsrpPort(TestPorts.next());
         reportingConfig.setInviteTimeout(5_000);
         reportingConfig.setMsrpConnectTimeout(5_000);
         reportingConfig.setMsrpTransactionTimeout(1_000);
@@ -541,7 +541,7 @@ class SipMsrpComponentTest extends CamelTestSupport {
 
     @Test
     void without_cema_in_the_offer_the_path_authority_is_used() throws Exception {
-        String dummyPath = peer.path().replace("127.0.0.1:" + peer.port(), "127.0.0.1:" + AvailablePortFinder.getNextAvailable());
+        String dummyPath = peer.path().replace("127.0.0.1:" + peer.port(), "127.0.0.1:" + TestPorts.next());
         client.answerWithMsrp(dummyPath, "passive", "msrp://127.0.0.1:" + peer.port(), List.of("a=msrp-cema"));
 
         Exchange done = push(List.of(message("cema-002", ALICE, "not anchored")));
@@ -612,7 +612,7 @@ class SipMsrpComponentTest extends CamelTestSupport {
 
     @Test
     void msrp_connect_failure_ends_the_session_with_a_bye_and_fails_the_exchange() throws Exception {
-        int closedPort = AvailablePortFinder.getNextAvailable();
+        int closedPort = TestPorts.next();
         client.answerWithMsrp("msrp://" + HOST + ":" + closedPort + "/nobodyhome;tcp", "passive");
 
         Exchange done = push(List.of(message("cf-0001", ALICE, "one")));

@@ -1,5 +1,6 @@
 package org.imdp.sipmsrp;
 
+import org.imdp.test.TestPorts;
 import java.util.Set;
 
 import javax.management.MBeanServer;
@@ -9,7 +10,6 @@ import javax.sip.message.Response;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.apache.camel.test.junit5.TestExecutionConfiguration;
 import org.junit.jupiter.api.Test;
@@ -32,7 +32,7 @@ class SipMsrpJmxTest extends CamelTestSupport {
 
     @Override
     protected CamelContext createCamelContext() throws Exception {
-        sipPort = AvailablePortFinder.getNextAvailable();
+        sipPort = TestPorts.next();
         CamelContext context = super.createCamelContext();
         SipMsrpComponent component = new SipMsrpComponent();
         component.getConfiguration().setHost(HOST);

@@ -1,5 +1,6 @@
 package org.imdp.sipmsrp;
 
+import org.imdp.test.TestPorts;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +15,6 @@ import javax.sip.message.Response;
 import gov.nist.javax.sip.header.ims.PAssertedIdentityHeader;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.imdp.sipmsrp.sip.SipAgent;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +35,7 @@ class SipMsrpMessageProducerTest extends CamelTestSupport {
     protected CamelContext createCamelContext() throws Exception {
         CamelContext context = super.createCamelContext();
         SipMsrpComponent component = new SipMsrpComponent();
-        component.getConfiguration().setPort(AvailablePortFinder.getNextAvailable());
+        component.getConfiguration().setPort(TestPorts.next());
         component.getConfiguration().setServerUri(SERVER_URI);
         component.getConfiguration().setMessageTimeout(3_000);
         context.addComponent("sipmsrp", component);

@@ -1,5 +1,6 @@
 package org.imdp.sipmsrp;
 
+import org.imdp.test.TestPorts;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
@@ -54,7 +55,6 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 import gov.nist.javax.sip.SipStackImpl;
-import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.sipmsrp.sip.SipAgent;
 import org.imdp.sipmsrp.sip.SipStackProperties;
 
@@ -131,7 +131,7 @@ public final class SipTestClient implements SipListener, AutoCloseable {
         this.serverHost = serverHost;
         this.serverPort = serverPort;
         this.host = host;
-        this.port = AvailablePortFinder.getNextAvailable();
+        this.port = TestPorts.next();
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         addresses = factory.createAddressFactory();

@@ -5,7 +5,6 @@ import java.util.Properties;
 import java.util.UUID;
 
 import org.apache.camel.main.MainConfigurationProperties;
-import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.imdp.ImdpConfiguration;
 
@@ -35,10 +34,10 @@ public abstract class ServiceMainTestSupport extends CamelMainTestSupport {
     protected static Properties serviceProperties(String name) {
         Properties p = new Properties();
         p.put("imdp.data-dir", Path.of("target", name, UUID.randomUUID().toString()).toString());
-        p.put("imdp.broker.embedded.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
-        p.put("imdp.sip.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
-        p.put("imdp.msrp.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
-        p.put("imdp.ch1.peers", "127.0.0.1:" + AvailablePortFinder.getNextAvailable());
+        p.put("imdp.broker.embedded.port", String.valueOf(TestPorts.next()));
+        p.put("imdp.sip.port", String.valueOf(TestPorts.next()));
+        p.put("imdp.msrp.port", String.valueOf(TestPorts.next()));
+        p.put("imdp.ch1.peers", "127.0.0.1:" + TestPorts.next());
         p.put("camel.management.port", "0");
         return p;
     }

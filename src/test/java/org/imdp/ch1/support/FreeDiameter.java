@@ -1,5 +1,6 @@
 package org.imdp.ch1.support;
 
+import org.imdp.test.TestPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.apache.camel.test.AvailablePortFinder;
 
 /**
  * A real freeDiameterd as the Charging Enabler, run by scripts/freediameter/*.sh on free loopback
@@ -28,8 +28,8 @@ public final class FreeDiameter {
     public FreeDiameter(String name, String identity) {
         this.runDir = Path.of("target", "freediameter", name + "-" + ProcessHandle.current().pid()).toAbsolutePath();
         this.identity = identity;
-        this.port = AvailablePortFinder.getNextAvailable();
-        this.tlsPort = AvailablePortFinder.getNextAvailable();
+        this.port = TestPorts.next();
+        this.tlsPort = TestPorts.next();
     }
 
     public int port() {

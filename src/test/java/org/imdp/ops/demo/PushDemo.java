@@ -1,5 +1,6 @@
 package org.imdp.ops.demo;
 
+import org.imdp.test.TestPorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.imdp.ch1.support.FreeDiameter;
 import org.imdp.test.peers.KamailioMsrpPeer;
 import org.imdp.test.peers.ServiceProcess;
@@ -32,8 +32,8 @@ public final class PushDemo {
     }
 
     public static void main(String... args) throws Exception {
-        int clientPort = AvailablePortFinder.getNextAvailable();
-        int clientMsrpPort = AvailablePortFinder.getNextAvailable();
+        int clientPort = TestPorts.next();
+        int clientMsrpPort = TestPorts.next();
         Path dataDir = Files.createTempDirectory("imdp-demo");
         FreeDiameter chargingEnabler = new FreeDiameter("demo", "ocs.localdomain");
         say("Charging Enabler: freeDiameter on 127.0.0.1:%d", chargingEnabler.port());

@@ -1,11 +1,11 @@
 package org.imdp.test.peers;
 
+import org.imdp.test.TestPorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,12 +23,12 @@ class KamailioMsiloTest {
     void storesWhileOfflineAndDumpsToTheContactOnRegister(@TempDir Path dir) throws IOException {
         Path messages = Files.writeString(dir.resolve("messages.csv"), "SEQUENTIAL\ncarol;bench u7 m0\ncarol;bench u7 m1\n");
         Path users = Files.writeString(dir.resolve("users.csv"), "SEQUENTIAL\ncarol\n");
-        try (KamailioMsilo msilo = KamailioMsilo.start(AvailablePortFinder.getNextAvailable())) {
+        try (KamailioMsilo msilo = KamailioMsilo.start(TestPorts.next())) {
             Sipp.scenario("bench/uac-message-load.xml").remotePort(msilo.port()).calls(2)
                     .options("-inf", messages.toString(), "-l", "1").runClient().assertSucceeded();
             assertThat(msilo.storedMessages()).isEqualTo(2);
 
-            int clientPort = AvailablePortFinder.getNextAvailable();
+            int clientPort = TestPorts.next();
             try (Sipp client = Sipp.scenario("bench/uas-message-load.xml").localPort(clientPort).calls(2).startServer()) {
                 Sipp.scenario("bench/uac-register-load.xml").remotePort(msilo.port()).calls(1)
                         .key("contact", "sip:127.0.0.1:" + clientPort).options("-inf", users.toString())

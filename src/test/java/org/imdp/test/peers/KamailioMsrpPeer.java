@@ -1,5 +1,6 @@
 package org.imdp.test.peers;
 
+import org.imdp.test.TestPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,7 +18,7 @@ import java.util.regex.Pattern;
  * no REPORTs and does not reassemble chunks.
  *
  * <pre>{@code
- * try (KamailioMsrpPeer msrp = KamailioMsrpPeer.start(AvailablePortFinder.getNextAvailable())) {
+ * try (KamailioMsrpPeer msrp = KamailioMsrpPeer.start(TestPorts.next())) {
  *     // put msrp.port() in the SDP answer (uas-msrp.xml: -key msrp_port)
  *     List<KamailioMsrpPeer.Frame> sends = msrp.awaitReceived(2, Duration.ofSeconds(10));
  *     assertThat(sends.get(0).body()).contains("Content-Type: text/plain");

@@ -1,5 +1,6 @@
 package org.imdp.test.peers;
 
+import org.imdp.test.TestPorts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +36,7 @@ class KamailioMsrpPeerTest {
 
     @Test
     void answersSendWith200AndLogsTheFrame() throws IOException {
-        int msrpPort = AvailablePortFinder.getNextAvailable();
+        int msrpPort = TestPorts.next();
         try (TsharkCapture capture = TsharkCapture.start(msrpPort).decodeAsMsrp(msrpPort);
              KamailioMsrpPeer peer = KamailioMsrpPeer.start(msrpPort);
              Socket socket = new Socket()) {
@@ -61,7 +61,7 @@ class KamailioMsrpPeerTest {
 
     @Test
     void logsEverySendOfASession() throws IOException {
-        int msrpPort = AvailablePortFinder.getNextAvailable();
+        int msrpPort = TestPorts.next();
         try (KamailioMsrpPeer peer = KamailioMsrpPeer.start(msrpPort); Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", msrpPort), 5000);
             socket.setSoTimeout(5000);
@@ -83,7 +83,7 @@ class KamailioMsrpPeerTest {
 
     @Test
     void reportsFramesItCannotParse() throws IOException {
-        int msrpPort = AvailablePortFinder.getNextAvailable();
+        int msrpPort = TestPorts.next();
         try (KamailioMsrpPeer peer = KamailioMsrpPeer.start(msrpPort); Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", msrpPort), 5000);
             socket.getOutputStream().write(("MSRP nt1 SEND\r\nFrom-Path: msrp://127.0.0.1:" + socket.getLocalPort()
@@ -98,7 +98,7 @@ class KamailioMsrpPeerTest {
 
     @Test
     void failsWithKamailiosErrorWhenThePortIsTaken() throws IOException {
-        int msrpPort = AvailablePortFinder.getNextAvailable();
+        int msrpPort = TestPorts.next();
         try (ServerSocket taken = new ServerSocket(msrpPort, 1, InetAddress.getLoopbackAddress())) {
             assertThatThrownBy(() -> KamailioMsrpPeer.start(msrpPort).close())
                     .isInstanceOf(AssertionError.class)

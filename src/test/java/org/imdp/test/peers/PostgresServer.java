@@ -1,5 +1,6 @@
 package org.imdp.test.peers;
 
+import org.imdp.test.TestPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
-import org.apache.camel.test.AvailablePortFinder;
 
 /**
  * A real PostgreSQL server (Debian's {@code postgresql} package, installed by {@code scripts/install-test-peers.sh})
@@ -41,7 +41,7 @@ public final class PostgresServer implements AutoCloseable {
         Path bin = binDir();
         try {
             Path dir = Files.createTempDirectory("imdp-pg-");
-            int port = AvailablePortFinder.getNextAvailable();
+            int port = TestPorts.next();
             if (isRoot()) {
                 run("chown", List.of("chown", "postgres:postgres", dir.toString()));
             }

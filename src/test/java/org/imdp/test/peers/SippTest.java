@@ -1,11 +1,11 @@
 package org.imdp.test.peers;
 
+import org.imdp.test.TestPorts;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -23,8 +23,8 @@ class SippTest {
     @ParameterizedTest
     @EnumSource(Sipp.Transport.class)
     void imClientAcceptsAnMsrpPushSession(Sipp.Transport transport) {
-        int uasPort = AvailablePortFinder.getNextAvailable();
-        int msrpPort = AvailablePortFinder.getNextAvailable();
+        int uasPort = TestPorts.next();
+        int msrpPort = TestPorts.next();
         try (TsharkCapture capture = TsharkCapture.start(uasPort);
              Sipp client = Sipp.scenario("uas-msrp.xml").transport(transport).localPort(uasPort)
                 .key("msrp_port", String.valueOf(msrpPort)).set("bye_delay", "300").timeout(RUN).startServer()) {
@@ -60,7 +60,7 @@ class SippTest {
      */
     @Test
     void imClientSendingItsOkTwiceTakesAnAckBeforeOrAfterItsSecondOk() {
-        int uasPort = AvailablePortFinder.getNextAvailable();
+        int uasPort = TestPorts.next();
         try (Sipp client = Sipp.scenario("uas-msrp-ok-twice.xml").localPort(uasPort).key("msrp_port", "2855")
                 .timeout(RUN).startServer()) {
             Sipp server = Sipp.scenario("selftest/uac-invite-ok-twice.xml").remotePort(uasPort).service("alice")
@@ -76,7 +76,7 @@ class SippTest {
 
     @Test
     void imClientRejectsAnOfferWithoutMsrp() {
-        int uasPort = AvailablePortFinder.getNextAvailable();
+        int uasPort = TestPorts.next();
         try (Sipp client = Sipp.scenario("uas-msrp.xml").localPort(uasPort).key("msrp_port", "2856")
                 .timeout(Duration.ofSeconds(5)).startServer()) {
             Sipp.scenario("selftest/uac-invite-audio.xml").remotePort(uasPort).service("alice")
@@ -91,7 +91,7 @@ class SippTest {
     @ParameterizedTest
     @EnumSource(Sipp.Transport.class)
     void busyImClientAnswers486(Sipp.Transport transport) {
-        int uasPort = AvailablePortFinder.getNextAvailable();
+        int uasPort = TestPorts.next();
         try (Sipp client = Sipp.scenario("uas-486.xml").transport(transport).localPort(uasPort).timeout(RUN).startServer()) {
             Sipp.scenario("selftest/uac-invite-busy.xml").transport(transport).remotePort(uasPort).service("alice")
                     .timeout(RUN).runClient().assertSucceeded();
@@ -104,7 +104,7 @@ class SippTest {
 
     @Test
     void imClientWithoutMsrpAnswersAudioOnly() {
-        int uasPort = AvailablePortFinder.getNextAvailable();
+        int uasPort = TestPorts.next();
         try (Sipp client = Sipp.scenario("uas-no-msrp.xml").localPort(uasPort).timeout(RUN).startServer()) {
             Sipp.scenario("selftest/uac-invite-audio.xml").remotePort(uasPort).service("alice").timeout(RUN)
                     .runClient().assertSucceeded();
@@ -118,7 +118,7 @@ class SippTest {
     @ParameterizedTest
     @EnumSource(Sipp.Transport.class)
     void messageIsSentAndAccepted(Sipp.Transport transport) {
-        int intakePort = AvailablePortFinder.getNextAvailable();
+        int intakePort = TestPorts.next();
         try (Sipp intake = Sipp.scenario("selftest/uas-intake.xml").transport(transport).localPort(intakePort)
                 .timeout(RUN).startServer()) {
             Sipp sender = Sipp.scenario("uac-message.xml").transport(transport).remotePort(intakePort)
@@ -139,8 +139,8 @@ class SippTest {
     @ParameterizedTest
     @EnumSource(Sipp.Transport.class)
     void registerDefaultsToOneHourForItsOwnAddress(Sipp.Transport transport) {
-        int intakePort = AvailablePortFinder.getNextAvailable();
-        int clientPort = AvailablePortFinder.getNextAvailable();
+        int intakePort = TestPorts.next();
+        int clientPort = TestPorts.next();
         try (Sipp intake = Sipp.scenario("selftest/uas-intake.xml").transport(transport).localPort(intakePort)
                 .timeout(RUN).startServer()) {
             Sipp.scenario("uac-register.xml").transport(transport).localPort(clientPort).remotePort(intakePort)
@@ -155,7 +155,7 @@ class SippTest {
 
     @Test
     void registerTakesContactAndExpiresFromVariables() {
-        int intakePort = AvailablePortFinder.getNextAvailable();
+        int intakePort = TestPorts.next();
         try (Sipp intake = Sipp.scenario("selftest/uas-intake.xml").localPort(intakePort).timeout(RUN).startServer()) {
             Sipp.scenario("uac-register.xml").remotePort(intakePort).service("alice")
                     .set("contact", "sip:127.0.0.1:5072;transport=tcp").set("expires", "0")

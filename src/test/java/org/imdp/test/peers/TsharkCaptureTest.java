@@ -1,5 +1,6 @@
 package org.imdp.test.peers;
 
+import org.imdp.test.TestPorts;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -9,7 +10,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,8 +20,8 @@ class TsharkCaptureTest {
 
     @Test
     void flagsMalformedSipAndMsrp() throws IOException {
-        int sipPort = AvailablePortFinder.getNextAvailable();
-        int msrpPort = AvailablePortFinder.getNextAvailable();
+        int sipPort = TestPorts.next();
+        int msrpPort = TestPorts.next();
         try (TsharkCapture capture = TsharkCapture.start(sipPort, msrpPort).decodeAsMsrp(msrpPort);
              DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             // a header line without a colon
@@ -53,8 +53,8 @@ class TsharkCaptureTest {
     /** What the dissectors pass without a word, on ports they were told carry SIP or MSRP. */
     @Test
     void flagsWhatIsNotSipOrMsrpAtAll() throws IOException {
-        int sipPort = AvailablePortFinder.getNextAvailable();
-        int msrpPort = AvailablePortFinder.getNextAvailable();
+        int sipPort = TestPorts.next();
+        int msrpPort = TestPorts.next();
         try (TsharkCapture capture = TsharkCapture.sipAndMsrp(new int[] {sipPort}, msrpPort);
              DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             byte[] junk = "NOT SIP AT ALL\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
