@@ -125,7 +125,16 @@ public final class SipAgent implements SipListener {
             provider.addSipListener(this);
             stack.start();
         } catch (Exception e) {
-            stop();
+            try {
+                stop();
+            } catch (RuntimeException cleanup) {
+                // the RI's TCP processor throws a NullPointerException when its socket was never bound: the bind
+                // failure is what the operator must see
+                e.addSuppressed(cleanup);
+                stack = null;
+                listeningPoints.clear();
+                provider = null;
+            }
             throw e;
         }
         LOG.info("SIP stack {} listening on {}:{} {}", name, host, port, transports);
