@@ -77,7 +77,7 @@ public class ImdpConfiguration implements CamelConfiguration {
                 settings.positiveInt("imdp.push.max-message-failures", 1000), chargingGrace(settings), clock);
         context.addService(store, true, true);
         context.getRegistry().bind("deferredStore", store);
-        PushRequests pushRequests = new PushRequests(store, database, clock);
+        PushRequests pushRequests = new PushRequests(store, clock);
         context.getRegistry().bind("pushRequests", pushRequests);
         // read by routes: checked here so that a bad value stops the start
         settings.positiveInt("imdp.push.max-session-bytes", Integer.MAX_VALUE);

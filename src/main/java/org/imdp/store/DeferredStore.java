@@ -584,8 +584,8 @@ public final class DeferredStore extends ServiceSupport {
 
     // ---------------------------------------------------------------------------------------------------------
 
-    /** The one number a query answers, e.g. a count. */
-    private long single(String sql, Object... params) throws SQLException {
+    /** The one number a query answers, e.g. a count (also for {@link PushRequests}). */
+    long single(String sql, Object... params) throws SQLException {
         try (Connection c = db.dataSource().getConnection(); PreparedStatement q = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 q.setObject(i + 1, params[i]);

@@ -37,13 +37,11 @@ public final class PushRequests {
     private static final String WITHDRAWN = "";
 
     private final DeferredStore store;
-    private final StoreDatabase db;
     private final Clock clock;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
-    public PushRequests(DeferredStore store, StoreDatabase db, Clock clock) {
+    public PushRequests(DeferredStore store, Clock clock) {
         this.store = store;
-        this.db = db;
         this.clock = clock;
     }
 
@@ -190,20 +188,7 @@ public final class PushRequests {
 
     /** The claimed session ended, and needs no other: the request goes, unless one arrived meanwhile (due now then). */
     public void done(Claim claim, String owner) throws SQLException, InterruptedException {
-        long now = clock.millis();
-        int changed = (Integer) store.write(c -> {
-            try (PreparedStatement delete = c.prepareStatement("DELETE FROM push_request WHERE recipient = ? "
-                    + "AND lease_owner = ? AND (generation = ? OR contact = '" + WITHDRAWN + "')")) {
-                delete.setString(1, claim.recipient());
-                delete.setString(2, owner);
-                delete.setLong(3, claim.generation());
-                if (delete.executeUpdate() == 1) {
-                    return 1;
-                }
-            }
-            return reschedule(c, claim, owner, now, 0, now);
-        });
-        warnIfLost(claim, owner, changed);
+        end(claim, owner, true, clock.millis(), 0);
     }
 
     /**
@@ -211,19 +196,35 @@ public final class PushRequests {
      * {@code retries} timed retries so far; a request that arrived meanwhile makes it due now, with none.
      */
     public void again(Claim claim, String owner, long dueAt, int retries) throws SQLException, InterruptedException {
+        end(claim, owner, false, dueAt, retries);
+    }
+
+    /**
+     * Releases the claim: the request goes when it was withdrawn, or when {@code doneUnlessRequested} and no request
+     * arrived meanwhile; otherwise it is rescheduled.
+     */
+    private void end(Claim claim, String owner, boolean doneUnlessRequested, long dueAt, int retries)
+            throws SQLException, InterruptedException {
         long now = clock.millis();
         int changed = (Integer) store.write(c -> {
             try (PreparedStatement delete = c.prepareStatement("DELETE FROM push_request WHERE recipient = ? "
-                    + "AND lease_owner = ? AND contact = '" + WITHDRAWN + "'")) {
+                    + "AND lease_owner = ? AND (contact = '" + WITHDRAWN + "'"
+                    + (doneUnlessRequested ? " OR generation = ?)" : ")"))) {
                 delete.setString(1, claim.recipient());
                 delete.setString(2, owner);
+                if (doneUnlessRequested) {
+                    delete.setLong(3, claim.generation());
+                }
                 if (delete.executeUpdate() == 1) {
                     return 1;
                 }
             }
             return reschedule(c, claim, owner, dueAt, retries, now);
         });
-        warnIfLost(claim, owner, changed);
+        if (changed == 0) {
+            LOG.warn("The push request of {} was no longer leased to {} when its session ended: its lease ran out",
+                    claim.recipient(), owner);
+        }
     }
 
     private static int reschedule(Connection c, Claim claim, String owner, long dueAt, int retries, long now)
@@ -242,20 +243,8 @@ public final class PushRequests {
         }
     }
 
-    private static void warnIfLost(Claim claim, String owner, int changed) {
-        if (changed == 0) {
-            LOG.warn("The push request of {} was no longer leased to {} when its session ended: its lease ran out",
-                    claim.recipient(), owner);
-        }
-    }
-
     /** Requests waiting (due now or later) or running. */
     public long count() throws SQLException {
-        try (Connection c = db.dataSource().getConnection();
-             PreparedStatement q = c.prepareStatement("SELECT count(*) FROM push_request");
-             ResultSet rs = q.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return store.single("SELECT count(*) FROM push_request");
     }
 }

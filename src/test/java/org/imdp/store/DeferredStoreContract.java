@@ -425,7 +425,7 @@ abstract class DeferredStoreContract {
 
     @Test
     void push_requests_of_one_recipient_merge_into_one_with_the_newest_contact() throws Exception {
-        PushRequests requests = new PushRequests(store, database, clock);
+        PushRequests requests = new PushRequests(store, clock);
         requests.request(BOB, "sip:bob@192.0.2.1");
         requests.request(BOB, "sip:bob@192.0.2.2");
         requests.request(CAROL, "sip:carol@192.0.2.3");
@@ -439,7 +439,7 @@ abstract class DeferredStoreContract {
 
     @Test
     void a_leased_request_is_claimed_by_no_one_else_until_its_lease_runs_out_unrenewed() throws Exception {
-        PushRequests requests = new PushRequests(store, database, clock);
+        PushRequests requests = new PushRequests(store, clock);
         requests.request(BOB, "sip:bob@192.0.2.1");
         assertThat(requests.claim("a", 10, LEASE)).hasSize(1);
         assertThat(requests.claim("b", 10, LEASE)).as("while a's session runs").isEmpty();
@@ -456,7 +456,7 @@ abstract class DeferredStoreContract {
 
     @Test
     void a_request_during_the_session_makes_the_recipient_due_again_when_it_ends() throws Exception {
-        PushRequests requests = new PushRequests(store, database, clock);
+        PushRequests requests = new PushRequests(store, clock);
         requests.request(BOB, "sip:bob@192.0.2.1");
         PushRequests.Claim first = requests.claim("a", 10, LEASE).get(0);
         requests.request(BOB, "sip:bob@192.0.2.9");
@@ -471,7 +471,7 @@ abstract class DeferredStoreContract {
 
     @Test
     void a_timed_retry_waits_for_its_time_and_a_new_request_brings_it_forward() throws Exception {
-        PushRequests requests = new PushRequests(store, database, clock);
+        PushRequests requests = new PushRequests(store, clock);
         requests.request(BOB, "sip:bob@192.0.2.1");
         PushRequests.Claim claim = requests.claim("a", 10, LEASE).get(0);
         requests.again(claim, "a", now.get().plusSeconds(60).toEpochMilli(), 1);
@@ -489,7 +489,7 @@ abstract class DeferredStoreContract {
 
     @Test
     void a_withdrawn_request_is_gone_and_its_running_session_is_not_followed() throws Exception {
-        PushRequests requests = new PushRequests(store, database, clock);
+        PushRequests requests = new PushRequests(store, clock);
         requests.request(BOB, "sip:bob@192.0.2.1");
         requests.cancel(BOB);
         assertThat(requests.count()).isZero();
@@ -503,7 +503,7 @@ abstract class DeferredStoreContract {
 
     @Test
     void an_instance_that_starts_again_takes_back_its_leases_at_once() throws Exception {
-        PushRequests requests = new PushRequests(store, database, clock);
+        PushRequests requests = new PushRequests(store, clock);
         requests.request(BOB, "sip:bob@192.0.2.1");
         assertThat(requests.claim("host/127.0.0.1:5060", 10, LEASE)).hasSize(1);
 
