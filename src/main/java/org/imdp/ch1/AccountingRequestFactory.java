@@ -28,15 +28,15 @@ public final class AccountingRequestFactory {
     }
 
     /**
-     * Session-Id (RFC 6733 §8.8) {@code <Origin-Host>;<high 32>;<low 32>;<eventId>}: high = BYE time in
-     * seconds, low = CRC-32 of the event id. It depends only on the event, so a record sent again after a
+     * Session-Id (RFC 6733 §8.8) {@code <Origin-Host>;<high 32>;<low 32>;<eventId>}: high = the session's end
+     * (Event-Timestamp) in seconds, low = CRC-32 of the event id. It depends only on the event, so a record sent again after a
      * failure or a restart has the same Session-Id and Accounting-Record-Number and the Charging Enabler
      * can discard the duplicate.
      */
     public String sessionId(ChargingEvent event) {
         CRC32 crc = new CRC32();
         crc.update(event.eventId().getBytes(StandardCharsets.UTF_8));
-        long high = event.byeSentAt().getEpochSecond() & 0xFFFFFFFFL;
+        long high = event.endedAt().getEpochSecond() & 0xFFFFFFFFL;
         return configuration.getOriginHost() + ";" + high + ";" + crc.getValue() + ";" + event.eventId();
     }
 
@@ -54,7 +54,7 @@ public final class AccountingRequestFactory {
         if (configuration.getDestinationHost() != null && !configuration.getDestinationHost().isBlank()) {
             avps.add(DiameterAvp.identity(Diameter.DESTINATION_HOST, 0, true, configuration.getDestinationHost()));
         }
-        avps.add(DiameterAvp.time(Diameter.EVENT_TIMESTAMP, 0, true, event.byeSentAt()));
+        avps.add(DiameterAvp.time(Diameter.EVENT_TIMESTAMP, 0, true, event.endedAt()));
         avps.add(DiameterAvp.utf8(Diameter.SERVICE_CONTEXT_ID, 0, true, configuration.getServiceContextId()));
         avps.add(DiameterAvp.grouped(Diameter.SERVICE_INFORMATION, VENDOR_3GPP, true, List.of(
                 subscriptionId(event.recipient()),
@@ -115,8 +115,8 @@ public final class AccountingRequestFactory {
         if (event.callId() == null || event.callId().isBlank()) {
             missing.add("callId");
         }
-        if (event.byeSentAt() == null) {
-            missing.add("byeSentAt");
+        if (event.endedAt() == null) {
+            missing.add("endedAt");
         }
         if (!missing.isEmpty()) {
             throw new Ch1PermanentException("charging event " + event.eventId() + " lacks " + String.join(", ", missing), null);

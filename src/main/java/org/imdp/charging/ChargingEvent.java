@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -24,13 +25,14 @@ import org.imdp.sipmsrp.PushSessionResult;
  * @param callId               SIP Call-ID of the push session (User-Session-Id)
  * @param inviteSentAt         when the INVITE was sent (SIP-Request-Timestamp)
  * @param answeredAt           when its 200 OK arrived (SIP-Response-Timestamp)
- * @param byeSentAt            when the BYE was sent (Event-Timestamp)
+ * @param endedAt              when the push session ended and its BYE became due (Event-Timestamp); read from
+ *                             {@code byeSentAt} in records written before it was named so
  * @param messagesSent         MSRP SENDs attempted (Total-Number-Of-Messages-Sent)
  * @param messagesAcknowledged SENDs answered 200 OK (Number-Of-Messages-Successfully-Sent)
  * @param messages             per message: id, sender, content type, size, acknowledged
  */
 public record ChargingEvent(String eventId, String recipient, List<String> senders, String callId,
-        Instant inviteSentAt, Instant answeredAt, Instant byeSentAt, int messagesSent, int messagesAcknowledged,
+        Instant inviteSentAt, Instant answeredAt, @JsonAlias("byeSentAt") Instant endedAt, int messagesSent, int messagesAcknowledged,
         List<Message> messages) {
 
     /**
@@ -57,7 +59,7 @@ public record ChargingEvent(String eventId, String recipient, List<String> sende
                 .toList();
         return new ChargingEvent(UUID.randomUUID().toString(), push.recipient(),
                 messages.stream().map(Message::sender).distinct().toList(), push.callId(),
-                push.inviteSentAt(), push.answeredAt(), push.byeSentAt(), messages.size(),
+                push.inviteSentAt(), push.answeredAt(), push.endedAt(), messages.size(),
                 push.acknowledgedCount(), messages);
     }
 

@@ -128,7 +128,9 @@ final class ServiceMetrics extends EventNotifierSupport {
         }
         charged.increment();
         if (exchange.getMessage().getBody() instanceof ChargingEvent event) {
-            record(byeToAca, event.byeSentAt(), Instant.now());
+            // the push's own ACR follows its BYE (sipmsrp:bye); a relayed one has only the record's end of session
+            Instant bye = exchange.getMessage().getHeader(SipMsrpConstants.BYE_SENT_AT, Instant.class);
+            record(byeToAca, bye != null ? bye : event.endedAt(), Instant.now());
         }
     }
 

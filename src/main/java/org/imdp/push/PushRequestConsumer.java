@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.Suspendable;
 import org.apache.camel.support.DefaultConsumer;
 import org.imdp.store.PushRequests;
 import org.imdp.store.PushRequests.Claim;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * recipient is done, else the epoch milliseconds when it is due again (0: now), with {@link #RETRIES} as it should
  * count then. An exchange that fails is tried again after the lease time.
  */
-final class PushRequestConsumer extends DefaultConsumer {
+final class PushRequestConsumer extends DefaultConsumer implements Suspendable {
 
     /** The recipient to push to (canonical URI). */
     static final String RECIPIENT = "imdpRecipient";
@@ -62,26 +63,48 @@ final class PushRequestConsumer extends DefaultConsumer {
         }
         sessions = endpoint.getCamelContext().getExecutorServiceManager()
                 .newFixedThreadPool(this, "PushSession", endpoint.getConsumers());
+        startDispatcher();
+    }
+
+    /**
+     * Camel's graceful shutdown suspends the consumer first: no session starts any more, while the running ones go on
+     * through the route (the shutdown waits for them as in-flight exchanges; the sipmsrp component cuts them short
+     * when the CamelContext stops). Only then is it stopped, and the route with it.
+     */
+    @Override
+    protected void doSuspend() throws Exception {
+        stopDispatcher();
+    }
+
+    @Override
+    protected void doResume() throws Exception {
+        startDispatcher();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        stopDispatcher();
+        if (sessions != null) {
+            sessions.shutdown();
+            sessions = null;
+        }
+        super.doStop();
+    }
+
+    private void startDispatcher() {
         requests.onRequest(onRequest);
         dispatcher = new Thread(this::dispatch, "PushRequests");
         dispatcher.setDaemon(true);
         dispatcher.start();
     }
 
-    @Override
-    protected void doStop() throws Exception {
+    private void stopDispatcher() throws InterruptedException {
         requests.removeListener(onRequest);
         wake();
         if (dispatcher != null) {
             dispatcher.join(endpoint.getScanPeriod() + 5_000);
             dispatcher = null;
         }
-        if (sessions != null) {
-            // running sessions finish (Camel's shutdown waits for them as in-flight exchanges); none starts
-            sessions.shutdown();
-            sessions = null;
-        }
-        super.doStop();
     }
 
     private void wake() {
@@ -153,7 +176,11 @@ final class PushRequestConsumer extends DefaultConsumer {
                 return;
             }
             Long dueAt = exchange.getMessage().getHeader(DUE_AT, Long.class);
-            if (dueAt == null || dueAt < 0) {
+            if ((dueAt == null || dueAt < 0) && (!isRunAllowed() || isSuspendingOrSuspended())) {
+                // ended while the consumer is suspended or stopped, maybe cut short by the stop: due again at once,
+                // for whoever runs next
+                requests.again(claim, owner, System.currentTimeMillis(), claim.retries());
+            } else if (dueAt == null || dueAt < 0) {
                 requests.done(claim, owner);
             } else {
                 Integer retries = exchange.getMessage().getHeader(RETRIES, Integer.class);

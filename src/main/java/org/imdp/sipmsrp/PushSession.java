@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -16,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
@@ -58,8 +60,10 @@ import org.slf4j.LoggerFactory;
  * One push, as a chain of asynchronous steps on the producer's executor: INVITE with an MSRP offer, ACK on 2xx,
  * MSRP connection (we connect unless the client answered {@code a=setup:active}), one SEND per message in order
  * until a status that ends the session ({@link MsrpStatusAction}; a message the client refuses for good is
- * skipped), BYE. The result is complete once the BYE is handed to the transport;
- * the BYE's response only updates counters. SIP events arrive through {@link SipDialogHandler} on stack threads
+ * skipped). The result is complete once the last message is decided; the dialog then stays up until {@link #bye()}
+ * ({@code sipmsrp:bye}, or the exchange's completion), so that the route settles the session before its BYE and the
+ * charging request follows the BYE at once. The BYE's response only updates counters. {@link #stop()} cuts a session
+ * short when the service stops. SIP events arrive through {@link SipDialogHandler} on stack threads
  * and only complete futures or send short ACK/CANCEL messages there.
  */
 final class PushSession implements SipDialogHandler {
@@ -75,9 +79,15 @@ final class PushSession implements SipDialogHandler {
     private static final long TIMER_B_MILLIS = 32_000;
     /** msrpStatus of a message whose SEND got no response because the connection went away. */
     static final int NO_RESPONSE = 0;
+    /** Why a session cut short by {@link #stop()} ended early. */
+    static final String STOPPING = "the service is stopping";
 
-    /** How a session ended, for the producer: a result once a BYE was sent, a failure if the exchange fails. */
-    record Outcome(String callId, PushSessionResult result, Throwable failure) {
+    /**
+     * How a session ended, for the producer: a result once the messages are decided, a failure if the exchange fails.
+     * A failed session that had a dialog has already sent its BYE; a result without failure waits for {@link #bye()}
+     * when {@code byeDue}.
+     */
+    record Outcome(String callId, PushSessionResult result, Throwable failure, boolean byeDue) {
     }
 
     private final SipMsrpEndpoint endpoint;
@@ -94,7 +104,7 @@ final class PushSession implements SipDialogHandler {
     /** Messages the client refused for good, by id, with the reason; in push order. */
     private final Map<String, String> refusals = new LinkedHashMap<>();
 
-    private MsrpLocalEndpoint local;
+    private volatile MsrpLocalEndpoint local;
     private InviteFollowUp followUp;
     private CallIdHeader callIdHeader;
     private String fromTag;
@@ -110,12 +120,16 @@ final class PushSession implements SipDialogHandler {
     private volatile boolean confirmed;
     /** Our BYE went out: its final response or timeout takes the handler away (a challenged BYE goes again). */
     private volatile boolean byeInFlight;
+    /** Our BYE was asked for (sent, or found unsendable): it is sent once. */
+    private final AtomicBoolean byeAsked = new AtomicBoolean();
+    /** The service is stopping: no further message, the session ends with what was decided. */
+    private volatile boolean stopping;
     private volatile MsrpSession msrpSession;
     private volatile Long peerMaxSize;
     private volatile String failureReason;
     private volatile Instant inviteSentAt;
     private volatile Instant answeredAt;
-    private volatile Instant byeSentAt;
+    private volatile Instant endedAt;
     private volatile Instant firstSendAt;
     private volatile Instant lastAnswerAt;
     private volatile Instant clientByeAt;
@@ -283,7 +297,7 @@ final class PushSession implements SipDialogHandler {
         }
         return connected.thenApply(session -> {
             msrpSession = session;
-            if (clientBye.isDone()) {
+            if (clientBye.isDone() || stopping) {
                 session.close();
             }
             return session;
@@ -330,6 +344,10 @@ final class PushSession implements SipDialogHandler {
             failureReason = "client ended the session";
             return CompletableFuture.completedFuture(null);
         }
+        if (stopping) {
+            failureReason = STOPPING;
+            return CompletableFuture.completedFuture(null);
+        }
         DeferredMessage message = messages.get(index);
         sending = message;
         byte[] cpim = CpimMessage.wrap(message);
@@ -353,8 +371,8 @@ final class PushSession implements SipDialogHandler {
         return sent.handleAsync((result, error) -> {
             if (error != null) {
                 outcomes.add(outcome(message, NO_RESPONSE));
-                failureReason = clientBye.isDone()
-                        ? "client ended the session"
+                failureReason = clientBye.isDone() ? "client ended the session"
+                        : stopping ? STOPPING
                         : "MSRP SEND of message " + message.messageId() + " failed: " + unwrap(error).getMessage();
                 return false;
             }
@@ -396,9 +414,10 @@ final class PushSession implements SipDialogHandler {
 
     private Outcome finish(Throwable error) {
         Throwable failure = error;
-        if (failure instanceof TimeoutException) {
+        if (failure instanceof TimeoutException || stopping && answeredAt == null) {
             giveUp();
-            failure = new SipMsrpPushException(recipient, Response.REQUEST_TIMEOUT, "Request Timeout");
+            failure = stopping ? new SipMsrpPushException(recipient, Response.SERVICE_UNAVAILABLE, STOPPING)
+                    : new SipMsrpPushException(recipient, Response.REQUEST_TIMEOUT, "Request Timeout");
             // a 2xx may still cross our CANCEL: keep listening (to ACK and BYE it) for as long as Timer B
             CompletableFuture.delayedExecutor(TIMER_B_MILLIS, TimeUnit.MILLISECONDS)
                     .execute(() -> agent.removeDialogHandler(callId));
@@ -410,23 +429,25 @@ final class PushSession implements SipDialogHandler {
             closeMsrp();
             endpoint.countSession(false);
             LOG.info("push {} to {} failed: {}", callId, recipient, failure == null ? "?" : failure.getMessage());
-            return new Outcome(callId, null, failure);
-        }
-        if (clientBye.isDone()) {
-            byeSentAt = clientByeAt;
-        } else {
-            sendBye();
+            return new Outcome(callId, null, failure, false);
         }
         closeMsrp();
+        boolean byeDue = !clientBye.isDone();
+        endedAt = byeDue ? Instant.now() : clientByeAt;
+        if (byeDue && failure != null) {
+            // the exchange fails and nothing was delivered (no MSRP session): nothing to settle before the BYE
+            bye();
+            byeDue = false;
+        }
         String reason = failure != null ? describe(failure) : failureReason;
         PushSessionResult result = new PushSessionResult(recipient, requestUri, callId, inviteSentAt, answeredAt,
-                byeSentAt, List.copyOf(outcomes), reason, firstSendAt, lastAnswerAt, refusals);
+                endedAt, List.copyOf(outcomes), reason, firstSendAt, lastAnswerAt, refusals);
         // complete: no failure and no reason to stop early, so every message was acknowledged or refused
         endpoint.countSession(result.complete());
         // DEBUG: the push route logs each session once, after its ACR; nothing between the BYE and it writes a line
         LOG.debug("push {} to {}: {}/{} messages acknowledged, {} refused{}", callId, recipient,
                 result.acknowledgedCount(), messages.size(), refusals.size(), reason == null ? "" : " (" + reason + ")");
-        return new Outcome(callId, result, failure);
+        return new Outcome(callId, result, failure, byeDue);
     }
 
     private static String describe(Throwable failure) {
@@ -436,20 +457,54 @@ final class PushSession implements SipDialogHandler {
         return failure.getMessage();
     }
 
-    private void sendBye() {
+    /**
+     * Ends the dialog with our BYE, once: after the route settled the session ({@code sipmsrp:bye}), when the exchange
+     * completes without that, or at once when the session failed. Does nothing when the client sent its own BYE.
+     *
+     * @return when the BYE was handed to the transport, or {@code null} when none was sent now
+     */
+    Instant bye() {
+        if (clientBye.isDone() || !byeAsked.compareAndSet(false, true)) {
+            return null;
+        }
         try {
             Request bye = dialog.createRequest(Request.BYE);
             ClientTransaction transaction = agent.provider().getNewClientTransaction(bye);
             // the moment it is handed over: sendRequest may return after the client already has it
-            byeSentAt = Instant.now();
+            Instant sentAt = Instant.now();
             dialog.sendRequest(transaction);
             byeInFlight = true;
+            return sentAt;
         } catch (SipException | RuntimeException e) {
             LOG.warn("BYE {} to {} could not be sent: {}", callId, recipient, e.getMessage());
-            if (byeSentAt == null) {
-                byeSentAt = Instant.now();
-            }
+            return null;
         }
+    }
+
+    /**
+     * The service is stopping: the session takes no further message and ends with what was decided. The SEND in
+     * progress fails (the connection closes), so its message stays stored; an INVITE not yet answered is given up,
+     * and so is an MSRP connection not yet made.
+     */
+    void stop() {
+        stopping = true;
+        MsrpSession session = msrpSession;
+        if (session != null) {
+            session.close();
+        }
+        MsrpLocalEndpoint endpoint = local;
+        if (endpoint != null) {
+            // also fails an MSRP connection the client has not made yet
+            endpoint.close();
+        }
+        CompletableFuture<Response> pending = answer;
+        if (pending != null) {
+            pending.completeExceptionally(new CancellationException(STOPPING));
+        }
+    }
+
+    String callId() {
+        return callId;
     }
 
     private void closeMsrp() {
@@ -508,7 +563,7 @@ final class PushSession implements SipDialogHandler {
 
     /**
      * A BYE challenged by the client's side is sent once more with our credentials (a new transaction, next CSeq).
-     * The session was settled when the first BYE went out; this only ends the dialog properly.
+     * The session was settled before the first BYE went out; this only ends the dialog properly.
      */
     private boolean byeAgainWithCredentials(ResponseEvent event) {
         try {
@@ -550,7 +605,7 @@ final class PushSession implements SipDialogHandler {
             // answered after we gave up: the session is not wanted any more
             LOG.info("INVITE {} answered after the timeout; ending it", callId);
             try {
-                executor.execute(this::sendBye);
+                executor.execute(this::bye);
             } catch (RejectedExecutionException e) {
                 LOG.warn("BYE {} not sent: producer stopped", callId);
             }

@@ -9,15 +9,17 @@ import java.util.Map;
 import org.imdp.sipmsrp.msrp.MsrpStatusAction;
 
 /**
- * What one push session did, known as soon as its BYE was sent (the BYE's 200 OK is not waited for).
+ * What one push session did, known as soon as its last message is decided: before its BYE ({@code sipmsrp:bye}), so
+ * that the route settles it first and charges it right after the BYE.
  *
  * @param recipient     the recipient's public identity
  * @param contact       where the INVITE went
  * @param callId        SIP Call-ID of the session
  * @param inviteSentAt  when the INVITE was sent
  * @param answeredAt    when the 200 OK to the INVITE arrived
- * @param byeSentAt     when the BYE was handed to the transport (when the client ended the session with its own
- *                      BYE: when that BYE arrived, and no BYE of ours is sent)
+ * @param endedAt       when the session ended: its last message was decided and its BYE became due (the BYE
+ *                      follows the route's settle, milliseconds later); when the client ended the session with its
+ *                      own BYE: when that BYE arrived, and no BYE of ours is sent
  * @param messages      one entry per message attempted (an MSRP SEND was written), in push order; messages after
  *                      the first one that stopped the session are not attempted and not listed
  * @param failureReason why the session stopped before every message was acknowledged, or {@code null}
@@ -28,7 +30,7 @@ import org.imdp.sipmsrp.msrp.MsrpStatusAction;
  *                      leave the store for the refused queue and are not charged
  */
 public record PushSessionResult(String recipient, String contact, String callId, Instant inviteSentAt,
-        Instant answeredAt, Instant byeSentAt, List<MessageOutcome> messages, String failureReason,
+        Instant answeredAt, Instant endedAt, List<MessageOutcome> messages, String failureReason,
         Instant firstSendAt, Instant lastAnswerAt, Map<String, String> refusals) {
 
     public PushSessionResult {
@@ -60,9 +62,9 @@ public record PushSessionResult(String recipient, String contact, String callId,
         return java.time.Duration.between(inviteSentAt, answeredAt).toMillis();
     }
 
-    /** Milliseconds from sending the INVITE to sending the BYE. */
+    /** Milliseconds from sending the INVITE to the session's end. */
     public long sessionMillis() {
-        return java.time.Duration.between(inviteSentAt, byeSentAt).toMillis();
+        return java.time.Duration.between(inviteSentAt, endedAt).toMillis();
     }
 
     /**

@@ -1,12 +1,18 @@
 package org.imdp.sipmsrp;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.Endpoint;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
@@ -22,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * SIP/MSRP component of the IM Server's deferred messaging: {@code sipmsrp:message} and {@code sipmsrp:register}
  * consume incoming SIP requests, {@code sipmsrp:push} delivers stored messages in an INVITE/MSRP/BYE session.
  * The component owns the shared resources: one SIP stack per listening address, started with its first endpoint
- * and stopped with its last, and the MSRP transport.
+ * and stopped with its last, the MSRP transport, and the push sessions that are up: when the CamelContext starts to
+ * stop, each of them takes no further message and ends with what it decided, so that its route settles and ends it
+ * within the shutdown instead of the shutdown abandoning it.
  */
 @Component("sipmsrp")
 public class SipMsrpComponent extends DefaultComponent {
@@ -38,6 +46,22 @@ public class SipMsrpComponent extends DefaultComponent {
     private MsrpSessions msrpSessions;
 
     private final Map<String, SharedAgent> agents = new HashMap<>();
+    /** Push sessions from their start until their BYE (or their failure). */
+    private final Set<PushSession> pushes = ConcurrentHashMap.newKeySet();
+    private final EventNotifierSupport stopping = new EventNotifierSupport() {
+        @Override
+        public boolean isEnabled(CamelEvent event) {
+            return event instanceof CamelEvent.CamelContextStoppingEvent;
+        }
+
+        @Override
+        public void notify(CamelEvent event) {
+            if (!pushes.isEmpty()) {
+                LOG.info("Stopping: {} push session(s) end after what they decided", pushes.size());
+                pushes.forEach(PushSession::stop);
+            }
+        }
+    };
     private NettyMsrpSessions ownedMsrpSessions;
     private ExecutorService msrpExecutor;
 
@@ -98,6 +122,44 @@ public class SipMsrpComponent extends DefaultComponent {
         return shared.agent;
     }
 
+    void pushStarted(PushSession session) {
+        pushes.add(session);
+    }
+
+    /** The session failed, or ended without a BYE of ours to come. */
+    void pushEnded(PushSession session) {
+        pushes.remove(session);
+    }
+
+    /**
+     * Ends the push session {@code callId} with its BYE, once.
+     *
+     * @return when the BYE went out, or {@code null} when none did now (no such session waits for it)
+     */
+    Instant bye(String callId) {
+        for (PushSession session : pushes) {
+            if (callId.equals(session.callId())) {
+                pushes.remove(session);
+                return session.bye();
+            }
+        }
+        return null;
+    }
+
+    /** Ends the session with its BYE unless that already happened (the exchange completes without sipmsrp:bye). */
+    void byeIfPending(PushSession session) {
+        if (pushes.remove(session)) {
+            session.bye();
+        }
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        ServiceHelper.startService(stopping);
+        getCamelContext().getManagementStrategy().addEventNotifier(stopping);
+    }
+
     /** The stack of these options while someone holds it, else {@code null}. */
     synchronized SipAgent runningAgent(SipMsrpConfiguration config) {
         SharedAgent shared = agents.get(config.stackKey());
@@ -142,6 +204,9 @@ public class SipMsrpComponent extends DefaultComponent {
 
     @Override
     protected synchronized void doStop() throws Exception {
+        getCamelContext().getManagementStrategy().removeEventNotifier(stopping);
+        ServiceHelper.stopService(stopping);
+        pushes.forEach(this::byeIfPending);
         for (SharedAgent shared : agents.values()) {
             LOG.debug("stopping SIP stack still held by {} endpoint service(s)", shared.users);
             shared.agent.stop();

@@ -44,9 +44,15 @@ public final class SipMsrpConstants {
                                                 + " sipmsrp:message: Request-URI and To of the MESSAGE.",
               javaType = "String", required = true)
     public static final String RECIPIENT = "CamelSipMsrpRecipient";
-    @Metadata(label = "producer", description = "Push: what happened in the session, set once the BYE was sent.",
+    @Metadata(label = "producer", description = "Push: what happened in the session, set once its last message is"
+                                                + " decided; the dialog then waits for sipmsrp:bye.",
               javaType = "org.imdp.sipmsrp.PushSessionResult")
     public static final String PUSH_RESULT = "CamelSipMsrpPushResult";
+    @Metadata(label = "producer", description = "Bye: when the BYE ending the push session was handed to the"
+                                                + " transport; not set when none was sent (the client ended the"
+                                                + " session itself, or the session was already ended).",
+              javaType = "java.time.Instant")
+    public static final String BYE_SENT_AT = "CamelSipMsrpByeSentAt";
 
     private SipMsrpConstants() {
     }

@@ -27,10 +27,11 @@ import org.imdp.sipmsrp.sip.SipAgent;
              category = { Category.MOBILE, Category.NETWORKING }, headersClass = SipMsrpConstants.class)
 public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceLocation {
 
-    @UriPath(enums = "message,register,push",
+    @UriPath(enums = "message,register,push,bye",
              description = "message and register: consume incoming SIP requests of that method; message as a"
-                           + " producer: send one SIP MESSAGE; push: deliver stored messages in an INVITE/MSRP/BYE"
-                           + " session")
+                           + " producer: send one SIP MESSAGE; push: deliver stored messages in an INVITE/MSRP"
+                           + " session, whose dialog stays up until bye (or the exchange completes); bye: end the"
+                           + " push session of the exchange's Call-ID")
     @Metadata(required = true)
     private SipMsrpKind kind;
     @UriParam
@@ -64,16 +65,17 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
     public Producer createProducer() throws Exception {
         return switch (kind) {
             case PUSH -> new SipMsrpPushProducer(this);
+            case BYE -> new SipMsrpByeProducer(this);
             case MESSAGE -> new SipMsrpMessageProducer(this);
-            default -> throw new RuntimeCamelException("sipmsrp:" + kind + " is a consumer; sipmsrp:push and"
-                                                       + " sipmsrp:message produce: " + getEndpointUri());
+            default -> throw new RuntimeCamelException("sipmsrp:" + kind + " is a consumer; sipmsrp:push, sipmsrp:bye"
+                                                       + " and sipmsrp:message produce: " + getEndpointUri());
         };
     }
 
     @Override
     public Consumer createConsumer(Processor processor) throws Exception {
-        if (kind == SipMsrpKind.PUSH) {
-            throw new RuntimeCamelException("sipmsrp:push is a producer: " + getEndpointUri());
+        if (kind.sipMethod() == null) {
+            throw new RuntimeCamelException("sipmsrp:" + kind + " is a producer: " + getEndpointUri());
         }
         SipMsrpConsumer consumer = new SipMsrpConsumer(this, processor);
         configureConsumer(consumer);
@@ -84,7 +86,7 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
         return kind;
     }
 
-    /** message, register or push. */
+    /** message, register, push or bye. */
     public void setKind(SipMsrpKind kind) {
         this.kind = kind;
     }

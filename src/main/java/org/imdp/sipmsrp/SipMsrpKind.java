@@ -10,8 +10,13 @@ public enum SipMsrpKind {
     MESSAGE(Request.MESSAGE),
     /** Consumer: incoming SIP REGISTER requests (the client, or a third-party registration). */
     REGISTER(Request.REGISTER),
-    /** Producer: pushes stored messages in one INVITE/MSRP/BYE session. */
-    PUSH(null);
+    /**
+     * Producer: pushes stored messages in one INVITE/MSRP session; the dialog stays up until {@link #BYE} (or the
+     * exchange completes).
+     */
+    PUSH(null),
+    /** Producer: ends the push session of the exchange's Call-ID with a BYE (without waiting for its answer). */
+    BYE(null);
 
     private final String sipMethod;
 
@@ -30,7 +35,7 @@ public enum SipMsrpKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("unknown sipmsrp kind '" + value + "', expected message, register or push");
+        throw new IllegalArgumentException("unknown sipmsrp kind '" + value + "', expected message, register, push or bye");
     }
 
     @Override

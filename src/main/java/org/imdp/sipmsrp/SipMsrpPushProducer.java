@@ -5,13 +5,17 @@ import java.util.List;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.imdp.sipmsrp.msrp.MsrpSessions;
 import org.imdp.store.DeferredMessage;
 
 /**
  * {@code sipmsrp:push}: delivers the exchange's stored messages (body: {@code List<DeferredMessage>}, in order) to
- * the recipient in one session, see {@link PushSession}. The exchange completes right after the BYE was sent,
- * with {@link SipMsrpConstants#PUSH_RESULT}; the body is left as it was.
+ * the recipient in one session, see {@link PushSession}. The exchange goes on as soon as the last message is decided,
+ * with {@link SipMsrpConstants#PUSH_RESULT} and {@link SipMsrpConstants#CALL_ID}; the body is left as it was. The
+ * dialog stays up until {@code sipmsrp:bye} ends it, so that the route can settle the session first; when the exchange
+ * completes without that (the route failed or ended earlier), the BYE goes out then. A session that fails has sent
+ * its BYE already.
  */
 public class SipMsrpPushProducer extends SipMsrpProducerSupport {
 
@@ -49,7 +53,19 @@ public class SipMsrpPushProducer extends SipMsrpProducerSupport {
             callback.done(true);
             return true;
         }
+        SipMsrpComponent component = getEndpoint().getComponent();
+        component.pushStarted(session);
         session.run().whenComplete((outcome, unexpected) -> {
+            if (unexpected != null || !outcome.byeDue()) {
+                component.pushEnded(session);
+            } else {
+                exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                    @Override
+                    public void onDone(Exchange done) {
+                        component.byeIfPending(session);
+                    }
+                });
+            }
             if (unexpected != null) {
                 exchange.setException(unexpected);
             } else {

@@ -40,9 +40,12 @@
  * {@link org.imdp.sipmsrp.msrp.MsrpException}. Each message is sent as {@code message/cpim} SENDs, in order, until
  * a status that ends the session ({@link org.imdp.sipmsrp.msrp.MsrpStatusAction}: any 2xx acknowledges like 200,
  * 413/415 and a message over the client's a=max-size are refused for good and skipped) or an error while a message
- * is prepared or sent (e.g. one that cannot be wrapped), which ends it the same way. Then BYE; the moment it is handed to the stack the exchange completes with
- * {@code PUSH_RESULT} ({@link org.imdp.sipmsrp.PushSessionResult}) and {@code CALL_ID}, the body unchanged. The
- * BYE's response is only counted. A BYE from the client ends the push at once (answered 200, the SEND in
+ * is prepared or sent (e.g. one that cannot be wrapped), which ends it the same way. Then the exchange goes on with
+ * {@code PUSH_RESULT} ({@link org.imdp.sipmsrp.PushSessionResult}) and {@code CALL_ID}, the body unchanged, while the
+ * dialog stays up: {@code sipmsrp:bye} ends it (the application settles the session in between, so its charging
+ * request can follow the BYE at once), or the exchange's completion does when the route never gets there. The
+ * BYE's response is only counted. When the CamelContext starts to stop, every push session takes no further message,
+ * its SEND in progress fails (the connection closes), and it ends like any other. A BYE from the client ends the push at once (answered 200, the SEND in
  * progress fails with status 0, no BYE of ours). {@code PUSH_RESULT} is set whenever a dialog was established,
  * also when the exchange fails after it.
  * <p>

@@ -50,7 +50,7 @@ class Ch1AccountingRequestTest {
                 .matches("im-deferred\\.localdomain;\\d+;\\d+;e1");
         assertThat(acr.avp(Diameter.ACCOUNTING_RECORD_TYPE).orElseThrow().asEnumerated()).isEqualTo(1);
         assertThat(acr.avp(Diameter.ACCOUNTING_RECORD_NUMBER).orElseThrow().asUnsigned32()).isZero();
-        assertThat(acr.avp(Diameter.EVENT_TIMESTAMP).orElseThrow().asTime()).isEqualTo(event.byeSentAt());
+        assertThat(acr.avp(Diameter.EVENT_TIMESTAMP).orElseThrow().asTime()).isEqualTo(event.endedAt());
         assertThat(acr.avp(Diameter.SERVICE_CONTEXT_ID).orElseThrow().asUtf8()).isEqualTo("32260@3gpp.org");
 
         DiameterAvp serviceInformation = acr.avp(Diameter.SERVICE_INFORMATION, Diameter.VENDOR_3GPP).orElseThrow();
@@ -112,7 +112,7 @@ class Ch1AccountingRequestTest {
     void an_event_without_what_the_acr_needs_is_refused_for_good() {
         Instant t = Instant.parse("2026-11-26T08:00:00Z");
         assertThatThrownBy(() -> factory.create(new ChargingEvent("x", null, List.of(), null, null, null, null, 1, 1, List.of())))
-                .isInstanceOf(Ch1PermanentException.class).hasMessageContaining("recipient, callId, byeSentAt");
+                .isInstanceOf(Ch1PermanentException.class).hasMessageContaining("recipient, callId, endedAt");
         assertThatThrownBy(() -> factory.create(new ChargingEvent("x", "sip:a@b", List.of(), "c", null, null, t, 1, 2, List.of())))
                 .isInstanceOf(Ch1PermanentException.class).hasMessageContaining("inconsistent counts");
     }

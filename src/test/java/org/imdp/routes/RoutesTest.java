@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.AdviceWith;
@@ -73,7 +74,10 @@ class RoutesTest extends ServiceMainTestSupport {
     private void adviseAndStart() throws Exception {
         AdviceWith.adviceWith(context, "intake-sip", a -> a.replaceFromWith("direct:sip-message"));
         AdviceWith.adviceWith(context, "availability-sip", a -> a.replaceFromWith("direct:sip-register"));
-        AdviceWith.adviceWith(context, "push", a -> a.weaveByToUri("sipmsrp:push*").replace().process(this::playClient));
+        AdviceWith.adviceWith(context, "push", a -> {
+            a.weaveByToUri("sipmsrp:push*").replace().process(this::playClient);
+            a.weaveByToUri("sipmsrp:bye*").replace().to("mock:bye");
+        });
         AdviceWith.adviceWith(context, "acr", a -> a.weaveByToUri("ch1:*").replace().to("mock:ch1"));
         // what reaches the IMDN step from the refused queue (routes/imdn.xml, tested in ImdnRoutesTest)
         AdviceWith.adviceWith(context, "imdn-refused", a -> a.weaveAddFirst().to("mock:refused"));
@@ -181,12 +185,19 @@ class RoutesTest extends ServiceMainTestSupport {
         assertThat(stored.matches(20, TimeUnit.SECONDS)).isTrue();
 
         acknowledge = 2;
+        // the settle comes before the BYE (the acknowledged messages are gone when it goes out)
+        MockEndpoint bye = getMockEndpoint("mock:bye");
+        bye.expectedMessageCount(1);
+        AtomicLong storedAtBye = new AtomicLong(-1);
+        bye.whenAnyExchangeReceived(e -> storedAtBye.set(stored("sip:carol@example.com")));
         NotifyBuilder settled = new NotifyBuilder(context).fromRoute("push").whenDone(1).create();
         available("sip:carol@example.com");
 
         assertThat(settled.matches(20, TimeUnit.SECONDS)).isTrue();
         assertThat(pushes).containsExactly(List.of("c1", "c2", "c3"));
         assertThat(stored("sip:carol@example.com")).isEqualTo(1);
+        bye.assertIsSatisfied(20_000);
+        assertThat(storedAtBye).hasValue(1);
         ch1.assertIsSatisfied(20_000);
         ChargingEvent event = ch1.getReceivedExchanges().get(0).getMessage().getBody(ChargingEvent.class);
         assertThat(event.recipient()).isEqualTo("sip:carol@example.com");

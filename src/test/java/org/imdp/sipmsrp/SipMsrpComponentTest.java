@@ -80,6 +80,7 @@ class SipMsrpComponentTest extends CamelTestSupport {
     private static final String HOSTILE_WARNING = "CPIM From \"x\\\" <sip:a@b>\rX: y\r\nFrom: <sip:evil@x>\u0085 is not the sender";
     /** Longer than the UDP retransmission interval T1 (500 ms), so the client retransmits meanwhile. */
     private static final long SLOW_ROUTE_MILLIS = 1_500;
+    private static final String SETTLED_AT = "settledAt";
 
     private int sipPort;
     private SipTestClient client;
@@ -138,6 +139,14 @@ class SipMsrpComponentTest extends CamelTestSupport {
                         .setHeader(SipMsrpConstants.RESPONSE_CODE, constant(202));
                 from("sipmsrp:register").routeId("register").to("mock:register");
                 from("direct:push").routeId("push").to("sipmsrp:push");
+                // the application's ladder: the settle between the last MSRP answer and the BYE
+                from("direct:push-settle-bye").routeId("push-settle-bye")
+                        .to("sipmsrp:push")
+                        .process(e -> e.getMessage().setHeader(SETTLED_AT, Instant.now()))
+                        .to("sipmsrp:bye");
+                from("direct:push-then-fail").routeId("push-then-fail")
+                        .to("sipmsrp:push")
+                        .throwException(new IllegalStateException("store unavailable at db-7"));
             }
         };
     }
@@ -308,7 +317,9 @@ class SipMsrpComponentTest extends CamelTestSupport {
         assertThat(client.register(BOB, 60).getStatusCode()).isEqualTo(Response.OK);
 
         context.getRouteController().stopRoute("register");
-        context.getRouteController().stopRoute("push");
+        for (String push : List.of("push", "push-settle-bye", "push-then-fail")) {
+            context.getRouteController().stopRoute(push);
+        }
         // the last user is gone: the stack released its UDP port
         try (DatagramSocket socket = new DatagramSocket(sipPort, InetAddress.getByName(HOST))) {
             assertThat(socket.getLocalPort()).isEqualTo(sipPort);
@@ -408,7 +419,7 @@ class SipMsrpComponentTest extends CamelTestSupport {
         assertThat(invite.getHeader(ReferredByHeader.NAME)).isNull();
         PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
         assertThat(result.messages()).isEmpty();
-        assertThat(result.byeSentAt()).isNotNull();
+        assertThat(result.endedAt()).isNotNull();
     }
 
     @Test
@@ -603,11 +614,65 @@ class SipMsrpComponentTest extends CamelTestSupport {
         SipTestClient.Received bye = client.awaitRequest(Request.BYE, WAIT);
         SipTestClient.Sent byeOk = client.awaitSent(Request.BYE, Response.OK, WAIT);
         assertThat(completed).isBefore(byeOk.at());
-        assertThat(result.byeSentAt()).isBeforeOrEqualTo(bye.at());
+        assertThat(result.endedAt()).isBeforeOrEqualTo(bye.at());
         assertThat(result.inviteSentAt()).isBeforeOrEqualTo(result.answeredAt());
-        assertThat(result.answeredAt()).isBeforeOrEqualTo(result.byeSentAt());
+        assertThat(result.answeredAt()).isBeforeOrEqualTo(result.endedAt());
         assertThat(byeAnsweredAtCompletion).isZero();
         Awaitility.await().atMost(WAIT).until(() -> endpoint.getByeAnswered() == 1);
+    }
+
+    @Test
+    void the_dialog_stays_up_until_sipmsrp_bye_so_the_route_settles_before_the_bye() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive");
+
+        Exchange done = template.send("direct:push-settle-bye", e -> prepare(e, List.of(message("bye-0002", ALICE, "one"))));
+
+        assertThat(done.getException()).isNull();
+        Instant settled = done.getMessage().getHeader(SETTLED_AT, Instant.class);
+        Instant byeSent = done.getMessage().getHeader(SipMsrpConstants.BYE_SENT_AT, Instant.class);
+        SipTestClient.Received bye = client.awaitRequest(Request.BYE, WAIT);
+        assertThat(byeSent).isAfterOrEqualTo(settled);
+        assertThat(bye.at()).isAfterOrEqualTo(settled);
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
+        assertThat(result.endedAt()).isBeforeOrEqualTo(settled);
+        SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:push", SipMsrpEndpoint.class);
+        Awaitility.await().atMost(WAIT).until(() -> endpoint.getByeAnswered() == 1);
+        assertThat(client.received()).filteredOn(r -> Request.BYE.equals(r.method())).hasSize(1);
+    }
+
+    @Test
+    void a_route_that_fails_after_the_push_still_ends_the_dialog() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive");
+
+        Exchange done = template.send("direct:push-then-fail", e -> prepare(e, List.of(message("bye-0003", ALICE, "one"))));
+
+        assertThat(done.getException()).hasMessageContaining("store unavailable");
+        assertThat(done.getMessage().getHeader(SipMsrpConstants.BYE_SENT_AT)).isNull();
+        client.awaitRequest(Request.BYE, WAIT);
+    }
+
+    @Test
+    void stopping_the_context_cuts_a_push_short_after_what_the_client_decided() throws Exception {
+        client.answerWithMsrp(peer.path(), "passive");
+        peer.hold();
+        List<DeferredMessage> messages = List.of(message("stop-0001", ALICE, "one"), message("stop-0002", ALICE, "two"),
+                message("stop-0003", ALICE, "three"));
+        CompletableFuture<Exchange> pushed = template.asyncSend("direct:push-settle-bye", e -> prepare(e, messages));
+        Awaitility.await().atMost(WAIT).until(() -> peer.held() == 1);
+        peer.answerHeld(0, 200).get();
+        Awaitility.await().atMost(WAIT).until(() -> peer.held() == 2);
+
+        // the client holds its answer to the second message for as long as it likes: the stop does not wait for it
+        context.stop();
+
+        Exchange done = pushed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        PushSessionResult result = done.getMessage().getHeader(SipMsrpConstants.PUSH_RESULT, PushSessionResult.class);
+        assertThat(result.acknowledgedMessageIds()).containsExactly("stop-0001");
+        assertThat(result.messages()).extracting(PushSessionResult.MessageOutcome::messageId)
+                .containsExactly("stop-0001", "stop-0002");
+        assertThat(result.failureReason()).isEqualTo(PushSession.STOPPING);
+        assertThat(done.getMessage().getHeader(SipMsrpConstants.BYE_SENT_AT)).isNotNull();
+        client.awaitRequest(Request.BYE, WAIT);
     }
 
     @Test
@@ -1090,7 +1155,7 @@ class SipMsrpComponentTest extends CamelTestSupport {
         assertThat(result.acknowledgedMessageIds()).isEqualTo(ids);
         assertThat(result.messages()).allMatch(o -> o.msrpStatus() == 200);
         assertThat(result.failureReason()).isNull();
-        assertThat(result.byeSentAt()).isNotNull();
+        assertThat(result.endedAt()).isNotNull();
         List<CpimMessage> received = cpimReceived();
         assertThat(received).extracting(c -> c.header(CpimMessage.IMDN_MESSAGE_ID)).isEqualTo(ids);
         for (int i = 0; i < messages.size(); i++) {
