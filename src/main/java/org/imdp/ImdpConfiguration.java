@@ -84,7 +84,8 @@ public class ImdpConfiguration implements CamelConfiguration {
         settings.duration("imdp.store.scan-period");
         settings.integer("imdp.ch1.max-redeliveries", -1, Integer.MAX_VALUE);
         Registrations registrations = new Registrations(store, clock, settings.bool("imdp.sip.require-im-feature-tag"),
-                settings.positiveInt("imdp.registration.max-entries", Integer.MAX_VALUE));
+                settings.positiveInt("imdp.registration.max-entries", Integer.MAX_VALUE),
+                settings.duration("imdp.store.scan-period"));
         context.getRegistry().bind("registrations", registrations);
         context.getRegistry().bind("pushRetryPolicy", new PushRetryPolicy(settings.duration("imdp.push.retry-delay"),
                 settings.positiveInt("imdp.push.max-retries", 100), clock));

@@ -15,6 +15,7 @@ import org.imdp.registration.Registrations;
 import org.imdp.store.DeferredStore;
 import org.imdp.store.Recipients;
 import org.imdp.store.StoreDatabase;
+import org.imdp.test.peers.PostgresServer;
 
 /**
  * The registrations in the store at scale (a load driver, not a test): what {@link Registrations#contactOf} costs per
@@ -24,7 +25,8 @@ import org.imdp.store.StoreDatabase;
  * restart). Also a REGISTER's refresh and a new recipient's REGISTER (which counts the registrations for
  * {@code imdp.registration.max-entries}) through the store's group commit, one at a time.
  * <p>
- * {@code ./scripts/bench/registrations.sh [registrations] [jdbc-url]}, default 100,000 on the embedded SQLite store.
+ * {@code ./scripts/bench/registrations.sh [registrations] [jdbc-url | postgres]}, default 100,000 on the embedded
+ * SQLite store; {@code postgres} starts a PostgreSQL server of its own for the run ({@link PostgresServer}).
  */
 public final class RegistrationBenchmark {
 
@@ -42,13 +44,18 @@ public final class RegistrationBenchmark {
     public static void main(String[] args) throws Exception {
         int registered = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         String url = args.length > 1 ? args[1] : "";
+        PostgresServer postgres = url.equals("postgres") ? PostgresServer.start() : null;
+        if (postgres != null) {
+            url = postgres.newDatabase();
+        }
         Path dir = Files.createTempDirectory("imdp-registration-bench");
         StoreDatabase database = new StoreDatabase(url, "", "", dir, 8);
         database.start();
         DeferredStore store = new DeferredStore(database, Duration.ofHours(72), 1000, 1 << 20, 3, Duration.ofSeconds(10),
                 Clock.systemUTC());
         store.start();
-        Registrations registrations = new Registrations(store, Clock.systemUTC(), false, Integer.MAX_VALUE);
+        Registrations registrations = new Registrations(store, Clock.systemUTC(), false, Integer.MAX_VALUE,
+                Duration.ofSeconds(1));
         System.out.printf("machine: %d cores, Java %s; store %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), database.url());
         try {
@@ -83,6 +90,9 @@ public final class RegistrationBenchmark {
         } finally {
             store.stop();
             database.stop();
+            if (postgres != null) {
+                postgres.close();
+            }
         }
     }
 

@@ -517,9 +517,11 @@ abstract class DeferredStoreContract {
     // ---------------------------------------------------------------------------------------------------------
 
     static final String BOB_CONTACT = "sip:bob@192.0.2.1:5070;transport=tcp";
+    /** How long a count of the registrations is used for the limit (the service: imdp.store.scan-period). */
+    static final Duration RECOUNT = Duration.ofSeconds(1);
 
     Registrations registrations(int maxEntries) {
-        return new Registrations(store, clock, false, maxEntries);
+        return new Registrations(store, clock, false, maxEntries, RECOUNT);
     }
 
     long registrationRows() throws Exception {
@@ -621,6 +623,26 @@ abstract class DeferredStoreContract {
     }
 
     @Test
+    void the_limit_counts_again_each_period_and_in_between_only_this_instances_own_changes() throws Exception {
+        Registrations here = registrations(2);
+        Registrations elsewhere = registrations(2);
+        here.update(BOB, BOB_CONTACT, 600, null);
+        here.update(BOB, BOB_CONTACT, 0, null);
+        here.update(BOB, BOB_CONTACT, 600, null);
+        elsewhere.update(CAROL, "sip:carol@192.0.2.3", 600, null);
+        assertThatThrownBy(() -> elsewhere.update("sip:dave@example.com", "sip:dave@192.0.2.4", 600, null))
+                .as("counted bob, then added carol").isInstanceOf(RejectedMessageException.class);
+
+        // within the period this instance knows only its own registration: the limit is passed by carol's
+        assertThat(here.update("sip:dave@example.com", "sip:dave@192.0.2.4", 600, null)).isTrue();
+        assertThat(here.size()).isEqualTo(3);
+
+        now.set(now.get().plus(RECOUNT));
+        assertThatThrownBy(() -> here.update("sip:erin@example.com", "sip:erin@192.0.2.5", 600, null))
+                .as("counted again").isInstanceOf(RejectedMessageException.class);
+    }
+
+    @Test
     void without_the_requirement_a_contact_without_the_im_feature_tag_registers() throws Exception {
         Registrations registrations = registrations(10);
 
@@ -630,7 +652,7 @@ abstract class DeferredStoreContract {
 
     @Test
     void with_the_requirement_only_an_im_contact_or_an_unknown_one_registers() throws Exception {
-        Registrations registrations = new Registrations(store, clock, true, 10);
+        Registrations registrations = new Registrations(store, clock, true, 10, RECOUNT);
 
         assertThat(registrations.update(BOB, BOB_CONTACT, 600, false)).isFalse();
         assertThat(registrations.isRegistered(BOB)).isFalse();
