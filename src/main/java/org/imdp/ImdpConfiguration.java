@@ -25,7 +25,7 @@ import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
 /**
  * Wires the service's beans from the {@code imdp.*} keys: the broker (embedded unless
  * {@code imdp.broker.url} is set), the JMS connection factory the routes use, the deferred store and its database
- * (embedded SQLite unless {@code imdp.store.url} is set) with its push requests, the registration table and the intake. Services are stopped in reverse order, after the routes.
+ * (embedded SQLite unless {@code imdp.store.url} is set) with its push requests and registrations, and the intake. Services are stopped in reverse order, after the routes.
  */
 @Configuration
 public class ImdpConfiguration implements CamelConfiguration {
@@ -83,7 +83,9 @@ public class ImdpConfiguration implements CamelConfiguration {
         settings.positiveInt("imdp.push.max-session-bytes", Integer.MAX_VALUE);
         settings.duration("imdp.store.scan-period");
         settings.integer("imdp.ch1.max-redeliveries", -1, Integer.MAX_VALUE);
-        Registrations registrations = new Registrations(clock, settings.bool("imdp.sip.require-im-feature-tag"));
+        Registrations registrations = new Registrations(store, clock, settings.bool("imdp.sip.require-im-feature-tag"),
+                settings.positiveInt("imdp.registration.max-entries", Integer.MAX_VALUE),
+                settings.duration("imdp.store.scan-period"));
         context.getRegistry().bind("registrations", registrations);
         context.getRegistry().bind("pushRetryPolicy", new PushRetryPolicy(settings.duration("imdp.push.retry-delay"),
                 settings.positiveInt("imdp.push.max-retries", 100), clock));

@@ -72,7 +72,7 @@ public final class AdminApi {
      *
      * @throws NotFoundException when none is given and the recipient is not registered at this instance
      */
-    public String contact(String recipient, String contact) {
+    public String contact(String recipient, String contact) throws java.sql.SQLException {
         if (contact != null && !contact.isBlank()) {
             try {
                 Recipients.canonical(contact);
@@ -83,7 +83,7 @@ public final class AdminApi {
         }
         String registered = registrations.contactOf(recipient);
         if (registered == null) {
-            throw new NotFoundException(recipient + " is not registered here: give its contact, ?contact=sip:...");
+            throw new NotFoundException(recipient + " is not registered: give its contact, ?contact=sip:...");
         }
         return registered;
     }
@@ -93,7 +93,7 @@ public final class AdminApi {
         return json(Map.of("recipient", recipient, "contact", contact));
     }
 
-    /** The store, the charging queues and this instance's registrations at a glance. */
+    /** The store, the charging queues and the registrations at a glance. */
     public String statistics() throws Exception {
         DeferredStore.Totals totals = store.totals(LARGEST);
         Map<String, Object> answer = new LinkedHashMap<>();

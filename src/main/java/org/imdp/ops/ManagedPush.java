@@ -5,7 +5,7 @@ import org.apache.camel.api.management.ManagedResource;
 import org.imdp.ops.ServiceMetrics.Outcome;
 import org.imdp.registration.Registrations;
 
-/** JMX {@code org.imdp:type=push}: push sessions and registrations of this instance, since start. */
+/** JMX {@code org.imdp:type=push}: push sessions of this instance since start, and the registrations now. */
 @ManagedResource(description = "Push sessions (SIP INVITE, MSRP SENDs, BYE)")
 public final class ManagedPush {
 
@@ -52,8 +52,8 @@ public final class ManagedPush {
         return metrics.messagesRefused();
     }
 
-    @ManagedAttribute(description = "Recipients registered at this instance now")
-    public int getRegistrations() {
+    @ManagedAttribute(description = "Recipients registered now (in the store: on every instance sharing it)")
+    public long getRegistrations() throws Exception {
         return registrations.size();
     }
 }

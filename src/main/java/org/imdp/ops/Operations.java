@@ -87,7 +87,8 @@ public final class Operations extends ServiceSupport {
                 store::expiredCount);
         gauge(meters, "imdp.charging.pending", "Charging events waiting for a 2001 ACA", backlog::pending);
         gauge(meters, "imdp.charging.dead.lettered", "Charging events refused for good", backlog::deadLettered);
-        gauge(meters, "imdp.registrations", "Recipients registered at this instance", registrations::size);
+        gauge(meters, "imdp.registrations", "Recipients registered now (in the store: on every instance sharing it)",
+                registrations::size);
     }
 
     private interface BrokerReading {

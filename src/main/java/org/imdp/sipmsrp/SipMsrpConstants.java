@@ -40,6 +40,10 @@ public final class SipMsrpConstants {
                                                 + " none is set, a generic text is sent (never exception details).",
               javaType = "String")
     public static final String WARNING = "CamelSipMsrpWarning";
+    @Metadata(label = "consumer", description = "Seconds for a Retry-After header in a final response that is not"
+                                                + " 2xx, set by the route when the request may be tried again later"
+                                                + " (e.g. 503, RFC 3261 21.5.4).", javaType = "Integer")
+    public static final String RETRY_AFTER = "CamelSipMsrpRetryAfter";
     @Metadata(label = "producer", description = "Push: the recipient's public identity (To header of the INVITE)."
                                                 + " sipmsrp:message: Request-URI and To of the MESSAGE.",
               javaType = "String", required = true)

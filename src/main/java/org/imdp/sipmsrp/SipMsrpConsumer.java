@@ -177,7 +177,9 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
         }
         String reason = in.getHeader(SipMsrpConstants.RESPONSE_REASON, String.class);
         boolean registered = Request.REGISTER.equals(method) && code >= 200 && code < 300;
-        sip.respond(transaction, code, reason, warning, registered ? r -> addBinding(sip, r, in) : null);
+        Integer retryAfter = in.getHeader(SipMsrpConstants.RETRY_AFTER, Integer.class);
+        sip.respond(transaction, code, reason, warning, registered ? r -> addBinding(sip, r, in)
+                : retryAfter != null && code >= 300 ? r -> addRetryAfter(sip, r, retryAfter) : null);
         getEndpoint().countRequestAnswered();
     }
 
@@ -197,6 +199,14 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
             }
         }
         response.addHeader(sip.headerFactory().createDateHeader(Calendar.getInstance(TimeZone.getTimeZone("GMT"))));
+    }
+
+    private static void addRetryAfter(SipAgent sip, Response response, int seconds) {
+        try {
+            response.addHeader(sip.headerFactory().createRetryAfterHeader(Math.max(0, seconds)));
+        } catch (InvalidArgumentException e) {
+            LOG.warn("{} answered without Retry-After {}: {}", response.getStatusCode(), seconds, e.getMessage());
+        }
     }
 
     private static boolean hasParameter(ContactHeader contact, String name) {

@@ -135,7 +135,7 @@ public final class DeferredStore extends ServiceSupport {
 
     /** One write, run in the writer's open transaction; what it returns is handed back to its caller. */
     @FunctionalInterface
-    interface Work {
+    public interface Work {
         Object run(Connection c) throws SQLException;
     }
 
@@ -144,9 +144,9 @@ public final class DeferredStore extends ServiceSupport {
 
     /**
      * Runs {@code work} in the writer's next transaction and waits until it is committed (or failed). Also the write
-     * path of the store's other tables ({@link PushRequests}).
+     * path of the store's other tables ({@link PushRequests}, {@code org.imdp.registration.Registrations}).
      */
-    Object write(Work work) throws SQLException, InterruptedException {
+    public Object write(Work work) throws SQLException, InterruptedException {
         if (!isRunAllowed()) {
             throw new SQLException("the deferred store is not running");
         }
@@ -584,15 +584,36 @@ public final class DeferredStore extends ServiceSupport {
 
     // ---------------------------------------------------------------------------------------------------------
 
-    /** The one number a query answers, e.g. a count (also for {@link PushRequests}). */
-    long single(String sql, Object... params) throws SQLException {
+    /**
+     * The one number a query answers, e.g. a count (also for the store's other tables: {@link PushRequests},
+     * {@code org.imdp.registration.Registrations}).
+     */
+    public long single(String sql, Object... params) throws SQLException {
+        Long n = first(sql, rs -> rs.getLong(1), params);
+        if (n == null) {
+            throw new SQLException("no row: " + sql);
+        }
+        return n;
+    }
+
+    /** The text in the first column of the first row a query answers, or {@code null} when it answers no row. */
+    public String text(String sql, Object... params) throws SQLException {
+        return first(sql, rs -> rs.getString(1), params);
+    }
+
+    @FunctionalInterface
+    private interface Column<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** Reads the first row of a query on a pooled connection; {@code null} when there is none. */
+    private <T> T first(String sql, Column<T> column, Object... params) throws SQLException {
         try (Connection c = db.dataSource().getConnection(); PreparedStatement q = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 q.setObject(i + 1, params[i]);
             }
             try (ResultSet rs = q.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
+                return rs.next() ? column.read(rs) : null;
             }
         }
     }

@@ -1,8 +1,8 @@
 package org.imdp.store;
 
 /**
- * A message that cannot become deferred, with the SIP status that tells its sender why. Nothing of it
- * was stored.
+ * A message that cannot become deferred, or a registration that cannot be recorded, with the SIP status that tells
+ * its sender why. Nothing of it was stored.
  */
 public class RejectedMessageException extends RuntimeException {
 
@@ -13,7 +13,12 @@ public class RejectedMessageException extends RuntimeException {
         /** The recipient already has {@code imdp.store.max-per-recipient} messages stored. */
         OVER_QUOTA(486, "Busy Here"),
         /** Larger than {@code imdp.store.max-message-size}. */
-        TOO_LARGE(413, "Request Entity Too Large");
+        TOO_LARGE(413, "Request Entity Too Large"),
+        /**
+         * A REGISTER of a recipient not registered yet while {@code imdp.registration.max-entries} are: RFC 3261
+         * 21.5.4, the server is temporarily unable to take it (registrations expire and make room), with Retry-After.
+         */
+        REGISTRATIONS_FULL(503, "Service Unavailable");
 
         private final int sipStatus;
         private final String sipReason;
@@ -25,10 +30,17 @@ public class RejectedMessageException extends RuntimeException {
     }
 
     private final Reason reason;
+    private final Integer retryAfter;
 
     public RejectedMessageException(Reason reason, String message) {
+        this(reason, message, null);
+    }
+
+    /** @param retryAfter seconds after which the sender may try again (SIP Retry-After), {@code null} for none */
+    public RejectedMessageException(Reason reason, String message, Integer retryAfter) {
         super(message);
         this.reason = reason;
+        this.retryAfter = retryAfter;
     }
 
     public Reason getReason() {
@@ -42,5 +54,10 @@ public class RejectedMessageException extends RuntimeException {
 
     public String getSipReason() {
         return reason.sipReason;
+    }
+
+    /** Seconds after which the sender may try again (the response's Retry-After), or {@code null}. */
+    public Integer getRetryAfter() {
+        return retryAfter;
     }
 }

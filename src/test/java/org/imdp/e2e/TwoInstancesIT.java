@@ -22,7 +22,8 @@ import static org.awaitility.Awaitility.await;
  * Two instances of the jar on one broker and one store, as they scale out: the first with its embedded broker, the
  * second reaching it as an external broker by {@code imdp.broker.url}, both on one PostgreSQL database by
  * {@code imdp.store.url}. Messages taken in by one instance are pushed after a REGISTER at the other, in order and
- * once. tshark judges the SIP and MSRP of both.
+ * once, and a message taken in by one for a recipient registered at the other is pushed at once (the registrations
+ * are in the shared store). tshark judges the SIP and MSRP of both.
  */
 class TwoInstancesIT {
 
@@ -83,6 +84,12 @@ class TwoInstancesIT {
                 assertThat(delivered(msrp, "sip:zoe@127.0.0.1")).containsExactly("z1", "z2", "z3");
                 assertThat(delivered(msrp, "sip:yan@127.0.0.1")).containsExactly("y1", "y2");
             });
+
+            // registrations are in the shared store: a MESSAGE that B takes for zoe, registered at A, is pushed at once
+            assertThat(viaB.sendMessage("sip:alice@127.0.0.1", "sip:zoe@127.0.0.1", "text/plain",
+                    "z4".getBytes(StandardCharsets.UTF_8))).isEqualTo(202);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(delivered(msrp, "sip:zoe@127.0.0.1"))
+                    .containsExactly("z1", "z2", "z3", "z4"));
             assertThat(b.logText()).doesNotContain("ERROR");
             assertThat(a.logText()).doesNotContain("ERROR");
             capture.assertNoMalformedOrErrors();

@@ -107,7 +107,7 @@ class ManagementTest extends OpsTestSupport {
         assertThat(jmx.getAttribute(mbean("push"), "MessagesDelivered")).isEqualTo(2L);
         assertThat(jmx.getAttribute(mbean("push"), "SessionsFailed")).isEqualTo(0L);
         assertThat(jmx.getAttribute(mbean("push"), "ActiveSessions")).isEqualTo(0);
-        assertThat(jmx.getAttribute(mbean("push"), "Registrations")).isEqualTo(1);
+        assertThat(jmx.getAttribute(mbean("push"), "Registrations")).isEqualTo(1L);
         // the acknowledged messages leave the store right after the BYE
         await().atMost(Duration.ofSeconds(10)).untilAsserted(
                 () -> assertThat(jmx.getAttribute(mbean("store"), "StoredMessages")).isEqualTo(1L));

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultMessage;
 import org.imdp.cpim.CpimHeaders;
+import org.imdp.registration.Registrations;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -509,5 +510,171 @@ abstract class DeferredStoreContract {
 
         assertThat(requests.release("host/127.0.0.1:5060")).isEqualTo(1);
         assertThat(requests.claim("host/127.0.0.1:5060", 10, LEASE)).hasSize(1);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // registrations: shared by every instance using the store, bounded, cleaned up
+    // ---------------------------------------------------------------------------------------------------------
+
+    static final String BOB_CONTACT = "sip:bob@192.0.2.1:5070;transport=tcp";
+    /** How long a count of the registrations is used for the limit (the service: imdp.store.scan-period). */
+    static final Duration RECOUNT = Duration.ofSeconds(1);
+
+    Registrations registrations(int maxEntries) {
+        return new Registrations(store, clock, false, maxEntries, RECOUNT);
+    }
+
+    long registrationRows() throws Exception {
+        return store.single("SELECT count(*) FROM registration");
+    }
+
+    @Test
+    void a_registration_is_found_under_the_recipients_canonical_form_and_a_refresh_moves_it() throws Exception {
+        Registrations registrations = registrations(10);
+        assertThat(registrations.update("<sip:bob@Example.COM;user=phone>", BOB_CONTACT, 600, null)).isTrue();
+        assertThat(registrations.contactOf(BOB)).isEqualTo(BOB_CONTACT);
+        assertThat(registrations.isRegistered(CAROL)).isFalse();
+
+        now.set(now.get().plusSeconds(500));
+        assertThat(registrations.update(BOB, " sip:bob@192.0.2.9 ", 600, null)).as("a refresh pushes again").isTrue();
+        now.set(now.get().plusSeconds(599));
+        assertThat(registrations.contactOf(BOB)).as("the refresh's lifetime counts from the refresh")
+                .isEqualTo("sip:bob@192.0.2.9");
+        assertThat(registrations.size()).isEqualTo(1);
+        assertThat(registrationRows()).isEqualTo(1);
+    }
+
+    @Test
+    void an_expired_registration_is_never_returned_and_the_cleanup_deletes_only_expired_ones() throws Exception {
+        Registrations registrations = registrations(10);
+        registrations.update(BOB, BOB_CONTACT, 600, null);
+        registrations.update(CAROL, "sip:carol@192.0.2.3", 3600, null);
+        // no Expires at all: the default lifetime
+        registrations.update("sip:dave@example.com", "sip:dave@192.0.2.4", null, null);
+
+        now.set(now.get().plusSeconds(599));
+        assertThat(registrations.cleanup()).isZero();
+        assertThat(registrations.contactOf(BOB)).isEqualTo(BOB_CONTACT);
+
+        now.set(now.get().plusSeconds(1));
+        assertThat(registrations.contactOf(BOB)).as("ran out, before any cleanup").isNull();
+        assertThat(registrations.size()).isEqualTo(2);
+        assertThat(registrationRows()).isEqualTo(3);
+
+        assertThat(registrations.cleanup()).isEqualTo(1);
+        assertThat(registrationRows()).isEqualTo(2);
+        assertThat(registrations.contactOf(CAROL)).isEqualTo("sip:carol@192.0.2.3");
+
+        now.set(now.get().plusSeconds(Registrations.DEFAULT_EXPIRES));
+        assertThat(registrations.contactOf("sip:dave@example.com")).isNull();
+        assertThat(registrations.cleanup()).isEqualTo(2);
+        assertThat(registrationRows()).isZero();
+    }
+
+    @Test
+    void a_deregistration_by_expires_0_or_contact_star_deletes_the_row() throws Exception {
+        Registrations registrations = registrations(10);
+        registrations.update(BOB, BOB_CONTACT, 600, null);
+        registrations.update(CAROL, "sip:carol@192.0.2.3", 600, null);
+
+        assertThat(registrations.update(BOB, BOB_CONTACT, 0, null)).isFalse();
+        assertThat(registrations.update(CAROL, "*", 600, null)).isFalse();
+
+        assertThat(registrations.contactOf(BOB)).isNull();
+        assertThat(registrations.contactOf(CAROL)).isNull();
+        assertThat(registrationRows()).as("deleted at once, not left to the cleanup").isZero();
+        // a deregistration of a recipient that is not registered is no error
+        assertThat(registrations.update(BOB, BOB_CONTACT, 0, null)).isFalse();
+    }
+
+    @Test
+    void over_the_limit_a_new_recipient_is_refused_with_503_and_retry_after_while_the_registered_ones_refresh()
+            throws Exception {
+        Registrations registrations = registrations(2);
+        registrations.update(BOB, BOB_CONTACT, 600, null);
+        now.set(now.get().plusSeconds(100));
+        registrations.update(CAROL, "sip:carol@192.0.2.3", 3600, null);
+
+        assertThatThrownBy(() -> registrations.update("sip:dave@example.com", "sip:dave@192.0.2.4", 600, null))
+                .isInstanceOfSatisfying(RejectedMessageException.class, e -> {
+                    assertThat(e.getReason()).isEqualTo(RejectedMessageException.Reason.REGISTRATIONS_FULL);
+                    assertThat(e.getSipStatus()).isEqualTo(503);
+                    assertThat(e.getSipReason()).isEqualTo("Service Unavailable");
+                    // bob's registration runs out first, in 500 s
+                    assertThat(e.getRetryAfter()).isEqualTo(500);
+                })
+                .hasMessageContaining("sip:dave@example.com").hasMessageContaining("imdp.registration.max-entries 2");
+        assertThat(registrations.contactOf("sip:dave@example.com")).isNull();
+
+        // the registered ones still refresh, with another contact too
+        assertThat(registrations.update(BOB, "sip:bob@192.0.2.9", 600, null)).isTrue();
+        assertThat(registrations.contactOf(BOB)).isEqualTo("sip:bob@192.0.2.9");
+
+        // an expired registration makes room at once, before the cleanup deleted it
+        now.set(now.get().plusSeconds(600));
+        assertThat(registrations.contactOf(BOB)).isNull();
+        assertThat(registrations.update("sip:dave@example.com", "sip:dave@192.0.2.4", 600, null)).isTrue();
+        // and so does a deregistration
+        assertThatThrownBy(() -> registrations.update(BOB, BOB_CONTACT, 600, null))
+                .isInstanceOf(RejectedMessageException.class);
+        registrations.update(CAROL, "*", 0, null);
+        assertThat(registrations.update(BOB, BOB_CONTACT, 600, null)).isTrue();
+        assertThat(registrations.size()).isEqualTo(2);
+    }
+
+    @Test
+    void the_limit_counts_again_each_period_and_in_between_only_this_instances_own_changes() throws Exception {
+        Registrations here = registrations(2);
+        Registrations elsewhere = registrations(2);
+        here.update(BOB, BOB_CONTACT, 600, null);
+        here.update(BOB, BOB_CONTACT, 0, null);
+        here.update(BOB, BOB_CONTACT, 600, null);
+        elsewhere.update(CAROL, "sip:carol@192.0.2.3", 600, null);
+        assertThatThrownBy(() -> elsewhere.update("sip:dave@example.com", "sip:dave@192.0.2.4", 600, null))
+                .as("counted bob, then added carol").isInstanceOf(RejectedMessageException.class);
+
+        // within the period this instance knows only its own registration: the limit is passed by carol's
+        assertThat(here.update("sip:dave@example.com", "sip:dave@192.0.2.4", 600, null)).isTrue();
+        assertThat(here.size()).isEqualTo(3);
+
+        now.set(now.get().plus(RECOUNT));
+        assertThatThrownBy(() -> here.update("sip:erin@example.com", "sip:erin@192.0.2.5", 600, null))
+                .as("counted again").isInstanceOf(RejectedMessageException.class);
+    }
+
+    @Test
+    void without_the_requirement_a_contact_without_the_im_feature_tag_registers() throws Exception {
+        Registrations registrations = registrations(10);
+
+        assertThat(registrations.update(BOB, BOB_CONTACT, 600, false)).isTrue();
+        assertThat(registrations.contactOf(BOB)).isEqualTo(BOB_CONTACT);
+    }
+
+    @Test
+    void with_the_requirement_only_an_im_contact_or_an_unknown_one_registers() throws Exception {
+        Registrations registrations = new Registrations(store, clock, true, 10, RECOUNT);
+
+        assertThat(registrations.update(BOB, BOB_CONTACT, 600, false)).isFalse();
+        assertThat(registrations.isRegistered(BOB)).isFalse();
+        assertThat(registrations.update(BOB, BOB_CONTACT, 600, true)).isTrue();
+        // a refresh without the tag neither pushes again nor drops the IM Client's binding
+        assertThat(registrations.update(BOB, "sip:scscf.example.com", 600, false)).isFalse();
+        assertThat(registrations.contactOf(BOB)).isEqualTo(BOB_CONTACT);
+        // from the JMS queue: no Contact header to judge
+        assertThat(registrations.update(CAROL, "sip:carol@192.0.2.3", 600, null)).isTrue();
+        // a deregistration counts whatever the tag
+        assertThat(registrations.update(BOB, BOB_CONTACT, 0, false)).isFalse();
+        assertThat(registrations.isRegistered(BOB)).isFalse();
+    }
+
+    @Test
+    void a_registration_survives_a_restart_of_the_store() throws Exception {
+        String url = database.url();
+        registrations(10).update(BOB, BOB_CONTACT, 600, null);
+
+        stop();
+        startStore(url);
+
+        assertThat(registrations(10).contactOf(BOB)).isEqualTo(BOB_CONTACT);
     }
 }
