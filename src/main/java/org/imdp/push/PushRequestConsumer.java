@@ -56,13 +56,16 @@ final class PushRequestConsumer extends DefaultConsumer implements Suspendable {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        owner = endpoint.owner();
-        int taken = requests.release(owner);
-        if (taken > 0) {
-            LOG.info("{} push request(s) leased to {} before it stopped are due again", taken, owner);
+        if (sessions == null) {
+            owner = endpoint.owner();
+            int taken = requests.release(owner);
+            if (taken > 0) {
+                LOG.info("{} push request(s) leased to {} before it stopped are due again", taken, owner);
+            }
+            sessions = endpoint.getCamelContext().getExecutorServiceManager()
+                    .newFixedThreadPool(this, "PushSession", endpoint.getConsumers());
         }
-        sessions = endpoint.getCamelContext().getExecutorServiceManager()
-                .newFixedThreadPool(this, "PushSession", endpoint.getConsumers());
+        // Camel resumes a suspended route by starting its consumer again
         startDispatcher();
     }
 
@@ -92,6 +95,9 @@ final class PushRequestConsumer extends DefaultConsumer implements Suspendable {
     }
 
     private void startDispatcher() {
+        if (dispatcher != null) {
+            return;
+        }
         requests.onRequest(onRequest);
         dispatcher = new Thread(this::dispatch, "PushRequests");
         dispatcher.setDaemon(true);
