@@ -223,9 +223,9 @@ public class SipMsrpConfiguration implements Cloneable {
     }
 
     /**
-     * The {@code Retry-After} of the 503 to a request refused for overload (default 5s; RFC 3261 section 20.33, in
-     * whole seconds, rounded up): a proxy in front takes this server out of its rotation for that long, a client
-     * sends again after it.
+     * The {@code Retry-After} of a 503 from a consumer (default 5s; RFC 3261 section 20.33, in whole seconds, rounded
+     * up): of one refused for overload, or one the route answered 503. A proxy in front takes this server out of its
+     * rotation for that long, a client sends again after it.
      */
     public void setOverloadRetryAfter(long overloadRetryAfter) {
         this.overloadRetryAfter = overloadRetryAfter;

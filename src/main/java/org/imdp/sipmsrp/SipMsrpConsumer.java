@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * stack's thread, and sends the final response from that pool when the exchange is done: the code the route put in
  * {@link SipMsrpConstants#RESPONSE_CODE}, else 200 on success and 500 on failure. When the pool is full the request
  * is answered {@code 503} with {@code Retry-After} at once on the stack's thread, without routing it, and counted
- * ({@link SipMsrpEndpoint#getRequestsOverloaded()}). Retransmissions of a request still being routed are absorbed
+ * ({@link SipMsrpEndpoint#getRequestsOverloaded()}); a 503 the route asks for carries the same Retry-After. Retransmissions of a request still being routed are absorbed
  * by its server transaction.
  */
 public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandler {
@@ -125,14 +125,18 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
                     callId(request), getEndpoint().getConfiguration().getWorkers(),
                     getEndpoint().getConfiguration().getWorkerQueueSize(), count);
         }
-        int retryAfter = getEndpoint().getConfiguration().overloadRetryAfterSeconds();
-        agent.respond(transaction, Response.SERVICE_UNAVAILABLE, null, "server busy, retry later", response -> {
-            try {
-                response.addHeader(agent.headerFactory().createRetryAfterHeader(retryAfter));
-            } catch (InvalidArgumentException e) {
-                throw new IllegalStateException("Retry-After is validated positive", e);
-            }
-        });
+        agent.respond(transaction, Response.SERVICE_UNAVAILABLE, null, "server busy, retry later",
+                response -> addRetryAfter(agent, response));
+    }
+
+    /** Says when to try again ({@code overloadRetryAfter}), on every 503 the consumer sends. */
+    private void addRetryAfter(SipAgent agent, Response response) {
+        try {
+            response.addHeader(agent.headerFactory().createRetryAfterHeader(
+                    getEndpoint().getConfiguration().overloadRetryAfterSeconds()));
+        } catch (InvalidArgumentException e) {
+            throw new IllegalStateException("overloadRetryAfter is validated positive", e);
+        }
     }
 
     private void route(SipAgent sip, Request request, ServerTransaction transaction) {
@@ -219,7 +223,8 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
         }
         String reason = in.getHeader(SipMsrpConstants.RESPONSE_REASON, String.class);
         boolean registered = Request.REGISTER.equals(method) && code >= 200 && code < 300;
-        sip.respond(transaction, code, reason, warning, registered ? r -> addBinding(sip, r, in) : null);
+        sip.respond(transaction, code, reason, warning, registered ? r -> addBinding(sip, r, in)
+                : code == Response.SERVICE_UNAVAILABLE ? r -> addRetryAfter(sip, r) : null);
         getEndpoint().countRequestAnswered();
     }
 
