@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * stack's thread, and sends the final response from that pool when the exchange is done: the code the route put in
  * {@link SipMsrpConstants#RESPONSE_CODE}, else 200 on success and 500 on failure. When the pool is full the request
  * is answered {@code 503} with {@code Retry-After} at once on the stack's thread, without routing it, and counted
- * ({@link SipMsrpEndpoint#getRequestsOverloaded()}); a 503 the route asks for carries the same Retry-After. Retransmissions of a request still being routed are absorbed
- * by its server transaction.
+ * ({@link SipMsrpEndpoint#getRequestsOverloaded()}); a 503 the route asks for carries the same Retry-After.
+ * Retransmissions of a request still being routed are absorbed by its server transaction.
  */
 public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandler {
 
