@@ -38,6 +38,9 @@ public class ImdpConfiguration implements CamelConfiguration {
         // start naming the key, before anything listens
         settings.positiveInt("imdp.sip.port", 65535);
         settings.integer("imdp.msrp.port", 0, 65535);
+        settings.positiveInt("imdp.sip.workers", 1000);
+        settings.integer("imdp.sip.worker-queue", 0, 1_000_000);
+        settings.duration("imdp.sip.overload-retry-after");
 
         String brokerUrl = settings.brokerUrl();
         if (brokerUrl.isEmpty()) {

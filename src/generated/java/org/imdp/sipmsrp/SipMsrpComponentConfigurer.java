@@ -72,10 +72,15 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpWindow": getOrCreateConfiguration(target).setMsrpWindow(property(camelContext, int.class, value)); return true;
         case "outboundproxy":
         case "outboundProxy": getOrCreateConfiguration(target).setOutboundProxy(property(camelContext, java.lang.String.class, value)); return true;
+        case "overloadretryafter":
+        case "overloadRetryAfter": getOrCreateConfiguration(target).setOverloadRetryAfter(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "port": getOrCreateConfiguration(target).setPort(property(camelContext, int.class, value)); return true;
         case "serveruri":
         case "serverUri": getOrCreateConfiguration(target).setServerUri(property(camelContext, java.lang.String.class, value)); return true;
         case "transports": getOrCreateConfiguration(target).setTransports(property(camelContext, java.lang.String.class, value)); return true;
+        case "workerqueuesize":
+        case "workerQueueSize": getOrCreateConfiguration(target).setWorkerQueueSize(property(camelContext, int.class, value)); return true;
+        case "workers": getOrCreateConfiguration(target).setWorkers(property(camelContext, int.class, value)); return true;
         default: return false;
         }
     }
@@ -130,10 +135,15 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpWindow": return int.class;
         case "outboundproxy":
         case "outboundProxy": return java.lang.String.class;
+        case "overloadretryafter":
+        case "overloadRetryAfter": return long.class;
         case "port": return int.class;
         case "serveruri":
         case "serverUri": return java.lang.String.class;
         case "transports": return java.lang.String.class;
+        case "workerqueuesize":
+        case "workerQueueSize": return int.class;
+        case "workers": return int.class;
         default: return null;
         }
     }
@@ -184,10 +194,15 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpWindow": return getOrCreateConfiguration(target).getMsrpWindow();
         case "outboundproxy":
         case "outboundProxy": return getOrCreateConfiguration(target).getOutboundProxy();
+        case "overloadretryafter":
+        case "overloadRetryAfter": return getOrCreateConfiguration(target).getOverloadRetryAfter();
         case "port": return getOrCreateConfiguration(target).getPort();
         case "serveruri":
         case "serverUri": return getOrCreateConfiguration(target).getServerUri();
         case "transports": return getOrCreateConfiguration(target).getTransports();
+        case "workerqueuesize":
+        case "workerQueueSize": return getOrCreateConfiguration(target).getWorkerQueueSize();
+        case "workers": return getOrCreateConfiguration(target).getWorkers();
         default: return null;
         }
     }

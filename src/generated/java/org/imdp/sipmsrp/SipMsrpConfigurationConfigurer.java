@@ -56,10 +56,15 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "msrpWindow": target.setMsrpWindow(property(camelContext, int.class, value)); return true;
         case "outboundproxy":
         case "outboundProxy": target.setOutboundProxy(property(camelContext, java.lang.String.class, value)); return true;
+        case "overloadretryafter":
+        case "overloadRetryAfter": target.setOverloadRetryAfter(property(camelContext, long.class, value)); return true;
         case "port": target.setPort(property(camelContext, int.class, value)); return true;
         case "serveruri":
         case "serverUri": target.setServerUri(property(camelContext, java.lang.String.class, value)); return true;
         case "transports": target.setTransports(property(camelContext, java.lang.String.class, value)); return true;
+        case "workerqueuesize":
+        case "workerQueueSize": target.setWorkerQueueSize(property(camelContext, int.class, value)); return true;
+        case "workers": target.setWorkers(property(camelContext, int.class, value)); return true;
         default: return false;
         }
     }
@@ -100,10 +105,15 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "msrpWindow": return int.class;
         case "outboundproxy":
         case "outboundProxy": return java.lang.String.class;
+        case "overloadretryafter":
+        case "overloadRetryAfter": return long.class;
         case "port": return int.class;
         case "serveruri":
         case "serverUri": return java.lang.String.class;
         case "transports": return java.lang.String.class;
+        case "workerqueuesize":
+        case "workerQueueSize": return int.class;
+        case "workers": return int.class;
         default: return null;
         }
     }
@@ -145,10 +155,15 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "msrpWindow": return target.getMsrpWindow();
         case "outboundproxy":
         case "outboundProxy": return target.getOutboundProxy();
+        case "overloadretryafter":
+        case "overloadRetryAfter": return target.getOverloadRetryAfter();
         case "port": return target.getPort();
         case "serveruri":
         case "serverUri": return target.getServerUri();
         case "transports": return target.getTransports();
+        case "workerqueuesize":
+        case "workerQueueSize": return target.getWorkerQueueSize();
+        case "workers": return target.getWorkers();
         default: return null;
         }
     }

@@ -64,10 +64,15 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "msrpWindow": target.getConfiguration().setMsrpWindow(property(camelContext, int.class, value)); return true;
         case "outboundproxy":
         case "outboundProxy": target.getConfiguration().setOutboundProxy(property(camelContext, java.lang.String.class, value)); return true;
+        case "overloadretryafter":
+        case "overloadRetryAfter": target.getConfiguration().setOverloadRetryAfter(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "port": target.getConfiguration().setPort(property(camelContext, int.class, value)); return true;
         case "serveruri":
         case "serverUri": target.getConfiguration().setServerUri(property(camelContext, java.lang.String.class, value)); return true;
         case "transports": target.getConfiguration().setTransports(property(camelContext, java.lang.String.class, value)); return true;
+        case "workerqueuesize":
+        case "workerQueueSize": target.getConfiguration().setWorkerQueueSize(property(camelContext, int.class, value)); return true;
+        case "workers": target.getConfiguration().setWorkers(property(camelContext, int.class, value)); return true;
         default: return false;
         }
     }
@@ -116,10 +121,15 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "msrpWindow": return int.class;
         case "outboundproxy":
         case "outboundProxy": return java.lang.String.class;
+        case "overloadretryafter":
+        case "overloadRetryAfter": return long.class;
         case "port": return int.class;
         case "serveruri":
         case "serverUri": return java.lang.String.class;
         case "transports": return java.lang.String.class;
+        case "workerqueuesize":
+        case "workerQueueSize": return int.class;
+        case "workers": return int.class;
         default: return null;
         }
     }
@@ -169,10 +179,15 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "msrpWindow": return target.getConfiguration().getMsrpWindow();
         case "outboundproxy":
         case "outboundProxy": return target.getConfiguration().getOutboundProxy();
+        case "overloadretryafter":
+        case "overloadRetryAfter": return target.getConfiguration().getOverloadRetryAfter();
         case "port": return target.getConfiguration().getPort();
         case "serveruri":
         case "serverUri": return target.getConfiguration().getServerUri();
         case "transports": return target.getConfiguration().getTransports();
+        case "workerqueuesize":
+        case "workerQueueSize": return target.getConfiguration().getWorkerQueueSize();
+        case "workers": return target.getConfiguration().getWorkers();
         default: return null;
         }
     }

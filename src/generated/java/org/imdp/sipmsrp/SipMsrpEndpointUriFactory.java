@@ -23,7 +23,7 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(25);
+        Set<String> props = new HashSet<>(28);
         props.add("authPassword");
         props.add("authRealm");
         props.add("authUsername");
@@ -46,9 +46,12 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
         props.add("msrpTransactionTimeout");
         props.add("msrpWindow");
         props.add("outboundProxy");
+        props.add("overloadRetryAfter");
         props.add("port");
         props.add("serverUri");
         props.add("transports");
+        props.add("workerQueueSize");
+        props.add("workers");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
         Set<String> secretProps = new HashSet<>(2);
         secretProps.add("authPassword");

@@ -1,10 +1,14 @@
 package org.imdp.intake;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 import org.apache.camel.Exchange;
@@ -20,6 +24,11 @@ import org.imdp.store.RejectedMessageException.Reason;
 /**
  * Turns what arrives on the intake interfaces (a SIP MESSAGE, a JMS message on
  * {@code im.deferred.intake}) into a {@link DeferredMessage}, or refuses it with a reason.
+ * <p>
+ * Every message gets an id that is the same on every copy of it, so that the store keeps one
+ * ({@link DeferredStore#store}: one message per recipient, sender and id): the sender's imdn.Message-ID when it gave
+ * one, else one derived from what names the copy's origin: the SIP transaction (Call-ID, CSeq, From tag; RFC 3261
+ * section 17.2.3), which a retransmission repeats, or the JMS message id, which a redelivery keeps.
  */
 public final class IntakeMessages {
 
@@ -31,9 +40,13 @@ public final class IntakeMessages {
         this.clock = clock;
     }
 
+    /** The JMS header of the broker's message id (Camel's JMS consumer). */
+    static final String JMS_MESSAGE_ID = "JMSMessageID";
+
     /**
      * A SIP MESSAGE (RFC 3428): Request-URI = recipient, From = sender, body of any content type. A
-     * {@code message/cpim} body is unwrapped, see {@link #unwrapCpim}.
+     * {@code message/cpim} body is unwrapped, see {@link #unwrapCpim}. Without an imdn.Message-ID of the sender's,
+     * the id is derived from the request's transaction: Call-ID, CSeq number and From tag.
      */
     public DeferredMessage fromSip(Exchange exchange) {
         Message in = exchange.getMessage();
@@ -45,7 +58,13 @@ public final class IntakeMessages {
         if (contentType == null || contentType.isBlank()) {
             throw invalid("MESSAGE without Content-Type");
         }
-        DeferredMessage message = new DeferredMessage(newMessageId(),
+        String callId = in.getHeader(SipMsrpConstants.CALL_ID, String.class);
+        Long cseq = in.getHeader(SipMsrpConstants.CSEQ, Long.class);
+        if (callId == null || callId.isBlank() || cseq == null) {
+            throw invalid("MESSAGE without Call-ID or CSeq");
+        }
+        String fromTag = in.getHeader(SipMsrpConstants.FROM_TAG, "", String.class);
+        DeferredMessage message = new DeferredMessage(derivedMessageId("sip", callId, cseq.toString(), fromTag),
                 uri("sender (From)", in.getHeader(SipMsrpConstants.FROM, String.class)),
                 uri("recipient (Request-URI)", in.getHeader(SipMsrpConstants.REQUEST_URI, String.class)),
                 token("Content-Type", contentType), clock.instant(), null, body);
@@ -56,7 +75,9 @@ public final class IntakeMessages {
      * A JMS message on {@code im.deferred.intake}: string properties {@code imdpRecipient},
      * {@code imdpSender}, {@code imdpContentType}, optional {@code imdpMessageId}, {@code imdpDateTime}
      * (RFC 3339) and {@code imdpDisposition} (an IMDN Disposition-Notification value); the body is the content
-     * (bytes or text). A {@code message/cpim} body is unwrapped, see {@link #unwrapCpim}.
+     * (bytes or text). A {@code message/cpim} body is unwrapped, see {@link #unwrapCpim}. Without a message id of
+     * the sender's, the id is derived from the JMS message id, which a redelivery keeps (random when the producer
+     * sent none: then a redelivery after a rollback can be stored twice).
      */
     public DeferredMessage fromJms(Exchange exchange) {
         Message in = exchange.getMessage();
@@ -68,7 +89,8 @@ public final class IntakeMessages {
         String dateTime = in.getHeader(DeferredStore.PROP_DATE_TIME, String.class);
         String disposition = in.getHeader(DeferredStore.PROP_DISPOSITION, String.class);
         DeferredMessage message = new DeferredMessage(
-                messageId == null || messageId.isBlank() ? newMessageId() : messageId(DeferredStore.PROP_MESSAGE_ID, messageId),
+                messageId == null || messageId.isBlank() ? jmsMessageId(in)
+                        : messageId(DeferredStore.PROP_MESSAGE_ID, messageId),
                 uri(DeferredStore.PROP_SENDER, in.getHeader(DeferredStore.PROP_SENDER, String.class)),
                 uri(DeferredStore.PROP_RECIPIENT, in.getHeader(DeferredStore.PROP_RECIPIENT, String.class)),
                 token(DeferredStore.PROP_CONTENT_TYPE, in.getHeader(DeferredStore.PROP_CONTENT_TYPE, String.class)),
@@ -119,6 +141,28 @@ public final class IntakeMessages {
                     content, cpim.otherHeaders());
         } catch (IllegalArgumentException e) {
             throw invalid("malformed message/cpim: " + e.getMessage());
+        }
+    }
+
+    private static String jmsMessageId(Message in) {
+        String id = in.getHeader(JMS_MESSAGE_ID, String.class);
+        return id == null || id.isBlank() ? newMessageId() : derivedMessageId("jms", id);
+    }
+
+    /**
+     * An IMDN Message-ID that is the same for the same {@code parts}: 128 bits of their SHA-256 as 32 hex digits, the
+     * form of {@link #newMessageId}.
+     */
+    static String derivedMessageId(String... parts) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            for (String part : parts) {
+                // length-prefixed, so that no two lists of parts hash the same text
+                sha256.update((part.length() + ":" + part + ";").getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(Arrays.copyOf(sha256.digest(), 16));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
         }
     }
 

@@ -51,7 +51,7 @@ public final class Operations extends ServiceSupport {
             // camel.metrics.enabled = false: the counters still feed JMX
             meters = new SimpleMeterRegistry();
         }
-        ServiceMetrics metrics = new ServiceMetrics(meters);
+        ServiceMetrics metrics = new ServiceMetrics(meters, context);
         context.getManagementStrategy().addEventNotifier(metrics);
 
         String charging = settings.string("imdp.queue.charging");

@@ -6,9 +6,11 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.CamelEvent;
@@ -28,7 +30,8 @@ import org.imdp.store.RejectedMessageException;
  * The service's counters and latency histograms, in Micrometer (scraped by Prometheus at /observe/metrics) and read
  * by the JMX MBeans. Watches the exchanges from outside the routes: a push is what goes to {@code sipmsrp:push},
  * a charging request what goes to a {@code ch1:} endpoint, a refused message a handled
- * {@link RejectedMessageException}.
+ * {@link RejectedMessageException}. A SIP request refused for overload never becomes an exchange: its count is the
+ * {@code sipmsrp} endpoints' own ({@link SipMsrpEndpoint#getRequestsOverloaded()}), read at each scrape.
  */
 final class ServiceMetrics extends EventNotifierSupport {
 
@@ -50,7 +53,14 @@ final class ServiceMetrics extends EventNotifierSupport {
     private final Timer sendToLastAnswer;
     private final Timer byeToAca;
 
-    ServiceMetrics(MeterRegistry registry) {
+    ServiceMetrics(MeterRegistry registry, CamelContext context) {
+        for (SipMsrpKind kind : new SipMsrpKind[] {SipMsrpKind.MESSAGE, SipMsrpKind.REGISTER}) {
+            FunctionCounter.builder("imdp.sip.requests.overloaded", context, c -> overloaded(c, kind))
+                    .tag("method", kind.sipMethod())
+                    .description("SIP requests answered 503 with Retry-After without routing: the consumer's workers"
+                                 + " busy and its queue full")
+                    .register(registry);
+        }
         Gauge.builder("imdp.push.sessions.active", activeSessions, AtomicInteger::get)
                 .description("Push sessions running now (INVITE sent, BYE not yet)").register(registry);
         for (Outcome o : Outcome.values()) {
@@ -145,6 +155,13 @@ final class ServiceMetrics extends EventNotifierSupport {
         if (from != null && to != null && !to.isBefore(from)) {
             timer.record(Duration.between(from, to));
         }
+    }
+
+    /** What the {@code sipmsrp} consumers of {@code kind} refused for overload. */
+    private static double overloaded(CamelContext context, SipMsrpKind kind) {
+        return context.getEndpoints().stream()
+                .filter(e -> e instanceof SipMsrpEndpoint sip && sip.getKind() == kind)
+                .mapToLong(e -> ((SipMsrpEndpoint) e).getRequestsOverloaded()).sum();
     }
 
     private static boolean isPush(Endpoint endpoint) {

@@ -3,6 +3,7 @@ package org.imdp.sipmsrp;
 import java.util.concurrent.ExecutorService;
 
 import org.apache.camel.spi.ExecutorServiceManager;
+import org.apache.camel.spi.ThreadPoolProfile;
 import org.imdp.sipmsrp.sip.SipAgent;
 
 /**
@@ -24,7 +25,19 @@ final class SipAgentLease {
 
     /** Starts the stack if no one holds it yet, and a pool named {@code threadName} owned by {@code owner}. */
     static SipAgentLease take(SipMsrpEndpoint endpoint, Object owner, String threadName) throws Exception {
-        ExecutorService executor = pools(endpoint).newDefaultThreadPool(owner, threadName);
+        return take(endpoint, pools(endpoint).newDefaultThreadPool(owner, threadName));
+    }
+
+    /**
+     * As {@link #take(SipMsrpEndpoint, Object, String)}, with a pool of {@code profile}'s sizes and rejection policy
+     * (a consumer's bounded pool).
+     */
+    static SipAgentLease take(SipMsrpEndpoint endpoint, Object owner, String threadName, ThreadPoolProfile profile)
+            throws Exception {
+        return take(endpoint, pools(endpoint).newThreadPool(owner, threadName, profile));
+    }
+
+    private static SipAgentLease take(SipMsrpEndpoint endpoint, ExecutorService executor) throws Exception {
         try {
             return new SipAgentLease(endpoint, endpoint.getComponent().acquireAgent(endpoint.getConfiguration()),
                     executor);

@@ -41,6 +41,12 @@ public class SipMsrpConfiguration implements Cloneable {
     private long msrpTransactionTimeout = 30_000;
     @UriParam(label = "consumer", defaultValue = "65536")
     private int maxMessageSize = 65_536;
+    @UriParam(label = "consumer", defaultValue = "10")
+    private int workers = 10;
+    @UriParam(label = "consumer", defaultValue = "1000")
+    private int workerQueueSize = 1000;
+    @UriParam(label = "consumer", defaultValue = "5s", javaType = "java.time.Duration")
+    private long overloadRetryAfter = 5_000;
     @UriParam(label = "producer", defaultValue = "3")
     private int maxRedirects = 3;
     @UriParam(label = "producer,security", secret = true)
@@ -186,6 +192,50 @@ public class SipMsrpConfiguration implements Cloneable {
         this.maxMessageSize = maxMessageSize;
     }
 
+    public int getWorkers() {
+        return workers;
+    }
+
+    /**
+     * Threads that route the requests of one consumer (default 10): each {@code sipmsrp:message} and
+     * {@code sipmsrp:register} consumer has a pool of its own, so a flood of one method cannot hold back the other.
+     * The SIP stack's threads only hand a request over; the route, and the final response, run on these.
+     */
+    public void setWorkers(int workers) {
+        this.workers = workers;
+    }
+
+    public int getWorkerQueueSize() {
+        return workerQueueSize;
+    }
+
+    /**
+     * Requests that wait for a free worker of the consumer (default 1000; 0 = none wait). When the queue is full a
+     * request is answered {@code 503 Service Unavailable} with {@code Retry-After} at once, on the SIP stack's
+     * thread, without routing it: the stack's threads never wait for the route.
+     */
+    public void setWorkerQueueSize(int workerQueueSize) {
+        this.workerQueueSize = workerQueueSize;
+    }
+
+    public long getOverloadRetryAfter() {
+        return overloadRetryAfter;
+    }
+
+    /**
+     * The {@code Retry-After} of a 503 from a consumer (default 5s; RFC 3261 section 20.33, in whole seconds, rounded
+     * up): of one refused for overload, or one the route answered 503. A proxy in front takes this server out of its
+     * rotation for that long, a client sends again after it.
+     */
+    public void setOverloadRetryAfter(long overloadRetryAfter) {
+        this.overloadRetryAfter = overloadRetryAfter;
+    }
+
+    /** {@link #getOverloadRetryAfter()} in whole seconds, rounded up, as Retry-After carries it. */
+    int overloadRetryAfterSeconds() {
+        return (int) Math.min(Integer.MAX_VALUE, (overloadRetryAfter + 999) / 1000);
+    }
+
     public int getMaxRedirects() {
         return maxRedirects;
     }
@@ -309,6 +359,15 @@ public class SipMsrpConfiguration implements Cloneable {
         }
         if (maxMessageSize <= 0) {
             throw new IllegalArgumentException("maxMessageSize must be positive: " + maxMessageSize);
+        }
+        if (workers <= 0) {
+            throw new IllegalArgumentException("workers must be positive: " + workers);
+        }
+        if (workerQueueSize < 0) {
+            throw new IllegalArgumentException("workerQueueSize must not be negative: " + workerQueueSize);
+        }
+        if (overloadRetryAfter <= 0) {
+            throw new IllegalArgumentException("overloadRetryAfter must be positive: " + overloadRetryAfter);
         }
         if (msrpChunkSize <= 0) {
             throw new IllegalArgumentException("msrpChunkSize must be positive: " + msrpChunkSize);

@@ -16,6 +16,14 @@ public final class SipMsrpConstants {
     public static final String TO = "CamelSipMsrpTo";
     @Metadata(description = "The SIP Call-ID of the received request, or of the push session.", javaType = "String")
     public static final String CALL_ID = "CamelSipMsrpCallId";
+    @Metadata(label = "consumer", description = "The sequence number of the CSeq header of the received request.",
+              javaType = "Long")
+    public static final String CSEQ = "CamelSipMsrpCSeq";
+    @Metadata(label = "consumer", description = "The tag of the From header of the received request, when it has one."
+                                                + " With the Call-ID and the CSeq it names the request's transaction"
+                                                + " (RFC 3261 section 17.2.3): a retransmission carries the same three.",
+              javaType = "String")
+    public static final String FROM_TAG = "CamelSipMsrpFromTag";
     @Metadata(description = "The Content-Type of the received request's body, if any; of the body to send"
                             + " (sipmsrp:message producer, required).", javaType = "String")
     public static final String CONTENT_TYPE = "CamelSipMsrpContentType";

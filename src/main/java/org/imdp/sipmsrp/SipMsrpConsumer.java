@@ -5,6 +5,7 @@ import java.util.Calendar;
 import java.util.Iterator;
 import java.util.TimeZone;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sip.InvalidArgumentException;
 import javax.sip.ServerTransaction;
@@ -12,6 +13,7 @@ import javax.sip.address.Address;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.ContentLengthHeader;
+import javax.sip.header.CSeqHeader;
 import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.ExpiresHeader;
 import javax.sip.header.FromHeader;
@@ -22,7 +24,9 @@ import javax.sip.message.Response;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.DefaultConsumer;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.imdp.sipmsrp.sip.SipAgent;
 import org.imdp.sipmsrp.sip.SipRequestHandler;
 import org.slf4j.Logger;
@@ -30,8 +34,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns each incoming SIP request of the endpoint's method (MESSAGE or REGISTER) into an exchange, routed on a
- * Camel thread pool (never on the SIP stack's thread), and sends the final response when the exchange is done:
- * the code the route put in {@link SipMsrpConstants#RESPONSE_CODE}, else 200 on success and 500 on failure.
+ * bounded pool of the consumer's own ({@code workers} threads, {@code workerQueueSize} waiting), never on the SIP
+ * stack's thread, and sends the final response from that pool when the exchange is done: the code the route put in
+ * {@link SipMsrpConstants#RESPONSE_CODE}, else 200 on success and 500 on failure. When the pool is full the request
+ * is answered {@code 503} with {@code Retry-After} at once on the stack's thread, without routing it, and counted
+ * ({@link SipMsrpEndpoint#getRequestsOverloaded()}); a 503 the route asks for carries the same Retry-After.
  * Retransmissions of a request still being routed are absorbed by its server transaction.
  */
 public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandler {
@@ -40,9 +47,12 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
     /** Registration lifetime when the REGISTER names none (RFC 3261 section 10.2.1.1 suggests 3600 s). */
     static final int DEFAULT_EXPIRES = 3600;
     static final String WILDCARD_CONTACT = "*";
+    /** At most one WARN line per this many milliseconds while requests are refused for overload. */
+    private static final long OVERLOAD_LOG_PERIOD_MILLIS = 10_000;
 
     private final String method;
     private volatile SipAgentLease lease;
+    private final AtomicLong overloadLoggedAt = new AtomicLong(System.nanoTime() - OVERLOAD_LOG_PERIOD_MILLIS * 1_000_000);
 
     public SipMsrpConsumer(SipMsrpEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -57,7 +67,14 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        lease = SipAgentLease.take(getEndpoint(), this, "SipMsrpConsumer[" + method + "]");
+        SipMsrpConfiguration config = getEndpoint().getConfiguration();
+        ThreadPoolProfile pool = new ThreadPoolProfile("SipMsrpConsumer[" + method + "]");
+        pool.setPoolSize(config.getWorkers());
+        pool.setMaxPoolSize(config.getWorkers());
+        pool.setMaxQueueSize(config.getWorkerQueueSize());
+        // a full pool refuses: the stack's thread answers 503 instead of running the route itself (CallerRuns)
+        pool.setRejectedPolicy(ThreadPoolRejectedPolicy.Abort);
+        lease = SipAgentLease.take(getEndpoint(), this, pool.getId(), pool);
         lease.agent().addRequestHandler(method, this);
     }
 
@@ -91,10 +108,25 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
         try {
             held.executor().execute(() -> route(agent, request, transaction));
         } catch (RejectedExecutionException e) {
-            LOG.warn("{} (Call-ID {}) refused: consumer overloaded or stopping", method, callId(request));
-            getEndpoint().countRequestRejected();
-            agent.respond(transaction, Response.SERVICE_UNAVAILABLE, null, "server busy, retry later", null);
+            overloaded(agent, request, transaction);
         }
+    }
+
+    /**
+     * Every worker busy and the queue full (or the consumer stopping): 503 with Retry-After (RFC 3261 sections 21.5.4
+     * and 20.33), on the stack's thread, nothing routed. Logged at most once per {@link #OVERLOAD_LOG_PERIOD_MILLIS}.
+     */
+    private void overloaded(SipAgent agent, Request request, ServerTransaction transaction) {
+        long count = getEndpoint().countRequestOverloaded();
+        long now = System.nanoTime();
+        long logged = overloadLoggedAt.get();
+        if (now - logged >= OVERLOAD_LOG_PERIOD_MILLIS * 1_000_000 && overloadLoggedAt.compareAndSet(logged, now)) {
+            LOG.warn("{} (Call-ID {}) refused 503: all {} workers busy and {} waiting; {} refused so far", method,
+                    callId(request), getEndpoint().getConfiguration().getWorkers(),
+                    getEndpoint().getConfiguration().getWorkerQueueSize(), count);
+        }
+        agent.respond(transaction, Response.SERVICE_UNAVAILABLE, null, "server busy, retry later",
+                response -> addRetryAfter(agent, response, getEndpoint().getConfiguration().overloadRetryAfterSeconds()));
     }
 
     private void route(SipAgent sip, Request request, ServerTransaction transaction) {
@@ -120,11 +152,15 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
     private void fill(Message in, Request request) {
         in.setHeader(SipMsrpConstants.METHOD, request.getMethod());
         in.setHeader(SipMsrpConstants.REQUEST_URI, request.getRequestURI().toString());
-        in.setHeader(SipMsrpConstants.FROM, ((FromHeader) request.getHeader(FromHeader.NAME)).getAddress().getURI()
-                .toString());
+        FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
+        in.setHeader(SipMsrpConstants.FROM, from.getAddress().getURI().toString());
+        if (from.getTag() != null) {
+            in.setHeader(SipMsrpConstants.FROM_TAG, from.getTag());
+        }
         in.setHeader(SipMsrpConstants.TO, ((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI()
                 .toString());
         in.setHeader(SipMsrpConstants.CALL_ID, callId(request));
+        in.setHeader(SipMsrpConstants.CSEQ, ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).getSeqNumber());
         ContentTypeHeader contentType = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
         if (contentType != null) {
             in.setHeader(SipMsrpConstants.CONTENT_TYPE, contentTypeValue(contentType));
@@ -177,7 +213,10 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
         }
         String reason = in.getHeader(SipMsrpConstants.RESPONSE_REASON, String.class);
         boolean registered = Request.REGISTER.equals(method) && code >= 200 && code < 300;
-        Integer retryAfter = in.getHeader(SipMsrpConstants.RETRY_AFTER, Integer.class);
+        // the route's Retry-After (e.g. a full registration table), else on a 503 the overload one
+        Integer routeRetryAfter = in.getHeader(SipMsrpConstants.RETRY_AFTER, Integer.class);
+        Integer retryAfter = routeRetryAfter != null ? routeRetryAfter
+                : code == Response.SERVICE_UNAVAILABLE ? getEndpoint().getConfiguration().overloadRetryAfterSeconds() : null;
         sip.respond(transaction, code, reason, warning, registered ? r -> addBinding(sip, r, in)
                 : retryAfter != null && code >= 300 ? r -> addRetryAfter(sip, r, retryAfter) : null);
         getEndpoint().countRequestAnswered();
@@ -201,6 +240,7 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
         response.addHeader(sip.headerFactory().createDateHeader(Calendar.getInstance(TimeZone.getTimeZone("GMT"))));
     }
 
+    /** Says when to try again: on every 503 the consumer sends (overloadRetryAfter), or as the route says. */
     private static void addRetryAfter(SipAgent sip, Response response, int seconds) {
         try {
             response.addHeader(sip.headerFactory().createRetryAfterHeader(Math.max(0, seconds)));

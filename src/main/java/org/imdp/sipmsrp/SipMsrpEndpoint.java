@@ -47,6 +47,7 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
     private final AtomicLong byeTimedOut = new AtomicLong();
     private final AtomicLong requestsAnswered = new AtomicLong();
     private final AtomicLong requestsRejected = new AtomicLong();
+    private final AtomicLong requestsOverloaded = new AtomicLong();
 
 
     public SipMsrpEndpoint(String uri, SipMsrpComponent component, SipMsrpKind kind,
@@ -165,9 +166,15 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
         return requestsAnswered.get();
     }
 
-    @ManagedAttribute(description = "Requests refused before routing: too large, or overload (consumer)")
+    @ManagedAttribute(description = "Requests refused 413 before routing: body too large (consumer)")
     public long getRequestsRejected() {
         return requestsRejected.get();
+    }
+
+    @ManagedAttribute(description = "Requests answered 503 with Retry-After without routing: every worker busy and"
+                                    + " the worker queue full, or the consumer stopping (consumer)")
+    public long getRequestsOverloaded() {
+        return requestsOverloaded.get();
     }
 
     @ManagedAttribute(description = "SIP requests received by this endpoint's stack, by method")
@@ -210,5 +217,10 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
 
     void countRequestRejected() {
         requestsRejected.incrementAndGet();
+    }
+
+    /** Counts one more request refused for overload and returns how many so far. */
+    long countRequestOverloaded() {
+        return requestsOverloaded.incrementAndGet();
     }
 }

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -32,8 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The deferred-message store: one SQL table keyed by recipient (embedded SQLite or PostgreSQL, {@link StoreDatabase}).
- * Fetching one recipient's messages goes through the {@code (recipient, message_id)} index, so it costs what that
- * recipient has stored, whatever the total.
+ * Fetching one recipient's messages goes through the {@code (recipient, sender, message_id)} index, so it costs what
+ * that recipient has stored, whatever the total.
  * <p>
  * A push takes a recipient's messages out with {@link #checkout} (they stay stored) and {@link #settle}s it in one
  * transaction: the acknowledged messages are deleted, the refused ones are marked for the IMDN route, and the push's
@@ -110,10 +111,14 @@ public final class DeferredStore extends ServiceSupport {
     }
 
     /**
-     * Stores one message durably (committed when this returns). A message whose id is already stored for the same
-     * recipient (a retransmitted or redelivered intake) is dropped silently.
+     * Stores one message durably (committed when this returns). A message is identified by its recipient, its sender
+     * and its id (imdn.Message-ID is unique per sender, RFC 5438 section 6.3): one that is already stored with the
+     * same content type and content (a retransmitted or redelivered intake) is not stored again, and this returns as
+     * if it had been, whatever the quota; one with the same identity but another content is refused, since the
+     * sender used one id for two messages and storing either silently would lose the other.
      *
-     * @throws RejectedMessageException when it is too large or the recipient's quota is used up
+     * @throws RejectedMessageException when it is too large, the recipient's quota is used up, or its sender already
+     *                                  used its id for another message stored for the recipient
      * @throws SQLException             when the database refused the write or did not commit it within
      *                                  {@link #WRITE_TIMEOUT} (nothing of it is stored then)
      */
@@ -218,13 +223,19 @@ public final class DeferredStore extends ServiceSupport {
 
     private static final String INSERT = "INSERT INTO deferred_message (recipient, message_id, sender, content_type, "
             + "date_time, disposition, cpim_headers, expires_at, size, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            + "ON CONFLICT (recipient, message_id) DO NOTHING";
+            + "ON CONFLICT (recipient, sender, message_id) DO NOTHING";
 
     /**
-     * Inserts one message in the open transaction, or returns why it is over quota (counting what this transaction
-     * wrote before it): a refusal does not roll back the others.
+     * Inserts one message in the open transaction, or returns why it is refused (over quota, counting what this
+     * transaction wrote before it; its id used for another message): a refusal does not roll back the others. A copy
+     * of a stored message is dropped before the quota is counted, so that a retransmission of the message that
+     * filled the quota gets the same answer as the message did.
      */
     private RejectedMessageException insert(Connection c, DeferredMessage m) throws SQLException {
+        Boolean same = sameAsStored(c, m);
+        if (same != null) {
+            return duplicate(m, same);
+        }
         long stored = count(c, m.recipient());
         if (stored >= maxPerRecipient) {
             return new RejectedMessageException(RejectedMessageException.Reason.OVER_QUOTA,
@@ -243,10 +254,41 @@ public final class DeferredStore extends ServiceSupport {
             insert.setInt(9, m.size());
             insert.setBytes(10, m.body());
             if (insert.executeUpdate() == 0) {
-                LOG.debug("{} is already stored: the copy is dropped", m);
+                // another instance sharing the store committed the same identity since the check above
+                return duplicate(m, Boolean.TRUE.equals(sameAsStored(c, m)));
             }
         }
         return null;
+    }
+
+    /**
+     * Whether a message of the same recipient, sender and id is stored with the same content type and content:
+     * {@code null} when none is stored.
+     */
+    private static Boolean sameAsStored(Connection c, DeferredMessage m) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT content_type, body FROM deferred_message "
+                + "WHERE recipient = ? AND sender = ? AND message_id = ?")) {
+            q.setString(1, m.recipient());
+            q.setString(2, m.sender());
+            q.setString(3, m.messageId());
+            try (ResultSet rs = q.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                return m.contentType().equals(rs.getString(1)) && Arrays.equals(m.body(), rs.getBytes(2));
+            }
+        }
+    }
+
+    /** A copy is dropped ({@code null}: stored as far as its sender can tell); another message under its id refused. */
+    private static RejectedMessageException duplicate(DeferredMessage m, boolean same) {
+        if (same) {
+            LOG.debug("{} is already stored: the copy is dropped", m);
+            return null;
+        }
+        return new RejectedMessageException(RejectedMessageException.Reason.INVALID, "message id " + m.messageId()
+                + " of " + m.sender() + " is already stored for " + m.recipient()
+                + " with another content: a sender's imdn.Message-ID names one message (RFC 5438)");
     }
 
     @Override
@@ -494,7 +536,8 @@ public final class DeferredStore extends ServiceSupport {
         if (stored.refusal() != null) {
             out.setHeader(PROP_REFUSAL, stored.refusal());
         }
-        out.setHeader(DUPLICATE_ID, (stored.refusal() != null ? "refused|" : "expired|") + m.recipient() + "|" + m.messageId());
+        out.setHeader(DUPLICATE_ID, (stored.refusal() != null ? "refused|" : "expired|") + m.recipient() + "|" + m.sender()
+                                    + "|" + m.messageId());
         out.setBody(m.body());
     }
 

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The SQL database of the deferred store: a pooled {@link DataSource} (HikariCP) whose schema Flyway brings up to
  * date at start ({@code db/migration} in the jar: one schema for both databases, the two column types they spell
- * differently as placeholders).
+ * differently as placeholders; {@code db/migration-sqlite} and {@code db/migration-postgresql} hold the versions
+ * whose statements differ, each version in both).
  * <ul>
  *   <li>No URL: an embedded SQLite file, {@code store.db} in the data directory. WAL journal with
  *       {@code synchronous=FULL}: a commit is on disk (fsync) when it returns, so it survives {@code kill -9} and a
@@ -117,7 +118,8 @@ public final class StoreDatabase extends ServiceSupport {
         try {
             MigrateResult migrated = Flyway.configure()
                     .dataSource(dataSource)
-                    .locations("classpath:db/migration")
+                    // the shared schema, and the few steps the two databases cannot spell alike
+                    .locations("classpath:db/migration", "classpath:db/migration-" + (isSqlite() ? "sqlite" : "postgresql"))
                     .placeholders(isSqlite()
                             ? Map.of("row_id", "INTEGER PRIMARY KEY", "octets", "BLOB")
                             : Map.of("row_id", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "octets", "BYTEA"))

@@ -73,6 +73,8 @@ class IntakeFuzzTest {
         requestUri = "".equals(requestUri) ? null : requestUri;
         exchange.getMessage().setHeader(SipMsrpConstants.REQUEST_URI, requestUri);
         exchange.getMessage().setHeader(SipMsrpConstants.FROM, from);
+        exchange.getMessage().setHeader(SipMsrpConstants.CALL_ID, "fuzz@127.0.0.1");
+        exchange.getMessage().setHeader(SipMsrpConstants.CSEQ, 1L);
         exchange.getMessage().setHeader(SipMsrpConstants.CONTENT_TYPE, contentType);
         exchange.getMessage().setBody(body);
         DeferredMessage message;
@@ -190,6 +192,8 @@ class IntakeFuzzTest {
         Exchange exchange = new DefaultExchange(CAMEL);
         exchange.getMessage().setHeader(SipMsrpConstants.REQUEST_URI, "sip:bob@example.com");
         exchange.getMessage().setHeader(SipMsrpConstants.FROM, "<sip:alice@example.com>;tag=1");
+        exchange.getMessage().setHeader(SipMsrpConstants.CALL_ID, "fuzz@127.0.0.1");
+        exchange.getMessage().setHeader(SipMsrpConstants.CSEQ, 1L);
         exchange.getMessage().setHeader(SipMsrpConstants.CONTENT_TYPE, CpimMessage.MIME_TYPE);
         exchange.getMessage().setBody(cpim);
         DeferredMessage message;

@@ -50,6 +50,9 @@ class IntakeMessagesTest {
         Exchange exchange = new DefaultExchange(CAMEL);
         exchange.getMessage().setHeader(SipMsrpConstants.REQUEST_URI, "sip:bob@example.com");
         exchange.getMessage().setHeader(SipMsrpConstants.FROM, from);
+        exchange.getMessage().setHeader(SipMsrpConstants.CALL_ID, "a84b4c76e66710@pc33.example.com");
+        exchange.getMessage().setHeader(SipMsrpConstants.CSEQ, 1L);
+        exchange.getMessage().setHeader(SipMsrpConstants.FROM_TAG, "1928301774");
         exchange.getMessage().setHeader(SipMsrpConstants.CONTENT_TYPE, contentType);
         exchange.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
         return exchange;
@@ -144,5 +147,55 @@ class IntakeMessagesTest {
         plain.getMessage().setHeader(DeferredStore.PROP_DISPOSITION, "display\r\nX: y");
         assertThatThrownBy(() -> intake.fromJms(plain)).isInstanceOf(RejectedMessageException.class)
                 .hasMessageContaining("imdpDisposition");
+    }
+
+    /**
+     * Issue 10: a retransmission of a MESSAGE without imdn.Message-ID was stored again under a new random id. The id is
+     * now derived from the request's transaction (Call-ID, CSeq, From tag; RFC 3261 section 17.2.3): a copy gets the
+     * same id whenever it arrives, another request another id.
+     */
+    @Test
+    void aMessageWithoutImdnMessageIdGetsTheSameIdOnEveryCopyOfItsTransaction() {
+        Exchange first = sip("<sip:alice@example.com>", "text/plain", "Hello");
+        Exchange again = sip("<sip:alice@example.com>", "text/plain", "Hello");
+        String id = intake.fromSip(first).messageId();
+        assertThat(id).matches("[0-9a-f]{32}");
+        assertThat(new IntakeMessages(Clock.fixed(NOW.plusSeconds(30), ZoneOffset.UTC)).fromSip(again).messageId())
+                .isEqualTo(id);
+
+        Exchange nextCSeq = sip("<sip:alice@example.com>", "text/plain", "Hello");
+        nextCSeq.getMessage().setHeader(SipMsrpConstants.CSEQ, 2L);
+        Exchange otherTag = sip("<sip:alice@example.com>", "text/plain", "Hello");
+        otherTag.getMessage().setHeader(SipMsrpConstants.FROM_TAG, "1928301775");
+        Exchange otherCall = sip("<sip:alice@example.com>", "text/plain", "Hello");
+        otherCall.getMessage().setHeader(SipMsrpConstants.CALL_ID, "b84b4c76e66710@pc33.example.com");
+        assertThat(java.util.List.of(intake.fromSip(nextCSeq).messageId(), intake.fromSip(otherTag).messageId(),
+                intake.fromSip(otherCall).messageId())).doesNotHaveDuplicates().doesNotContain(id);
+
+        Exchange noCallId = sip("<sip:alice@example.com>", "text/plain", "Hello");
+        noCallId.getMessage().removeHeader(SipMsrpConstants.CALL_ID);
+        assertThatThrownBy(() -> intake.fromSip(noCallId)).isInstanceOf(RejectedMessageException.class)
+                .extracting("sipStatus").isEqualTo(400);
+    }
+
+    /** A JMS message without imdpMessageId gets its id from the JMS message id, which a redelivery keeps. */
+    @Test
+    void aJmsMessageWithoutMessageIdGetsItsIdFromTheJmsMessageId() {
+        java.util.function.Function<String, Exchange> jms = jmsId -> {
+            Exchange e = new DefaultExchange(CAMEL);
+            e.getMessage().setHeaders(new java.util.HashMap<>(Map.of(DeferredStore.PROP_RECIPIENT, "sip:bob@example.com",
+                    DeferredStore.PROP_SENDER, "sip:alice@example.com", DeferredStore.PROP_CONTENT_TYPE, "text/plain",
+                    IntakeMessages.JMS_MESSAGE_ID, jmsId)));
+            e.getMessage().setBody("Hello");
+            return e;
+        };
+        String id = intake.fromJms(jms.apply("ID:7d3c2a1e-0f00-11f0-8a4b-0242ac120002")).messageId();
+        assertThat(id).matches("[0-9a-f]{32}");
+        assertThat(intake.fromJms(jms.apply("ID:7d3c2a1e-0f00-11f0-8a4b-0242ac120002")).messageId()).isEqualTo(id);
+        assertThat(intake.fromJms(jms.apply("ID:7d3c2a1e-0f00-11f0-8a4b-0242ac120003")).messageId()).isNotEqualTo(id);
+        // the id the sender gave wins
+        Exchange named = jms.apply("ID:7d3c2a1e-0f00-11f0-8a4b-0242ac120002");
+        named.getMessage().setHeader(DeferredStore.PROP_MESSAGE_ID, "m1");
+        assertThat(intake.fromJms(named).messageId()).isEqualTo("m1");
     }
 }

@@ -45,6 +45,7 @@ class RoutesTest extends ServiceMainTestSupport {
     /** The contact each push went to, in push order. */
     private final List<String> contacts = new CopyOnWriteArrayList<>();
     private String lastWarning;
+    private final java.util.concurrent.atomic.AtomicInteger sipRequests = new java.util.concurrent.atomic.AtomicInteger();
     /** The recipient whose client hangs in every push until {@link #deadContactReleased} opens. */
     private volatile String deadRecipient;
     private final java.util.concurrent.CountDownLatch deadContactReleased = new java.util.concurrent.CountDownLatch(1);
@@ -525,6 +526,9 @@ class RoutesTest extends ServiceMainTestSupport {
             e.getMessage().setHeader(SipMsrpConstants.METHOD, "MESSAGE");
             e.getMessage().setHeader(SipMsrpConstants.REQUEST_URI, requestUri);
             e.getMessage().setHeader(SipMsrpConstants.FROM, "sip:alice@example.com");
+            // a new transaction each: a copy of one would be stored once
+            e.getMessage().setHeader(SipMsrpConstants.CALL_ID, "routes-test-" + sipRequests.incrementAndGet());
+            e.getMessage().setHeader(SipMsrpConstants.CSEQ, 1L);
             e.getMessage().setHeader(SipMsrpConstants.CONTENT_TYPE, contentType);
             e.getMessage().setBody(text.getBytes(StandardCharsets.UTF_8));
         });

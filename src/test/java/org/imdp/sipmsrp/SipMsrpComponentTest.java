@@ -76,6 +76,7 @@ class SipMsrpComponentTest extends CamelTestSupport {
     private static final String BODY_BUSY = "busy";
     private static final String BODY_SLOW = "slow";
     private static final String BODY_WARN = "warn";
+    private static final String BODY_UNAVAILABLE = "unavailable";
     /** A route's Warning that quotes a sender: a quote, a backslash, a bare CR and a CRLF with a header after it. */
     private static final String HOSTILE_WARNING = "CPIM From \"x\\\" <sip:a@b>\rX: y\r\nFrom: <sip:evil@x>\u0085 is not the sender";
     /** Longer than the UDP retransmission interval T1 (500 ms), so the client retransmits meanwhile. */
@@ -133,6 +134,8 @@ class SipMsrpComponentTest extends CamelTestSupport {
                         .when(bodyAs(String.class).isEqualTo(BODY_WARN))
                         .setHeader(SipMsrpConstants.RESPONSE_CODE, constant(400))
                         .setHeader(SipMsrpConstants.WARNING, constant(HOSTILE_WARNING))
+                        .when(bodyAs(String.class).isEqualTo(BODY_UNAVAILABLE))
+                        .setHeader(SipMsrpConstants.RESPONSE_CODE, constant(503))
                         .when(bodyAs(String.class).isEqualTo(BODY_BUSY))
                         .setHeader(SipMsrpConstants.RESPONSE_CODE, constant(486))
                         .otherwise()
@@ -219,6 +222,19 @@ class SipMsrpComponentTest extends CamelTestSupport {
 
     @Test
     void response_code_set_by_the_route_is_sent() throws Exception {
+        assertThat(client.sendMessage(ALICE, BOB, "text/plain", BODY_BUSY.getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(Response.BUSY_HERE);
+    }
+
+    /** A 503 says when to try again (RFC 3261 21.5.4): the consumer's Retry-After, whoever decided the 503. */
+    @Test
+    void a_503_of_the_route_carries_retry_after() throws Exception {
+        Response response = client.send(client.newMessage(ALICE, BOB, "text/plain",
+                BODY_UNAVAILABLE.getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(response.getStatusCode()).isEqualTo(Response.SERVICE_UNAVAILABLE);
+        assertThat(((javax.sip.header.RetryAfterHeader) response.getHeader(javax.sip.header.RetryAfterHeader.NAME))
+                .getRetryAfter()).isEqualTo(5);
         assertThat(client.sendMessage(ALICE, BOB, "text/plain", BODY_BUSY.getBytes(StandardCharsets.UTF_8)))
                 .isEqualTo(Response.BUSY_HERE);
     }

@@ -32,6 +32,9 @@ class SipMsrpConfigurationTest {
         main.addInitialProperty(PREFIX + "max-redirects", "1");
         main.addInitialProperty(PREFIX + "auth-username", "psi");
         main.addInitialProperty(PREFIX + "auth-password", "pw");
+        main.addInitialProperty(PREFIX + "workers", "3");
+        main.addInitialProperty(PREFIX + "worker-queue-size", "0");
+        main.addInitialProperty(PREFIX + "overload-retry-after", "1500ms");
         main.start();
         context = main.getCamelContext();
     }
@@ -59,6 +62,10 @@ class SipMsrpConfigurationTest {
         assertThat(config.getAuthUsername()).isEqualTo("psi");
         assertThat(config.getAuthPassword()).isEqualTo("pw");
         assertThat(config.getAuthRealm()).isNull();
+        assertThat(config.getWorkers()).isEqualTo(3);
+        assertThat(config.getWorkerQueueSize()).isZero();
+        assertThat(config.getOverloadRetryAfter()).isEqualTo(1_500);
+        assertThat(config.overloadRetryAfterSeconds()).isEqualTo(2);
     }
 
     @Test
@@ -87,6 +94,10 @@ class SipMsrpConfigurationTest {
                 .isInstanceOf(ResolveEndpointFailedException.class).hasMessageContaining("maxRedirects");
         assertThatThrownBy(() -> context.getEndpoint("sipmsrp:push?authPassword="))
                 .isInstanceOf(ResolveEndpointFailedException.class).hasMessageContaining("authPassword is empty");
+        assertThatThrownBy(() -> context.getEndpoint("sipmsrp:message?workers=0"))
+                .isInstanceOf(ResolveEndpointFailedException.class).hasMessageContaining("workers");
+        assertThatThrownBy(() -> context.getEndpoint("sipmsrp:message?workerQueueSize=-1"))
+                .isInstanceOf(ResolveEndpointFailedException.class).hasMessageContaining("workerQueueSize");
         assertThatThrownBy(() -> context.getEndpoint("sipmsrp:message?noSuchOption=1"))
                 .isInstanceOf(ResolveEndpointFailedException.class);
     }

@@ -224,7 +224,7 @@ abstract class DeferredStoreContract {
                 Map.entry(DeferredStore.PROP_CONTENT_TYPE, "application/octet-stream"),
                 Map.entry(DeferredStore.PROP_DATE_TIME, "2026-11-26T10:00:00Z"),
                 Map.entry(DeferredStore.PROP_DISPOSITION, "positive-delivery"),
-                Map.entry(DeferredStore.DUPLICATE_ID, "refused|" + BOB + "|m2"));
+                Map.entry(DeferredStore.DUPLICATE_ID, "refused|" + BOB + "|sip:alice@example.com|m2"));
         assertThat((byte[]) out.getBody()).containsExactly(0, 0xff, 13, 10);
 
         store.remove(refused.get(0).rowId());
@@ -355,6 +355,99 @@ abstract class DeferredStoreContract {
         assertThat(store.count(CAROL)).isEqualTo(1);
     }
 
+    /**
+     * Issue 10: imdn.Message-ID is unique per sender (RFC 5438), not across senders. Another sender's message with an id
+     * already stored for the recipient was answered as stored and dropped; it is another message.
+     */
+    @Test
+    void the_same_id_from_two_senders_is_two_messages() throws Exception {
+        store.store(message("m1", BOB, "from alice"));
+        store.store(new DeferredMessage("m1", "sip:carol@example.com", BOB, "text/plain",
+                Instant.parse("2026-11-26T10:00:00Z"), null, "from carol".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(store.count(BOB)).isEqualTo(2);
+        assertThat(store.pending(BOB, 10)).extracting(DeferredStore.PendingMessage::sender)
+                .containsExactly("sip:alice@example.com", "sip:carol@example.com");
+    }
+
+    /**
+     * One sender, one id, another content (or content type): the sender broke the id's promise. Neither is dropped in
+     * silence: the first stays, the second is refused saying why (400 over SIP, the dead-letter queue over JMS).
+     */
+    @Test
+    void a_senders_id_used_again_for_another_content_is_refused_and_the_first_stays() throws Exception {
+        store.store(message("m1", BOB, "one"));
+
+        assertThatThrownBy(() -> store.store(message("m1", BOB, "another one")))
+                .isInstanceOfSatisfying(RejectedMessageException.class, e -> {
+                    assertThat(e.getReason()).isEqualTo(RejectedMessageException.Reason.INVALID);
+                    assertThat(e.getSipStatus()).isEqualTo(400);
+                })
+                .hasMessageContaining("message id m1 of sip:alice@example.com is already stored for " + BOB);
+        DeferredMessage otherType = new DeferredMessage("m1", "sip:alice@example.com", BOB, "text/html",
+                Instant.parse("2026-11-26T10:00:00Z"), null, "one".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> store.store(otherType)).isInstanceOf(RejectedMessageException.class);
+        assertThat(store.count(BOB)).isEqualTo(1);
+        assertThat(new String(store.checkout(BOB, 10, Integer.MAX_VALUE).getMessages().get(0).body(),
+                StandardCharsets.UTF_8)).isEqualTo("one");
+    }
+
+    /** A copy of the message that filled the quota gets what the message got: stored, not 486. */
+    @Test
+    void a_copy_of_a_stored_message_is_accepted_even_at_the_quota() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(message("m2", BOB, "two"));
+        store.store(message("m3", BOB, "three"));
+
+        store.store(message("m3", BOB, "three"));
+        assertThat(store.count(BOB)).isEqualTo(3);
+    }
+
+    /**
+     * The schema change of V5 (the identity is recipient, sender and id) keeps every stored row of an older store, with
+     * its id (the storage order), its failures and its refusal, and new rows come after them.
+     */
+    @Test
+    void a_store_of_schema_v3_is_migrated_with_every_row_in_order() throws Exception {
+        StoreDatabase older = new StoreDatabase(database.isSqlite() ? "jdbc:sqlite:" + dataDir.resolve("v3.db")
+                : newStoreUrl(), "", "", dataDir, 2);
+        String url = older.url();
+        org.flywaydb.core.Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration")
+                .placeholders(older.isSqlite() ? Map.of("row_id", "INTEGER PRIMARY KEY", "octets", "BLOB")
+                        : Map.of("row_id", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "octets", "BYTEA"))
+                .target("3").load().migrate();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+             java.sql.PreparedStatement insert = c.prepareStatement("INSERT INTO deferred_message (recipient, message_id,"
+                     + " sender, content_type, date_time, expires_at, size, body, failures, refusal)"
+                     + " VALUES (?, ?, 'sip:alice@example.com', 'text/plain', '2026-11-26T10:00:00Z', ?, 3, ?, ?, ?)")) {
+            String[][] rows = {{"m1", "2", null}, {"m2", "0", "MSRP 415 Unsupported media type"}, {"m3", "1", null}};
+            for (String[] row : rows) {
+                insert.setString(1, BOB);
+                insert.setString(2, row[0]);
+                insert.setLong(3, now.get().plus(EXPIRY).toEpochMilli());
+                insert.setBytes(4, row[0].getBytes(StandardCharsets.UTF_8));
+                insert.setInt(5, Integer.parseInt(row[1]));
+                insert.setString(6, row[2]);
+                insert.executeUpdate();
+            }
+            try (java.sql.Statement delete = c.createStatement()) {
+                delete.execute("DELETE FROM deferred_message WHERE message_id = 'm1'");
+            }
+        }
+        stop();
+        startStore(url);
+
+        store.store(message("m1", BOB, "one again"));
+        assertThat(ids(store.checkout(BOB, 10, Integer.MAX_VALUE))).containsExactly("m3", "m1");
+        assertThat(store.refused(10)).singleElement().satisfies(r -> {
+            assertThat(r.message().messageId()).isEqualTo("m2");
+            assertThat(r.refusal()).isEqualTo("MSRP 415 Unsupported media type");
+        });
+        store.store(new DeferredMessage("m3", "sip:carol@example.com", BOB, "text/plain",
+                Instant.parse("2026-11-26T10:00:00Z"), null, "from carol".getBytes(StandardCharsets.UTF_8)));
+        assertThat(store.count(BOB)).isEqualTo(3);
+    }
+
     @Test
     void stored_messages_and_charging_records_survive_a_restart_in_the_middle_of_a_push() throws Exception {
         String url = database.url();
@@ -388,7 +481,7 @@ abstract class DeferredStoreContract {
         });
         DefaultMessage out = new DefaultMessage(new DefaultCamelContext());
         DeferredStore.toQueueMessage(expired.get(0), out);
-        assertThat(out.getHeader(DeferredStore.DUPLICATE_ID)).isEqualTo("expired|" + BOB + "|old");
+        assertThat(out.getHeader(DeferredStore.DUPLICATE_ID)).isEqualTo("expired|" + BOB + "|sip:alice@example.com|old");
         assertThat(out.getHeaders()).doesNotContainKey(DeferredStore.PROP_REFUSAL);
     }
 
