@@ -360,24 +360,32 @@ public final class DeferredStore extends ServiceSupport {
             Set<Long> chosen = new HashSet<>(rows);
             List<DeferredMessage> messages = new ArrayList<>(rows.size());
             Map<String, Long> rowIds = new LinkedHashMap<>();
+            // a push tells its messages apart by id: a second sender's message with an id already in the batch ends
+            // the batch there, and goes first in the next push, which follows at once
+            boolean sameIdAgain = false;
             try (PreparedStatement q = c.prepareStatement("SELECT " + COLUMNS + " FROM deferred_message WHERE recipient = ? "
                     + "AND id >= ? AND id <= ? ORDER BY id")) {
                 q.setString(1, recipient);
                 q.setLong(2, rows.get(0));
                 q.setLong(3, rows.get(rows.size() - 1));
                 try (ResultSet rs = q.executeQuery()) {
-                    while (rs.next()) {
+                    while (rs.next() && !sameIdAgain) {
                         // a row committed since the first query (PostgreSQL hands out ids before commit) waits
                         if (chosen.contains(rs.getLong(1))) {
                             StoredMessage m = read(rs);
-                            if (m != null && rowIds.putIfAbsent(m.message().messageId(), m.rowId()) == null) {
+                            if (m == null) {
+                                continue;
+                            }
+                            sameIdAgain = rowIds.containsKey(m.message().messageId());
+                            if (!sameIdAgain) {
+                                rowIds.put(m.message().messageId(), m.rowId());
                                 messages.add(m.message());
                             }
                         }
                     }
                 }
             }
-            return new PushBatch(recipient, messages, rowIds, more);
+            return new PushBatch(recipient, messages, rowIds, more || sameIdAgain);
         }
     }
 

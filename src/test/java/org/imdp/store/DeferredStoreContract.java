@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** What the store guarantees, on every database it runs on: each subclass gives it one. */
@@ -368,6 +369,28 @@ abstract class DeferredStoreContract {
         assertThat(store.count(BOB)).isEqualTo(2);
         assertThat(store.pending(BOB, 10)).extracting(DeferredStore.PendingMessage::sender)
                 .containsExactly("sip:alice@example.com", "sip:carol@example.com");
+    }
+
+    /**
+     * A push tells its messages apart by id: the second sender's message with the same id is not in the same session
+     * (settling the first by id would otherwise touch both), it ends the batch there and is first in the next push.
+     */
+    @Test
+    void the_same_id_from_two_senders_goes_out_in_consecutive_pushes_in_order() throws Exception {
+        store.store(message("m1", BOB, "from alice"));
+        store.store(new DeferredMessage("m1", "sip:carol@example.com", BOB, "text/plain",
+                Instant.parse("2026-11-26T10:00:00Z"), null, "from carol".getBytes(StandardCharsets.UTF_8)));
+        store.store(message("m2", BOB, "after both"));
+
+        PushBatch first = store.checkout(BOB, 100, Integer.MAX_VALUE);
+        assertThat(first.getMessages()).extracting(DeferredMessage::sender).containsExactly("sip:alice@example.com");
+        assertThat(first.hasMore()).isTrue();
+        store.settle(first, List.of("m1"), Map.of(), null, "e1", "{\"eventId\":\"e1\"}");
+
+        PushBatch second = store.checkout(BOB, 100, Integer.MAX_VALUE);
+        assertThat(second.getMessages()).extracting(DeferredMessage::sender, DeferredMessage::messageId)
+                .containsExactly(tuple("sip:carol@example.com", "m1"), tuple("sip:alice@example.com", "m2"));
+        assertThat(second.hasMore()).isFalse();
     }
 
     /**
