@@ -14,7 +14,7 @@ import org.apache.camel.component.jackson.JacksonDataFormat;
 import org.imdp.sipmsrp.PushSessionResult;
 
 /**
- * The post-BYE event of one push session: everything a CH-1 EventRequest (Diameter Rf ACR,
+ * The charging event of one push session: everything a CH-1 EventRequest (Diameter Rf ACR,
  * EVENT_RECORD) needs. It is kept as JSON, as the push's charging record in the store (written in the
  * transaction that removes the acknowledged messages) and on the durable queue {@code im.charging} when it
  * is retried from there. Both use {@link #jsonFormat()} (registry bean {@code chargingJson}).
@@ -52,7 +52,7 @@ public record ChargingEvent(String eventId, String recipient, List<String> sende
                 .build();
     }
 
-    /** The post-BYE event of a push session, with a fresh event id. */
+    /** The charging event of a push session, with a fresh event id. */
     public static ChargingEvent fromPush(PushSessionResult push) {
         List<Message> messages = push.messages().stream()
                 .map(m -> new Message(m.messageId(), m.sender(), m.contentType(), m.size(), m.acknowledged()))

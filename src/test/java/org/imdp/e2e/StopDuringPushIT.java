@@ -33,8 +33,6 @@ class StopDuringPushIT {
     Path dataDir;
 
     private final int sipPort = TestPorts.next();
-    private final int msrpPort = TestPorts.next();
-    private final int brokerPort = TestPorts.next();
     private final FreeDiameter chargingEnabler = new FreeDiameter("stop-during-push-it", "ocs.localdomain");
 
     @AfterEach
@@ -43,9 +41,8 @@ class StopDuringPushIT {
     }
 
     private ServiceProcess startService() {
+        // the same SIP port and data directory each time: the client's registration and contact outlive the restart
         return Services.onFreePorts(sipPort, dataDir)
-                .property("imdp.msrp.port", String.valueOf(msrpPort))
-                .property("imdp.broker.embedded.port", String.valueOf(brokerPort))
                 .property("imdp.ch1.peers", "127.0.0.1:" + chargingEnabler.port())
                 .start();
     }
