@@ -60,9 +60,15 @@ class IntakeFuzzTest {
         CommonLogger.legacyLogger = new Slf4jStackLogger();
     }
 
+    /** SIP MESSAGEs' Request-URI, From, Content-Type and body through {@link IntakeMessages#fromSip}. */
+    static final String INTAKE_MESSAGES = "sip-intake-messages";
+    /** Byte strings through the stack's SIP parser. */
+    static final String PARSER_INPUTS = "sip-parser-inputs";
+
     @AfterContainer
     static void closeCamel() throws Exception {
         CAMEL.close();
+        FuzzVolume.check(INTAKE_MESSAGES, PARSER_INPUTS);
     }
 
     @Property
@@ -76,6 +82,7 @@ class IntakeFuzzTest {
         exchange.getMessage().setHeader(SipMsrpConstants.CONTENT_TYPE, contentType);
         exchange.getMessage().setBody(body);
         DeferredMessage message;
+        FuzzVolume.count(INTAKE_MESSAGES, 1);
         try {
             message = intake.fromSip(exchange);
         } catch (RejectedMessageException e) {
@@ -193,6 +200,7 @@ class IntakeFuzzTest {
         exchange.getMessage().setHeader(SipMsrpConstants.CONTENT_TYPE, CpimMessage.MIME_TYPE);
         exchange.getMessage().setBody(cpim);
         DeferredMessage message;
+        FuzzVolume.count(INTAKE_MESSAGES, 1);
         try {
             message = intake.fromSip(exchange);
         } catch (RejectedMessageException e) {
@@ -224,6 +232,7 @@ class IntakeFuzzTest {
     void theSipParserParsesOrThrowsParseException(@ForAll("sipSoup") byte[] input) {
         Throwable thrown = assertTimeoutPreemptively(TRY_TIMEOUT,
                 () -> catchThrowable(() -> sipParser.parseSIPMessage(input, true, false, null)));
+        FuzzVolume.count(PARSER_INPUTS, 1);
         Statistics.collect(thrown == null ? "parsed or empty" : thrown.getClass().getSimpleName());
         if (thrown != null) {
             assertThat(thrown).isInstanceOf(ParseException.class);
