@@ -103,7 +103,7 @@ java -Dimdp.sip.host=$service_ip -Dimdp.sip.port=$sip_port -Dimdp.msrp.host=$ser
     -Dimdp.ch1.peers=127.0.0.1:1 -jar target/im-deferred-push-runner.jar > "$run/service.log" 2>&1 &
 service_pid=$!
 for _ in $(seq 1 120); do
-    grep -qE "Apache Camel .* started" "$run/service.log" && break
+    grep -qsE "Apache Camel .* started" "$run/service.log" && break
     kill -0 "$service_pid" 2>/dev/null || { echo "netem.sh: the service exited, see $run/service.log" >&2; exit 1; }
     sleep 0.5
 done

@@ -139,6 +139,8 @@ class PeerFaultsIT {
             assertThat(log.substring(samFailed)).contains("Push to " + tia + " Call-ID");
             // the INVITE and its retransmissions over UDP (T1 = 500 ms doubling up to Timer B = 32 s: 7)
             assertThat(silent.datagrams()).isGreaterThanOrEqualTo(6);
+            System.out.printf("FAULT silent contact: %d INVITE datagrams, no answer, the push failed 408 and freed its"
+                              + " consumer for the next recipient%n", silent.datagrams());
         }
         client.register(sam, 600);
         await().atMost(WAIT).until(() -> pushedTo(sam).size() == 1);
