@@ -113,7 +113,8 @@ class KillDuringPushesIT {
                 for (int n = 0; n < RECIPIENTS; n++) {
                     client.register(recipient(n), 600);
                 }
-                // every session holds its first message: 100 pushes in flight
+                // every session holds its first message: 100 pushes in flight. A held chunk must be answered within
+                // the MSRP transaction timeout (30 s, else 408 ends its session); from here to the kill takes about 5 s
                 await().atMost(WAIT).until(() -> msrp.held() == RECIPIENTS);
                 List<Got> held = messages(msrp.frames());
                 for (int i = 0; i < RECIPIENTS; i++) {

@@ -1,5 +1,6 @@
 package org.imdp.e2e;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -217,7 +218,7 @@ class PeerFaultsIT {
         private final ServerSocket server = new ServerSocket(TestPorts.next(), 1, InetAddress.getLoopbackAddress());
         private final int target;
         private final int cutAfter;
-        private final java.io.ByteArrayOutputStream forwarded = new java.io.ByteArrayOutputStream();
+        private final ByteArrayOutputStream forwarded = new ByteArrayOutputStream();
         private final Thread acceptor = new Thread(this::serve, "resetting-proxy");
 
         ResettingProxy(int target, int cutAfter) throws IOException {

@@ -1,6 +1,7 @@
 package org.imdp.fault;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,7 +25,7 @@ import org.imdp.sipmsrp.msrp.MsrpTestPeer;
  */
 public final class LossyLinkPush {
 
-    private static final java.time.Duration QUIET = java.time.Duration.ofSeconds(45);
+    private static final Duration QUIET = Duration.ofSeconds(45);
 
     private LossyLinkPush() {
     }

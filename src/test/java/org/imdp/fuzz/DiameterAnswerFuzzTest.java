@@ -4,13 +4,13 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.CorruptedFrameException;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -173,7 +173,7 @@ class DiameterAnswerFuzzTest {
     private static byte[] frame(List<DiameterAvp> avps, List<Integer> mutations) {
         byte[] encoded = encode(new DiameterMessage(DiameterMessage.FLAG_PROXIABLE, Diameter.CMD_ACCOUNTING,
                 Diameter.APP_BASE_ACCOUNTING, 0, 0, avps));
-        byte[] body = Mutations.mutate(java.util.Arrays.copyOfRange(encoded, DiameterMessage.HEADER_LENGTH, encoded.length),
+        byte[] body = Mutations.mutate(Arrays.copyOfRange(encoded, DiameterMessage.HEADER_LENGTH, encoded.length),
                 mutations, AVP_GRAMMAR);
         int length = Math.min(MAX_FRAME, DiameterMessage.HEADER_LENGTH + ((body.length + 3) & ~3));
         ByteBuffer frame = ByteBuffer.allocate(length);
