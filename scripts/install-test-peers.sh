@@ -7,13 +7,15 @@
 #   For the load benchmark (scripts/bench/load.sh): the incumbent, Kamailio msilo on SQLite
 #   (kamailio-sqlite-modules, sqlite3 to create its WAL database).
 #   And iperf3, the loopback TCP reference of the push benchmark (scripts/bench/push.sh).
+#   And iproute2 (ip netns, veth, tc netem) and nftables (random loss where the kernel has no netem) for the fault
+#   campaign's lossy link (scripts/fault/netem.sh).
 # Idempotent and quick: apt is not touched when every package is already installed.
 set -euo pipefail
 
 PACKAGES=(sip-tester tshark kamailio kamailio-sqlite-modules sqlite3
           freediameter freediameterd freediameter-extensions libfreediameter-dev
-          openssl dpkg-dev gcc libc6-dev postgresql iperf3)
-BINARIES=(sipp tshark dumpcap kamailio sqlite3 freeDiameterd openssl dpkg-source gcc runuser iperf3)
+          openssl dpkg-dev gcc libc6-dev postgresql iperf3 iproute2 nftables)
+BINARIES=(sipp tshark dumpcap kamailio sqlite3 freeDiameterd openssl dpkg-source gcc runuser iperf3 ip tc nft)
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 log() { echo "install-test-peers: $*"; }

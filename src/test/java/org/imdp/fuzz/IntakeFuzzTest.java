@@ -11,6 +11,8 @@ import java.util.Map;
 
 
 import gov.nist.core.CommonLogger;
+import gov.nist.javax.sip.message.SIPMessage;
+import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.parser.MessageParser;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -19,6 +21,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.statistics.Statistics;
 import org.apache.camel.CamelContext;
@@ -60,9 +64,17 @@ class IntakeFuzzTest {
         CommonLogger.legacyLogger = new Slf4jStackLogger();
     }
 
+    /** SIP MESSAGEs' Request-URI, From, Content-Type and body through {@link IntakeMessages#fromSip}. */
+    static final String INTAKE_MESSAGES = "sip-intake-messages";
+    /** Byte strings through the stack's SIP parser. */
+    static final String PARSER_INPUTS = "sip-parser-inputs";
+    /** Of those, what the parser gave back as a SIP request. */
+    static final String PARSED_REQUESTS = "sip-parsed-requests";
+
     @AfterContainer
     static void closeCamel() throws Exception {
         CAMEL.close();
+        FuzzVolume.check(INTAKE_MESSAGES, PARSER_INPUTS, PARSED_REQUESTS);
     }
 
     @Property
@@ -78,6 +90,7 @@ class IntakeFuzzTest {
         exchange.getMessage().setHeader(SipMsrpConstants.CONTENT_TYPE, contentType);
         exchange.getMessage().setBody(body);
         DeferredMessage message;
+        FuzzVolume.count(INTAKE_MESSAGES, 1);
         try {
             message = intake.fromSip(exchange);
         } catch (RejectedMessageException e) {
@@ -197,6 +210,7 @@ class IntakeFuzzTest {
         exchange.getMessage().setHeader(SipMsrpConstants.CONTENT_TYPE, CpimMessage.MIME_TYPE);
         exchange.getMessage().setBody(cpim);
         DeferredMessage message;
+        FuzzVolume.count(INTAKE_MESSAGES, 1);
         try {
             message = intake.fromSip(exchange);
         } catch (RejectedMessageException e) {
@@ -228,9 +242,46 @@ class IntakeFuzzTest {
     void theSipParserParsesOrThrowsParseException(@ForAll("sipSoup") byte[] input) {
         Throwable thrown = assertTimeoutPreemptively(TRY_TIMEOUT,
                 () -> catchThrowable(() -> sipParser.parseSIPMessage(input, true, false, null)));
+        FuzzVolume.count(PARSER_INPUTS, 1);
         Statistics.collect(thrown == null ? "parsed or empty" : thrown.getClass().getSimpleName());
         if (thrown != null) {
             assertThat(thrown).isInstanceOf(ParseException.class);
+        }
+    }
+
+    /**
+     * A MESSAGE as a client sends it (any Request-URI, From, Content-Type and body), with up to 4 bytes flipped,
+     * inserted (bytes that matter to SIP's grammar, or any) or deleted: the stack's parser gives a message or a
+     * ParseException, and a MESSAGE left intact whose Content-Type it reads parses with its body whole.
+     */
+    @Property
+    void aMutatedMessageParsesOrThrowsParseException(@ForAll("bareUris") String requestUri, @ForAll("bareUris") String from,
+            @ForAll("lines") String contentType, @ForAll("bodies") byte[] body,
+            @ForAll @Size(max = 4) List<@IntRange(min = 0, max = 1 << 20) Integer> mutations) {
+        byte[] head = ("MESSAGE " + requestUri + " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK776asdhds\r\n"
+                + "Max-Forwards: 70\r\nFrom: <" + from + ">;tag=49583\r\nTo: <" + requestUri + ">\r\n"
+                + "Call-ID: asd88asd77a@127.0.0.1\r\nCSeq: 1 MESSAGE\r\nContent-Type: " + contentType + "\r\n"
+                + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] message = java.util.Arrays.copyOf(head, head.length + body.length);
+        System.arraycopy(body, 0, message, head.length, body.length);
+        byte[] input = Mutations.mutate(message, mutations, ":;<>@ \r\n\"");
+        FuzzVolume.count(PARSER_INPUTS, 1);
+        SIPMessage[] parsed = new SIPMessage[1];
+        Throwable thrown = assertTimeoutPreemptively(TRY_TIMEOUT,
+                () -> catchThrowable(() -> parsed[0] = sipParser.parseSIPMessage(input, true, false, null)));
+        if (thrown != null) {
+            Statistics.collect("ParseException");
+            assertThat(thrown).isInstanceOf(ParseException.class);
+        } else if (parsed[0] instanceof SIPRequest request) {
+            FuzzVolume.count(PARSED_REQUESTS, 1);
+            Statistics.collect("request " + request.getMethod());
+            // the RI drops a Content-Type it cannot parse, and the body with it (the intake then answers 400)
+            if (mutations.isEmpty() && request.getContentTypeHeader() != null) {
+                assertThat(request.getMethod()).isEqualTo("MESSAGE");
+                assertThat(request.getRawContent() == null ? new byte[0] : request.getRawContent()).isEqualTo(body);
+            }
+        } else {
+            Statistics.collect(parsed[0] == null ? "nothing" : "response");
         }
     }
 

@@ -2,7 +2,6 @@ package org.imdp.fuzz;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -18,6 +17,7 @@ import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
+import net.jqwik.api.lifecycle.AfterContainer;
 import org.imdp.sipmsrp.msrp.codec.MsrpCodecException;
 import org.imdp.sipmsrp.msrp.codec.MsrpFrame;
 import org.imdp.sipmsrp.msrp.codec.MsrpFrameDecoder;
@@ -49,6 +49,14 @@ class MsrpCodecFuzzTest {
             + "-------a786hjs2$\r\n";
     /** Bounds one try; a decoder stuck in a loop fails here instead of hanging the build. */
     private static final Duration TRY_TIMEOUT = Duration.ofSeconds(5);
+
+    /** What {@link MsrpWire#decode} counts: every frame the decoder emitted, failed ones included. */
+    static final String FRAMES = "msrp-frames";
+
+    @AfterContainer
+    static void volume() {
+        FuzzVolume.check(FRAMES);
+    }
 
     private static MsrpFrameDecoder smallDecoder() {
         return new MsrpFrameDecoder(MAX_LINE, MAX_HEADERS, MAX_BODY);
@@ -105,6 +113,30 @@ class MsrpCodecFuzzTest {
     }
 
     /**
+     * A connection's worth of valid frames back to back (a few frames, sent round after round as a push session's
+     * SENDs and 200s follow each other), cut anywhere, comes out as the same frames in the same order: one decoder
+     * instance carries its state from frame to frame (a body's end-line search, the next start line).
+     */
+    @Property
+    void aStreamOfFramesDecodesToTheSameFramesInOrder(@ForAll("streams") List<MsrpFrames.Spec> specs,
+            @ForAll @IntRange(min = 1, max = 8) int rounds,
+            @ForAll @Size(max = 24) List<@IntRange(min = 0, max = 1 << 20) Integer> cuts) {
+        MsrpWire wire = new MsrpWire();
+        byte[] round = concat(specs.stream().map(spec -> wire.encode(spec.build())).toArray(byte[][]::new));
+        byte[] stream = concat(java.util.Collections.nCopies(rounds, round).toArray(byte[][]::new));
+        List<Object> out = assertTimeoutPreemptively(TRY_TIMEOUT, () -> wire.decode(new MsrpFrameDecoder(), stream, cuts));
+        try {
+            assertThat(out).hasSize(rounds * specs.size());
+            for (int i = 0; i < out.size(); i++) {
+                assertEqual((MsrpFrame) out.get(i), specs.get(i % specs.size()));
+            }
+        } finally {
+            wire.release(out);
+        }
+        wire.assertAllReleased();
+    }
+
+    /**
      * The decoder's documented resync: after a failure it drops input up to the next line that starts with
      * {@code "MSRP "}. A body has no length, so only a failure ends one early: the over-long line between
      * the garbage and the next frame makes sure that whatever state the garbage left the decoder in (in
@@ -116,7 +148,7 @@ class MsrpCodecFuzzTest {
             @ForAll("smallFrames") MsrpFrames.Spec next,
             @ForAll @Size(max = 8) List<@IntRange(min = 0, max = 4096) Integer> cuts) {
         MsrpWire wire = new MsrpWire();
-        byte[] garbage = mutate(wire.encode(damaged.build()), mutations);
+        byte[] garbage = Mutations.mutate(wire.encode(damaged.build()), mutations, "\r\n-$ :M");
         byte[] longLine = ("x".repeat(Math.max(MAX_LINE, MAX_BODY) + 1) + "\r\n").getBytes(StandardCharsets.US_ASCII);
         byte[] input = concat(garbage, longLine, wire.encode(next.build()));
         List<Object> out = assertTimeoutPreemptively(TRY_TIMEOUT, () -> wire.decode(smallDecoder(), input, cuts));
@@ -185,29 +217,6 @@ class MsrpCodecFuzzTest {
         }
     }
 
-    /** Each mutation picks a position and one of flip / insert / delete from its bits. */
-    private static byte[] mutate(byte[] data, List<Integer> mutations) {
-        List<Byte> bytes = new ArrayList<>(data.length + mutations.size());
-        for (byte b : data) {
-            bytes.add(b);
-        }
-        for (int m : mutations) {
-            int at = bytes.isEmpty() ? 0 : (m >>> 3) % bytes.size();
-            switch (m & 3) {
-                case 0 -> bytes.set(at, (byte) (bytes.get(at) ^ (1 << ((m >>> 2) & 7))));
-                // a byte that matters to the grammar, else any byte
-                case 1 -> bytes.add(at, (byte) "\r\n-$ :M".charAt((m >>> 2) % 7));
-                case 2 -> bytes.add(at, (byte) (m >>> 5));
-                default -> bytes.remove(at);
-            }
-        }
-        byte[] out = new byte[bytes.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = bytes.get(i);
-        }
-        return out;
-    }
-
     private static byte[] concat(byte[]... parts) {
         byte[] all = new byte[Arrays.stream(parts).mapToInt(p -> p.length).sum()];
         int at = 0;
@@ -221,6 +230,12 @@ class MsrpCodecFuzzTest {
     @Provide
     Arbitrary<MsrpFrames.Spec> frames() {
         return MsrpFrames.frames(100, 8, 30);
+    }
+
+    /** Up to 8 frames: SENDs, 200s, REPORTs, other methods. */
+    @Provide
+    Arbitrary<List<MsrpFrames.Spec>> streams() {
+        return MsrpFrames.frames(40, 4, 12).list().ofMinSize(1).ofMaxSize(8);
     }
 
     /** Frames within the small limits of {@link #smallDecoder()}. */

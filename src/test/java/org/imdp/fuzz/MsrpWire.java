@@ -47,6 +47,7 @@ final class MsrpWire {
             }
             channel.finish();
             drain(channel, out);
+            FuzzVolume.count(MsrpCodecFuzzTest.FRAMES, out.size());
             return out;
         } catch (RuntimeException | Error e) {
             release(out);

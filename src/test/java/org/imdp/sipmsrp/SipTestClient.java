@@ -149,7 +149,12 @@ public final class SipTestClient implements SipListener, AutoCloseable {
 
     /** Starts a client on a free port of {@code 127.0.0.1} that talks to the server at serverHost:serverPort. */
     public static SipTestClient start(String serverHost, int serverPort) throws Exception {
-        return new SipTestClient(serverHost, serverPort, "127.0.0.1");
+        return start(serverHost, serverPort, "127.0.0.1");
+    }
+
+    /** Starts a client on a free port of {@code host} (e.g. the far end of a veth pair). */
+    public static SipTestClient start(String serverHost, int serverPort, String host) throws Exception {
+        return new SipTestClient(serverHost, serverPort, host);
     }
 
     public int port() {

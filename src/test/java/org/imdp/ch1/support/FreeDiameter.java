@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -62,6 +63,31 @@ public final class FreeDiameter {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * An ACR as freeDiameter logged it: its header flags as freeDiameter writes them ({@code RP--}, {@code RP-T}),
+     * Session-Id, and User-Session-Id (the push's Call-ID).
+     */
+    public record Acr(String flags, String sessionId, String callId) {
+
+        /** The T flag: the sender says this request may have reached the server before. */
+        public boolean retransmitted() {
+            return flags.contains("T");
+        }
+    }
+
+    private static final Pattern ACR = Pattern.compile("'Accounting-Request'\\R(?:.*\\R)*?.*Flags: 0x\\p{XDigit}+ \\(([-RPET]+)\\)"
+            + "\\R(?:.*\\R)*?.*'Session-Id'\\(263\\).*val=\"([^\"]+)\"\\R(?:.*\\R)*?.*'User-Session-Id'\\(830\\).*val=\"([^\"]+)\"");
+
+    /** Every ACR received so far (by every run of this server: a restart appends to the log), in order. */
+    public List<Acr> accountingRequests() {
+        List<Acr> acrs = new ArrayList<>();
+        Matcher m = ACR.matcher(log());
+        while (m.find()) {
+            acrs.add(new Acr(m.group(1), m.group(2), m.group(3)));
+        }
+        return acrs;
     }
 
     /** How often the log contains {@code text}. */

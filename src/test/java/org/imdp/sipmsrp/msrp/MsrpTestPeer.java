@@ -96,7 +96,7 @@ public final class MsrpTestPeer implements AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MsrpTestPeer.class);
-    private static final String HOST = "127.0.0.1";
+    private final String host;
     /** The relay reservation method of RFC 4976. */
     private static final String AUTH = "AUTH";
     private static final long SHUTDOWN_TIMEOUT_MILLIS = 2000;
@@ -123,11 +123,21 @@ public final class MsrpTestPeer implements AutoCloseable {
     private Channel server;
     private int port;
 
-    /** Binds {@code 127.0.0.1:port}; 0 picks a free port. */
+    /** A peer on {@code 127.0.0.1}. */
+    public MsrpTestPeer() {
+        this("127.0.0.1");
+    }
+
+    /** A peer on {@code host} (e.g. the far end of a veth pair). */
+    public MsrpTestPeer(String host) {
+        this.host = host;
+    }
+
+    /** Binds {@code host:port}; 0 picks a free port. */
     public MsrpTestPeer start(int port) {
         group = new NioEventLoopGroup(1);
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(initializer(null)).bind(HOST, port).syncUninterruptibly().channel();
+                .childHandler(initializer(null)).bind(host, port).syncUninterruptibly().channel();
         this.port = ((InetSocketAddress) server.localAddress()).getPort();
         return this;
     }
@@ -138,7 +148,7 @@ public final class MsrpTestPeer implements AutoCloseable {
 
     /** Our MSRP URI, {@code msrp://127.0.0.1:<port>/<session-id>;tcp}. */
     public String path() {
-        return "msrp://" + HOST + ":" + port + "/" + sessionId + ";tcp";
+        return "msrp://" + host + ":" + port + "/" + sessionId + ";tcp";
     }
 
     /** Every request received so far, on all connections, in arrival order. */
