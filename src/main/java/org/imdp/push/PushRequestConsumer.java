@@ -182,15 +182,15 @@ final class PushRequestConsumer extends DefaultConsumer implements Suspendable {
                 return;
             }
             Long dueAt = exchange.getMessage().getHeader(DUE_AT, Long.class);
-            if ((dueAt == null || dueAt < 0) && (!isRunAllowed() || isSuspendingOrSuspended())) {
+            if (dueAt != null && dueAt >= 0) {
+                Integer retries = exchange.getMessage().getHeader(RETRIES, Integer.class);
+                requests.again(claim, owner, dueAt, retries == null ? 0 : retries);
+            } else if (!isRunAllowed() || isSuspendingOrSuspended()) {
                 // ended while the consumer is suspended or stopped, maybe cut short by the stop: due again at once,
                 // for whoever runs next
                 requests.again(claim, owner, System.currentTimeMillis(), claim.retries());
-            } else if (dueAt == null || dueAt < 0) {
-                requests.done(claim, owner);
             } else {
-                Integer retries = exchange.getMessage().getHeader(RETRIES, Integer.class);
-                requests.again(claim, owner, dueAt, retries == null ? 0 : retries);
+                requests.done(claim, owner);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

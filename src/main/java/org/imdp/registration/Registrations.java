@@ -125,7 +125,7 @@ public final class Registrations {
     private void ensureRoom(String key, long now) throws SQLException {
         Census known = census.get();
         if (known == null || now - known.countedAt() >= recountMillis || now < known.countedAt()) {
-            known = new Census(now, store.single("SELECT count(*) FROM registration WHERE expires_at > ?", now));
+            known = new Census(now, registeredAt(now));
             census.set(known);
         }
         long registered = known.registered();
@@ -155,7 +155,11 @@ public final class Registrations {
 
     /** Recipients registered now (on every instance sharing the store). */
     public long size() throws SQLException {
-        return store.single("SELECT count(*) FROM registration WHERE expires_at > ?", clock.millis());
+        return registeredAt(clock.millis());
+    }
+
+    private long registeredAt(long now) throws SQLException {
+        return store.single("SELECT count(*) FROM registration WHERE expires_at > ?", now);
     }
 
     /**

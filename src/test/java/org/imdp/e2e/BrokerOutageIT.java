@@ -7,9 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.imdp.ch1.support.FreeDiameter;
@@ -92,7 +90,7 @@ class BrokerOutageIT {
                 client.register(r, 600);
             }
             await().atMost(WAIT).until(() -> delivered(msrp).containsAll(accepted));
-            Map<String, String> sessions = complete(service);
+            Map<String, String> sessions = service.pushesByCallId(COMPLETE);
             await().atMost(WAIT).until(() -> Charging.byCallId(chargingEnabler.accountingRequests()).keySet()
                     .containsAll(sessions.keySet()));
             long recoveredMillis = (System.nanoTime() - up) / 1_000_000;
@@ -140,12 +138,4 @@ class BrokerOutageIT {
         return texts;
     }
 
-    private static Map<String, String> complete(ServiceProcess service) {
-        Map<String, String> sessions = new TreeMap<>();
-        Matcher m = COMPLETE.matcher(service.logText());
-        while (m.find()) {
-            sessions.put(m.group(2), m.group(1));
-        }
-        return sessions;
-    }
 }

@@ -6,10 +6,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.imdp.ch1.support.FreeDiameter;
 import org.imdp.sipmsrp.SipTestClient;
@@ -37,6 +36,7 @@ class ChargingOutageIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final int WAVE = 20;
     private static final Duration DOWN = Duration.ofSeconds(Long.getLong("imdp.fault.charging-down-seconds", 0));
+    /** A push that delivered both its messages: recipient, Call-ID. */
     private static final Pattern COMPLETE = Pattern.compile("Push to sip:(w\\d+r\\d+)@127\\.0\\.0\\.1 Call-ID (\\S+): 2 sent, 2 acknowledged, 0 refused, complete");
     private static final Pattern CHARGED = Pattern.compile("Charged push (\\S+) for ");
     private static final Pattern FAILED_FOR_NOW = Pattern.compile("failed for now");
@@ -69,19 +69,19 @@ class ChargingOutageIT {
             push(client, waves++);
             chargingEnabler.kill();
             long down = System.nanoTime();
-            await().atMost(WAIT).until(() -> complete(service).size() == WAVE);
+            await().atMost(WAIT).until(() -> service.pushesByCallId(COMPLETE).size() == WAVE);
             do {
                 push(client, waves++);
                 int sessions = waves * WAVE;
-                await().atMost(WAIT).until(() -> complete(service).size() == sessions);
+                await().atMost(WAIT).until(() -> service.pushesByCallId(COMPLETE).size() == sessions);
             } while (System.nanoTime() - down < DOWN.toNanos());
             await().atMost(WAIT).until(() -> FAILED_FOR_NOW.matcher(service.logText()).find());
             long downMillis = (System.nanoTime() - down) / 1_000_000;
-            int failedForNow = count(service.logText(), FAILED_FOR_NOW);
+            int failedForNow = service.logMatches(FAILED_FOR_NOW).size();
 
             chargingEnabler.start();
             long up = System.nanoTime();
-            Map<String, String> sessions = complete(service);
+            Map<String, String> sessions = service.pushesByCallId(COMPLETE);
             assertThat(sessions).hasSize(waves * WAVE);
             await().atMost(WAIT).until(() -> charged(service).containsAll(sessions.keySet()));
             long catchUpMillis = (System.nanoTime() - up) / 1_000_000;
@@ -114,31 +114,8 @@ class ChargingOutageIT {
         }
     }
 
-    /** Call-ID to recipient of every push that delivered both its messages. */
-    private static Map<String, String> complete(ServiceProcess service) {
-        Map<String, String> sessions = new TreeMap<>();
-        Matcher m = COMPLETE.matcher(service.logText());
-        while (m.find()) {
-            sessions.put(m.group(2), m.group(1));
-        }
-        return sessions;
-    }
-
     private static Set<String> charged(ServiceProcess service) {
-        Set<String> callIds = new TreeSet<>();
-        Matcher m = CHARGED.matcher(service.logText());
-        while (m.find()) {
-            callIds.add(m.group(1));
-        }
-        return callIds;
+        return service.logMatches(CHARGED).stream().map(m -> m.group(1)).collect(Collectors.toCollection(TreeSet::new));
     }
 
-    private static int count(String text, Pattern pattern) {
-        Matcher m = pattern.matcher(text);
-        int n = 0;
-        while (m.find()) {
-            n++;
-        }
-        return n;
-    }
 }

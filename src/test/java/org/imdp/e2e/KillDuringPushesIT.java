@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
@@ -47,6 +46,7 @@ class KillDuringPushesIT {
     /** Recipients 0..39 finish before the kill; 40..69 have their first message acknowledged; 70..99 none. */
     private static final int FINISHED = 40;
     private static final int FIRST_ACKNOWLEDGED = 70;
+    private static final Pattern CHARGED = Pattern.compile("Charged push ");
     private static final Pattern COMPLETE = Pattern.compile(
             "Push to (sip:r\\d\\d@127\\.0\\.0\\.1) Call-ID (\\S+): 2 sent, 2 acknowledged, 0 refused, complete");
 
@@ -54,8 +54,6 @@ class KillDuringPushesIT {
     Path dataDir;
 
     private final int sipPort = TestPorts.next();
-    private final int msrpPort = TestPorts.next();
-    private final int brokerPort = TestPorts.next();
     private final FreeDiameter chargingEnabler = new FreeDiameter("kill-during-pushes-it", "ocs.localdomain");
 
     @AfterEach
@@ -64,10 +62,7 @@ class KillDuringPushesIT {
     }
 
     private ServiceProcess startService() {
-        return Services.onFreePorts(sipPort, dataDir)
-                .property("imdp.msrp.port", String.valueOf(msrpPort))
-                .property("imdp.broker.embedded.port", String.valueOf(brokerPort))
-                .property("imdp.ch1.peers", "127.0.0.1:" + chargingEnabler.port())
+        return Services.chargingAt(chargingEnabler, sipPort, dataDir)
                 .property("imdp.ch1.reconnect-delay-max", "2s")
                 // all 100 sessions at once
                 .property("imdp.push.consumers", String.valueOf(RECIPIENTS))
@@ -134,12 +129,9 @@ class KillDuringPushesIT {
                         answered200.add(held.get(i).text());
                     }
                 }
-                await().atMost(WAIT).until(() -> count(service.logText(), Pattern.compile("Charged push ")) == FINISHED);
+                await().atMost(WAIT).until(() -> service.logMatches(CHARGED).size() == FINISHED);
                 phaseOneFrames = msrp.frames().size();
-                Matcher complete = COMPLETE.matcher(service.logText());
-                while (complete.find()) {
-                    finishedCallIds.put(complete.group(2), complete.group(1));
-                }
+                finishedCallIds.putAll(service.pushesByCallId(COMPLETE));
             } finally {
                 service.kill();
             }
@@ -151,11 +143,8 @@ class KillDuringPushesIT {
                 for (int n = 0; n < RECIPIENTS; n++) {
                     client.register(recipient(n), 600);
                 }
-                await().atMost(WAIT).until(() -> count(restarted.logText(), Pattern.compile("Charged push ")) == RECIPIENTS - FINISHED);
-                Matcher complete = COMPLETE.matcher(restarted.logText());
-                while (complete.find()) {
-                    finishedCallIds.put(complete.group(2), complete.group(1));
-                }
+                await().atMost(WAIT).until(() -> restarted.logMatches(CHARGED).size() == RECIPIENTS - FINISHED);
+                finishedCallIds.putAll(restarted.pushesByCallId(COMPLETE));
             }
             long millis = (System.nanoTime() - started) / 1_000_000;
             List<Got> afterRestart = messages(msrp.frames().subList(phaseOneFrames, msrp.frames().size()));
@@ -201,12 +190,4 @@ class KillDuringPushesIT {
         }
     }
 
-    private static int count(String text, Pattern pattern) {
-        Matcher m = pattern.matcher(text);
-        int n = 0;
-        while (m.find()) {
-            n++;
-        }
-        return n;
-    }
 }

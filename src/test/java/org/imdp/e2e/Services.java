@@ -1,5 +1,6 @@
 package org.imdp.e2e;
 
+import org.imdp.ch1.support.FreeDiameter;
 import org.imdp.test.TestPorts;
 import java.nio.file.Path;
 
@@ -23,5 +24,13 @@ final class Services {
                 .property("imdp.broker.embedded.port", String.valueOf(TestPorts.next()))
                 .property("imdp.data-dir", dataDir.toString())
                 .property("imdp.ch1.peers", "127.0.0.1:" + TestPorts.next());
+    }
+
+    /**
+     * As {@link #onFreePorts}, charging at {@code chargingEnabler}: with the same {@code sipPort} and {@code dataDir}
+     * each time, a restarted service keeps what its clients registered and what it stored.
+     */
+    static ServiceProcess.Builder chargingAt(FreeDiameter chargingEnabler, int sipPort, Path dataDir) {
+        return onFreePorts(sipPort, dataDir).property("imdp.ch1.peers", "127.0.0.1:" + chargingEnabler.port());
     }
 }

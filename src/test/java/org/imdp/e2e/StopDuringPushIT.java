@@ -41,10 +41,7 @@ class StopDuringPushIT {
     }
 
     private ServiceProcess startService() {
-        // the same SIP port and data directory each time: the client's registration and contact outlive the restart
-        return Services.onFreePorts(sipPort, dataDir)
-                .property("imdp.ch1.peers", "127.0.0.1:" + chargingEnabler.port())
-                .start();
+        return Services.chargingAt(chargingEnabler, sipPort, dataDir).start();
     }
 
     @Test

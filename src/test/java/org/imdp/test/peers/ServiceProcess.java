@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 
 /**
@@ -55,6 +57,21 @@ public final class ServiceProcess implements AutoCloseable {
     /** The service's combined stdout and stderr so far. */
     public String logText() {
         return process.logText();
+    }
+
+    /** Every match of {@code pattern} in the service's log so far, in order (e.g. one per push it logged). */
+    public List<MatchResult> logMatches(Pattern pattern) {
+        return pattern.matcher(logText()).results().toList();
+    }
+
+    /**
+     * The push sessions the log names with {@code pattern}: Call-ID (group 2) to recipient (group 1), from lines such as
+     * {@code Push to <recipient> Call-ID <id>: ...}.
+     */
+    public Map<String, String> pushesByCallId(Pattern pattern) {
+        Map<String, String> sessions = new TreeMap<>();
+        logMatches(pattern).forEach(m -> sessions.put(m.group(2), m.group(1)));
+        return sessions;
     }
 
     /** The log file, {@code target/peers/service-<n>.log}. */
