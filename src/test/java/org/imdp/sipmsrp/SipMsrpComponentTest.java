@@ -888,6 +888,24 @@ class SipMsrpComponentTest extends CamelTestSupport {
     }
 
     @Test
+    void stopping_the_context_gives_up_an_invite_that_only_rings() throws Exception {
+        client.ringOnly();
+        // the INVITE would wait 5 s for an answer (inviteTimeout): the stop does not wait for it
+        CompletableFuture<Exchange> pushed = template.asyncSend("direct:push-settle-bye",
+                e -> prepare(e, List.of(message("stop-0004", ALICE, "one"))));
+        client.awaitRequest(Request.INVITE, WAIT);
+
+        context.stop();
+
+        Exchange done = pushed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(done.getException()).isInstanceOfSatisfying(SipMsrpPushException.class, e -> {
+            assertThat(e.getStatusCode()).isEqualTo(Response.SERVICE_UNAVAILABLE);
+            assertThat(e).hasMessageContaining(PushSession.STOPPING);
+        });
+        assertThat(client.awaitRequest(Request.CANCEL, WAIT)).isNotNull();
+    }
+
+    @Test
     void push_via_outbound_proxy_targets_the_recipient_with_a_loose_route() throws Exception {
         client.rejectInvites(Response.TEMPORARILY_UNAVAILABLE);
 
