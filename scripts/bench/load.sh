@@ -6,7 +6,7 @@
 #
 # Defaults: 1 round, 1000 recipients x 10 messages, 10 MESSAGEs in flight, after a warm-up of the jar (not measured)
 # with 3000 other recipients x 2 messages (--warmup 0: none). --profile records JFR in the jar
-# during the first delivery phase and prints the top costs. --no-build uses the jar and test classes as built.
+# during the first intake and delivery phases and prints the top costs. --no-build uses the jar and test classes as built.
 # Extra JVM options for the jar (e.g. new store keys as -D...): IMDP_BENCH_JAVA_OPTS="-Xmx2g -Dimdp.x=y".
 # Needs the test peers (./scripts/install-test-peers.sh, as root on Debian 12) and capture rights on lo.
 # Every process it starts it stops, also on Ctrl-C; output (logs, captures, recordings) in target/bench/.

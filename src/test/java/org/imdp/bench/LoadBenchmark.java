@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
@@ -58,6 +59,8 @@ public final class LoadBenchmark {
     private static final String MSILO = "msilo";
     private static final String WARMUP_MESSAGES = "warmup-messages.csv";
     private static final String WARMUP_USERS = "warmup-users.csv";
+    /** A warm-up cycle whose JIT compiler threads took less than this share of the service's CPU ends the warm-up. */
+    private static final double JIT_QUIET_SHARE = 0.05;
     private static final Pattern BENCH_BODY = Pattern.compile("bench u(\\d+) m(\\d+)");
     private static final Duration NO_PROGRESS = Duration.ofSeconds(60);
     private static final long TICKS_PER_SECOND = 100; // Linux USER_HZ, the unit of utime/stime in /proc
@@ -75,13 +78,14 @@ public final class LoadBenchmark {
     /** Recipients of the warm-up and their messages each, run before the measured phases and not measured. */
     private final int warmupRecipients;
     private final int warmupMessages;
+    private final int warmupCycles;
     private final boolean profile;
     private final List<String> javaOptions;
     private final Path outDir;
     private final HttpClient http = HttpClient.newHttpClient();
 
     private LoadBenchmark(int rounds, int recipients, int messagesPerRecipient, int inFlight, int warmupRecipients,
-                          int warmupMessages, boolean profile,
+                          int warmupMessages, int warmupCycles, boolean profile,
                           List<String> javaOptions, Path outDir) {
         this.rounds = rounds;
         this.recipients = recipients;
@@ -89,6 +93,7 @@ public final class LoadBenchmark {
         this.inFlight = inFlight;
         this.warmupRecipients = warmupRecipients;
         this.warmupMessages = warmupMessages;
+        this.warmupCycles = warmupCycles;
         this.profile = profile;
         this.javaOptions = javaOptions;
         this.outDir = outDir;
@@ -117,6 +122,7 @@ public final class LoadBenchmark {
         int inFlight = 10;
         int warmup = 3000;
         int warmupMessages = 2;
+        int warmupCycles = 10;
         boolean profile = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -127,10 +133,12 @@ public final class LoadBenchmark {
                 case "--profile" -> profile = true;
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--warmup-messages" -> warmupMessages = Integer.parseInt(args[++i]);
+                case "--warmup-cycles" -> warmupCycles = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("usage: load.sh [--rounds R] [--recipients N] [--messages M] [--in-flight F]"
-                            + " [--warmup W] [--warmup-messages K] [--profile]\n  defaults: 1 round, 1000 recipients x 10"
-                            + " messages, 10 in flight, a warm-up of 3000 other recipients x 2 messages (not measured; 0: none)");
+                            + " [--warmup W] [--warmup-messages K] [--warmup-cycles C] [--profile]\n  defaults: 1 round,"
+                            + " 1000 recipients x 10 messages, 10 in flight, a warm-up (not measured; --warmup 0: none) of at"
+                            + " most 10 cycles of 3000 other recipients x 2 messages, until the JIT compiler is quiet");
                     System.exit(2);
                 }
             }
@@ -155,7 +163,8 @@ public final class LoadBenchmark {
                 stopAll();
             }
         }, "load-benchmark-cleanup"));
-        int exit = new LoadBenchmark(rounds, recipients, messages, inFlight, warmup, warmupMessages, profile, javaOptions, outDir).run();
+        int exit = new LoadBenchmark(rounds, recipients, messages, inFlight, warmup, warmupMessages, warmupCycles, profile,
+                javaOptions, outDir).run();
         finished = true;
         System.exit(exit);
     }
@@ -241,6 +250,11 @@ public final class LoadBenchmark {
                     .property("imdp.broker.embedded.port", String.valueOf(TestPorts.next()))
                     .property("camel.management.port", String.valueOf(managementPort));
             javaOptions.forEach(builder::jvmOption);
+            if (withProfile) {
+                // recording from the start: a recording started later makes the JIT compile much of the code again (its
+                // compiler threads then take half the CPU of the phase), so the phases are cut out of this one
+                builder.jvmOption("-XX:StartFlightRecording=name=loadbench,settings=profile,maxage=1h");
+            }
             ServiceProcess service = started(builder.start());
             String metricsUrl = "http://127.0.0.1:" + managementPort + "/observe/metrics";
             awaitReady("http://127.0.0.1:" + managementPort + "/observe/health/ready");
@@ -251,11 +265,24 @@ public final class LoadBenchmark {
             int uasPort = TestPorts.next();
             Sipp clients = started(Sipp.scenario("uas-msrp.xml").localPort(uasPort)
                     .key("msrp_port", String.valueOf(clientMsrp.port())).set("answer_delay", "0").set("bye_delay", "0")
-                    .calls(total + warmupRecipients * warmupMessages)
+                    .calls(total + warmupCycles * warmupRecipients * warmupMessages)
                     .timeout(Duration.ofHours(1)).withoutMessageTrace().startServer());
-            warmUp(sipPort, uasPort, dir, () -> count(clientMsrp.process().logText(), "warm w"));
+            warmUp(run, service.pid(), sipPort, uasPort, dir, () -> count(clientMsrp.process().logText(), "warm w"));
 
+            Path intakeJfr = dir.resolve("intake.jfr");
+            Map<String, Double> intakeThreadCpu0 = threadCpuMillis(service.pid());
+            Instant intakeBegin = Instant.now();
             intake(run, sipPort, cpu, messagesFile, dir, total);
+            if (withProfile || round == 1) {
+                run.notes.add("CPU of the intake phase by thread (jcmd Thread.print, names without numbers):\n"
+                        + threadCpuReport(intakeThreadCpu0, threadCpuMillis(service.pid()), total));
+            }
+            if (withProfile) {
+                Instant intakeEnd = jfrDump(service.pid(), intakeBegin, intakeJfr);
+                JfrTopCosts costs = JfrTopCosts.analyse(intakeJfr, intakeBegin, intakeEnd);
+                Files.writeString(dir.resolve("intake-profile.txt"), costs.report());
+                run.notes.add("profile of the intake phase (" + intakeJfr + "):\n" + costs.report());
+            }
 
             LoadCapture capture = started(LoadCapture.start(dir.resolve("delivery.pcapng"), sipPort, uasPort,
                     clientMsrp.port(), msrpPort, chargingEnabler.port())
@@ -263,9 +290,7 @@ public final class LoadBenchmark {
                     .decodeAs("diameter", "tcp", chargingEnabler.port()));
             Path jfr = dir.resolve("delivery.jfr");
             Map<String, Double> threadCpu0 = threadCpuMillis(service.pid());
-            if (withProfile) {
-                jcmd(service.pid(), "JFR.start", "name=loadbench", "settings=profile", "filename=" + jfr);
-            }
+            Instant deliveryBegin = Instant.now();
             say("round %d, %s: delivery (REGISTER of %d recipients)", round, OURS, recipients);
             long cpu0 = cpu.getAsLong();
             long t0 = System.nanoTime();
@@ -278,12 +303,10 @@ public final class LoadBenchmark {
             long cpuTicks = cpu.getAsLong() - cpu0;
             double seconds = (System.nanoTime() - t0) / 1e9;
             Map<String, Double> threadCpu1 = threadCpuMillis(service.pid());
-            if (withProfile) {
-                jcmd(service.pid(), "JFR.stop", "name=loadbench");
-            }
+            Instant deliveryEnd = withProfile ? jfrDump(service.pid(), deliveryBegin, jfr) : Instant.now();
             if (withProfile || round == 1) {
-                run.notes.add("CPU of the delivery phase by thread (jcmd Thread.print, names without numbers"
-                        + (withProfile ? ", under JFR" : "") + "):\n" + threadCpuReport(threadCpu0, threadCpu1, total));
+                run.notes.add("CPU of the delivery phase by thread (jcmd Thread.print, names without numbers):\n"
+                        + threadCpuReport(threadCpu0, threadCpu1, total));
             }
             capture.stop();
             cpu(run, "delivery", cpuTicks, seconds, total);
@@ -300,7 +323,7 @@ public final class LoadBenchmark {
                 run.notes.add(errors + " ERROR and " + warnings + " WARN lines in " + service.log());
             }
             if (withProfile) {
-                JfrTopCosts costs = JfrTopCosts.analyse(jfr);
+                JfrTopCosts costs = JfrTopCosts.analyse(jfr, deliveryBegin, deliveryEnd);
                 Files.writeString(dir.resolve("profile.txt"), costs.report());
                 run.notes.add("profile of the delivery phase (" + jfr + "):\n" + costs.report());
             }
@@ -428,24 +451,39 @@ public final class LoadBenchmark {
     // ---------------------------------------------------------------------------------------------- phases
 
     /**
-     * Not measured, for the service only: intake and delivery of the warm-up's recipients, so that the measured phases
-     * find the code compiled
-     * and the caches filled, as in a service that has run for a while: a JVM runs cold code interpreted, then
-     * compiled with profiling, and compiles the code of a method for good after some thousand calls: a third of the
-     * CPU of a cold delivery phase of 1,000 sessions went to the JIT compiler, and still 40 % after a warm-up of 3,000
-     * one-message sessions, and 40 % after 1,000 sessions of 10 messages: the code run once per session is compiled
-     * for good after some thousand sessions. So: more sessions than the measured phase has, of two messages each.
+     * Not measured, for the service only: cycles of intake and delivery of the warm-up's recipients, so that the
+     * measured phases find the code compiled and the caches filled, as in a service that has run for a while. A JVM
+     * runs cold code interpreted, then compiled with profiling, and compiles a method for good after some thousand
+     * calls; on 2 cores its compiler threads took a third to a half of the service's CPU in phases measured after one
+     * warm-up of 6,000 MESSAGEs and 3,000 sessions, and a steady intake of MESSAGEs alone kept compiling for about
+     * 40 s. So the warm-up repeats until a cycle spends less than {@value #JIT_QUIET_SHARE} of the service's CPU in
+     * the compiler threads, at most {@code warmupCycles} times, and the run notes each cycle's share.
      */
-    private void warmUp(int port, int uasPort, Path dir, LongSupplier delivered) throws Exception {
+    private void warmUp(Run run, long pid, int port, int uasPort, Path dir, LongSupplier delivered) throws Exception {
         if (warmupRecipients == 0) {
             return;
         }
         int total = warmupRecipients * warmupMessages;
-        say("  warm-up (not measured): %d MESSAGEs for %d other recipients, then their REGISTERs", total, warmupRecipients);
         Path warmupDir = Files.createDirectories(dir.resolve("warmup"));
-        intake(new Run("warm-up"), port, () -> 0, outDir.resolve(WARMUP_MESSAGES), warmupDir, total);
-        register(new Run("warm-up"), port, uasPort, outDir.resolve(WARMUP_USERS), warmupRecipients);
-        awaitCount(delivered, total, "warm-up messages at the clients");
+        List<String> shares = new ArrayList<>();
+        for (int cycle = 1; cycle <= warmupCycles; cycle++) {
+            say("  warm-up cycle %d (not measured): %d MESSAGEs for %d other recipients, then their REGISTERs", cycle,
+                    total, warmupRecipients);
+            Map<String, Double> before = threadCpuMillis(pid);
+            intake(new Run("warm-up"), port, () -> 0, outDir.resolve(WARMUP_MESSAGES),
+                    Files.createDirectories(warmupDir.resolve("cycle-" + cycle)), total);
+            register(new Run("warm-up"), port, uasPort, outDir.resolve(WARMUP_USERS), warmupRecipients);
+            awaitCount(delivered, (long) cycle * total, "warm-up messages at the clients");
+            Map<String, Double> after = threadCpuMillis(pid);
+            double all = after.entrySet().stream().mapToDouble(e -> e.getValue() - before.getOrDefault(e.getKey(), 0.0)).sum();
+            double jit = after.entrySet().stream().filter(e -> e.getKey().contains("CompilerThread"))
+                    .mapToDouble(e -> e.getValue() - before.getOrDefault(e.getKey(), 0.0)).sum();
+            shares.add(String.format("%.0f %%", 100 * jit / Math.max(1, all)));
+            if (jit < JIT_QUIET_SHARE * all) {
+                break;
+            }
+        }
+        run.notes.add("warm-up: JIT compiler threads' share of the service's CPU per cycle: " + String.join(", ", shares));
     }
 
     private void intake(Run run, int port, LongSupplier cpu, Path messagesFile, Path dir, int total) throws Exception {
@@ -844,6 +882,13 @@ public final class LoadBenchmark {
                 .forEach(e -> report.append(String.format("  %6.1f %%  %8.0f ms  %s%n", 100 * e.getValue() / total,
                         e.getValue(), e.getKey())));
         return report.toString();
+    }
+
+    /** The jar's recording from {@code begin} until now, into {@code file}; returns the end. */
+    private static Instant jfrDump(long pid, Instant begin, Path file) throws IOException, InterruptedException {
+        Instant end = Instant.now();
+        jcmd(pid, "JFR.dump", "name=loadbench", "begin=" + begin, "end=" + end, "filename=" + file);
+        return end;
     }
 
     private static String jcmd(long pid, String... command) throws IOException, InterruptedException {
