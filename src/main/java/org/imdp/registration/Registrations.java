@@ -1,9 +1,12 @@
 package org.imdp.registration;
 
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.imdp.store.DeferredStore;
@@ -166,25 +169,34 @@ public final class Registrations {
      * Deletes registrations that ran out, at most {@value #CLEANUP_BATCH} (the next call takes the rest); the write
      * is only queued when there is something to delete.
      *
-     * @return the number deleted
+     * @return the recipients whose registration was deleted (route {@code registration-cleanup} withdraws their
+     *         push requests, as a deregistration does)
      */
-    public int cleanup() throws SQLException, InterruptedException {
+    public List<String> cleanup() throws SQLException, InterruptedException {
         long now = clock.millis();
         if (store.single("SELECT count(*) FROM registration WHERE expires_at <= ?", now) == 0) {
-            return 0;
+            return List.of();
         }
-        int deleted = (Integer) store.write(c -> {
+        @SuppressWarnings("unchecked")
+        List<String> deleted = (List<String>) store.write(c -> {
             // expires_at again outside: a registration refreshed meanwhile by another instance (PostgreSQL checks the
             // row again once that instance committed) stays
             try (PreparedStatement delete = c.prepareStatement("DELETE FROM registration WHERE expires_at <= ? AND "
-                    + "recipient IN (SELECT recipient FROM registration WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)")) {
+                    + "recipient IN (SELECT recipient FROM registration WHERE expires_at <= ? ORDER BY expires_at LIMIT ?) "
+                    + "RETURNING recipient")) {
                 delete.setLong(1, now);
                 delete.setLong(2, now);
                 delete.setInt(3, CLEANUP_BATCH);
-                return delete.executeUpdate();
+                List<String> recipients = new ArrayList<>();
+                try (ResultSet rs = delete.executeQuery()) {
+                    while (rs.next()) {
+                        recipients.add(rs.getString(1));
+                    }
+                }
+                return recipients;
             }
         });
-        LOG.debug("{} expired registration(s) deleted", deleted);
+        LOG.debug("{} expired registration(s) deleted", deleted.size());
         return deleted;
     }
 }

@@ -13,6 +13,7 @@ import org.apache.camel.builder.NotifyBuilder;
 import org.imdp.registration.Registrations;
 import org.imdp.sipmsrp.SipTestClient;
 import org.imdp.store.DeferredStore;
+import org.imdp.store.PushRequests;
 import org.imdp.test.ServiceMainTestSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -104,6 +105,23 @@ class RegistrationRoutesTest extends ServiceMainTestSupport {
         await().atMost(Duration.ofSeconds(20)).until(() -> registrationRows() == 0);
         assertThat(client.register(BEN, 600).getStatusCode()).isEqualTo(200);
         assertThat(registrations().contactOf(BEN)).isEqualTo(client.contact("ben"));
+    }
+
+    @Test
+    void a_registration_that_ran_out_withdraws_the_timed_retry_of_its_push() throws Exception {
+        PushRequests requests = context.getRegistry().lookupByNameAndType("pushRequests", PushRequests.class);
+        // the client's side asks to be tried again in 10 minutes
+        client.rejectInvites(480, 600);
+        assertThat(client.sendMessage("sip:zoe@127.0.0.1", AMY, "text/plain", "hello".getBytes())).isEqualTo(202);
+
+        assertThat(client.register(AMY, 2).getStatusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> client.received().stream().anyMatch(r -> r.method().equals("INVITE")));
+
+        // the timed retry is withdrawn once the registration ran out (before the fix it waited its 10 minutes)
+        await().atMost(Duration.ofSeconds(20)).until(() -> registrationRows() == 0 && requests.count() == 0);
+        assertThat(client.received().stream().filter(r -> r.method().equals("INVITE")).count()).isEqualTo(1);
+        assertThat(context.getRegistry().lookupByNameAndType("deferredStore", DeferredStore.class)
+                .single("SELECT count(*) FROM deferred_message")).as("the message stays stored").isEqualTo(1);
     }
 
     @Test
