@@ -1,5 +1,6 @@
 package org.imdp.push;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
@@ -178,7 +179,7 @@ final class PushRequestConsumer extends DefaultConsumer implements Suspendable {
             if (exchange.getException() != null) {
                 getExceptionHandler().handleException("Push to " + claim.recipient() + " failed; tried again in "
                         + endpoint.lease().toSeconds() + " s", exchange, exchange.getException());
-                requests.again(claim, owner, System.currentTimeMillis() + endpoint.lease().toMillis(), claim.retries());
+                requests.againAfter(claim, owner, endpoint.lease(), claim.retries());
                 return;
             }
             Long dueAt = exchange.getMessage().getHeader(DUE_AT, Long.class);
@@ -188,7 +189,7 @@ final class PushRequestConsumer extends DefaultConsumer implements Suspendable {
             } else if (!isRunAllowed() || isSuspendingOrSuspended()) {
                 // ended while the consumer is suspended or stopped, maybe cut short by the stop: due again at once,
                 // for whoever runs next
-                requests.again(claim, owner, System.currentTimeMillis(), claim.retries());
+                requests.againAfter(claim, owner, Duration.ZERO, claim.retries());
             } else {
                 requests.done(claim, owner);
             }

@@ -199,6 +199,11 @@ public final class PushRequests {
         end(claim, owner, false, dueAt, retries);
     }
 
+    /** As {@link #again}, due {@code delay} from now on the store's clock. */
+    public void againAfter(Claim claim, String owner, Duration delay, int retries) throws SQLException, InterruptedException {
+        again(claim, owner, clock.millis() + delay.toMillis(), retries);
+    }
+
     /**
      * Releases the claim: the request goes when it was withdrawn, or when {@code doneUnlessRequested} and no request
      * arrived meanwhile; otherwise it is rescheduled.
