@@ -12,7 +12,7 @@ import org.imdp.store.RejectedMessageException.Reason;
 /**
  * The domains whose users this IM Server serves ({@code imdp.sip.home-domains}): only a recipient in one of them can
  * have messages stored or a registration recorded (routes {@code store} and {@code availability}). Any other, and a
- * tel: URI, which names no domain, is refused with 404 (RFC 3261 section 21.4.4: the domain of the Request-URI is not
+ * tel: URI, which names no domain, is refused with 404 (RFC 3261 section 21.4.5: the domain of the Request-URI is not
  * one the server handles) before anything is stored. A domain is the host of the recipient's URI without its port,
  * compared without case; an IPv6 host is written in brackets ({@code [2001:db8::1]}); a subdomain is another domain.
  */
