@@ -100,6 +100,7 @@ fi
 echo "* service on $service_ip:$sip_port (MSRP $msrp_port), log $run/service.log"
 java -Dimdp.sip.host=$service_ip -Dimdp.sip.port=$sip_port -Dimdp.msrp.host=$service_ip -Dimdp.msrp.port=$msrp_port \
     -Dimdp.broker.embedded.port=$broker_port -Dimdp.data-dir=$run/data -Dcamel.management.port=0 \
+    -Dimdp.sip.trusted-nodes=$client_ip -Dimdp.sip.home-domains=$client_ip \
     -Dimdp.ch1.peers=127.0.0.1:1 -jar target/im-deferred-push-runner.jar > "$run/service.log" 2>&1 &
 service_pid=$!
 for _ in $(seq 1 120); do

@@ -78,6 +78,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "serveruri":
         case "serverUri": getOrCreateConfiguration(target).setServerUri(property(camelContext, java.lang.String.class, value)); return true;
         case "transports": getOrCreateConfiguration(target).setTransports(property(camelContext, java.lang.String.class, value)); return true;
+        case "trustednodes":
+        case "trustedNodes": getOrCreateConfiguration(target).setTrustedNodes(property(camelContext, java.lang.String.class, value)); return true;
         case "workerqueuesize":
         case "workerQueueSize": getOrCreateConfiguration(target).setWorkerQueueSize(property(camelContext, int.class, value)); return true;
         case "workers": getOrCreateConfiguration(target).setWorkers(property(camelContext, int.class, value)); return true;
@@ -141,6 +143,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "serveruri":
         case "serverUri": return java.lang.String.class;
         case "transports": return java.lang.String.class;
+        case "trustednodes":
+        case "trustedNodes": return java.lang.String.class;
         case "workerqueuesize":
         case "workerQueueSize": return int.class;
         case "workers": return int.class;
@@ -200,6 +204,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "serveruri":
         case "serverUri": return getOrCreateConfiguration(target).getServerUri();
         case "transports": return getOrCreateConfiguration(target).getTransports();
+        case "trustednodes":
+        case "trustedNodes": return getOrCreateConfiguration(target).getTrustedNodes();
         case "workerqueuesize":
         case "workerQueueSize": return getOrCreateConfiguration(target).getWorkerQueueSize();
         case "workers": return getOrCreateConfiguration(target).getWorkers();

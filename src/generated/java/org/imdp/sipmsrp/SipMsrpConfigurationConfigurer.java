@@ -62,6 +62,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "serveruri":
         case "serverUri": target.setServerUri(property(camelContext, java.lang.String.class, value)); return true;
         case "transports": target.setTransports(property(camelContext, java.lang.String.class, value)); return true;
+        case "trustednodes":
+        case "trustedNodes": target.setTrustedNodes(property(camelContext, java.lang.String.class, value)); return true;
         case "workerqueuesize":
         case "workerQueueSize": target.setWorkerQueueSize(property(camelContext, int.class, value)); return true;
         case "workers": target.setWorkers(property(camelContext, int.class, value)); return true;
@@ -111,6 +113,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "serveruri":
         case "serverUri": return java.lang.String.class;
         case "transports": return java.lang.String.class;
+        case "trustednodes":
+        case "trustedNodes": return java.lang.String.class;
         case "workerqueuesize":
         case "workerQueueSize": return int.class;
         case "workers": return int.class;
@@ -161,6 +165,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "serveruri":
         case "serverUri": return target.getServerUri();
         case "transports": return target.getTransports();
+        case "trustednodes":
+        case "trustedNodes": return target.getTrustedNodes();
         case "workerqueuesize":
         case "workerQueueSize": return target.getWorkerQueueSize();
         case "workers": return target.getWorkers();

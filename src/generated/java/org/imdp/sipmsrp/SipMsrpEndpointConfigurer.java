@@ -70,6 +70,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "serveruri":
         case "serverUri": target.getConfiguration().setServerUri(property(camelContext, java.lang.String.class, value)); return true;
         case "transports": target.getConfiguration().setTransports(property(camelContext, java.lang.String.class, value)); return true;
+        case "trustednodes":
+        case "trustedNodes": target.getConfiguration().setTrustedNodes(property(camelContext, java.lang.String.class, value)); return true;
         case "workerqueuesize":
         case "workerQueueSize": target.getConfiguration().setWorkerQueueSize(property(camelContext, int.class, value)); return true;
         case "workers": target.getConfiguration().setWorkers(property(camelContext, int.class, value)); return true;
@@ -127,6 +129,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "serveruri":
         case "serverUri": return java.lang.String.class;
         case "transports": return java.lang.String.class;
+        case "trustednodes":
+        case "trustedNodes": return java.lang.String.class;
         case "workerqueuesize":
         case "workerQueueSize": return int.class;
         case "workers": return int.class;
@@ -185,6 +189,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "serveruri":
         case "serverUri": return target.getConfiguration().getServerUri();
         case "transports": return target.getConfiguration().getTransports();
+        case "trustednodes":
+        case "trustedNodes": return target.getConfiguration().getTrustedNodes();
         case "workerqueuesize":
         case "workerQueueSize": return target.getConfiguration().getWorkerQueueSize();
         case "workers": return target.getConfiguration().getWorkers();

@@ -23,7 +23,7 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(28);
+        Set<String> props = new HashSet<>(29);
         props.add("authPassword");
         props.add("authRealm");
         props.add("authUsername");
@@ -50,6 +50,7 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
         props.add("port");
         props.add("serverUri");
         props.add("transports");
+        props.add("trustedNodes");
         props.add("workerQueueSize");
         props.add("workers");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);

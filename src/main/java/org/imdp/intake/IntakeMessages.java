@@ -44,7 +44,7 @@ public final class IntakeMessages {
     static final String JMS_MESSAGE_ID = "JMSMessageID";
 
     /**
-     * A SIP MESSAGE (RFC 3428): Request-URI = recipient, From = sender, body of any content type. A
+     * A SIP MESSAGE (RFC 3428): Request-URI = recipient, sender = P-Asserted-Identity, else From, body of any content type. A
      * {@code message/cpim} body is unwrapped, see {@link #unwrapCpim}. Without an imdn.Message-ID of the sender's,
      * the id is derived from the request's transaction: Call-ID, CSeq number and From tag.
      */
@@ -65,10 +65,20 @@ public final class IntakeMessages {
         }
         String fromTag = in.getHeader(SipMsrpConstants.FROM_TAG, "", String.class);
         DeferredMessage message = new DeferredMessage(derivedMessageId("sip", callId, cseq.toString(), fromTag),
-                uri("sender (From)", in.getHeader(SipMsrpConstants.FROM, String.class)),
+                sender(in),
                 uri("recipient (Request-URI)", in.getHeader(SipMsrpConstants.REQUEST_URI, String.class)),
                 token("Content-Type", contentType), clock.instant(), null, body);
         return isCpim(message.contentType()) ? unwrapCpim(message) : message;
+    }
+
+    /**
+     * The sender of a SIP MESSAGE: the identity the network asserts (P-Asserted-Identity, passed on only from a trusted
+     * node) when there is one, whatever the From says; else the From.
+     */
+    private static String sender(Message in) {
+        String asserted = in.getHeader(SipMsrpConstants.ASSERTED_IDENTITY, String.class);
+        return asserted != null ? uri("sender (P-Asserted-Identity)", asserted)
+                : uri("sender (From)", in.getHeader(SipMsrpConstants.FROM, String.class));
     }
 
     /**
@@ -111,7 +121,7 @@ public final class IntakeMessages {
      * once, not twice: the inner Content-Type and content, imdn.Message-ID as the message id, DateTime as the
      * submission time, imdn.Disposition-Notification as the IMDN request (these three win over what the intake
      * said otherwise), and every other header kept ({@link CpimMessage#otherHeaders}). The CPIM From must name the
-     * SIP From (JMS: imdpSender): the sender is the identity the network vouches for, and an IMDN goes back to it.
+     * sender (SIP: the P-Asserted-Identity, else the From; JMS: imdpSender): the sender is the identity the network vouches for, and an IMDN goes back to it.
      * To is written again from the recipient. RFC 5438 asks for Message-ID and DateTime when an IMDN is
      * requested; a request without them is refused.
      */

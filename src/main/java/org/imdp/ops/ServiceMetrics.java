@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToLongFunction;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -30,8 +31,9 @@ import org.imdp.store.RejectedMessageException;
  * The service's counters and latency histograms, in Micrometer (scraped by Prometheus at /observe/metrics) and read
  * by the JMX MBeans. Watches the exchanges from outside the routes: a push is what goes to {@code sipmsrp:push},
  * a charging request what goes to a {@code ch1:} endpoint, a refused message a handled
- * {@link RejectedMessageException}. A SIP request refused for overload never becomes an exchange: its count is the
- * {@code sipmsrp} endpoints' own ({@link SipMsrpEndpoint#getRequestsOverloaded()}), read at each scrape.
+ * {@link RejectedMessageException}. A SIP request refused for overload or for its source (not a trusted node) never
+ * becomes an exchange: its count is the {@code sipmsrp} endpoints' own ({@link SipMsrpEndpoint#getRequestsOverloaded()},
+ * {@link SipMsrpEndpoint#getRequestsForbidden()}), read at each scrape.
  */
 final class ServiceMetrics extends EventNotifierSupport {
 
@@ -55,10 +57,17 @@ final class ServiceMetrics extends EventNotifierSupport {
 
     ServiceMetrics(MeterRegistry registry, CamelContext context) {
         for (SipMsrpKind kind : new SipMsrpKind[] {SipMsrpKind.MESSAGE, SipMsrpKind.REGISTER}) {
-            FunctionCounter.builder("imdp.sip.requests.overloaded", context, c -> overloaded(c, kind))
+            FunctionCounter.builder("imdp.sip.requests.overloaded", context,
+                            c -> consumers(c, kind, SipMsrpEndpoint::getRequestsOverloaded))
                     .tag("method", kind.sipMethod())
                     .description("SIP requests answered 503 with Retry-After without routing: the consumer's workers"
                                  + " busy and its queue full")
+                    .register(registry);
+            FunctionCounter.builder("imdp.sip.requests.forbidden", context,
+                            c -> consumers(c, kind, SipMsrpEndpoint::getRequestsForbidden))
+                    .tag("method", kind.sipMethod())
+                    .description("SIP requests answered 403 without routing: their source is not a trusted node"
+                                 + " (imdp.sip.trusted-nodes)")
                     .register(registry);
         }
         Gauge.builder("imdp.push.sessions.active", activeSessions, AtomicInteger::get)
@@ -157,11 +166,11 @@ final class ServiceMetrics extends EventNotifierSupport {
         }
     }
 
-    /** What the {@code sipmsrp} consumers of {@code kind} refused for overload. */
-    private static double overloaded(CamelContext context, SipMsrpKind kind) {
+    /** A count of the {@code sipmsrp} consumers of {@code kind} (refused for overload, or for their source). */
+    private static double consumers(CamelContext context, SipMsrpKind kind, ToLongFunction<SipMsrpEndpoint> count) {
         return context.getEndpoints().stream()
                 .filter(e -> e instanceof SipMsrpEndpoint sip && sip.getKind() == kind)
-                .mapToLong(e -> ((SipMsrpEndpoint) e).getRequestsOverloaded()).sum();
+                .mapToLong(e -> count.applyAsLong((SipMsrpEndpoint) e)).sum();
     }
 
     private static boolean isPush(Endpoint endpoint) {

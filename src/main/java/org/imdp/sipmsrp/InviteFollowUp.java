@@ -20,6 +20,8 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 import org.imdp.sipmsrp.sip.DigestCredentials;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a push does with a final response of 300 or more to its INVITE, before it counts as a failure:
@@ -27,7 +29,8 @@ import org.imdp.sipmsrp.sip.DigestCredentials;
  * <li>a 3xx with Contacts (not 305, 380) adds them to the target set in q order (RFC 3261 section 8.1.3.4); each
  * target is tried once (a redirect loop ends), at most {@code maxRedirects} of them, and a failure of a redirected
  * INVITE moves on to the next target;</li>
- * <li>a 401/407 is answered once with digest credentials when some are configured (RFC 3261 section 22.2); a
+ * <li>a 401/407 of the configured realm is answered once with digest credentials when some are configured (RFC 3261
+ * section 22.2; see {@link DigestCredentials#answer} for what is answered); a
  * second challenge of the same realm after our credentials means they were refused, unless it says our nonce was
  * stale (RFC 7616 section 3.3), which is answered again, at most {@value #MAX_STALE_ANSWERS} times.</li>
  * </ul>
@@ -40,6 +43,7 @@ final class InviteFollowUp {
     record Next(String target, List<Header> credentials) {
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(InviteFollowUp.class);
     private static final float DEFAULT_Q = 1.0f;
     /** How often a challenge saying our nonce was stale is answered again, so a server that always says so ends. */
     static final int MAX_STALE_ANSWERS = 2;
@@ -103,17 +107,15 @@ final class InviteFollowUp {
                 throw failure(response, "nonce stale again after " + MAX_STALE_ANSWERS + " fresh answers");
             }
         }
-        Optional<AuthorizationHeader> answer;
+        AuthorizationHeader fresh;
         try {
-            answer = credentials.answer(response, invite, headers);
+            fresh = credentials.answer(response, invite, invite, headers);
         } catch (ParseException e) {
             throw failure(response, "challenge not understood: " + e.getMessage());
-        }
-        if (answer.isEmpty()) {
-            throw failure(response, "no Digest challenge with MD5 or SHA-256, qop=auth, for the configured realm");
+        } catch (DigestCredentials.NotAnswered e) {
+            throw failure(response, e.getMessage());
         }
         // a fresh answer replaces the one given to the same realm before (stale nonce)
-        AuthorizationHeader fresh = answer.get();
         sentCredentials.removeIf(h -> h.getName().equals(fresh.getName()) && h.getRealm().equals(fresh.getRealm()));
         sentCredentials.add(fresh);
         return new Next(target, List.copyOf(sentCredentials));
@@ -122,7 +124,7 @@ final class InviteFollowUp {
     /**
      * The credentials for an in-dialog request sent again after {@code challenge} answered {@code previous} (e.g.
      * a BYE challenged by a proxy on the route): empty when none are configured, {@code previous} already carried
-     * ours (refused), or the challenge is not one we answer.
+     * ours (refused), or the challenge is not one we answer (logged with the reason).
      *
      * @param request the new request, complete but for the credentials
      */
@@ -131,7 +133,13 @@ final class InviteFollowUp {
         if (credentials == null || DigestCredentials.answered(challenge, previous)) {
             return Optional.empty();
         }
-        return credentials.answer(challenge, request, headers);
+        try {
+            return Optional.of(credentials.answer(challenge, previous, request, headers));
+        } catch (DigestCredentials.NotAnswered e) {
+            LOG.warn("{} to {} challenged {}, not answered: {}", request.getMethod(), recipient,
+                    challenge.getStatusCode(), e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** Adds the SIP URIs of the response's Contacts not tried yet, highest q first; returns how many it had. */

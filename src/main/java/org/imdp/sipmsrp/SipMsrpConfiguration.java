@@ -1,5 +1,7 @@
 package org.imdp.sipmsrp;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -8,6 +10,7 @@ import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Configurer;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
+import org.imdp.sipmsrp.sip.TrustedNodes;
 
 /**
  * Options of the {@code sipmsrp} component. The component holds one instance (set with
@@ -47,6 +50,8 @@ public class SipMsrpConfiguration implements Cloneable {
     private int workerQueueSize = 1000;
     @UriParam(label = "consumer", defaultValue = "5s", javaType = "java.time.Duration")
     private long overloadRetryAfter = 5_000;
+    @UriParam(label = "consumer,security")
+    private String trustedNodes;
     @UriParam(label = "producer", defaultValue = "3")
     private int maxRedirects = 3;
     @UriParam(label = "producer,security", secret = true)
@@ -236,6 +241,49 @@ public class SipMsrpConfiguration implements Cloneable {
         return (int) Math.min(Integer.MAX_VALUE, (overloadRetryAfter + 999) / 1000);
     }
 
+    public String getTrustedNodes() {
+        return trustedNodes;
+    }
+
+    /**
+     * The nodes whose requests the consumer serves: a comma separated list of IPv4 and IPv6 addresses and CIDR
+     * blocks (e.g. {@code 10.1.2.0/24, 2001:db8::7}), the S-CSCF and the IM Server parts that deposit messages. A
+     * request from any other source address is answered {@code 403 Forbidden} before routing and counted
+     * (RequestsForbidden). Empty (default): when host is a loopback address, loopback sources ({@code 127.0.0.0/8},
+     * {@code ::1}); on any other address no node at all, so every request is refused until the list is set. What a
+     * trusted node asserts (P-Asserted-Identity) is passed on to the route as the asserted identity.
+     */
+    public void setTrustedNodes(String trustedNodes) {
+        this.trustedNodes = trustedNodes;
+    }
+
+    /**
+     * {@link #getTrustedNodes()} as an allow-list, with the default for an empty list: the loopback networks when the
+     * stack listens on a loopback address, else none.
+     *
+     * @throws IllegalArgumentException when an entry is not an address or CIDR block, or the host is unknown
+     */
+    public TrustedNodes trustedNodeList() {
+        return trustedNodes(trustedNodes, host);
+    }
+
+    /**
+     * The allow-list {@code list} says for a stack listening on {@code host}: the list itself, or when it is empty
+     * the loopback networks if host is a loopback address, else none.
+     *
+     * @throws IllegalArgumentException when an entry is not an address or CIDR block, or the host is unknown
+     */
+    public static TrustedNodes trustedNodes(String list, String host) {
+        if (list != null && !list.isBlank()) {
+            return TrustedNodes.parse(list);
+        }
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress() ? TrustedNodes.LOOPBACK : TrustedNodes.NONE;
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("host " + host + " is not known: " + e.getMessage(), e);
+        }
+    }
+
     public int getMaxRedirects() {
         return maxRedirects;
     }
@@ -254,7 +302,7 @@ public class SipMsrpConfiguration implements Cloneable {
 
     /**
      * User name of the digest credentials (RFC 3261 section 22) the push INVITE is re-sent with after a 401 or
-     * 407. Empty: a challenge fails the push.
+     * 407, for authRealm only. Empty: a challenge fails the push.
      */
     public void setAuthUsername(String authUsername) {
         this.authUsername = authUsername;
@@ -273,7 +321,10 @@ public class SipMsrpConfiguration implements Cloneable {
         return authRealm;
     }
 
-    /** The only realm the credentials are given to; empty = whichever realm challenges. */
+    /**
+     * The only realm the credentials are given to; required with authUsername. A challenge of another realm is not
+     * answered (the push fails with the challenge's status, naming both realms).
+     */
     public void setAuthRealm(String authRealm) {
         this.authRealm = authRealm;
     }
@@ -357,6 +408,11 @@ public class SipMsrpConfiguration implements Cloneable {
         if (hasCredentials() && (authPassword == null || authPassword.isEmpty())) {
             throw new IllegalArgumentException("authUsername is set but authPassword is empty");
         }
+        if (hasCredentials() && (authRealm == null || authRealm.isBlank())) {
+            throw new IllegalArgumentException("authUsername is set but authRealm is empty: the credentials would be"
+                                               + " given to whichever realm challenges");
+        }
+        trustedNodeList();
         if (maxMessageSize <= 0) {
             throw new IllegalArgumentException("maxMessageSize must be positive: " + maxMessageSize);
         }

@@ -14,6 +14,13 @@ public final class SipMsrpConstants {
     public static final String FROM = "CamelSipMsrpFrom";
     @Metadata(label = "consumer", description = "The URI of the To header (no tag).", javaType = "String")
     public static final String TO = "CamelSipMsrpTo";
+    @Metadata(label = "consumer", description = "The identity the network asserts for the sender: the URI of the"
+                                                + " received request's P-Asserted-Identity (RFC 3325), its sip: or"
+                                                + " sips: one when it names two; absent without one. Only requests"
+                                                + " from the consumer's trustedNodes are routed, so this is always a"
+                                                + " trusted node's assertion.",
+              javaType = "String")
+    public static final String ASSERTED_IDENTITY = "CamelSipMsrpAssertedIdentity";
     @Metadata(description = "The SIP Call-ID of the received request, or of the push session.", javaType = "String")
     public static final String CALL_ID = "CamelSipMsrpCallId";
     @Metadata(label = "consumer", description = "The sequence number of the CSeq header of the received request.",

@@ -1,5 +1,6 @@
 package org.imdp.sipmsrp;
 
+import java.net.InetAddress;
 import java.text.ParseException;
 import java.util.Calendar;
 import java.util.Iterator;
@@ -29,6 +30,7 @@ import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.imdp.sipmsrp.sip.SipAgent;
 import org.imdp.sipmsrp.sip.SipRequestHandler;
+import org.imdp.sipmsrp.sip.TrustedNodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * is answered {@code 503} with {@code Retry-After} at once on the stack's thread, without routing it, and counted
  * ({@link SipMsrpEndpoint#getRequestsOverloaded()}); a 503 the route asks for carries the same Retry-After.
  * Retransmissions of a request still being routed are absorbed by its server transaction.
+ * <p>
+ * Only the endpoint's trusted nodes are served ({@link SipMsrpConfiguration#setTrustedNodes}): a request from any
+ * other source address is answered {@code 403} first of all, on the stack's thread, and never routed. So the
+ * P-Asserted-Identity the route gets ({@link SipMsrpConstants#ASSERTED_IDENTITY}) is always a trusted node's.
  */
 public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandler {
 
@@ -47,12 +53,14 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
     /** Registration lifetime when the REGISTER names none (RFC 3261 section 10.2.1.1 suggests 3600 s). */
     static final int DEFAULT_EXPIRES = 3600;
     static final String WILDCARD_CONTACT = "*";
-    /** At most one WARN line per this many milliseconds while requests are refused for overload. */
-    private static final long OVERLOAD_LOG_PERIOD_MILLIS = 10_000;
+    /** At most one WARN line per this many milliseconds while requests are refused (overload, not a trusted node). */
+    private static final long REFUSAL_LOG_PERIOD_MILLIS = 10_000;
 
     private final String method;
     private volatile SipAgentLease lease;
-    private final AtomicLong overloadLoggedAt = new AtomicLong(System.nanoTime() - OVERLOAD_LOG_PERIOD_MILLIS * 1_000_000);
+    private volatile TrustedNodes trusted = TrustedNodes.NONE;
+    private final AtomicLong overloadLoggedAt = new AtomicLong(System.nanoTime() - REFUSAL_LOG_PERIOD_MILLIS * 1_000_000);
+    private final AtomicLong forbiddenLoggedAt = new AtomicLong(System.nanoTime() - REFUSAL_LOG_PERIOD_MILLIS * 1_000_000);
 
     public SipMsrpConsumer(SipMsrpEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -68,6 +76,14 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
     protected void doStart() throws Exception {
         super.doStart();
         SipMsrpConfiguration config = getEndpoint().getConfiguration();
+        trusted = config.trustedNodeList();
+        if (trusted.isEmpty()) {
+            LOG.warn("SIP {} on {}:{} trusts no node: every {} is refused 403 until trustedNodes is set", method,
+                    config.getHost(), config.getPort(), method);
+        } else {
+            LOG.info("SIP {} on {}:{} served for the trusted nodes {}", method, config.getHost(), config.getPort(),
+                    trusted);
+        }
         ThreadPoolProfile pool = new ThreadPoolProfile("SipMsrpConsumer[" + method + "]");
         pool.setPoolSize(config.getWorkers());
         pool.setMaxPoolSize(config.getWorkers());
@@ -96,6 +112,11 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
             return;
         }
         SipAgent agent = held.agent();
+        InetAddress source = SipAgent.source(request);
+        if (!trusted.contains(source)) {
+            forbidden(agent, request, transaction, source);
+            return;
+        }
         long length = contentLength(request);
         int limit = getEndpoint().getConfiguration().getMaxMessageSize();
         if (length > limit) {
@@ -113,14 +134,33 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
     }
 
     /**
+     * A source that is not a trusted node: 403 (RFC 3261 section 21.4.4, the server understood the request and will
+     * not serve it; no authentication would help), on the stack's thread, nothing routed, counted
+     * ({@link SipMsrpEndpoint#getRequestsForbidden()}), logged at most once per {@link #REFUSAL_LOG_PERIOD_MILLIS}.
+     */
+    private void forbidden(SipAgent agent, Request request, ServerTransaction transaction, InetAddress source) {
+        long count = getEndpoint().countRequestForbidden();
+        if (due(forbiddenLoggedAt)) {
+            LOG.warn("{} (Call-ID {}) from {} refused 403: not a trusted node {}; {} refused so far", method,
+                    callId(request), source == null ? "an unknown source" : source.getHostAddress(), trusted, count);
+        }
+        agent.respond(transaction, Response.FORBIDDEN, null, "not a trusted node", null);
+    }
+
+    /** Whether a rate-limited WARN line is due now (and takes the turn). */
+    private static boolean due(AtomicLong loggedAt) {
+        long now = System.nanoTime();
+        long logged = loggedAt.get();
+        return now - logged >= REFUSAL_LOG_PERIOD_MILLIS * 1_000_000 && loggedAt.compareAndSet(logged, now);
+    }
+
+    /**
      * Every worker busy and the queue full (or the consumer stopping): 503 with Retry-After (RFC 3261 sections 21.5.4
-     * and 20.33), on the stack's thread, nothing routed. Logged at most once per {@link #OVERLOAD_LOG_PERIOD_MILLIS}.
+     * and 20.33), on the stack's thread, nothing routed. Logged at most once per {@link #REFUSAL_LOG_PERIOD_MILLIS}.
      */
     private void overloaded(SipAgent agent, Request request, ServerTransaction transaction) {
         long count = getEndpoint().countRequestOverloaded();
-        long now = System.nanoTime();
-        long logged = overloadLoggedAt.get();
-        if (now - logged >= OVERLOAD_LOG_PERIOD_MILLIS * 1_000_000 && overloadLoggedAt.compareAndSet(logged, now)) {
+        if (due(overloadLoggedAt)) {
             LOG.warn("{} (Call-ID {}) refused 503: all {} workers busy and {} waiting; {} refused so far", method,
                     callId(request), getEndpoint().getConfiguration().getWorkers(),
                     getEndpoint().getConfiguration().getWorkerQueueSize(), count);
@@ -159,6 +199,10 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
         }
         in.setHeader(SipMsrpConstants.TO, ((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI()
                 .toString());
+        String asserted = SipAgent.assertedIdentity(request);
+        if (asserted != null) {
+            in.setHeader(SipMsrpConstants.ASSERTED_IDENTITY, asserted);
+        }
         in.setHeader(SipMsrpConstants.CALL_ID, callId(request));
         in.setHeader(SipMsrpConstants.CSEQ, ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).getSeqNumber());
         ContentTypeHeader contentType = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);

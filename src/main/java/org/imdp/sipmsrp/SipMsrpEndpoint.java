@@ -48,6 +48,7 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
     private final AtomicLong requestsAnswered = new AtomicLong();
     private final AtomicLong requestsRejected = new AtomicLong();
     private final AtomicLong requestsOverloaded = new AtomicLong();
+    private final AtomicLong requestsForbidden = new AtomicLong();
 
 
     public SipMsrpEndpoint(String uri, SipMsrpComponent component, SipMsrpKind kind,
@@ -177,6 +178,12 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
         return requestsOverloaded.get();
     }
 
+    @ManagedAttribute(description = "Requests answered 403 without routing: their source address is not one of the"
+                                    + " trustedNodes (consumer)")
+    public long getRequestsForbidden() {
+        return requestsForbidden.get();
+    }
+
     @ManagedAttribute(description = "SIP requests received by this endpoint's stack, by method")
     public String getRequestsReceivedByMethod() {
         SipAgent agent = getComponent().runningAgent(configuration);
@@ -217,6 +224,11 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
 
     void countRequestRejected() {
         requestsRejected.incrementAndGet();
+    }
+
+    /** Counts one more request refused for its source and returns how many so far. */
+    long countRequestForbidden() {
+        return requestsForbidden.incrementAndGet();
     }
 
     /** Counts one more request refused for overload and returns how many so far. */

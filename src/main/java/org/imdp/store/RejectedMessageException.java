@@ -18,7 +18,9 @@ public class RejectedMessageException extends RuntimeException {
          * A REGISTER of a recipient not registered yet while {@code imdp.registration.max-entries} are: RFC 3261
          * 21.5.4, the server is temporarily unable to take it (registrations expire and make room), with Retry-After.
          */
-        REGISTRATIONS_FULL(503, "Service Unavailable");
+        REGISTRATIONS_FULL(503, "Service Unavailable"),
+        /** The recipient is in none of {@code imdp.sip.home-domains}: RFC 3261 21.4.5, not a domain this server handles. */
+        NOT_HOME_DOMAIN(404, "Not Found");
 
         private final int sipStatus;
         private final String sipReason;

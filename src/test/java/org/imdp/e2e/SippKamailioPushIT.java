@@ -53,6 +53,7 @@ class SippKamailioPushIT {
         // no Charging Enabler in this test: charging records wait durably (store, then im.charging)
         service = Services.onFreePorts(sipPort, dataDir).property("imdp.msrp.port", String.valueOf(msrpPort))
                 .property("imdp.sip.auth.username", AUTH_USER).property("imdp.sip.auth.password", AUTH_PASSWORD)
+                .property("imdp.sip.auth.realm", "imclient.test")
                 .start();
     }
 

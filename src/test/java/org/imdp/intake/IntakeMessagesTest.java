@@ -58,6 +58,26 @@ class IntakeMessagesTest {
         return exchange;
     }
 
+    /**
+     * Issue 11: the P-Asserted-Identity (passed on by the consumer only from a trusted node) is the sender, whatever
+     * the From says; the CPIM From must then name it.
+     */
+    @Test
+    void theAssertedIdentityIsTheSenderWhateverTheFromSays() {
+        Exchange plain = sip("<sip:mallory@example.com>;tag=1", "text/plain", "hi");
+        plain.getMessage().setHeader(SipMsrpConstants.ASSERTED_IDENTITY, "sip:Alice@Example.com");
+        assertThat(intake.fromSip(plain).sender()).isEqualTo("sip:Alice@example.com");
+
+        Exchange cpim = sip("<sip:mallory@example.com>;tag=1", "message/cpim", CPIM);
+        cpim.getMessage().setHeader(SipMsrpConstants.ASSERTED_IDENTITY, "sip:alice@example.com");
+        assertThat(intake.fromSip(cpim).sender()).isEqualTo("sip:alice@example.com");
+
+        Exchange disagreeing = sip("<sip:alice@example.com>;tag=1", "message/cpim", CPIM);
+        disagreeing.getMessage().setHeader(SipMsrpConstants.ASSERTED_IDENTITY, "sip:carol@example.com");
+        assertThatThrownBy(() -> intake.fromSip(disagreeing)).isInstanceOf(RejectedMessageException.class)
+                .hasMessageContaining("is not the sender sip:carol@example.com");
+    }
+
     @Test
     void aSipMessageCarryingCpimIsStoredAsItsContentWithTheSendersImdnRequest() {
         DeferredMessage m = intake.fromSip(sip("\"Alice\" <sip:alice@example.com>;tag=9", "message/cpim", CPIM));

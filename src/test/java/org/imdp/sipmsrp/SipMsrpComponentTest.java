@@ -1035,12 +1035,12 @@ class SipMsrpComponentTest extends CamelTestSupport {
         client.challengeByes();
         client.answerWithMsrp(peer.path(), "passive");
 
-        Exchange done = template.send("sipmsrp:push?authUsername=imdp&authPassword=s3cret",
+        Exchange done = template.send("sipmsrp:push?authUsername=imdp&authPassword=s3cret&authRealm=example.com",
                 e -> prepare(e, List.of(message("by-0001", ALICE, "one"))));
 
         assertThat(done.getException()).isNull();
-        SipMsrpEndpoint endpoint = context.getEndpoint("sipmsrp:push?authUsername=imdp&authPassword=s3cret",
-                SipMsrpEndpoint.class);
+        SipMsrpEndpoint endpoint = context.getEndpoint(
+                "sipmsrp:push?authUsername=imdp&authPassword=s3cret&authRealm=example.com", SipMsrpEndpoint.class);
         Awaitility.await().atMost(WAIT).until(() -> endpoint.getByeAnswered() == 1);
         List<Request> byes = requests(client, Request.BYE);
         assertThat(byes).hasSize(2);
@@ -1056,7 +1056,7 @@ class SipMsrpComponentTest extends CamelTestSupport {
         client.challengeInvites(true, "example.com", "imdp", "s3cret");
         client.answerWithMsrp(peer.path(), "passive");
         client.staleNonces(1);
-        String uri = "sipmsrp:push?authUsername=imdp&authPassword=s3cret";
+        String uri = "sipmsrp:push?authUsername=imdp&authPassword=s3cret&authRealm=example.com";
 
         Exchange once = template.send(uri, e -> prepare(e, List.of(message("st-0001", ALICE, "one"))));
 
@@ -1084,7 +1084,7 @@ class SipMsrpComponentTest extends CamelTestSupport {
     void refused_or_missing_credentials_fail_the_push_saying_why() throws Exception {
         client.challengeInvites(false, "example.com", "imdp", "s3cret");
 
-        Exchange refused = template.send("sipmsrp:push?authUsername=imdp&authPassword=wrong",
+        Exchange refused = template.send("sipmsrp:push?authUsername=imdp&authPassword=wrong&authRealm=example.com",
                 e -> prepare(e, List.of(message("au-0002", ALICE, "one"))));
         Exchange without = push(List.of(message("au-0003", ALICE, "one")));
         Exchange otherRealm = template.send("sipmsrp:push?authUsername=imdp&authPassword=s3cret&authRealm=other.org",

@@ -32,6 +32,8 @@ class SipMsrpConfigurationTest {
         main.addInitialProperty(PREFIX + "max-redirects", "1");
         main.addInitialProperty(PREFIX + "auth-username", "psi");
         main.addInitialProperty(PREFIX + "auth-password", "pw");
+        main.addInitialProperty(PREFIX + "auth-realm", "ims.example.com");
+        main.addInitialProperty(PREFIX + "trusted-nodes", "10.0.0.0/24, 2001:db8::7");
         main.addInitialProperty(PREFIX + "workers", "3");
         main.addInitialProperty(PREFIX + "worker-queue-size", "0");
         main.addInitialProperty(PREFIX + "overload-retry-after", "1500ms");
@@ -61,7 +63,8 @@ class SipMsrpConfigurationTest {
         assertThat(config.getMaxRedirects()).isEqualTo(1);
         assertThat(config.getAuthUsername()).isEqualTo("psi");
         assertThat(config.getAuthPassword()).isEqualTo("pw");
-        assertThat(config.getAuthRealm()).isNull();
+        assertThat(config.getAuthRealm()).isEqualTo("ims.example.com");
+        assertThat(config.getTrustedNodes()).isEqualTo("10.0.0.0/24, 2001:db8::7");
         assertThat(config.getWorkers()).isEqualTo(3);
         assertThat(config.getWorkerQueueSize()).isZero();
         assertThat(config.getOverloadRetryAfter()).isEqualTo(1_500);
@@ -94,6 +97,12 @@ class SipMsrpConfigurationTest {
                 .isInstanceOf(ResolveEndpointFailedException.class).hasMessageContaining("maxRedirects");
         assertThatThrownBy(() -> context.getEndpoint("sipmsrp:push?authPassword="))
                 .isInstanceOf(ResolveEndpointFailedException.class).hasMessageContaining("authPassword is empty");
+        assertThatThrownBy(() -> context.getEndpoint("sipmsrp:push?authRealm="))
+                .isInstanceOf(ResolveEndpointFailedException.class).hasMessageContaining("authRealm is empty");
+        assertThatThrownBy(() -> context.getEndpoint("sipmsrp:message?trustedNodes=10.0.0.0/33"))
+                .isInstanceOf(ResolveEndpointFailedException.class).hasMessageContaining("10.0.0.0/33");
+        assertThatThrownBy(() -> context.getEndpoint("sipmsrp:message?trustedNodes=s-cscf.example.com"))
+                .isInstanceOf(ResolveEndpointFailedException.class).hasMessageContaining("no host names");
         assertThatThrownBy(() -> context.getEndpoint("sipmsrp:message?workers=0"))
                 .isInstanceOf(ResolveEndpointFailedException.class).hasMessageContaining("workers");
         assertThatThrownBy(() -> context.getEndpoint("sipmsrp:message?workerQueueSize=-1"))

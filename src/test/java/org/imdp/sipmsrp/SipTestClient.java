@@ -217,6 +217,15 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     }
 
     /**
+     * Adds a P-Asserted-Identity (RFC 3325): what a trusted node (the S-CSCF) asserts the sender to be, or what a
+     * stranger forges.
+     */
+    public Request assertIdentity(Request request, String identity) throws ParseException {
+        request.addHeader(headers.createHeader("P-Asserted-Identity", "<" + identity + ">"));
+        return request;
+    }
+
+    /**
      * Sends a request to the server (UDP, or TCP above {@link SipAgent#UDP_SIZE_LIMIT}) and waits for its final response.
      * Throws {@link TimeoutException} when none comes.
      */

@@ -29,7 +29,8 @@ public abstract class ServiceMainTestSupport extends CamelMainTestSupport {
 
     /**
      * A journal under {@code target/<name>/} of its own, and free ports for the broker's acceptor, SIP, MSRP, the
-     * Charging Enabler (nothing listens there unless the test starts one) and the management server.
+     * Charging Enabler (nothing listens there unless the test starts one) and the management server. The test users
+     * live in {@code example.com} and on {@code 127.0.0.1}: both are home domains.
      */
     protected static Properties serviceProperties(String name) {
         Properties p = new Properties();
@@ -39,6 +40,7 @@ public abstract class ServiceMainTestSupport extends CamelMainTestSupport {
         p.put("imdp.msrp.port", String.valueOf(TestPorts.next()));
         p.put("imdp.ch1.peers", "127.0.0.1:" + TestPorts.next());
         p.put("camel.management.port", "0");
+        p.put("imdp.sip.home-domains", "example.com, 127.0.0.1");
         return p;
     }
 }

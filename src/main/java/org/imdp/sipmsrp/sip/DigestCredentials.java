@@ -12,6 +12,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 import javax.sip.header.AuthorizationHeader;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.ProxyAuthenticateHeader;
 import javax.sip.header.ProxyAuthorizationHeader;
@@ -37,31 +39,61 @@ public final class DigestCredentials {
     private final String password;
     private final String realm;
 
-    /**
-     * @param realm the only realm these credentials are given to, or {@code null}/blank for whichever realm
-     *              challenges
-     */
-    public DigestCredentials(String username, String password, String realm) {
-        this.username = username;
-        this.password = password;
-        this.realm = realm == null || realm.isBlank() ? null : realm.trim();
+    /** Why a challenge is not answered: the push fails with the challenge's status and this reason. */
+    public static final class NotAnswered extends Exception {
+        NotAnswered(String reason) {
+            super(reason, null, false, false);
+        }
     }
 
     /**
-     * The header answering a 401/407 to {@code request}, or empty when none of its challenges is one we can answer
-     * (not Digest, another realm than ours, an algorithm other than MD5 or SHA-256, a qop without {@code auth}).
-     * SHA-256 is preferred over MD5 when both are offered (RFC 8760).
+     * @param realm the only realm these credentials are given to (required: credentials given to whichever realm
+     *              challenges let any challenger guess the password offline or relay the answer)
      */
-    public Optional<AuthorizationHeader> answer(Response challenge, Request request, HeaderFactory headers)
-            throws ParseException {
-        boolean proxy = isProxy(challenge);
-        Optional<WWWAuthenticateHeader> offer = challenges(challenge).stream().filter(this::answerable)
+    public DigestCredentials(String username, String password, String realm) {
+        if (realm == null || realm.isBlank()) {
+            throw new IllegalArgumentException("digest credentials need the realm they are for");
+        }
+        this.username = username;
+        this.password = password;
+        this.realm = realm.trim();
+    }
+
+    /**
+     * The header answering a 401/407 to {@code challenged}, for {@code request} (the request the credentials go into:
+     * the challenged one sent again, or a new request of the dialog). Only a challenge that answers the request we
+     * sent (same Call-ID, CSeq number and method), of our realm, Digest with MD5 or SHA-256 and a qop with
+     * {@code auth} (or none) is answered, and only for a request to the same Request-URI with the same method as the
+     * challenged one: the digest-uri of the answer (RFC 3261 section 22.4: the Request-URI) is always what we sent.
+     * SHA-256 is preferred over MD5 when both are offered (RFC 8760).
+     *
+     * @throws NotAnswered saying why, when no challenge is one to answer
+     */
+    public AuthorizationHeader answer(Response challenge, Request challenged, Request request, HeaderFactory headers)
+            throws ParseException, NotAnswered {
+        if (!answers(challenge, challenged)) {
+            throw new NotAnswered("the challenge does not answer the request sent (Call-ID or CSeq differ)");
+        }
+        if (!challenged.getMethod().equals(request.getMethod())
+            || !challenged.getRequestURI().equals(request.getRequestURI())) {
+            throw new NotAnswered("digest-uri " + request.getMethod() + " " + request.getRequestURI()
+                                  + " is not the challenged " + challenged.getMethod() + " "
+                                  + challenged.getRequestURI());
+        }
+        List<WWWAuthenticateHeader> offers = challenges(challenge);
+        List<WWWAuthenticateHeader> ours = offers.stream().filter(c -> realm.equals(c.getRealm())).toList();
+        if (ours.isEmpty()) {
+            throw new NotAnswered("challenge for realm " + offers.stream().map(WWWAuthenticateHeader::getRealm).toList()
+                                  + " not answered: the credentials are for realm \"" + realm + "\" (authRealm) only");
+        }
+        Optional<WWWAuthenticateHeader> offer = ours.stream().filter(DigestCredentials::answerable)
                 .min((a, b) -> Boolean.compare(SHA_256.equalsIgnoreCase(algorithm(b)),
                         SHA_256.equalsIgnoreCase(algorithm(a))));
         if (offer.isEmpty()) {
-            return Optional.empty();
+            throw new NotAnswered("no Digest challenge with MD5 or SHA-256, qop=auth, for realm \"" + realm + "\"");
         }
         WWWAuthenticateHeader c = offer.get();
+        boolean proxy = isProxy(challenge);
         String algorithm = algorithm(c);
         String uri = request.getRequestURI().toString();
         String ha1 = hash(algorithm, username + ":" + c.getRealm() + ":" + password);
@@ -88,7 +120,18 @@ public final class DigestCredentials {
             // RFC 2069 compatibility (RFC 2617 section 3.2.2.1)
             answer.setResponse(hash(algorithm, ha1 + ":" + c.getNonce() + ":" + ha2));
         }
-        return Optional.of(answer);
+        return answer;
+    }
+
+    /** Whether the response answers the request: the same Call-ID and CSeq (number and method). */
+    private static boolean answers(Response response, Request request) {
+        CallIdHeader responseCallId = (CallIdHeader) response.getHeader(CallIdHeader.NAME);
+        CSeqHeader responseCseq = (CSeqHeader) response.getHeader(CSeqHeader.NAME);
+        CSeqHeader requestCseq = (CSeqHeader) request.getHeader(CSeqHeader.NAME);
+        return responseCallId != null && responseCseq != null && requestCseq != null
+               && responseCallId.getCallId().equals(((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId())
+               && responseCseq.getSeqNumber() == requestCseq.getSeqNumber()
+               && responseCseq.getMethod().equals(requestCseq.getMethod());
     }
 
     /** Whether {@code request} already carries our answer to a challenge of this response's kind and realm. */
@@ -120,9 +163,8 @@ public final class DigestCredentials {
         return offers;
     }
 
-    private boolean answerable(WWWAuthenticateHeader c) {
-        return SCHEME.equalsIgnoreCase(c.getScheme()) && c.getNonce() != null && c.getRealm() != null
-               && (realm == null || realm.equals(c.getRealm()))
+    private static boolean answerable(WWWAuthenticateHeader c) {
+        return SCHEME.equalsIgnoreCase(c.getScheme()) && c.getNonce() != null
                && (MD5.equalsIgnoreCase(algorithm(c)) || SHA_256.equalsIgnoreCase(algorithm(c)))
                && (c.getQop() == null || Arrays.stream(c.getQop().split(",")).map(String::trim)
                        .anyMatch(QOP_AUTH::equalsIgnoreCase));

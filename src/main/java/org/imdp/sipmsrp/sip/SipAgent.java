@@ -1,5 +1,6 @@
 package org.imdp.sipmsrp.sip;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.text.ParseException;
@@ -39,6 +40,7 @@ import javax.sip.address.URI;
 import javax.sip.header.AllowHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
+import javax.sip.header.HeaderAddress;
 import javax.sip.header.RouteHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
@@ -49,6 +51,8 @@ import javax.sip.message.Response;
 
 import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.header.HeaderFactoryExt;
+import gov.nist.javax.sip.header.ims.PAssertedIdentityHeader;
+import gov.nist.javax.sip.message.SIPMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -280,6 +284,33 @@ public final class SipAgent implements SipListener {
         if (uri instanceof SipURI sip) {
             sip.setTransportParam(TCP);
         }
+    }
+
+    /**
+     * The address a received request came from: the UDP datagram's source, or the TCP connection's peer (never a
+     * Via or Contact, which the sender writes itself).
+     */
+    public static InetAddress source(Request request) {
+        return request instanceof SIPMessage m ? m.getPeerPacketSourceAddress() : null;
+    }
+
+    /**
+     * The URI of a request's P-Asserted-Identity (RFC 3325 section 9.1: one or two values, at most one sip:/sips:
+     * and one tel:): the sip: or sips: one, else the first; {@code null} when the request has none.
+     *
+     * @throws IllegalArgumentException when a value is not a name-addr or addr-spec
+     */
+    public static String assertedIdentity(Request request) {
+        List<URI> asserted = new ArrayList<>();
+        request.getHeaders(PAssertedIdentityHeader.NAME).forEachRemaining(h -> {
+            if (h instanceof HeaderAddress address) {
+                asserted.add(address.getAddress().getURI());
+            } else {
+                throw new IllegalArgumentException("P-Asserted-Identity is not an address: " + h);
+            }
+        });
+        return asserted.stream().filter(URI::isSipURI).findFirst()
+                .or(() -> asserted.stream().findFirst()).map(URI::toString).orElse(null);
     }
 
     /** A From/To tag: 64 random bits. */
