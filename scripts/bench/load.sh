@@ -2,10 +2,11 @@
 # The load benchmark against the incumbent, Kamailio msilo (see README, "Performance: the load benchmark").
 #
 #   ./scripts/bench/load.sh [--rounds R] [--recipients N] [--messages M] [--in-flight F] [--warmup W]
-#                           [--warmup-messages K] [--profile] [--no-build]
+#                           [--warmup-messages K] [--warmup-cycles C] [--profile] [--no-build]
 #
-# Defaults: 1 round, 1000 recipients x 10 messages, 10 MESSAGEs in flight, after a warm-up of the jar (not measured)
-# with 3000 other recipients x 2 messages (--warmup 0: none). --profile records JFR in the jar
+# Defaults: 1 round, 1000 recipients x 10 messages, 10 MESSAGEs in flight, after a warm-up of the jar (not measured):
+# cycles of intake and delivery for as many other recipients and messages (W x K, --warmup 0: none) until a cycle
+# spends under 5 % of the jar's CPU in the JIT compiler, at most C = 10. --profile records JFR in the jar
 # during the first intake and delivery phases and prints the top costs. --no-build uses the jar and test classes as built.
 # Extra JVM options for the jar (e.g. new store keys as -D...): IMDP_BENCH_JAVA_OPTS="-Xmx2g -Dimdp.x=y".
 # Needs the test peers (./scripts/install-test-peers.sh, as root on Debian 12) and capture rights on lo.

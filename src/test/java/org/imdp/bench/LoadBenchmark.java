@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.imdp.ch1.support.FreeDiameter;
@@ -120,8 +121,8 @@ public final class LoadBenchmark {
         int recipients = 1000;
         int messages = 10;
         int inFlight = 10;
-        int warmup = 3000;
-        int warmupMessages = 2;
+        int warmup = -1;
+        int warmupMessages = -1;
         int warmupCycles = 10;
         boolean profile = false;
         for (int i = 0; i < args.length; i++) {
@@ -138,11 +139,15 @@ public final class LoadBenchmark {
                     System.err.println("usage: load.sh [--rounds R] [--recipients N] [--messages M] [--in-flight F]"
                             + " [--warmup W] [--warmup-messages K] [--warmup-cycles C] [--profile]\n  defaults: 1 round,"
                             + " 1000 recipients x 10 messages, 10 in flight, a warm-up (not measured; --warmup 0: none) of at"
-                            + " most 10 cycles of 3000 other recipients x 2 messages, until the JIT compiler is quiet");
+                            + " most 10 cycles of as many other recipients and messages as measured, until the JIT compiler"
+                            + " is quiet");
                     System.exit(2);
                 }
             }
         }
+        // the warm-up has the shape of the measured load: sessions of 10 messages compile other code than sessions of 2
+        warmup = warmup < 0 ? recipients : warmup;
+        warmupMessages = warmupMessages < 0 ? messages : warmupMessages;
         String opts = System.getenv().getOrDefault("IMDP_BENCH_JAVA_OPTS", "").strip();
         List<String> javaOptions = opts.isEmpty() ? List.of() : List.of(opts.split("\\s+"));
         Path outDir = ExternalProcess.projectRoot().resolve("target/bench")
@@ -310,8 +315,14 @@ public final class LoadBenchmark {
             }
             capture.stop();
             cpu(run, "delivery", cpuTicks, seconds, total);
+            // what the service keeps, not the garbage it has not collected yet
+            String histogram = jcmd(service.pid(), "GC.class_histogram");
             String metrics = get(metricsUrl);
             run.put("heap", metric(metrics, "jvm_memory_used_bytes", "area=\"heap\"") / (1024 * 1024));
+            if (round == 1) {
+                run.notes.add("heap after a full GC, the largest classes (jcmd GC.class_histogram):\n"
+                        + histogram.lines().limit(13).collect(Collectors.joining("\n")));
+            }
             storedAfter(run, (long) metric(metrics, "imdp_store_messages", ""));
 
             checkDelivered(run, clientMsrp.received().stream().map(KamailioMsrpPeer.Frame::body).toList());
@@ -653,7 +664,7 @@ public final class LoadBenchmark {
         {"bye-acr-max", "BYE -> ACR, max ms", "%.1f"},
         {"bye-aca-mean", "BYE -> ACA, mean ms", "%.1f"},
         {"bye-aca-p99", "BYE -> ACA, p99 ms", "%.1f"},
-        {"heap", "heap used after the run, MiB", "%.0f"},
+        {"heap", "heap used after the run and a full GC, MiB", "%.0f"},
         {"delivered", "messages delivered", "%.0f"},
         {"lost", "lost", "%.0f"},
         {"duplicated", "duplicated", "%.0f"},
