@@ -20,6 +20,7 @@ import org.imdp.registration.Registrations;
 import org.imdp.store.DeferredStore;
 import org.imdp.store.PushRequests;
 import org.imdp.store.StoreDatabase;
+import org.imdp.tls.TlsKeys;
 import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
 
 /**
@@ -41,6 +42,12 @@ public class ImdpConfiguration implements CamelConfiguration {
         settings.positiveInt("imdp.sip.workers", 1000);
         settings.integer("imdp.sip.worker-queue", 0, 1_000_000);
         settings.duration("imdp.sip.overload-retry-after");
+        settings.bool("imdp.ch1.tls");
+        // the keys every TLS connection uses (ch1 with tls=true, ...): Camel's global TLS parameters
+        TlsKeys tls = TlsKeys.from(settings);
+        if (tls.configured()) {
+            context.setSSLContextParameters(tls.parameters());
+        }
 
         String brokerUrl = settings.brokerUrl();
         if (brokerUrl.isEmpty()) {

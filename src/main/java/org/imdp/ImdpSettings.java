@@ -33,7 +33,9 @@ public final class ImdpSettings {
             "imdp.ch1.peers", "imdp.ch1.origin-host", "imdp.ch1.origin-realm", "imdp.ch1.destination-realm",
             "imdp.ch1.service-context-id", "imdp.ch1.request-timeout", "imdp.ch1.watchdog-interval",
             "imdp.ch1.reconnect-delay-min", "imdp.ch1.reconnect-delay-max", "imdp.ch1.redelivery-delay",
-            "imdp.ch1.max-redelivery-delay", "imdp.ch1.max-redeliveries",
+            "imdp.ch1.max-redelivery-delay", "imdp.ch1.max-redeliveries", "imdp.ch1.tls",
+            "imdp.tls.keystore", "imdp.tls.keystore-password", "imdp.tls.keystore-type", "imdp.tls.truststore",
+            "imdp.tls.truststore-password", "imdp.tls.truststore-type", "imdp.tls.client-auth",
             "imdp.management.user", "imdp.management.password");
 
     private final PropertiesComponent properties;
