@@ -43,6 +43,7 @@ public class ImdpConfiguration implements CamelConfiguration {
         settings.integer("imdp.sip.worker-queue", 0, 1_000_000);
         settings.duration("imdp.sip.overload-retry-after");
         settings.bool("imdp.ch1.tls");
+        settings.bool("imdp.msrp.tls");
         // the keys every TLS connection uses (ch1 with tls=true, ...): Camel's global TLS parameters
         TlsKeys tls = TlsKeys.from(settings);
         if (tls.configured()) {

@@ -22,7 +22,7 @@ public final class ImdpSettings {
             "imdp.sip.require-im-feature-tag", "imdp.registration.max-entries", "imdp.sip.workers",
             "imdp.sip.worker-queue", "imdp.sip.overload-retry-after",
             "imdp.msrp.host", "imdp.msrp.port", "imdp.msrp.chunk-size", "imdp.msrp.window",
-            "imdp.msrp.success-report", "imdp.msrp.cema",
+            "imdp.msrp.success-report", "imdp.msrp.cema", "imdp.msrp.tls",
             "imdp.broker.url", "imdp.broker.embedded.port", "imdp.data-dir",
             "imdp.store.url", "imdp.store.user", "imdp.store.password", "imdp.store.pool-size", "imdp.store.scan-period",
             "imdp.store.expiry", "imdp.store.max-per-recipient", "imdp.store.max-message-size",

@@ -50,6 +50,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "msrpPort": target.setMsrpPort(property(camelContext, int.class, value)); return true;
         case "msrpsuccessreport":
         case "msrpSuccessReport": target.setMsrpSuccessReport(property(camelContext, boolean.class, value)); return true;
+        case "msrptls":
+        case "msrpTls": target.setMsrpTls(property(camelContext, boolean.class, value)); return true;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": target.setMsrpTransactionTimeout(property(camelContext, long.class, value)); return true;
         case "msrpwindow":
@@ -61,6 +63,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "port": target.setPort(property(camelContext, int.class, value)); return true;
         case "serveruri":
         case "serverUri": target.setServerUri(property(camelContext, java.lang.String.class, value)); return true;
+        case "sslcontextparameters":
+        case "sslContextParameters": target.setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "transports": target.setTransports(property(camelContext, java.lang.String.class, value)); return true;
         case "workerqueuesize":
         case "workerQueueSize": target.setWorkerQueueSize(property(camelContext, int.class, value)); return true;
@@ -99,6 +103,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "msrpPort": return int.class;
         case "msrpsuccessreport":
         case "msrpSuccessReport": return boolean.class;
+        case "msrptls":
+        case "msrpTls": return boolean.class;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return long.class;
         case "msrpwindow":
@@ -110,6 +116,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "port": return int.class;
         case "serveruri":
         case "serverUri": return java.lang.String.class;
+        case "sslcontextparameters":
+        case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "transports": return java.lang.String.class;
         case "workerqueuesize":
         case "workerQueueSize": return int.class;
@@ -149,6 +157,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "msrpPort": return target.getMsrpPort();
         case "msrpsuccessreport":
         case "msrpSuccessReport": return target.isMsrpSuccessReport();
+        case "msrptls":
+        case "msrpTls": return target.isMsrpTls();
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return target.getMsrpTransactionTimeout();
         case "msrpwindow":
@@ -160,6 +170,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "port": return target.getPort();
         case "serveruri":
         case "serverUri": return target.getServerUri();
+        case "sslcontextparameters":
+        case "sslContextParameters": return target.getSslContextParameters();
         case "transports": return target.getTransports();
         case "workerqueuesize":
         case "workerQueueSize": return target.getWorkerQueueSize();

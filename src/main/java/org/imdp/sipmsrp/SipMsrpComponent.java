@@ -16,9 +16,12 @@ import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.jsse.SSLContextParameters;
+import org.imdp.tls.NettyTls;
 import org.imdp.sipmsrp.msrp.MsrpException;
 import org.imdp.sipmsrp.msrp.MsrpSessions;
 import org.imdp.sipmsrp.msrp.MsrpSessionsConfig;
+import org.imdp.sipmsrp.msrp.MsrpTls;
 import org.imdp.sipmsrp.msrp.NettyMsrpSessions;
 import org.imdp.sipmsrp.sip.SipAgent;
 import org.slf4j.Logger;
@@ -189,7 +192,7 @@ public class SipMsrpComponent extends DefaultComponent {
                     .withChunkSize(configuration.getMsrpChunkSize())
                     .withWindow(configuration.getMsrpWindow())
                     .withSuccessReport(configuration.isMsrpSuccessReport());
-            NettyMsrpSessions created = new NettyMsrpSessions(msrpConfig, msrpExecutor);
+            NettyMsrpSessions created = new NettyMsrpSessions(msrpConfig, msrpExecutor, msrpTls());
             try {
                 created.start();
             } catch (MsrpException e) {
@@ -200,6 +203,19 @@ public class SipMsrpComponent extends DefaultComponent {
             msrpSessions = created;
         }
         return msrpSessions;
+    }
+
+    /** The TLS of msrps sessions when msrpTls is set, else null. */
+    private MsrpTls msrpTls() {
+        if (!configuration.isMsrpTls()) {
+            return null;
+        }
+        SSLContextParameters keys = configuration.getSslContextParameters() != null ? configuration.getSslContextParameters()
+                : getCamelContext().getSSLContextParameters();
+        if (keys == null) {
+            throw new IllegalArgumentException("msrpTls needs sslContextParameters or the global TLS parameters (imdp.tls.*)");
+        }
+        return new MsrpTls(NettyTls.server(getCamelContext(), keys), NettyTls.client(getCamelContext(), keys));
     }
 
     @Override

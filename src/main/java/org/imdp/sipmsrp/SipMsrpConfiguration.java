@@ -8,6 +8,7 @@ import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Configurer;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
+import org.apache.camel.support.jsse.SSLContextParameters;
 
 /**
  * Options of the {@code sipmsrp} component. The component holds one instance (set with
@@ -63,6 +64,10 @@ public class SipMsrpConfiguration implements Cloneable {
     private boolean msrpSuccessReport;
     @UriParam(label = "producer", defaultValue = "false")
     private boolean msrpCema;
+    @UriParam(label = "producer,security", defaultValue = "false")
+    private boolean msrpTls;
+    @UriParam(label = "security")
+    private SSLContextParameters sslContextParameters;
 
     public String getHost() {
         return host;
@@ -334,6 +339,31 @@ public class SipMsrpConfiguration implements Cloneable {
      */
     public void setMsrpCema(boolean msrpCema) {
         this.msrpCema = msrpCema;
+    }
+
+    public boolean isMsrpTls() {
+        return msrpTls;
+    }
+
+    /**
+     * MSRP over TLS (RFC 4975 section 14): the offer's path is {@code msrps:} on {@code TCP/TLS/MSRP}, the MSRP port
+     * takes TLS only, and the push connects over TLS to a client whose answered path is {@code msrps:}, checking that
+     * its certificate names the host it is reached at; a client that answers with a plain {@code msrp:} path is not
+     * pushed to. A client connecting to us must show a certificate when the TLS parameters require client
+     * authentication. Keys from sslContextParameters, else the CamelContext's global TLS parameters. Read once, by
+     * the component's MSRP transport.
+     */
+    public void setMsrpTls(boolean msrpTls) {
+        this.msrpTls = msrpTls;
+    }
+
+    public SSLContextParameters getSslContextParameters() {
+        return sslContextParameters;
+    }
+
+    /** Key and trust stores for msrpTls; empty = the CamelContext's global TLS parameters. */
+    public void setSslContextParameters(SSLContextParameters sslContextParameters) {
+        this.sslContextParameters = sslContextParameters;
     }
 
     /** The transports as a list of lower-case names. */
