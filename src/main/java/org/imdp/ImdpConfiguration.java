@@ -42,6 +42,7 @@ public class ImdpConfiguration implements CamelConfiguration {
         settings.positiveInt("imdp.sip.workers", 1000);
         settings.integer("imdp.sip.worker-queue", 0, 1_000_000);
         settings.duration("imdp.sip.overload-retry-after");
+        settings.integer("imdp.sip.tls-port", 0, 65535);
         settings.bool("imdp.ch1.tls");
         settings.bool("imdp.msrp.tls");
         // the keys every TLS connection uses (ch1 with tls=true, ...): Camel's global TLS parameters

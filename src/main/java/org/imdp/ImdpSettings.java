@@ -20,7 +20,7 @@ public final class ImdpSettings {
             "imdp.sip.host", "imdp.sip.port", "imdp.sip.server-uri", "imdp.sip.outbound-proxy",
             "imdp.sip.max-redirects", "imdp.sip.auth.username", "imdp.sip.auth.password", "imdp.sip.auth.realm",
             "imdp.sip.require-im-feature-tag", "imdp.registration.max-entries", "imdp.sip.workers",
-            "imdp.sip.worker-queue", "imdp.sip.overload-retry-after",
+            "imdp.sip.worker-queue", "imdp.sip.overload-retry-after", "imdp.sip.tls-port",
             "imdp.msrp.host", "imdp.msrp.port", "imdp.msrp.chunk-size", "imdp.msrp.window",
             "imdp.msrp.success-report", "imdp.msrp.cema", "imdp.msrp.tls",
             "imdp.broker.url", "imdp.broker.embedded.port", "imdp.data-dir",

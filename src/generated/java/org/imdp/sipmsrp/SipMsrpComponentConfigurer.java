@@ -81,6 +81,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "serverUri": getOrCreateConfiguration(target).setServerUri(property(camelContext, java.lang.String.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": getOrCreateConfiguration(target).setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "tlsport":
+        case "tlsPort": getOrCreateConfiguration(target).setTlsPort(property(camelContext, int.class, value)); return true;
         case "transports": getOrCreateConfiguration(target).setTransports(property(camelContext, java.lang.String.class, value)); return true;
         case "workerqueuesize":
         case "workerQueueSize": getOrCreateConfiguration(target).setWorkerQueueSize(property(camelContext, int.class, value)); return true;
@@ -148,6 +150,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "serverUri": return java.lang.String.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "tlsport":
+        case "tlsPort": return int.class;
         case "transports": return java.lang.String.class;
         case "workerqueuesize":
         case "workerQueueSize": return int.class;
@@ -211,6 +215,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "serverUri": return getOrCreateConfiguration(target).getServerUri();
         case "sslcontextparameters":
         case "sslContextParameters": return getOrCreateConfiguration(target).getSslContextParameters();
+        case "tlsport":
+        case "tlsPort": return getOrCreateConfiguration(target).getTlsPort();
         case "transports": return getOrCreateConfiguration(target).getTransports();
         case "workerqueuesize":
         case "workerQueueSize": return getOrCreateConfiguration(target).getWorkerQueueSize();

@@ -65,6 +65,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "serverUri": target.setServerUri(property(camelContext, java.lang.String.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": target.setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "tlsport":
+        case "tlsPort": target.setTlsPort(property(camelContext, int.class, value)); return true;
         case "transports": target.setTransports(property(camelContext, java.lang.String.class, value)); return true;
         case "workerqueuesize":
         case "workerQueueSize": target.setWorkerQueueSize(property(camelContext, int.class, value)); return true;
@@ -118,6 +120,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "serverUri": return java.lang.String.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "tlsport":
+        case "tlsPort": return int.class;
         case "transports": return java.lang.String.class;
         case "workerqueuesize":
         case "workerQueueSize": return int.class;
@@ -172,6 +176,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "serverUri": return target.getServerUri();
         case "sslcontextparameters":
         case "sslContextParameters": return target.getSslContextParameters();
+        case "tlsport":
+        case "tlsPort": return target.getTlsPort();
         case "transports": return target.getTransports();
         case "workerqueuesize":
         case "workerQueueSize": return target.getWorkerQueueSize();

@@ -73,6 +73,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "serverUri": target.getConfiguration().setServerUri(property(camelContext, java.lang.String.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": target.getConfiguration().setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "tlsport":
+        case "tlsPort": target.getConfiguration().setTlsPort(property(camelContext, int.class, value)); return true;
         case "transports": target.getConfiguration().setTransports(property(camelContext, java.lang.String.class, value)); return true;
         case "workerqueuesize":
         case "workerQueueSize": target.getConfiguration().setWorkerQueueSize(property(camelContext, int.class, value)); return true;
@@ -134,6 +136,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "serverUri": return java.lang.String.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "tlsport":
+        case "tlsPort": return int.class;
         case "transports": return java.lang.String.class;
         case "workerqueuesize":
         case "workerQueueSize": return int.class;
@@ -196,6 +200,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "serverUri": return target.getConfiguration().getServerUri();
         case "sslcontextparameters":
         case "sslContextParameters": return target.getConfiguration().getSslContextParameters();
+        case "tlsport":
+        case "tlsPort": return target.getConfiguration().getTlsPort();
         case "transports": return target.getConfiguration().getTransports();
         case "workerqueuesize":
         case "workerQueueSize": return target.getConfiguration().getWorkerQueueSize();

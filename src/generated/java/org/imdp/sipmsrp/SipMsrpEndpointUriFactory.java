@@ -23,7 +23,7 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(30);
+        Set<String> props = new HashSet<>(31);
         props.add("authPassword");
         props.add("authRealm");
         props.add("authUsername");
@@ -51,6 +51,7 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
         props.add("port");
         props.add("serverUri");
         props.add("sslContextParameters");
+        props.add("tlsPort");
         props.add("transports");
         props.add("workerQueueSize");
         props.add("workers");

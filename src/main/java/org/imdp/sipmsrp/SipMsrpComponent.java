@@ -24,6 +24,7 @@ import org.imdp.sipmsrp.msrp.MsrpSessionsConfig;
 import org.imdp.sipmsrp.msrp.MsrpTls;
 import org.imdp.sipmsrp.msrp.NettyMsrpSessions;
 import org.imdp.sipmsrp.sip.SipAgent;
+import org.imdp.sipmsrp.sip.SipTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,7 +113,7 @@ public class SipMsrpComponent extends DefaultComponent {
         SharedAgent shared = agents.get(config.stackKey());
         if (shared == null) {
             SipAgent agent = new SipAgent("imdp-sip-" + STACK_SEQUENCE.incrementAndGet(), config.getHost(),
-                    config.getPort(), config.transportList(), config.getMaxMessageSize());
+                    config.getPort(), config.transportList(), config.getMaxMessageSize(), sipTls(config));
             try {
                 agent.start();
             } catch (Exception e) {
@@ -210,12 +211,23 @@ public class SipMsrpComponent extends DefaultComponent {
         if (!configuration.isMsrpTls()) {
             return null;
         }
-        SSLContextParameters keys = configuration.getSslContextParameters() != null ? configuration.getSslContextParameters()
+        SSLContextParameters keys = tlsKeys(configuration, "msrpTls");
+        return new MsrpTls(NettyTls.server(getCamelContext(), keys), NettyTls.client(getCamelContext(), keys));
+    }
+
+    /** The TLS listening point of {@code config} when it has a tlsPort, else null. */
+    private SipTls sipTls(SipMsrpConfiguration config) {
+        return config.getTlsPort() == 0 ? null : SipTls.from(config.getTlsPort(), tlsKeys(config, "tlsPort"));
+    }
+
+    /** The configuration's sslContextParameters, else the CamelContext's global ones (the service's imdp.tls.*). */
+    private SSLContextParameters tlsKeys(SipMsrpConfiguration config, String option) {
+        SSLContextParameters keys = config.getSslContextParameters() != null ? config.getSslContextParameters()
                 : getCamelContext().getSSLContextParameters();
         if (keys == null) {
-            throw new IllegalArgumentException("msrpTls needs sslContextParameters or the global TLS parameters (imdp.tls.*)");
+            throw new IllegalArgumentException(option + " needs sslContextParameters or the global TLS parameters (imdp.tls.*)");
         }
-        return new MsrpTls(NettyTls.server(getCamelContext(), keys), NettyTls.client(getCamelContext(), keys));
+        return keys;
     }
 
     @Override

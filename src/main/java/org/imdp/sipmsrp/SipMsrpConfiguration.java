@@ -68,6 +68,8 @@ public class SipMsrpConfiguration implements Cloneable {
     private boolean msrpTls;
     @UriParam(label = "security")
     private SSLContextParameters sslContextParameters;
+    @UriParam(label = "consumer,security", defaultValue = "0")
+    private int tlsPort;
 
     public String getHost() {
         return host;
@@ -361,7 +363,21 @@ public class SipMsrpConfiguration implements Cloneable {
         return sslContextParameters;
     }
 
-    /** Key and trust stores for msrpTls; empty = the CamelContext's global TLS parameters. */
+    public int getTlsPort() {
+        return tlsPort;
+    }
+
+    /**
+     * A SIP over TLS listening point on host and this port (5061 by IANA), besides the transports; 0 = none. The
+     * service's certificate comes from the key store of sslContextParameters (else the CamelContext's global TLS
+     * parameters), a client certificate is required when those require client authentication; TLS 1.2 or 1.3 with
+     * the JVM's default cipher suites. Requests arrive over it and are answered on the same connection.
+     */
+    public void setTlsPort(int tlsPort) {
+        this.tlsPort = tlsPort;
+    }
+
+    /** Key and trust stores for msrpTls and tlsPort; empty = the CamelContext's global TLS parameters. */
     public void setSslContextParameters(SSLContextParameters sslContextParameters) {
         this.sslContextParameters = sslContextParameters;
     }
@@ -374,7 +390,7 @@ public class SipMsrpConfiguration implements Cloneable {
 
     /** Key of the SIP stack this configuration listens with. */
     String stackKey() {
-        return host + ":" + port + "/" + String.join(",", transportList());
+        return host + ":" + port + "/" + String.join(",", transportList()) + (tlsPort == 0 ? "" : ",tls:" + tlsPort);
     }
 
     void validate() {

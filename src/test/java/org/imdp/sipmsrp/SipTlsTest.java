@@ -1,0 +1,126 @@
+package org.imdp.sipmsrp;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.support.jsse.SSLContextParameters;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.imdp.test.TestCertificates;
+import org.imdp.test.TestPorts;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * SIP over TLS: the sipmsrp consumer with a TLS listening point (tlsPort) that requires a client certificate, and a
+ * JSSE client sending a raw MESSAGE over it, as a trusted node (an S-CSCF, an IM Server part) would.
+ */
+class SipTlsTest extends CamelTestSupport {
+
+    private static final String HOST = "127.0.0.1";
+    private static final String BOB = "sip:bob@127.0.0.1";
+    private final int sipPort = TestPorts.next();
+    private final int tlsPort = TestPorts.next();
+
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        CamelContext context = super.createCamelContext();
+        SipMsrpComponent component = new SipMsrpComponent();
+        SipMsrpConfiguration config = component.getConfiguration();
+        config.setHost(HOST);
+        config.setPort(sipPort);
+        config.setTlsPort(tlsPort);
+        config.setSslContextParameters(TestCertificates.parameters("server", true));
+        context.addComponent("sipmsrp", component);
+        return context;
+    }
+
+    @Override
+    protected RoutesBuilder createRouteBuilder() {
+        return new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("sipmsrp:message").routeId("message").to("mock:message")
+                        .setHeader(SipMsrpConstants.RESPONSE_CODE, constant(202));
+            }
+        };
+    }
+
+    @Test
+    void a_message_over_tls_from_a_client_with_a_trusted_certificate_is_taken_and_answered_on_the_connection() throws Exception {
+        MockEndpoint message = getMockEndpoint("mock:message");
+        message.expectedBodiesReceived("over TLS");
+
+        try (SSLSocket socket = connect(TestCertificates.parameters("client", false))) {
+            assertThat(send(socket, "over TLS")).isEqualTo("SIP/2.0 202 Accepted");
+            // TLS 1.3: the RI's own default stops at TLS 1.2 and allows anonymous cipher suites
+            assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.3");
+            assertThat(socket.getSession().getCipherSuite()).doesNotContain("anon");
+        }
+        message.assertIsSatisfied();
+        assertThat(message.getReceivedExchanges().get(0).getMessage().getHeader(SipMsrpConstants.FROM)).isEqualTo("sip:alice@127.0.0.1");
+    }
+
+    @Test
+    void a_client_without_a_certificate_is_refused_before_any_request() throws Exception {
+        SSLContextParameters anonymous = TestCertificates.parameters("client", false);
+        anonymous.setKeyManagers(null);
+        MockEndpoint message = getMockEndpoint("mock:message");
+        message.expectedMessageCount(0);
+
+        try (SSLSocket socket = connect(anonymous)) {
+            // TLS 1.3: the server's refusal of the missing certificate arrives with the first read
+            assertThatThrownBy(() -> send(socket, "anonymous")).isInstanceOf(SSLException.class);
+        }
+        message.assertIsSatisfied();
+    }
+
+    @Test
+    void tls_1_1_is_refused() throws Exception {
+        try (SSLSocket socket = connect(TestCertificates.parameters("client", false))) {
+            socket.setEnabledProtocols(new String[] {"TLSv1.1"});
+            assertThatThrownBy(socket::startHandshake).isInstanceOf(SSLException.class);
+        }
+    }
+
+    private SSLSocket connect(SSLContextParameters keys) throws Exception {
+        SSLContext ssl = keys.createSSLContext(context);
+        SSLSocket socket = (SSLSocket) ssl.getSocketFactory().createSocket(HOST, tlsPort);
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    /** A MESSAGE from alice to bob; returns the status line of the final response. */
+    private static String send(SSLSocket socket, String body) throws Exception {
+        String request = "MESSAGE " + BOB + " SIP/2.0\r\n"
+                         + "Via: SIP/2.0/TLS 127.0.0.1:" + socket.getLocalPort() + ";branch=z9hG4bK-tls-" + body.hashCode() + "\r\n"
+                         + "Max-Forwards: 70\r\n"
+                         + "From: <sip:alice@127.0.0.1>;tag=tls1\r\n"
+                         + "To: <" + BOB + ">\r\n"
+                         + "Call-ID: tls-" + body.hashCode() + "@127.0.0.1\r\n"
+                         + "CSeq: 1 MESSAGE\r\n"
+                         + "Content-Type: text/plain\r\n"
+                         + "Content-Length: " + body.length() + "\r\n\r\n"
+                         + body;
+        OutputStream out = socket.getOutputStream();
+        out.write(request.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) {
+            line.write(b);
+        }
+        return line.toString(StandardCharsets.US_ASCII).strip();
+    }
+}
