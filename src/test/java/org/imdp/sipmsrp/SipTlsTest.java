@@ -1,11 +1,6 @@
 package org.imdp.sipmsrp;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 
@@ -95,32 +90,10 @@ class SipTlsTest extends CamelTestSupport {
     }
 
     private SSLSocket connect(SSLContextParameters keys) throws Exception {
-        SSLContext ssl = keys.createSSLContext(context);
-        SSLSocket socket = (SSLSocket) ssl.getSocketFactory().createSocket(HOST, tlsPort);
-        socket.setSoTimeout(10_000);
-        return socket;
+        return SipTlsClient.connect(keys, HOST, tlsPort);
     }
 
-    /** A MESSAGE from alice to bob; returns the status line of the final response. */
     private static String send(SSLSocket socket, String body) throws Exception {
-        String request = "MESSAGE " + BOB + " SIP/2.0\r\n"
-                         + "Via: SIP/2.0/TLS 127.0.0.1:" + socket.getLocalPort() + ";branch=z9hG4bK-tls-" + body.hashCode() + "\r\n"
-                         + "Max-Forwards: 70\r\n"
-                         + "From: <sip:alice@127.0.0.1>;tag=tls1\r\n"
-                         + "To: <" + BOB + ">\r\n"
-                         + "Call-ID: tls-" + body.hashCode() + "@127.0.0.1\r\n"
-                         + "CSeq: 1 MESSAGE\r\n"
-                         + "Content-Type: text/plain\r\n"
-                         + "Content-Length: " + body.length() + "\r\n\r\n"
-                         + body;
-        OutputStream out = socket.getOutputStream();
-        out.write(request.getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        InputStream in = socket.getInputStream();
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) {
-            line.write(b);
-        }
-        return line.toString(StandardCharsets.US_ASCII).strip();
+        return SipTlsClient.message(socket, "sip:alice@127.0.0.1", BOB, body);
     }
 }
