@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real third-party peers the end-to-end tests run against (Debian 12, as root):
 #   sipp (sip-tester) as the IM Client's SIP side and as intake UAC, kamailio (msrp module) as the
-#   IM Client's MSRP side, tshark as the wire-format judge, freeDiameter as the Charging Enabler,
+#   IM Client's MSRP side (kamailio-tls-modules: also over TLS, msrps), tshark as the wire-format judge, freeDiameter as the Charging Enabler,
 #   plus the tools to build freeDiameter's test_acct extension (scripts/freediameter/build-test-acct.sh),
 #   and PostgreSQL (the production store; tests start their own server on a free port, as user postgres).
 #   For the load benchmark (scripts/bench/load.sh): the incumbent, Kamailio msilo on SQLite
@@ -12,7 +12,7 @@
 # Idempotent and quick: apt is not touched when every package is already installed.
 set -euo pipefail
 
-PACKAGES=(sip-tester tshark kamailio kamailio-sqlite-modules sqlite3
+PACKAGES=(sip-tester tshark kamailio kamailio-sqlite-modules kamailio-tls-modules sqlite3
           freediameter freediameterd freediameter-extensions libfreediameter-dev
           openssl dpkg-dev gcc libc6-dev postgresql iperf3 iproute2 nftables)
 BINARIES=(sipp tshark dumpcap kamailio sqlite3 freeDiameterd openssl dpkg-source gcc runuser iperf3 ip tc nft)
@@ -58,8 +58,8 @@ for b in "${BINARIES[@]}"; do
     have "$b" || { log "$b is still missing after apt-get install" >&2; exit 1; }
 done
 # the MSRP peer needs Kamailio's msrp module (main package); the benchmark's incumbent msilo (main
-# package) on db_sqlite (kamailio-sqlite-modules)
-for module in msrp msilo db_sqlite; do
+# package) on db_sqlite (kamailio-sqlite-modules); tls (kamailio-tls-modules) for the MSRP peer over TLS
+for module in msrp msilo db_sqlite tls; do
     if ! compgen -G "/usr/lib/*/kamailio/modules/$module.so" >/dev/null; then
         log "kamailio $module.so module not found under /usr/lib/*/kamailio/modules" >&2
         exit 1

@@ -2,9 +2,12 @@
 # Starts freeDiameterd as a test Charging Enabler (Diameter Base Accounting server, test_acct answers
 # every ACR with ACA 2001) on 127.0.0.1:<port>, in the background, with every message dumped to the log.
 #
-# Usage: start-freediameterd.sh <run-dir> <port> <tls-port> [identity]
+# Usage: start-freediameterd.sh <run-dir> <port> <tls-port> [identity] [tls-dir]
 #   run-dir   gets freeDiameter.conf, a self-signed certificate, acl_wl.conf, freediameterd.log and freediameterd.pid
 #   identity  Diameter identity of the server, default ocs.localdomain (realm localdomain)
+#   tls-dir   certificates made by scripts/tls/make-test-certs.sh: freeDiameter shows server.pem on <tls-port> (TLS
+#             from connect, RFC 6733 §13) and requires a client certificate issued by ca.pem; without it a
+#             self-signed certificate (freeDiameter needs one even when every peer uses plain TCP)
 # Accepts clients whose Origin-Host matches *.localdomain. Exits non-zero when the daemon is not
 # listening within 15 s. freeDiameter 1.2.1 ignores ListenOn and binds every interface.
 set -eu
@@ -13,6 +16,7 @@ RUN_DIR="$1"
 PORT="$2"
 TLS_PORT="$3"
 IDENTITY="${4:-ocs.localdomain}"
+TLS_DIR="${5:-}"
 HERE=$(cd "$(dirname "$0")" && pwd)
 EXT=/usr/lib/freeDiameter
 log() { echo "start-freediameterd: $*" >&2; }
@@ -36,10 +40,16 @@ if [ -f "$RUN_DIR/freediameterd.pid" ] && kill -0 "$(cat "$RUN_DIR/freediameterd
     log "already running in $RUN_DIR (pid $(cat "$RUN_DIR/freediameterd.pid"))"
     exit 1
 fi
-if [ ! -s "$RUN_DIR/cert.pem" ]; then
-    # freeDiameter needs TLS credentials even when every peer uses plain TCP
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$RUN_DIR/key.pem" -out "$RUN_DIR/cert.pem" -days 3650 \
-        -subj "/CN=$IDENTITY" >/dev/null 2>&1
+if [ -n "$TLS_DIR" ]; then
+    TLS_DIR=$(cd "$TLS_DIR" && pwd)
+    CERT="$TLS_DIR/server.pem"; KEY="$TLS_DIR/server.key"; CA="$TLS_DIR/ca.pem"
+else
+    CERT="$RUN_DIR/cert.pem"; KEY="$RUN_DIR/key.pem"; CA="$CERT"
+    if [ ! -s "$CERT" ]; then
+        # freeDiameter needs TLS credentials even when every peer uses plain TCP
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout "$KEY" -out "$CERT" -days 3650 \
+            -subj "/CN=$IDENTITY" >/dev/null 2>&1
+    fi
 fi
 # ALLOW_IPSEC lets a client connect without TLS
 echo "ALLOW_OLD_TLS ALLOW_IPSEC *.localdomain" > "$RUN_DIR/acl_wl.conf"
@@ -50,8 +60,8 @@ Port = $PORT;
 SecPort = $TLS_PORT;
 No_SCTP;
 No_IPv6;
-TLS_Cred = "$RUN_DIR/cert.pem", "$RUN_DIR/key.pem";
-TLS_CA = "$RUN_DIR/cert.pem";
+TLS_Cred = "$CERT", "$KEY";
+TLS_CA = "$CA";
 LoadExtension = "$EXT/dict_nasreq.fdx";
 LoadExtension = "$EXT/dict_dcca.fdx";
 LoadExtension = "$EXT/dict_dcca_3gpp.fdx";

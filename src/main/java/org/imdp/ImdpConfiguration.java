@@ -21,6 +21,7 @@ import org.imdp.store.DeferredStore;
 import org.imdp.store.PushRequests;
 import org.imdp.store.StoreDatabase;
 import org.imdp.trust.SipTrust;
+import org.imdp.tls.TlsKeys;
 import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
 
 /**
@@ -43,6 +44,14 @@ public class ImdpConfiguration implements CamelConfiguration {
         settings.integer("imdp.sip.worker-queue", 0, 1_000_000);
         settings.duration("imdp.sip.overload-retry-after");
         SipTrust.install(context, settings);
+        settings.integer("imdp.sip.tls-port", 0, 65535);
+        settings.bool("imdp.ch1.tls");
+        settings.bool("imdp.msrp.tls");
+        // the keys every TLS connection uses (ch1 with tls=true, ...): Camel's global TLS parameters
+        TlsKeys tls = TlsKeys.from(settings);
+        if (tls.configured()) {
+            context.setSSLContextParameters(tls.parameters());
+        }
 
         String brokerUrl = settings.brokerUrl();
         if (brokerUrl.isEmpty()) {

@@ -21,8 +21,9 @@ public final class ImdpSettings {
             "imdp.sip.max-redirects", "imdp.sip.auth.username", "imdp.sip.auth.password", "imdp.sip.auth.realm",
             "imdp.sip.require-im-feature-tag", "imdp.registration.max-entries", "imdp.sip.workers",
             "imdp.sip.worker-queue", "imdp.sip.overload-retry-after", "imdp.sip.trusted-nodes", "imdp.sip.home-domains",
+            "imdp.sip.tls-port",
             "imdp.msrp.host", "imdp.msrp.port", "imdp.msrp.chunk-size", "imdp.msrp.window",
-            "imdp.msrp.success-report", "imdp.msrp.cema",
+            "imdp.msrp.success-report", "imdp.msrp.cema", "imdp.msrp.tls",
             "imdp.broker.url", "imdp.broker.embedded.port", "imdp.data-dir",
             "imdp.store.url", "imdp.store.user", "imdp.store.password", "imdp.store.pool-size", "imdp.store.scan-period",
             "imdp.store.expiry", "imdp.store.max-per-recipient", "imdp.store.max-message-size",
@@ -33,7 +34,9 @@ public final class ImdpSettings {
             "imdp.ch1.peers", "imdp.ch1.origin-host", "imdp.ch1.origin-realm", "imdp.ch1.destination-realm",
             "imdp.ch1.service-context-id", "imdp.ch1.request-timeout", "imdp.ch1.watchdog-interval",
             "imdp.ch1.reconnect-delay-min", "imdp.ch1.reconnect-delay-max", "imdp.ch1.redelivery-delay",
-            "imdp.ch1.max-redelivery-delay", "imdp.ch1.max-redeliveries",
+            "imdp.ch1.max-redelivery-delay", "imdp.ch1.max-redeliveries", "imdp.ch1.tls",
+            "imdp.tls.keystore", "imdp.tls.keystore-password", "imdp.tls.keystore-type", "imdp.tls.truststore",
+            "imdp.tls.truststore-password", "imdp.tls.truststore-type", "imdp.tls.client-auth",
             "imdp.management.user", "imdp.management.password");
 
     private final PropertiesComponent properties;

@@ -68,6 +68,9 @@ public class Ch1ComponentConfigurer extends PropertyConfigurerSupport implements
         case "roleOfNode": getOrCreateConfiguration(target).setRoleOfNode(property(camelContext, int.class, value)); return true;
         case "servicecontextid":
         case "serviceContextId": getOrCreateConfiguration(target).setServiceContextId(property(camelContext, java.lang.String.class, value)); return true;
+        case "sslcontextparameters":
+        case "sslContextParameters": getOrCreateConfiguration(target).setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "tls": getOrCreateConfiguration(target).setTls(property(camelContext, boolean.class, value)); return true;
         case "vendorid":
         case "vendorId": getOrCreateConfiguration(target).setVendorId(property(camelContext, long.class, value)); return true;
         case "watchdoginterval":
@@ -117,6 +120,9 @@ public class Ch1ComponentConfigurer extends PropertyConfigurerSupport implements
         case "roleOfNode": return int.class;
         case "servicecontextid":
         case "serviceContextId": return java.lang.String.class;
+        case "sslcontextparameters":
+        case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "tls": return boolean.class;
         case "vendorid":
         case "vendorId": return long.class;
         case "watchdoginterval":
@@ -167,6 +173,9 @@ public class Ch1ComponentConfigurer extends PropertyConfigurerSupport implements
         case "roleOfNode": return getOrCreateConfiguration(target).getRoleOfNode();
         case "servicecontextid":
         case "serviceContextId": return getOrCreateConfiguration(target).getServiceContextId();
+        case "sslcontextparameters":
+        case "sslContextParameters": return getOrCreateConfiguration(target).getSslContextParameters();
+        case "tls": return getOrCreateConfiguration(target).isTls();
         case "vendorid":
         case "vendorId": return getOrCreateConfiguration(target).getVendorId();
         case "watchdoginterval":

@@ -54,6 +54,9 @@ public class Ch1ConfigurationConfigurer extends org.apache.camel.support.compone
         case "roleOfNode": target.setRoleOfNode(property(camelContext, int.class, value)); return true;
         case "servicecontextid":
         case "serviceContextId": target.setServiceContextId(property(camelContext, java.lang.String.class, value)); return true;
+        case "sslcontextparameters":
+        case "sslContextParameters": target.setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "tls": target.setTls(property(camelContext, boolean.class, value)); return true;
         case "vendorid":
         case "vendorId": target.setVendorId(property(camelContext, long.class, value)); return true;
         case "watchdoginterval":
@@ -96,6 +99,9 @@ public class Ch1ConfigurationConfigurer extends org.apache.camel.support.compone
         case "roleOfNode": return int.class;
         case "servicecontextid":
         case "serviceContextId": return java.lang.String.class;
+        case "sslcontextparameters":
+        case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "tls": return boolean.class;
         case "vendorid":
         case "vendorId": return long.class;
         case "watchdoginterval":
@@ -139,6 +145,9 @@ public class Ch1ConfigurationConfigurer extends org.apache.camel.support.compone
         case "roleOfNode": return target.getRoleOfNode();
         case "servicecontextid":
         case "serviceContextId": return target.getServiceContextId();
+        case "sslcontextparameters":
+        case "sslContextParameters": return target.getSslContextParameters();
+        case "tls": return target.isTls();
         case "vendorid":
         case "vendorId": return target.getVendorId();
         case "watchdoginterval":

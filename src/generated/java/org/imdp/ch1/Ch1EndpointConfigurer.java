@@ -56,6 +56,9 @@ public class Ch1EndpointConfigurer extends PropertyConfigurerSupport implements 
         case "roleOfNode": target.getConfiguration().setRoleOfNode(property(camelContext, int.class, value)); return true;
         case "servicecontextid":
         case "serviceContextId": target.getConfiguration().setServiceContextId(property(camelContext, java.lang.String.class, value)); return true;
+        case "sslcontextparameters":
+        case "sslContextParameters": target.getConfiguration().setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "tls": target.getConfiguration().setTls(property(camelContext, boolean.class, value)); return true;
         case "vendorid":
         case "vendorId": target.getConfiguration().setVendorId(property(camelContext, long.class, value)); return true;
         case "watchdoginterval":
@@ -100,6 +103,9 @@ public class Ch1EndpointConfigurer extends PropertyConfigurerSupport implements 
         case "roleOfNode": return int.class;
         case "servicecontextid":
         case "serviceContextId": return java.lang.String.class;
+        case "sslcontextparameters":
+        case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "tls": return boolean.class;
         case "vendorid":
         case "vendorId": return long.class;
         case "watchdoginterval":
@@ -145,6 +151,9 @@ public class Ch1EndpointConfigurer extends PropertyConfigurerSupport implements 
         case "roleOfNode": return target.getConfiguration().getRoleOfNode();
         case "servicecontextid":
         case "serviceContextId": return target.getConfiguration().getServiceContextId();
+        case "sslcontextparameters":
+        case "sslContextParameters": return target.getConfiguration().getSslContextParameters();
+        case "tls": return target.getConfiguration().isTls();
         case "vendorid":
         case "vendorId": return target.getConfiguration().getVendorId();
         case "watchdoginterval":

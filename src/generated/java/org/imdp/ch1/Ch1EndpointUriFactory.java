@@ -23,7 +23,7 @@ public class Ch1EndpointUriFactory extends org.apache.camel.support.component.En
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(20);
+        Set<String> props = new HashSet<>(22);
         props.add("connectTimeout");
         props.add("destinationHost");
         props.add("destinationRealm");
@@ -42,6 +42,8 @@ public class Ch1EndpointUriFactory extends org.apache.camel.support.component.En
         props.add("requestTimeout");
         props.add("roleOfNode");
         props.add("serviceContextId");
+        props.add("sslContextParameters");
+        props.add("tls");
         props.add("vendorId");
         props.add("watchdogInterval");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);

@@ -66,6 +66,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpSessions": target.setMsrpSessions(property(camelContext, org.imdp.sipmsrp.msrp.MsrpSessions.class, value)); return true;
         case "msrpsuccessreport":
         case "msrpSuccessReport": getOrCreateConfiguration(target).setMsrpSuccessReport(property(camelContext, boolean.class, value)); return true;
+        case "msrptls":
+        case "msrpTls": getOrCreateConfiguration(target).setMsrpTls(property(camelContext, boolean.class, value)); return true;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": getOrCreateConfiguration(target).setMsrpTransactionTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrpwindow":
@@ -77,6 +79,10 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "port": getOrCreateConfiguration(target).setPort(property(camelContext, int.class, value)); return true;
         case "serveruri":
         case "serverUri": getOrCreateConfiguration(target).setServerUri(property(camelContext, java.lang.String.class, value)); return true;
+        case "sslcontextparameters":
+        case "sslContextParameters": getOrCreateConfiguration(target).setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "tlsport":
+        case "tlsPort": getOrCreateConfiguration(target).setTlsPort(property(camelContext, int.class, value)); return true;
         case "transports": getOrCreateConfiguration(target).setTransports(property(camelContext, java.lang.String.class, value)); return true;
         case "trustednodes":
         case "trustedNodes": getOrCreateConfiguration(target).setTrustedNodes(property(camelContext, java.lang.String.class, value)); return true;
@@ -131,6 +137,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpSessions": return org.imdp.sipmsrp.msrp.MsrpSessions.class;
         case "msrpsuccessreport":
         case "msrpSuccessReport": return boolean.class;
+        case "msrptls":
+        case "msrpTls": return boolean.class;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return long.class;
         case "msrpwindow":
@@ -142,6 +150,10 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "port": return int.class;
         case "serveruri":
         case "serverUri": return java.lang.String.class;
+        case "sslcontextparameters":
+        case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "tlsport":
+        case "tlsPort": return int.class;
         case "transports": return java.lang.String.class;
         case "trustednodes":
         case "trustedNodes": return java.lang.String.class;
@@ -192,6 +204,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpSessions": return target.getMsrpSessions();
         case "msrpsuccessreport":
         case "msrpSuccessReport": return getOrCreateConfiguration(target).isMsrpSuccessReport();
+        case "msrptls":
+        case "msrpTls": return getOrCreateConfiguration(target).isMsrpTls();
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return getOrCreateConfiguration(target).getMsrpTransactionTimeout();
         case "msrpwindow":
@@ -203,6 +217,10 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "port": return getOrCreateConfiguration(target).getPort();
         case "serveruri":
         case "serverUri": return getOrCreateConfiguration(target).getServerUri();
+        case "sslcontextparameters":
+        case "sslContextParameters": return getOrCreateConfiguration(target).getSslContextParameters();
+        case "tlsport":
+        case "tlsPort": return getOrCreateConfiguration(target).getTlsPort();
         case "transports": return getOrCreateConfiguration(target).getTransports();
         case "trustednodes":
         case "trustedNodes": return getOrCreateConfiguration(target).getTrustedNodes();

@@ -50,6 +50,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "msrpPort": target.setMsrpPort(property(camelContext, int.class, value)); return true;
         case "msrpsuccessreport":
         case "msrpSuccessReport": target.setMsrpSuccessReport(property(camelContext, boolean.class, value)); return true;
+        case "msrptls":
+        case "msrpTls": target.setMsrpTls(property(camelContext, boolean.class, value)); return true;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": target.setMsrpTransactionTimeout(property(camelContext, long.class, value)); return true;
         case "msrpwindow":
@@ -61,6 +63,10 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "port": target.setPort(property(camelContext, int.class, value)); return true;
         case "serveruri":
         case "serverUri": target.setServerUri(property(camelContext, java.lang.String.class, value)); return true;
+        case "sslcontextparameters":
+        case "sslContextParameters": target.setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "tlsport":
+        case "tlsPort": target.setTlsPort(property(camelContext, int.class, value)); return true;
         case "transports": target.setTransports(property(camelContext, java.lang.String.class, value)); return true;
         case "trustednodes":
         case "trustedNodes": target.setTrustedNodes(property(camelContext, java.lang.String.class, value)); return true;
@@ -101,6 +107,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "msrpPort": return int.class;
         case "msrpsuccessreport":
         case "msrpSuccessReport": return boolean.class;
+        case "msrptls":
+        case "msrpTls": return boolean.class;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return long.class;
         case "msrpwindow":
@@ -112,6 +120,10 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "port": return int.class;
         case "serveruri":
         case "serverUri": return java.lang.String.class;
+        case "sslcontextparameters":
+        case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "tlsport":
+        case "tlsPort": return int.class;
         case "transports": return java.lang.String.class;
         case "trustednodes":
         case "trustedNodes": return java.lang.String.class;
@@ -153,6 +165,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "msrpPort": return target.getMsrpPort();
         case "msrpsuccessreport":
         case "msrpSuccessReport": return target.isMsrpSuccessReport();
+        case "msrptls":
+        case "msrpTls": return target.isMsrpTls();
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return target.getMsrpTransactionTimeout();
         case "msrpwindow":
@@ -164,6 +178,10 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "port": return target.getPort();
         case "serveruri":
         case "serverUri": return target.getServerUri();
+        case "sslcontextparameters":
+        case "sslContextParameters": return target.getSslContextParameters();
+        case "tlsport":
+        case "tlsPort": return target.getTlsPort();
         case "transports": return target.getTransports();
         case "trustednodes":
         case "trustedNodes": return target.getTrustedNodes();

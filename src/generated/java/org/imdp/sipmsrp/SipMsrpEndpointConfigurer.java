@@ -58,6 +58,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "msrpPort": target.getConfiguration().setMsrpPort(property(camelContext, int.class, value)); return true;
         case "msrpsuccessreport":
         case "msrpSuccessReport": target.getConfiguration().setMsrpSuccessReport(property(camelContext, boolean.class, value)); return true;
+        case "msrptls":
+        case "msrpTls": target.getConfiguration().setMsrpTls(property(camelContext, boolean.class, value)); return true;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": target.getConfiguration().setMsrpTransactionTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrpwindow":
@@ -69,6 +71,10 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "port": target.getConfiguration().setPort(property(camelContext, int.class, value)); return true;
         case "serveruri":
         case "serverUri": target.getConfiguration().setServerUri(property(camelContext, java.lang.String.class, value)); return true;
+        case "sslcontextparameters":
+        case "sslContextParameters": target.getConfiguration().setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "tlsport":
+        case "tlsPort": target.getConfiguration().setTlsPort(property(camelContext, int.class, value)); return true;
         case "transports": target.getConfiguration().setTransports(property(camelContext, java.lang.String.class, value)); return true;
         case "trustednodes":
         case "trustedNodes": target.getConfiguration().setTrustedNodes(property(camelContext, java.lang.String.class, value)); return true;
@@ -117,6 +123,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "msrpPort": return int.class;
         case "msrpsuccessreport":
         case "msrpSuccessReport": return boolean.class;
+        case "msrptls":
+        case "msrpTls": return boolean.class;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return long.class;
         case "msrpwindow":
@@ -128,6 +136,10 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "port": return int.class;
         case "serveruri":
         case "serverUri": return java.lang.String.class;
+        case "sslcontextparameters":
+        case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "tlsport":
+        case "tlsPort": return int.class;
         case "transports": return java.lang.String.class;
         case "trustednodes":
         case "trustedNodes": return java.lang.String.class;
@@ -177,6 +189,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "msrpPort": return target.getConfiguration().getMsrpPort();
         case "msrpsuccessreport":
         case "msrpSuccessReport": return target.getConfiguration().isMsrpSuccessReport();
+        case "msrptls":
+        case "msrpTls": return target.getConfiguration().isMsrpTls();
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return target.getConfiguration().getMsrpTransactionTimeout();
         case "msrpwindow":
@@ -188,6 +202,10 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "port": return target.getConfiguration().getPort();
         case "serveruri":
         case "serverUri": return target.getConfiguration().getServerUri();
+        case "sslcontextparameters":
+        case "sslContextParameters": return target.getConfiguration().getSslContextParameters();
+        case "tlsport":
+        case "tlsPort": return target.getConfiguration().getTlsPort();
         case "transports": return target.getConfiguration().getTransports();
         case "trustednodes":
         case "trustedNodes": return target.getConfiguration().getTrustedNodes();

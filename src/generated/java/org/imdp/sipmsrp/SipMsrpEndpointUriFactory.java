@@ -23,7 +23,7 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(29);
+        Set<String> props = new HashSet<>(32);
         props.add("authPassword");
         props.add("authRealm");
         props.add("authUsername");
@@ -43,12 +43,15 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
         props.add("msrpHost");
         props.add("msrpPort");
         props.add("msrpSuccessReport");
+        props.add("msrpTls");
         props.add("msrpTransactionTimeout");
         props.add("msrpWindow");
         props.add("outboundProxy");
         props.add("overloadRetryAfter");
         props.add("port");
         props.add("serverUri");
+        props.add("sslContextParameters");
+        props.add("tlsPort");
         props.add("transports");
         props.add("trustedNodes");
         props.add("workerQueueSize");

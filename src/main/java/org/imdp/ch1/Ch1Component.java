@@ -17,8 +17,10 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.jsse.SSLContextParameters;
 import org.imdp.ch1.peer.PeerGroup;
 import org.imdp.ch1.peer.PeerSettings;
+import org.imdp.tls.NettyTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +48,10 @@ public class Ch1Component extends DefaultComponent {
         Ch1Endpoint endpoint = new Ch1Endpoint(uri, this, config);
         endpoint.setName(remaining);
         setProperties(endpoint, parameters);
+        if (config.isTls() && config.getSslContextParameters() == null) {
+            SSLContextParameters global = getCamelContext().getSSLContextParameters();
+            config.setSslContextParameters(global != null ? global : new SSLContextParameters());
+        }
         config.validate();
         return endpoint;
     }
@@ -134,17 +140,19 @@ public class Ch1Component extends DefaultComponent {
                 c.getProductName(), String.valueOf(c.getVendorId()), String.valueOf(c.getFirmwareRevision()),
                 String.valueOf(c.getRequestTimeout()), String.valueOf(c.getConnectTimeout()), String.valueOf(c.getWatchdogInterval()),
                 String.valueOf(c.getReconnectDelayMin()), String.valueOf(c.getReconnectDelayMax()),
-                String.valueOf(c.getDisconnectTimeout()), String.valueOf(c.getMaxFrameSize()));
+                String.valueOf(c.getDisconnectTimeout()), String.valueOf(c.getMaxFrameSize()), String.valueOf(c.isTls()),
+                String.valueOf(System.identityHashCode(c.getSslContextParameters())));
     }
 
-    private static PeerSettings settings(Ch1Configuration c) throws UnknownHostException {
+    private PeerSettings settings(Ch1Configuration c) throws UnknownHostException {
         InetAddress hostIp = c.getHostIpAddress() == null || c.getHostIpAddress().isBlank() ? null
                 : InetAddress.getByName(c.getHostIpAddress());
         return new PeerSettings(c.peerAddresses(), c.getOriginHost(), c.getOriginRealm(), hostIp, c.getVendorId(),
                 c.getProductName(), c.getFirmwareRevision(), Duration.ofMillis(c.getRequestTimeout()),
                 Duration.ofMillis(c.getConnectTimeout()), Duration.ofMillis(c.getWatchdogInterval()),
                 Duration.ofMillis(c.getReconnectDelayMin()), Duration.ofMillis(c.getReconnectDelayMax()),
-                Duration.ofMillis(c.getDisconnectTimeout()), c.getMaxFrameSize());
+                Duration.ofMillis(c.getDisconnectTimeout()), c.getMaxFrameSize(),
+                c.isTls() ? NettyTls.client(getCamelContext(), c.getSslContextParameters()) : null);
     }
 
     public Ch1Configuration getConfiguration() {

@@ -9,6 +9,7 @@ import org.apache.camel.spi.Configurer;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
+import org.apache.camel.support.jsse.SSLContextParameters;
 import org.imdp.ch1.codec.Diameter;
 
 /** Options of a {@code ch1} endpoint: the Diameter peers, our identities, the timers and the ACR contents. */
@@ -56,6 +57,10 @@ public class Ch1Configuration implements Cloneable {
     private Long firmwareRevision;
     @UriParam(label = "advanced", defaultValue = "65536")
     private int maxFrameSize = 65536;
+    @UriParam(label = "security", defaultValue = "false")
+    private boolean tls;
+    @UriParam(label = "security")
+    private SSLContextParameters sslContextParameters;
 
     public String getPeers() {
         return peers;
@@ -223,6 +228,30 @@ public class Ch1Configuration implements Cloneable {
     /** Largest Diameter message accepted from a peer; a longer one resets the connection. */
     public void setMaxFrameSize(int maxFrameSize) {
         this.maxFrameSize = maxFrameSize;
+    }
+
+    public boolean isTls() {
+        return tls;
+    }
+
+    /**
+     * TLS from connect (RFC 6733 §13: a TLS handshake before the CER, on the peers' secure port, 5658 by IANA), to
+     * every peer. The peer's certificate must come from a CA of the trust store and name the host given in peers
+     * (subjectAltName DNS or IP); our certificate is shown when the peer asks for it (freeDiameter does). The keys
+     * come from sslContextParameters, else from the CamelContext's global TLS parameters (the service sets them from
+     * imdp.tls.*), else the JVM's defaults. false = plain TCP (RFC 6733 then expects IPsec underneath).
+     */
+    public void setTls(boolean tls) {
+        this.tls = tls;
+    }
+
+    public SSLContextParameters getSslContextParameters() {
+        return sslContextParameters;
+    }
+
+    /** Key and trust stores for tls=true; empty = the CamelContext's global TLS parameters. */
+    public void setSslContextParameters(SSLContextParameters sslContextParameters) {
+        this.sslContextParameters = sslContextParameters;
     }
 
     /** The peers as unresolved addresses, in order of preference. */

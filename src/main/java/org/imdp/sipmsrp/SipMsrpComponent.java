@@ -16,11 +16,15 @@ import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.jsse.SSLContextParameters;
+import org.imdp.tls.NettyTls;
 import org.imdp.sipmsrp.msrp.MsrpException;
 import org.imdp.sipmsrp.msrp.MsrpSessions;
 import org.imdp.sipmsrp.msrp.MsrpSessionsConfig;
+import org.imdp.sipmsrp.msrp.MsrpTls;
 import org.imdp.sipmsrp.msrp.NettyMsrpSessions;
 import org.imdp.sipmsrp.sip.SipAgent;
+import org.imdp.sipmsrp.sip.SipTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,7 +113,7 @@ public class SipMsrpComponent extends DefaultComponent {
         SharedAgent shared = agents.get(config.stackKey());
         if (shared == null) {
             SipAgent agent = new SipAgent("imdp-sip-" + STACK_SEQUENCE.incrementAndGet(), config.getHost(),
-                    config.getPort(), config.transportList(), config.getMaxMessageSize());
+                    config.getPort(), config.transportList(), config.getMaxMessageSize(), sipTls(config));
             try {
                 agent.start();
             } catch (Exception e) {
@@ -189,7 +193,7 @@ public class SipMsrpComponent extends DefaultComponent {
                     .withChunkSize(configuration.getMsrpChunkSize())
                     .withWindow(configuration.getMsrpWindow())
                     .withSuccessReport(configuration.isMsrpSuccessReport());
-            NettyMsrpSessions created = new NettyMsrpSessions(msrpConfig, msrpExecutor);
+            NettyMsrpSessions created = new NettyMsrpSessions(msrpConfig, msrpExecutor, msrpTls());
             try {
                 created.start();
             } catch (MsrpException e) {
@@ -200,6 +204,30 @@ public class SipMsrpComponent extends DefaultComponent {
             msrpSessions = created;
         }
         return msrpSessions;
+    }
+
+    /** The TLS of msrps sessions when msrpTls is set, else null. */
+    private MsrpTls msrpTls() {
+        if (!configuration.isMsrpTls()) {
+            return null;
+        }
+        SSLContextParameters keys = tlsKeys(configuration, "msrpTls");
+        return new MsrpTls(NettyTls.server(getCamelContext(), keys), NettyTls.client(getCamelContext(), keys));
+    }
+
+    /** The TLS listening point of {@code config} when it has a tlsPort, else null. */
+    private SipTls sipTls(SipMsrpConfiguration config) {
+        return config.getTlsPort() == 0 ? null : SipTls.from(config.getTlsPort(), tlsKeys(config, "tlsPort"));
+    }
+
+    /** The configuration's sslContextParameters, else the CamelContext's global ones (the service's imdp.tls.*). */
+    private SSLContextParameters tlsKeys(SipMsrpConfiguration config, String option) {
+        SSLContextParameters keys = config.getSslContextParameters() != null ? config.getSslContextParameters()
+                : getCamelContext().getSSLContextParameters();
+        if (keys == null) {
+            throw new IllegalArgumentException(option + " needs sslContextParameters or the global TLS parameters (imdp.tls.*)");
+        }
+        return keys;
     }
 
     @Override

@@ -10,6 +10,7 @@ import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Configurer;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
+import org.apache.camel.support.jsse.SSLContextParameters;
 import org.imdp.sipmsrp.sip.TrustedNodes;
 
 /**
@@ -68,6 +69,12 @@ public class SipMsrpConfiguration implements Cloneable {
     private boolean msrpSuccessReport;
     @UriParam(label = "producer", defaultValue = "false")
     private boolean msrpCema;
+    @UriParam(label = "producer,security", defaultValue = "false")
+    private boolean msrpTls;
+    @UriParam(label = "security")
+    private SSLContextParameters sslContextParameters;
+    @UriParam(label = "consumer,security", defaultValue = "0")
+    private int tlsPort;
 
     public String getHost() {
         return host;
@@ -387,6 +394,45 @@ public class SipMsrpConfiguration implements Cloneable {
         this.msrpCema = msrpCema;
     }
 
+    public boolean isMsrpTls() {
+        return msrpTls;
+    }
+
+    /**
+     * MSRP over TLS (RFC 4975 section 14): the offer's path is {@code msrps:} on {@code TCP/TLS/MSRP}, the MSRP port
+     * takes TLS only, and the push connects over TLS to a client whose answered path is {@code msrps:}, checking that
+     * its certificate names the host it is reached at; a client that answers with a plain {@code msrp:} path is not
+     * pushed to. A client connecting to us must show a certificate when the TLS parameters require client
+     * authentication. Keys from sslContextParameters, else the CamelContext's global TLS parameters. Read once, by
+     * the component's MSRP transport.
+     */
+    public void setMsrpTls(boolean msrpTls) {
+        this.msrpTls = msrpTls;
+    }
+
+    public SSLContextParameters getSslContextParameters() {
+        return sslContextParameters;
+    }
+
+    public int getTlsPort() {
+        return tlsPort;
+    }
+
+    /**
+     * A SIP over TLS listening point on host and this port (5061 by IANA), besides the transports; 0 = none. The
+     * service's certificate comes from the key store of sslContextParameters (else the CamelContext's global TLS
+     * parameters), a client certificate is required when those require client authentication; TLS 1.2 or 1.3 with
+     * the JVM's default cipher suites. Requests arrive over it and are answered on the same connection.
+     */
+    public void setTlsPort(int tlsPort) {
+        this.tlsPort = tlsPort;
+    }
+
+    /** Key and trust stores for msrpTls and tlsPort; empty = the CamelContext's global TLS parameters. */
+    public void setSslContextParameters(SSLContextParameters sslContextParameters) {
+        this.sslContextParameters = sslContextParameters;
+    }
+
     /** The transports as a list of lower-case names. */
     public List<String> transportList() {
         return Arrays.stream(transports.split(",")).map(String::trim).filter(s -> !s.isEmpty())
@@ -395,7 +441,7 @@ public class SipMsrpConfiguration implements Cloneable {
 
     /** Key of the SIP stack this configuration listens with. */
     String stackKey() {
-        return host + ":" + port + "/" + String.join(",", transportList());
+        return host + ":" + port + "/" + String.join(",", transportList()) + (tlsPort == 0 ? "" : ",tls:" + tlsPort);
     }
 
     void validate() {

@@ -560,7 +560,7 @@ public final class SipTestClient implements SipListener, AutoCloseable {
                + "s=-\r\n"
                + "c=IN IP4 " + uri.getHost() + "\r\n"
                + "t=0 0\r\n"
-               + "m=message " + uri.getPort() + " TCP/MSRP *\r\n"
+               + "m=message " + uri.getPort() + ("msrps".equals(URI.create(path.split(" ")[0]).getScheme()) ? " TCP/TLS/MSRP *\r\n" : " TCP/MSRP *\r\n")
                + "a=accept-types:message/cpim\r\n"
                + "a=path:" + path + "\r\n"
                + (setup == null ? "" : "a=setup:" + setup + "\r\n")

@@ -17,6 +17,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import org.imdp.ch1.codec.Diameter;
@@ -25,6 +26,7 @@ import org.imdp.ch1.codec.DiameterEncoder;
 import org.imdp.ch1.codec.DiameterFrameDecoder;
 import org.imdp.ch1.codec.DiameterMessage;
 import org.imdp.ch1.codec.MalformedDiameterMessage;
+import org.imdp.tls.NettyTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,6 +95,11 @@ final class PeerConnection {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (settings.tls() != null) {
+                            // RFC 6733 §13: TLS from connect, the CER already inside it
+                            ch.pipeline().addLast(NettyTls.HANDLER, NettyTls.clientHandler(settings.tls(), ch.alloc(),
+                                    address.getHostString(), address.getPort()));
+                        }
                         long tw = settings.watchdogInterval().toMillis();
                         ch.pipeline().addLast("idle", new IdleStateHandler(tw, 0, 0, TimeUnit.MILLISECONDS));
                         ch.pipeline().addLast("decoder", new DiameterFrameDecoder(settings.maxFrameSize()));
@@ -111,8 +118,23 @@ final class PeerConnection {
                 f.channel().close();
                 return;
             }
-            channel = f.channel();
-            sendCer();
+            Channel connected = f.channel();
+            channel = connected;
+            SslHandler tls = connected.pipeline().get(SslHandler.class);
+            if (tls == null) {
+                sendCer();
+                return;
+            }
+            tls.handshakeFuture().addListener(h -> {
+                if (!h.isSuccess()) {
+                    // the SslHandler closes the connection, and onClosed reconnects
+                    LOG.warn("CH-1 peer {}: TLS handshake failed: {}", name, h.cause().getMessage());
+                } else if (state == State.CONNECTING && channel == connected) {
+                    LOG.debug("CH-1 peer {}: TLS {} with {}", name, tls.engine().getSession().getProtocol(),
+                            tls.engine().getSession().getPeerPrincipal());
+                    sendCer();
+                }
+            });
         });
     }
 

@@ -3,24 +3,25 @@ package org.imdp.sipmsrp.msrp;
 import java.util.List;
 
 /**
- * The parts of an MSRP URI that matter here: {@code msrp://host:port/session-id;tcp} (RFC 4975 §6). Session
- * ids are compared on their own, because with CEMA (RFC 6714) or NAT the authority in an SDP path need not
- * be the address the connection really comes from.
+ * The parts of an MSRP URI that matter here: {@code msrp://host:port/session-id;tcp} (RFC 4975 §6), or
+ * {@code msrps://...}, which is reached over TLS (RFC 4975 §14). Session ids are compared on their own, because
+ * with CEMA (RFC 6714) or NAT the authority in an SDP path need not be the address the connection really comes
+ * from.
+ *
+ * @param secure the scheme is msrps: the connection to this URI's host is TLS
  */
-record MsrpUri(String host, int port, String sessionId) {
+record MsrpUri(String host, int port, String sessionId, boolean secure) {
 
     private static final String SCHEME = "msrp://";
     private static final String SECURE_SCHEME = "msrps://";
 
     /** @throws IllegalArgumentException when {@code uri} is not an MSRP URI with host, port and session-id */
     static MsrpUri parse(String uri) {
-        if (uri == null || !uri.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
-            if (uri != null && uri.regionMatches(true, 0, SECURE_SCHEME, 0, SECURE_SCHEME.length())) {
-                throw new IllegalArgumentException("msrps (TLS) is not supported: " + uri);
-            }
+        boolean secure = uri != null && uri.regionMatches(true, 0, SECURE_SCHEME, 0, SECURE_SCHEME.length());
+        if (uri == null || !secure && !uri.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
             throw new IllegalArgumentException("Not an msrp URI: " + uri);
         }
-        int authorityStart = SCHEME.length();
+        int authorityStart = secure ? SECURE_SCHEME.length() : SCHEME.length();
         int slash = uri.indexOf('/', authorityStart);
         int semicolon = uri.indexOf(';', slash + 1);
         if (slash < 0 || semicolon < 0 || semicolon == slash + 1) {
@@ -46,7 +47,7 @@ record MsrpUri(String host, int port, String sessionId) {
         if (port <= 0 || port > 65535) {
             throw new IllegalArgumentException("MSRP URI with a port out of range: " + uri);
         }
-        return new MsrpUri(host, port, uri.substring(slash + 1, semicolon));
+        return new MsrpUri(host, port, uri.substring(slash + 1, semicolon), secure);
     }
 
     /** @return the session-id of the first URI of a path header value (URIs separated by spaces), or null */
@@ -75,9 +76,9 @@ record MsrpUri(String host, int port, String sessionId) {
         }
     }
 
-    /** Formats our own URI; an IPv6 literal goes in brackets. */
-    static String format(String host, int port, String sessionId) {
+    /** Formats our own URI, msrps when {@code secure}; an IPv6 literal goes in brackets. */
+    static String format(String host, int port, String sessionId, boolean secure) {
         String authority = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
-        return SCHEME + authority + ":" + port + "/" + sessionId + ";tcp";
+        return (secure ? SECURE_SCHEME : SCHEME) + authority + ":" + port + "/" + sessionId + ";tcp";
     }
 }

@@ -75,8 +75,9 @@ final class NettyMsrpEndpoint implements MsrpLocalEndpoint {
                 if (port <= 0 || port > 65535) {
                     throw new IllegalArgumentException("port out of range: " + port);
                 }
-                firstHop = new MsrpUri(host, port, firstHop.sessionId());
+                firstHop = new MsrpUri(host, port, firstHop.sessionId(), firstHop.secure());
             }
+            owner.checkTransport(firstHop);
         } catch (IllegalArgumentException e) {
             // the path comes from the peer's SDP: a bad one is the peer's failure, not a programming error
             return CompletableFuture.failedFuture(new MsrpException("Unusable MSRP path " + path + ": "

@@ -20,10 +20,12 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.imdp.sipmsrp.msrp.codec.MsrpFrameDecoder;
 import org.imdp.sipmsrp.msrp.codec.MsrpFrameEncoder;
 import org.imdp.sipmsrp.msrp.codec.MsrpIds;
+import org.imdp.tls.NettyTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,11 @@ import org.slf4j.LoggerFactory;
  * connection whose first request has our URI in its To-Path; that request is answered as usual (a SEND
  * with 200). A first request for a session-id we do not know gets 481, one for a session that is already
  * bound gets 506, and the connection is closed.
+ * <p>
+ * <b>TLS.</b> Given {@link MsrpTls} (RFC 4975 §14), every session is over TLS: our URIs are {@code msrps:}, the
+ * listening socket takes TLS only, and a connection goes out over TLS to a peer whose path is {@code msrps:} and
+ * whose certificate names the host it is reached at. A peer path of the other scheme is refused either way: no
+ * session falls back to plain TCP, and none asks for TLS that is not configured.
  */
 public final class NettyMsrpSessions implements MsrpSessions, AutoCloseable {
 
@@ -52,6 +59,7 @@ public final class NettyMsrpSessions implements MsrpSessions, AutoCloseable {
 
     private final MsrpSessionsConfig config;
     private final Executor completionExecutor;
+    private final MsrpTls tls;
     private final ConcurrentMap<String, NettyMsrpEndpoint> endpoints = new ConcurrentHashMap<>();
     private final MsrpFrameEncoder encoder = new MsrpFrameEncoder();
     private volatile EventLoopGroup group;
@@ -64,8 +72,19 @@ public final class NettyMsrpSessions implements MsrpSessions, AutoCloseable {
 
     /** @param completionExecutor where the futures given to callers are completed; must not be an event loop */
     public NettyMsrpSessions(MsrpSessionsConfig config, Executor completionExecutor) {
+        this(config, completionExecutor, null);
+    }
+
+    /** @param tls the TLS contexts of msrps sessions; null = every session is msrp over plain TCP */
+    public NettyMsrpSessions(MsrpSessionsConfig config, Executor completionExecutor, MsrpTls tls) {
         this.config = Objects.requireNonNull(config, "config");
         this.completionExecutor = Objects.requireNonNull(completionExecutor, "completionExecutor");
+        this.tls = tls;
+    }
+
+    /** Whether the sessions are msrps (TLS). */
+    public boolean secure() {
+        return tls != null;
     }
 
     /**
@@ -82,7 +101,7 @@ public final class NettyMsrpSessions implements MsrpSessions, AutoCloseable {
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(initializer(null));
+                .childHandler(initializer(null, null));
         ChannelFuture bind = server.bind(config.host(), config.port()).awaitUninterruptibly();
         if (!bind.isSuccess()) {
             group.shutdownGracefully(SHUTDOWN_QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
@@ -131,7 +150,7 @@ public final class NettyMsrpSessions implements MsrpSessions, AutoCloseable {
     public MsrpLocalEndpoint allocate() {
         String sessionId = MsrpIds.newSessionId();
         NettyMsrpEndpoint endpoint = new NettyMsrpEndpoint(this, sessionId,
-                MsrpUri.format(config.host(), port(), sessionId));
+                MsrpUri.format(config.host(), port(), sessionId, secure()));
         endpoints.put(sessionId, endpoint);
         return endpoint;
     }
@@ -156,6 +175,15 @@ public final class NettyMsrpSessions implements MsrpSessions, AutoCloseable {
         return current;
     }
 
+    /** @throws IllegalArgumentException when the peer's URI is not of our scheme (msrps with TLS, else msrp) */
+    void checkTransport(MsrpUri target) {
+        if (target.secure() != secure()) {
+            throw new IllegalArgumentException(secure()
+                    ? "the peer's path is msrp (plain TCP), but the session is msrps (TLS): not sent in the clear"
+                    : "the peer's path is msrps (TLS), which is not configured (imdp.msrp.tls)");
+        }
+    }
+
     /** Opens a connection for {@code endpoint}; the caller listens on the returned future. */
     ChannelFuture connect(MsrpUri target, MsrpConnection connection) {
         return new Bootstrap()
@@ -163,16 +191,24 @@ public final class NettyMsrpSessions implements MsrpSessions, AutoCloseable {
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
-                .handler(initializer(connection))
+                .handler(initializer(connection, target))
                 .connect(target.host(), target.port());
     }
 
-    /** @param outbound the handler of an outgoing connection, or {@code null} for accepted connections */
-    private ChannelInitializer<SocketChannel> initializer(MsrpConnection outbound) {
+    /**
+     * @param outbound the handler of an outgoing connection, or {@code null} for accepted connections
+     * @param target   where an outgoing connection goes, or {@code null}
+     */
+    private ChannelInitializer<SocketChannel> initializer(MsrpConnection outbound, MsrpUri target) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel channel) {
                 ChannelPipeline pipeline = channel.pipeline();
+                if (tls != null) {
+                    // first: everything after it reads and writes plain MSRP
+                    pipeline.addLast(NettyTls.HANDLER, target == null ? tls.server().newHandler(channel.alloc())
+                            : NettyTls.clientHandler(tls.client(), channel.alloc(), target.host(), target.port()));
+                }
                 pipeline.addLast("decoder", new MsrpFrameDecoder(MsrpFrameDecoder.DEFAULT_MAX_LINE_LENGTH,
                         MsrpFrameDecoder.DEFAULT_MAX_HEADERS, config.maxBodySize()));
                 pipeline.addLast("encoder", encoder);

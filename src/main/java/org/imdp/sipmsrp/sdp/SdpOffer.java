@@ -11,6 +11,8 @@ public final class SdpOffer {
     /** The MSRP media type and protocol of the m= line (RFC 4975 section 8.1). */
     public static final String MEDIA = "message";
     public static final String PROTOCOL = "TCP/MSRP";
+    /** The m= protocol of MSRP over TLS, with an {@code msrps:} path (RFC 4975 sections 8.1 and 14). */
+    public static final String TLS_PROTOCOL = "TCP/TLS/MSRP";
     /** Every deferred message is wrapped in CPIM so its original sender and time survive. */
     public static final String ACCEPT_TYPES = "message/cpim";
     public static final String CRLF = "\r\n";
@@ -22,7 +24,8 @@ public final class SdpOffer {
 
     /**
      * @param localPath      our MSRP URI ({@code msrp://host:port/session-id;tcp}); its authority gives the c= and
-     *                       m= lines, so the offer always names the address the MSRP transport listens on
+     *                       m= lines, so the offer always names the address the MSRP transport listens on, and its
+     *                       scheme the m= protocol ({@code msrps:} is {@value #TLS_PROTOCOL})
      * @param sessionVersion the o= session id and version (NTP-style number, unique per offer)
      */
     public static String build(String localPath, long sessionVersion) {
@@ -46,7 +49,8 @@ public final class SdpOffer {
                + "s=-" + CRLF
                + "c=IN " + addrType + " " + bareHost + CRLF
                + "t=0 0" + CRLF
-               + "m=" + MEDIA + " " + uri.getPort() + " " + PROTOCOL + " *" + CRLF
+               + "m=" + MEDIA + " " + uri.getPort() + " " + ("msrps".equalsIgnoreCase(uri.getScheme()) ? TLS_PROTOCOL : PROTOCOL)
+               + " *" + CRLF
                + "a=accept-types:" + ACCEPT_TYPES + CRLF
                + "a=accept-wrapped-types:*" + CRLF
                + "a=path:" + localPath + CRLF

@@ -86,6 +86,7 @@ public final class SipAgent implements SipListener {
     private final int port;
     private final List<String> transports;
     private final int maxMessageSize;
+    private final SipTls tls;
     private final Map<String, SipRequestHandler> requestHandlers = new ConcurrentHashMap<>();
     private final Map<String, SipDialogHandler> dialogHandlers = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> requestsReceived = new ConcurrentSkipListMap<>();
@@ -102,11 +103,17 @@ public final class SipAgent implements SipListener {
      * @param maxMessageSize largest SIP message body expected (sizes the stack's read limit)
      */
     public SipAgent(String name, String host, int port, List<String> transports, int maxMessageSize) {
+        this(name, host, port, transports, maxMessageSize, null);
+    }
+
+    /** @param tls a TLS listening point on {@code host} besides the others; null = none */
+    public SipAgent(String name, String host, int port, List<String> transports, int maxMessageSize, SipTls tls) {
         this.name = name;
         this.host = host;
         this.port = port;
         this.transports = List.copyOf(transports);
         this.maxMessageSize = maxMessageSize;
+        this.tls = tls;
     }
 
     public synchronized void start() throws Exception {
@@ -117,10 +124,17 @@ public final class SipAgent implements SipListener {
         messageFactory = factory.createMessageFactory();
         // created directly rather than through SipFactory, which caches stacks by name and would hand a stopped
         // stack back after a restart
-        stack = new SipStackImpl(new SipStackProperties(name, maxMessageSize));
+        SipStackProperties properties = new SipStackProperties(name, maxMessageSize);
+        if (tls != null) {
+            properties.tls(tls);
+        }
+        stack = new SipStackImpl(properties);
         try {
             for (String transport : transports) {
                 listeningPoints.add(stack.createListeningPoint(host, port, transport));
+            }
+            if (tls != null) {
+                listeningPoints.add(stack.createListeningPoint(host, tls.port(), ListeningPoint.TLS));
             }
             provider = stack.createSipProvider(listeningPoints.get(0));
             for (ListeningPoint lp : listeningPoints.subList(1, listeningPoints.size())) {
@@ -141,7 +155,8 @@ public final class SipAgent implements SipListener {
             }
             throw e;
         }
-        LOG.info("SIP stack {} listening on {}:{} {}", name, host, port, transports);
+        LOG.info("SIP stack {} listening on {}:{} {}{}", name, host, port, transports,
+                tls == null ? "" : ", TLS on " + host + ":" + tls.port());
     }
 
     public synchronized void stop() {

@@ -2,6 +2,8 @@ package org.imdp.sipmsrp.sip;
 
 import java.util.Properties;
 
+import javax.net.ssl.SSLContext;
+
 /**
  * JAIN-SIP (NIST RI) stack properties of one listening address. Each key has a constant with what it is
  * for, so the stack's behaviour is read in one place.
@@ -30,6 +32,32 @@ public final class SipStackProperties extends Properties {
     /** Size of the stack's worker pool for processing incoming messages. */
     public static final String THREAD_POOL_SIZE = "gov.nist.javax.sip.THREAD_POOL_SIZE";
 
+    /** Key store of the TLS listening point (a file); without it the RI has no TLS network layer of its own. */
+    public static final String KEY_STORE = "javax.net.ssl.keyStore";
+    public static final String KEY_STORE_PASSWORD = "javax.net.ssl.keyStorePassword";
+    public static final String KEY_STORE_TYPE = "javax.net.ssl.keyStoreType";
+    /** Trust store for client certificates; the RI uses the key store when it is absent. */
+    public static final String TRUST_STORE = "javax.net.ssl.trustStore";
+    public static final String TRUST_STORE_PASSWORD = "javax.net.ssl.trustStorePassword";
+    public static final String TRUST_STORE_TYPE = "javax.net.ssl.trustStoreType";
+    /** Enabled: a TLS client must show a trusted certificate; Disabled: none is asked for. */
+    public static final String TLS_CLIENT_AUTH_TYPE = "gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE";
+    /**
+     * TLS protocol versions, of the listening socket too despite the name. The RI's default allows TLS 1.0 and 1.1
+     * and stops at 1.2.
+     */
+    public static final String TLS_PROTOCOLS = "gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS";
+    /**
+     * Cipher suites of every TLS socket. The RI's default is RFC 3261's 2002 list, with anonymous (unauthenticated)
+     * Diffie-Hellman suites: replaced by the JVM's default suites.
+     */
+    public static final String TLS_CIPHER_SUITES = "gov.nist.javax.sip.ENABLED_CIPHER_SUITES";
+    /**
+     * How long a TLS handshake may take, in milliseconds (the RI's documentation says seconds, its timer takes
+     * milliseconds): a client that connects and says nothing does not hold a thread for ever.
+     */
+    public static final String TLS_HANDSHAKE_TIMEOUT = "gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT";
+
     /** Room for the start line and headers on top of the largest body accepted. */
     static final int HEADER_ROOM = 16 * 1024;
 
@@ -51,5 +79,26 @@ public final class SipStackProperties extends Properties {
         setProperty(MAX_MESSAGE_SIZE, Integer.toString(maxMessageSize + HEADER_ROOM));
         setProperty(MESSAGE_PARSER_FACTORY, LoggingMessageParserFactory.class.getName());
         setProperty(THREAD_POOL_SIZE, "8");
+    }
+
+    /** The TLS listening point's stores and policy: every TLS stack property is set here. */
+    public SipStackProperties tls(SipTls tls) {
+        setProperty(KEY_STORE, tls.keyStore());
+        setProperty(KEY_STORE_PASSWORD, tls.keyStorePassword() == null ? "" : tls.keyStorePassword());
+        setProperty(KEY_STORE_TYPE, tls.keyStoreType() == null ? "PKCS12" : tls.keyStoreType());
+        if (tls.trustStore() != null) {
+            setProperty(TRUST_STORE, tls.trustStore());
+            setProperty(TRUST_STORE_PASSWORD, tls.trustStorePassword() == null ? "" : tls.trustStorePassword());
+            setProperty(TRUST_STORE_TYPE, tls.trustStoreType() == null ? "PKCS12" : tls.trustStoreType());
+        }
+        setProperty(TLS_CLIENT_AUTH_TYPE, tls.clientAuthRequired() ? "Enabled" : "Disabled");
+        setProperty(TLS_PROTOCOLS, "TLSv1.3,TLSv1.2");
+        try {
+            setProperty(TLS_CIPHER_SUITES, String.join(",", SSLContext.getDefault().getDefaultSSLParameters().getCipherSuites()));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("The JVM has no default TLS context", e);
+        }
+        setProperty(TLS_HANDSHAKE_TIMEOUT, "10000");
+        return this;
     }
 }

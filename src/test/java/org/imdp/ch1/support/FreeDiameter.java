@@ -25,16 +25,31 @@ public final class FreeDiameter {
     private final String identity;
     private final int port;
     private final int tlsPort;
+    private final Path tlsDir;
 
     public FreeDiameter(String name, String identity) {
+        this(name, identity, null);
+    }
+
+    /**
+     * @param tlsDir certificates of {@code scripts/tls/make-test-certs.sh}: freeDiameter shows their server certificate on
+     *               {@link #tlsPort()} and requires a client certificate from their CA; null = a self-signed one
+     */
+    public FreeDiameter(String name, String identity, Path tlsDir) {
         this.runDir = Path.of("target", "freediameter", name + "-" + ProcessHandle.current().pid()).toAbsolutePath();
         this.identity = identity;
         this.port = TestPorts.next();
         this.tlsPort = TestPorts.next();
+        this.tlsDir = tlsDir;
     }
 
     public int port() {
         return port;
+    }
+
+    /** The secure port (freeDiameter's SecPort): TLS from connect, RFC 6733 §13. */
+    public int tlsPort() {
+        return tlsPort;
     }
 
     public String identity() {
@@ -42,8 +57,12 @@ public final class FreeDiameter {
     }
 
     public void start() {
-        run(List.of(SCRIPTS.resolve("start-freediameterd.sh").toString(), runDir.toString(), String.valueOf(port),
-                String.valueOf(tlsPort), identity), 600);
+        List<String> command = new ArrayList<>(List.of(SCRIPTS.resolve("start-freediameterd.sh").toString(),
+                runDir.toString(), String.valueOf(port), String.valueOf(tlsPort), identity));
+        if (tlsDir != null) {
+            command.add(tlsDir.toString());
+        }
+        run(command, 600);
     }
 
     /** SIGTERM: freeDiameter sends DPR to its peers and exits. */

@@ -10,7 +10,11 @@ public final class FreeDiameterExtension implements BeforeAllCallback, AfterAllC
     private final FreeDiameter server;
 
     public FreeDiameterExtension(String name, String identity) {
-        this.server = new FreeDiameter(name, identity);
+        this(new FreeDiameter(name, identity));
+    }
+
+    public FreeDiameterExtension(FreeDiameter server) {
+        this.server = server;
     }
 
     public FreeDiameter server() {

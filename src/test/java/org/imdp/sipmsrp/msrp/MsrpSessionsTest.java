@@ -446,7 +446,7 @@ class MsrpSessionsTest {
         start(config());
         CompletableFuture<MsrpSession> connecting = sessions.allocate().connect(List.of("msrps://x:1/s;tcp"));
         assertThatThrownBy(() -> get(connecting)).cause().isInstanceOf(MsrpException.class)
-                .hasMessageContaining("msrps (TLS) is not supported");
+                .hasMessageContaining("msrps (TLS), which is not configured");
     }
 
     @Test

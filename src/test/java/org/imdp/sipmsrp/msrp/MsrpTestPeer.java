@@ -28,6 +28,8 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import org.imdp.tls.NettyTls;
 import org.imdp.sipmsrp.msrp.codec.MsrpByteRange;
 import org.imdp.sipmsrp.msrp.codec.MsrpEndFlag;
 import org.imdp.sipmsrp.msrp.codec.MsrpFrame;
@@ -122,6 +124,8 @@ public final class MsrpTestPeer implements AutoCloseable {
     private EventLoopGroup group;
     private Channel server;
     private int port;
+    private SslContext tlsServer;
+    private SslContext tlsClient;
 
     /** A peer on {@code 127.0.0.1}. */
     public MsrpTestPeer() {
@@ -133,11 +137,21 @@ public final class MsrpTestPeer implements AutoCloseable {
         this.host = host;
     }
 
+    /**
+     * MSRP over TLS (before {@link #start(int)}): the peer listens with TLS on an {@code msrps:} path, showing the
+     * certificate of {@code server}, and opens its own connections with {@code client}.
+     */
+    public MsrpTestPeer tls(SslContext server, SslContext client) {
+        this.tlsServer = server;
+        this.tlsClient = client;
+        return this;
+    }
+
     /** Binds {@code host:port}; 0 picks a free port. */
     public MsrpTestPeer start(int port) {
         group = new NioEventLoopGroup(1);
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(initializer(null)).bind(host, port).syncUninterruptibly().channel();
+                .childHandler(initializer(null, null, 0)).bind(host, port).syncUninterruptibly().channel();
         this.port = ((InetSocketAddress) server.localAddress()).getPort();
         return this;
     }
@@ -146,9 +160,9 @@ public final class MsrpTestPeer implements AutoCloseable {
         return port;
     }
 
-    /** Our MSRP URI, {@code msrp://127.0.0.1:<port>/<session-id>;tcp}. */
+    /** Our MSRP URI, {@code msrp://127.0.0.1:<port>/<session-id>;tcp} ({@code msrps://} with {@link #tls}). */
     public String path() {
-        return "msrp://" + host + ":" + port + "/" + sessionId + ";tcp";
+        return (tlsServer != null ? "msrps://" : "msrp://") + host + ":" + port + "/" + sessionId + ";tcp";
     }
 
     /** Every request received so far, on all connections, in arrival order. */
@@ -301,7 +315,7 @@ public final class MsrpTestPeer implements AutoCloseable {
     public Connection connect(String host, int port, String targetPath) {
         Connection connection = new Connection(targetPath);
         connection.channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .handler(initializer(connection)).connect(host, port).syncUninterruptibly()
+                .handler(initializer(connection, host, port)).connect(host, port).syncUninterruptibly()
                 .channel();
         return connection;
     }
@@ -315,10 +329,16 @@ public final class MsrpTestPeer implements AutoCloseable {
         }
     }
 
-    private ChannelInitializer<SocketChannel> initializer(Connection connection) {
+    private ChannelInitializer<SocketChannel> initializer(Connection connection, String toHost, int toPort) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel channel) {
+                if (connection == null && tlsServer != null) {
+                    channel.pipeline().addLast(NettyTls.HANDLER, tlsServer.newHandler(channel.alloc()));
+                } else if (connection != null && tlsClient != null) {
+                    channel.pipeline().addLast(NettyTls.HANDLER,
+                            NettyTls.clientHandler(tlsClient, channel.alloc(), toHost, toPort));
+                }
                 channel.pipeline().addLast(new MsrpFrameDecoder(), encoder, new PeerHandler(connection));
             }
         };

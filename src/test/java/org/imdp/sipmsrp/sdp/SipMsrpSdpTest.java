@@ -146,4 +146,12 @@ class SipMsrpSdpTest {
         assertThat(media.setup()).isEqualTo(SdpSetup.ACTPASS);
         assertThat(media.port()).isEqualTo(2855);
     }
+
+    @Test
+    void an_msrps_path_is_offered_on_tcp_tls_msrp() {
+        String offer = SdpOffer.build("msrps://198.51.100.5:2855/iau39soe2843z;tcp", 1);
+        assertThat(offer).contains("m=message 2855 TCP/TLS/MSRP *\r\n")
+                .contains("a=path:msrps://198.51.100.5:2855/iau39soe2843z;tcp\r\n");
+        assertThat(SdpOffer.build(PATH, 1)).contains("m=message 2855 TCP/MSRP *\r\n");
+    }
 }

@@ -92,13 +92,41 @@ public final class KamailioMsrpPeer implements AutoCloseable {
                 "kamailio-msrp-relay", List.of());
     }
 
+    /**
+     * Starts the same peer with TLS on {@code 127.0.0.1:port} (msrps, Kamailio's tls module): it shows
+     * {@code certificates/server.pem} and requires a client certificate issued by {@code certificates/ca.pem}
+     * (a directory of {@code scripts/tls/make-test-certs.sh}).
+     */
+    public static KamailioMsrpPeer startTls(int port, Path certificates) {
+        return start(port, config(), "kamailio-msrps", List.of("-A", "MSRP_TLS"), runDir -> {
+            Path tlsConfig = runDir.resolve("tls.cfg");
+            Files.writeString(tlsConfig, "[server:default]\nmethod = TLSv1.2+\n"
+                    + "certificate = " + certificates.resolve("server.pem").toAbsolutePath() + "\n"
+                    + "private_key = " + certificates.resolve("server.key").toAbsolutePath() + "\n"
+                    + "ca_list = " + certificates.resolve("ca.pem").toAbsolutePath() + "\n"
+                    + "verify_certificate = yes\nrequire_certificate = yes\n");
+            return List.of("-A", "TLS_CONFIG=\"" + tlsConfig + "\"");
+        });
+    }
+
+    /** More {@code -A} defines, from files written into the peer's run directory. */
+    private interface RunDirDefines {
+        List<String> write(Path runDir) throws IOException;
+    }
+
     private static KamailioMsrpPeer start(int port, Path config, String name, List<String> defines) {
+        return start(port, config, name, defines, runDir -> List.of());
+    }
+
+    private static KamailioMsrpPeer start(int port, Path config, String name, List<String> defines, RunDirDefines more) {
         Path log = ExternalProcess.newOutputFile(name, ".log");
         Path runDir = Path.of(log.toString().replaceFirst("\\.log$", ".run"));
+        List<String> runDirDefines;
         try {
             Files.createDirectories(runDir);
+            runDirDefines = more.write(runDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + runDir, e);
+            throw new UncheckedIOException("cannot prepare " + runDir, e);
         }
         // -DD: stay in the foreground so close() can end it; -E: log to stderr, i.e. our log file;
         // -A: the cfg's listen port; small memory pools, the peer handles a few frames
@@ -106,6 +134,7 @@ public final class KamailioMsrpPeer implements AutoCloseable {
                 "-A", "MSRP_PORT=" + port, "-f", config.toString(),
                 "-Y", runDir.toString(), "-P", runDir.resolve("kamailio.pid").toString()));
         cmd.addAll(defines);
+        cmd.addAll(runDirDefines);
         ExternalProcess process = ExternalProcess.start(log, ExternalProcess.outputDir(), cmd);
         try {
             LocalPorts.awaitBound(process, LocalPorts.Protocol.TCP, port, Duration.ofSeconds(15));

@@ -171,6 +171,11 @@ public final class TsharkCapture implements AutoCloseable {
         return decodeAs("diameter", ports);
     }
 
+    /** TLS on these TCP ports (what it carries stays unread). */
+    public TsharkCapture decodeAsTls(int... ports) {
+        return decodeAs("tls", ports);
+    }
+
     private TsharkCapture decodeAs(String protocol, int... ports) {
         Arrays.stream(ports).forEach(p -> decodeAs.addAll(List.of("-d", "tcp.port==" + p + "," + protocol)));
         return this;
