@@ -106,7 +106,8 @@ public class ImdpConfiguration implements CamelConfiguration {
         context.getRegistry().bind("intake", new IntakeMessages(clock));
         context.getRegistry().bind("deliveryNotifications",
                 new DeliveryNotifications(settings.string("imdp.sip.server-uri"), clock));
-        context.getRegistry().bind("chargingJson", ChargingEvent.jsonFormat());
+        // chargingJson, and ch1 taking the ChargingEvent as its own AccountingEvent
+        ChargingEvent.register(context);
         Operations.install(context, settings, store, queues, registrations);
     }
 

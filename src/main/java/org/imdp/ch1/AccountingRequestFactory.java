@@ -8,7 +8,6 @@ import java.util.zip.CRC32;
 import org.imdp.ch1.codec.Diameter;
 import org.imdp.ch1.codec.DiameterAvp;
 import org.imdp.ch1.codec.DiameterMessage;
-import org.imdp.charging.ChargingEvent;
 
 import static org.imdp.ch1.codec.Diameter.VENDOR_3GPP;
 
@@ -33,15 +32,15 @@ public final class AccountingRequestFactory {
      * failure or a restart has the same Session-Id and Accounting-Record-Number and the Charging Enabler
      * can discard the duplicate.
      */
-    public String sessionId(ChargingEvent event) {
+    public String sessionId(AccountingEvent event) {
         CRC32 crc = new CRC32();
         crc.update(event.eventId().getBytes(StandardCharsets.UTF_8));
-        long high = event.endedAt().getEpochSecond() & 0xFFFFFFFFL;
+        long high = event.eventTimestamp().getEpochSecond() & 0xFFFFFFFFL;
         return configuration.getOriginHost() + ";" + high + ";" + crc.getValue() + ";" + event.eventId();
     }
 
     /** The ACR without Hop-by-Hop and End-to-End identifiers (the peer group assigns them). */
-    public DiameterMessage create(ChargingEvent event) throws Ch1PermanentException {
+    public DiameterMessage create(AccountingEvent event) throws Ch1PermanentException {
         validate(event);
         List<DiameterAvp> avps = new ArrayList<>();
         avps.add(DiameterAvp.utf8(Diameter.SESSION_ID, 0, true, sessionId(event)));
@@ -54,36 +53,36 @@ public final class AccountingRequestFactory {
         if (configuration.getDestinationHost() != null && !configuration.getDestinationHost().isBlank()) {
             avps.add(DiameterAvp.identity(Diameter.DESTINATION_HOST, 0, true, configuration.getDestinationHost()));
         }
-        avps.add(DiameterAvp.time(Diameter.EVENT_TIMESTAMP, 0, true, event.endedAt()));
+        avps.add(DiameterAvp.time(Diameter.EVENT_TIMESTAMP, 0, true, event.eventTimestamp()));
         avps.add(DiameterAvp.utf8(Diameter.SERVICE_CONTEXT_ID, 0, true, configuration.getServiceContextId()));
         avps.add(DiameterAvp.grouped(Diameter.SERVICE_INFORMATION, VENDOR_3GPP, true, List.of(
-                subscriptionId(event.recipient()),
+                subscriptionId(event.subscriber()),
                 imsInformation(event),
                 DiameterAvp.grouped(Diameter.IM_INFORMATION, VENDOR_3GPP, true, List.of(
                         DiameterAvp.unsigned32(Diameter.TOTAL_NUMBER_OF_MESSAGES_SENT, VENDOR_3GPP, true, event.messagesSent()),
                         DiameterAvp.unsigned32(Diameter.NUMBER_OF_MESSAGES_SUCCESSFULLY_SENT, VENDOR_3GPP, true,
-                                event.messagesAcknowledged()))))));
+                                event.messagesSuccessfullySent()))))));
         return new DiameterMessage(DiameterMessage.FLAG_REQUEST | DiameterMessage.FLAG_PROXIABLE, Diameter.CMD_ACCOUNTING,
                 Diameter.APP_BASE_ACCOUNTING, 0, 0, avps);
     }
 
-    private DiameterAvp imsInformation(ChargingEvent event) {
+    private DiameterAvp imsInformation(AccountingEvent event) {
         List<DiameterAvp> members = new ArrayList<>();
         members.add(DiameterAvp.enumerated(Diameter.ROLE_OF_NODE, VENDOR_3GPP, true, configuration.getRoleOfNode()));
         members.add(DiameterAvp.enumerated(Diameter.NODE_FUNCTIONALITY, VENDOR_3GPP, true, Diameter.NODE_FUNCTIONALITY_AS));
-        members.add(DiameterAvp.utf8(Diameter.USER_SESSION_ID, VENDOR_3GPP, true, event.callId()));
-        if (event.senders() != null) {
-            for (String sender : event.senders()) {
+        members.add(DiameterAvp.utf8(Diameter.USER_SESSION_ID, VENDOR_3GPP, true, event.userSessionId()));
+        if (event.callingParties() != null) {
+            for (String sender : event.callingParties()) {
                 members.add(DiameterAvp.utf8(Diameter.CALLING_PARTY_ADDRESS, VENDOR_3GPP, true, sender));
             }
         }
-        members.add(DiameterAvp.utf8(Diameter.CALLED_PARTY_ADDRESS, VENDOR_3GPP, true, event.recipient()));
+        members.add(DiameterAvp.utf8(Diameter.CALLED_PARTY_ADDRESS, VENDOR_3GPP, true, event.subscriber()));
         List<DiameterAvp> timeStamps = new ArrayList<>();
-        if (event.inviteSentAt() != null) {
-            timeStamps.add(DiameterAvp.time(Diameter.SIP_REQUEST_TIMESTAMP, VENDOR_3GPP, true, event.inviteSentAt()));
+        if (event.requestTimestamp() != null) {
+            timeStamps.add(DiameterAvp.time(Diameter.SIP_REQUEST_TIMESTAMP, VENDOR_3GPP, true, event.requestTimestamp()));
         }
-        if (event.answeredAt() != null) {
-            timeStamps.add(DiameterAvp.time(Diameter.SIP_RESPONSE_TIMESTAMP, VENDOR_3GPP, true, event.answeredAt()));
+        if (event.responseTimestamp() != null) {
+            timeStamps.add(DiameterAvp.time(Diameter.SIP_RESPONSE_TIMESTAMP, VENDOR_3GPP, true, event.responseTimestamp()));
         }
         if (!timeStamps.isEmpty()) {
             members.add(DiameterAvp.grouped(Diameter.TIME_STAMPS, VENDOR_3GPP, true, timeStamps));
@@ -104,26 +103,26 @@ public final class AccountingRequestFactory {
                 DiameterAvp.utf8(Diameter.SUBSCRIPTION_ID_DATA, 0, true, data)));
     }
 
-    private static void validate(ChargingEvent event) throws Ch1PermanentException {
+    private static void validate(AccountingEvent event) throws Ch1PermanentException {
         List<String> missing = new ArrayList<>();
         if (event.eventId() == null || event.eventId().isBlank()) {
             missing.add("eventId");
         }
-        if (event.recipient() == null || event.recipient().isBlank()) {
-            missing.add("recipient");
+        if (event.subscriber() == null || event.subscriber().isBlank()) {
+            missing.add("subscriber");
         }
-        if (event.callId() == null || event.callId().isBlank()) {
-            missing.add("callId");
+        if (event.userSessionId() == null || event.userSessionId().isBlank()) {
+            missing.add("userSessionId");
         }
-        if (event.endedAt() == null) {
-            missing.add("endedAt");
+        if (event.eventTimestamp() == null) {
+            missing.add("eventTimestamp");
         }
         if (!missing.isEmpty()) {
-            throw new Ch1PermanentException("charging event " + event.eventId() + " lacks " + String.join(", ", missing), null);
+            throw new Ch1PermanentException("accounting event " + event.eventId() + " lacks " + String.join(", ", missing), null);
         }
-        if (event.messagesSent() < 0 || event.messagesAcknowledged() < 0 || event.messagesAcknowledged() > event.messagesSent()) {
-            throw new Ch1PermanentException("charging event " + event.eventId() + " has inconsistent counts: sent "
-                    + event.messagesSent() + ", acknowledged " + event.messagesAcknowledged(), null);
+        if (event.messagesSent() < 0 || event.messagesSuccessfullySent() < 0 || event.messagesSuccessfullySent() > event.messagesSent()) {
+            throw new Ch1PermanentException("accounting event " + event.eventId() + " has inconsistent counts: sent "
+                    + event.messagesSent() + ", successfully sent " + event.messagesSuccessfullySent(), null);
         }
     }
 }

@@ -10,12 +10,11 @@ import org.imdp.ch1.codec.DiameterAvp;
 import org.imdp.ch1.codec.DiameterMessage;
 import org.imdp.ch1.peer.Ch1Answer;
 import org.imdp.ch1.peer.PeerGroup;
-import org.imdp.charging.ChargingEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends the body, a {@link ChargingEvent}, as one ACR EVENT_RECORD and completes the exchange when the
+ * Sends the body, an {@link AccountingEvent} (or what the CamelContext's type converters turn into one), as one ACR EVENT_RECORD and completes the exchange when the
  * ACA arrives: Result-Code 2xxx = done; 5xxx = {@link Ch1PermanentException}; anything else, no
  * answer, or an answer that cannot be read = {@link Ch1TransientException}. Never blocks: the callback runs on the component's executor.
  */
@@ -51,10 +50,10 @@ public class Ch1Producer extends DefaultAsyncProducer {
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
         Message in = exchange.getIn();
-        ChargingEvent event;
+        AccountingEvent event;
         DiameterMessage acr;
         try {
-            event = in.getMandatoryBody(ChargingEvent.class);
+            event = in.getMandatoryBody(AccountingEvent.class);
             acr = factory.create(event);
         } catch (InvalidPayloadException | IllegalArgumentException e) {
             return refuse(exchange, callback, new Ch1PermanentException("cannot build an ACR: " + e.getMessage(), null));

@@ -10,14 +10,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Converter;
 import org.apache.camel.component.jackson.JacksonDataFormat;
+import org.imdp.ch1.AccountingEvent;
 import org.imdp.sipmsrp.PushSessionResult;
 
 /**
  * The charging event of one push session: everything a CH-1 EventRequest (Diameter Rf ACR,
  * EVENT_RECORD) needs. It is kept as JSON, as the push's charging record in the store (written in the
  * transaction that removes the acknowledged messages) and on the durable queue {@code im.charging} when it
- * is retried from there. Both use {@link #jsonFormat()} (registry bean {@code chargingJson}).
+ * is retried from there. Both use {@link #jsonFormat()} (registry bean {@code chargingJson}, {@link #register}).
  *
  * @param eventId              unique id of this charging event (idempotency key, basis of the Diameter Session-Id)
  * @param recipient            the IM Client's public identity (Subscription-Id, Called-Party-Address)
@@ -43,6 +46,15 @@ public record ChargingEvent(String eventId, String recipient, List<String> sende
         return new JacksonDataFormat(jsonMapper(), ChargingEvent.class);
     }
 
+    /**
+     * Makes charging events usable in {@code context}'s routes: their JSON form as bean {@code chargingJson}, and the
+     * type converter to the {@code ch1} component's {@link AccountingEvent}.
+     */
+    public static void register(CamelContext context) {
+        context.getRegistry().bind("chargingJson", jsonFormat());
+        context.getTypeConverterRegistry().addTypeConverters(new Converters());
+    }
+
     /** The Jackson mapper behind {@link #jsonFormat()}. */
     public static ObjectMapper jsonMapper() {
         return JsonMapper.builder()
@@ -61,6 +73,25 @@ public record ChargingEvent(String eventId, String recipient, List<String> sende
                 messages.stream().map(Message::sender).distinct().toList(), push.callId(),
                 push.inviteSentAt(), push.answeredAt(), push.endedAt(), messages.size(),
                 push.acknowledgedCount(), messages);
+    }
+
+    /**
+     * What the {@code ch1} component reports of this push in the ACR. Registered as a Camel type converter
+     * ({@link Converters}), so the charging route hands the event itself to {@code ch1:}.
+     */
+    public AccountingEvent toAccountingEvent() {
+        return new AccountingEvent(eventId, recipient, senders == null ? List.of() : senders, callId, inviteSentAt,
+                answeredAt, endedAt, messagesSent, messagesAcknowledged);
+    }
+
+    /** The type converter from a charging event to the {@code ch1} component's body. */
+    @Converter
+    public static final class Converters {
+
+        @Converter
+        public static AccountingEvent toAccountingEvent(ChargingEvent event) {
+            return event.toAccountingEvent();
+        }
     }
 
     /** What was pushed in one MSRP SEND. */

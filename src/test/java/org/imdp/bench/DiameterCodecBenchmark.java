@@ -12,7 +12,7 @@ import org.imdp.ch1.codec.Diameter;
 import org.imdp.ch1.codec.DiameterEncoder;
 import org.imdp.ch1.codec.DiameterFrameDecoder;
 import org.imdp.ch1.codec.DiameterMessage;
-import org.imdp.ch1.support.ChargingEvents;
+import org.imdp.ch1.support.AccountingEvents;
 import org.imdp.ch1.support.TestDiameterServer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -72,7 +72,7 @@ public class DiameterCodecBenchmark {
             encoder = new EmbeddedChannel(new DiameterEncoder());
             decoder = new EmbeddedChannel(new DiameterFrameDecoder(MAX_FRAME_SIZE));
             DiameterMessage acr = new AccountingRequestFactory(new Ch1Configuration())
-                    .create(ChargingEvents.push("bench-event-1")).withHopByHop(0x1000).withEndToEnd(0x2000);
+                    .create(AccountingEvents.push("bench-event-1")).withHopByHop(0x1000).withEndToEnd(0x2000);
             diameter = message == Message.ACR ? acr
                     : TestDiameterServer.answer(acr, Diameter.DIAMETER_SUCCESS, "ocs.localdomain");
             encoder.writeOutbound(diameter);

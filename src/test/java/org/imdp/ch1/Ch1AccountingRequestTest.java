@@ -8,8 +8,7 @@ import io.netty.buffer.Unpooled;
 import org.imdp.ch1.codec.Diameter;
 import org.imdp.ch1.codec.DiameterAvp;
 import org.imdp.ch1.codec.DiameterMessage;
-import org.imdp.ch1.support.ChargingEvents;
-import org.imdp.charging.ChargingEvent;
+import org.imdp.ch1.support.AccountingEvents;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +35,7 @@ class Ch1AccountingRequestTest {
 
     @Test
     void the_acr_carries_what_issue_3_lists_with_the_flags_of_the_specifications() throws Exception {
-        ChargingEvent event = ChargingEvents.push("e1");
+        AccountingEvent event = AccountingEvents.push("e1");
         DiameterMessage acr = roundTrip(factory.create(event));
 
         assertThat(acr.commandCode()).isEqualTo(271);
@@ -50,7 +49,7 @@ class Ch1AccountingRequestTest {
                 .matches("im-deferred\\.localdomain;\\d+;\\d+;e1");
         assertThat(acr.avp(Diameter.ACCOUNTING_RECORD_TYPE).orElseThrow().asEnumerated()).isEqualTo(1);
         assertThat(acr.avp(Diameter.ACCOUNTING_RECORD_NUMBER).orElseThrow().asUnsigned32()).isZero();
-        assertThat(acr.avp(Diameter.EVENT_TIMESTAMP).orElseThrow().asTime()).isEqualTo(event.endedAt());
+        assertThat(acr.avp(Diameter.EVENT_TIMESTAMP).orElseThrow().asTime()).isEqualTo(event.eventTimestamp());
         assertThat(acr.avp(Diameter.SERVICE_CONTEXT_ID).orElseThrow().asUtf8()).isEqualTo("32260@3gpp.org");
 
         DiameterAvp serviceInformation = acr.avp(Diameter.SERVICE_INFORMATION, Diameter.VENDOR_3GPP).orElseThrow();
@@ -64,13 +63,13 @@ class Ch1AccountingRequestTest {
         assertThat(ims.asGrouped()).allMatch(a -> a.vendorId() == Diameter.VENDOR_3GPP && a.isMandatory());
         assertThat(member(ims, Diameter.NODE_FUNCTIONALITY).asEnumerated()).isEqualTo(6);
         assertThat(member(ims, Diameter.ROLE_OF_NODE).asEnumerated()).isEqualTo(1);
-        assertThat(member(ims, Diameter.USER_SESSION_ID).asUtf8()).isEqualTo(event.callId());
+        assertThat(member(ims, Diameter.USER_SESSION_ID).asUtf8()).isEqualTo(event.userSessionId());
         assertThat(ims.asGrouped().stream().filter(a -> a.code() == Diameter.CALLING_PARTY_ADDRESS).map(DiameterAvp::asUtf8))
                 .containsExactly("sip:alice@example.com", "sip:carol@example.com");
         assertThat(member(ims, Diameter.CALLED_PARTY_ADDRESS).asUtf8()).isEqualTo("sip:bob@example.com");
         DiameterAvp timeStamps = member(ims, Diameter.TIME_STAMPS);
-        assertThat(member(timeStamps, Diameter.SIP_REQUEST_TIMESTAMP).asTime()).isEqualTo(event.inviteSentAt());
-        assertThat(member(timeStamps, Diameter.SIP_RESPONSE_TIMESTAMP).asTime()).isEqualTo(event.answeredAt());
+        assertThat(member(timeStamps, Diameter.SIP_REQUEST_TIMESTAMP).asTime()).isEqualTo(event.requestTimestamp());
+        assertThat(member(timeStamps, Diameter.SIP_RESPONSE_TIMESTAMP).asTime()).isEqualTo(event.responseTimestamp());
 
         DiameterAvp im = member(serviceInformation, Diameter.IM_INFORMATION);
         assertThat(im.vendorId()).isEqualTo(Diameter.VENDOR_3GPP);
@@ -80,14 +79,14 @@ class Ch1AccountingRequestTest {
 
     @Test
     void the_session_id_is_the_same_for_the_same_event_and_differs_between_events() {
-        assertThat(factory.sessionId(ChargingEvents.push("a"))).isEqualTo(factory.sessionId(ChargingEvents.push("a")))
-                .isNotEqualTo(factory.sessionId(ChargingEvents.push("b")));
+        assertThat(factory.sessionId(AccountingEvents.push("a"))).isEqualTo(factory.sessionId(AccountingEvents.push("a")))
+                .isNotEqualTo(factory.sessionId(AccountingEvents.push("b")));
     }
 
     @Test
     void a_tel_uri_recipient_is_an_e164_subscription_id() throws Exception {
         Instant t = Instant.parse("2026-11-26T08:00:00Z");
-        ChargingEvent event = new ChargingEvent("t1", "tel:+49-171-1234567;phone-context=x", List.of(), "c1", null, null, t, 0, 0, List.of());
+        AccountingEvent event = new AccountingEvent("t1", "tel:+49-171-1234567;phone-context=x", List.of(), "c1", null, null, t, 0, 0);
         DiameterAvp subscription = member(factory.create(event).avp(Diameter.SERVICE_INFORMATION, Diameter.VENDOR_3GPP).orElseThrow(),
                 Diameter.SUBSCRIPTION_ID);
         assertThat(member(subscription, Diameter.SUBSCRIPTION_ID_TYPE).asEnumerated()).isZero();
@@ -100,7 +99,7 @@ class Ch1AccountingRequestTest {
         configuration.setServiceContextId("im@oma.example");
         configuration.setRoleOfNode(0);
         Instant t = Instant.parse("2026-11-26T08:00:00Z");
-        DiameterMessage acr = factory.create(new ChargingEvent("o1", "sip:x@y", null, "c1", null, null, t, 0, 0, null));
+        DiameterMessage acr = factory.create(new AccountingEvent("o1", "sip:x@y", null, "c1", null, null, t, 0, 0));
         assertThat(acr.avp(Diameter.DESTINATION_HOST).orElseThrow().asIdentity()).isEqualTo("ocs.localdomain");
         assertThat(acr.avp(Diameter.SERVICE_CONTEXT_ID).orElseThrow().asUtf8()).isEqualTo("im@oma.example");
         DiameterAvp ims = member(acr.avp(Diameter.SERVICE_INFORMATION, Diameter.VENDOR_3GPP).orElseThrow(), Diameter.IMS_INFORMATION);
@@ -111,9 +110,9 @@ class Ch1AccountingRequestTest {
     @Test
     void an_event_without_what_the_acr_needs_is_refused_for_good() {
         Instant t = Instant.parse("2026-11-26T08:00:00Z");
-        assertThatThrownBy(() -> factory.create(new ChargingEvent("x", null, List.of(), null, null, null, null, 1, 1, List.of())))
-                .isInstanceOf(Ch1PermanentException.class).hasMessageContaining("recipient, callId, endedAt");
-        assertThatThrownBy(() -> factory.create(new ChargingEvent("x", "sip:a@b", List.of(), "c", null, null, t, 1, 2, List.of())))
+        assertThatThrownBy(() -> factory.create(new AccountingEvent("x", null, List.of(), null, null, null, null, 1, 1)))
+                .isInstanceOf(Ch1PermanentException.class).hasMessageContaining("subscriber, userSessionId, eventTimestamp");
+        assertThatThrownBy(() -> factory.create(new AccountingEvent("x", "sip:a@b", List.of(), "c", null, null, t, 1, 2)))
                 .isInstanceOf(Ch1PermanentException.class).hasMessageContaining("inconsistent counts");
     }
 

@@ -5,7 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.test.junit5.CamelTestSupport;
-import org.imdp.ch1.support.ChargingEvents;
+import org.imdp.ch1.support.AccountingEvents;
 import org.imdp.ch1.support.FreeDiameterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,7 +27,7 @@ class Ch1FailoverIT extends CamelTestSupport {
     }
 
     private Exchange charge(String uri, String eventId) {
-        return template.request(uri, e -> e.getIn().setBody(ChargingEvents.push(eventId)));
+        return template.request(uri, e -> e.getIn().setBody(AccountingEvents.push(eventId)));
     }
 
     @Test

@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.test.junit5.CamelTestSupport;
-import org.imdp.ch1.support.ChargingEvents;
+import org.imdp.ch1.support.AccountingEvents;
 import org.imdp.ch1.support.FreeDiameterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,7 +44,7 @@ class Ch1FreeDiameterIT extends CamelTestSupport {
 
     @Test
     void one_push_gives_one_acr_answered_2001_with_every_avp_understood() {
-        Exchange result = template.request("direct:charge", e -> e.getIn().setBody(ChargingEvents.push("one-push")));
+        Exchange result = template.request("direct:charge", e -> e.getIn().setBody(AccountingEvents.push("one-push")));
 
         assertThat(result.getException()).isNull();
         assertThat(result.getMessage().getHeader(Ch1Constants.RESULT_CODE)).isEqualTo(2001L);
@@ -81,7 +81,7 @@ class Ch1FreeDiameterIT extends CamelTestSupport {
         try {
             for (int i = 0; i < 5; i++) {
                 String id = "outage-" + i;
-                pending.add(template.asyncSend("direct:charge-retrying", e -> e.getIn().setBody(ChargingEvents.push(id))));
+                pending.add(template.asyncSend("direct:charge-retrying", e -> e.getIn().setBody(AccountingEvents.push(id))));
             }
             // nothing can be answered while the Charging Enabler is down
             await().during(2, TimeUnit.SECONDS).atMost(4, TimeUnit.SECONDS)

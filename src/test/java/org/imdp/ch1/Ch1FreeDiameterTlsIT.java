@@ -5,7 +5,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.apache.camel.test.junit5.CamelTestSupport;
-import org.imdp.ch1.support.ChargingEvents;
+import org.imdp.ch1.support.AccountingEvents;
 import org.imdp.ch1.support.FreeDiameter;
 import org.imdp.ch1.support.FreeDiameterExtension;
 import org.imdp.test.TestCertificates;
@@ -63,7 +63,7 @@ class Ch1FreeDiameterTlsIT extends CamelTestSupport {
 
     @Test
     void an_acr_over_tls_is_answered_2001() {
-        Exchange result = template.request("direct:tls", e -> e.getIn().setBody(ChargingEvents.push("tls-push")));
+        Exchange result = template.request("direct:tls", e -> e.getIn().setBody(AccountingEvents.push("tls-push")));
 
         assertThat(result.getException()).isNull();
         assertThat(result.getMessage().getHeader(Ch1Constants.RESULT_CODE)).isEqualTo(2001L);
@@ -94,7 +94,7 @@ class Ch1FreeDiameterTlsIT extends CamelTestSupport {
     }
 
     private void assertNotCharged(String route, String id) {
-        Exchange result = template.request(route, e -> e.getIn().setBody(ChargingEvents.push(id)));
+        Exchange result = template.request(route, e -> e.getIn().setBody(AccountingEvents.push(id)));
 
         assertThat(result.getException()).isInstanceOf(Ch1TransientException.class);
         assertThat(CDF.server().log()).doesNotContain(";" + id + "\"");

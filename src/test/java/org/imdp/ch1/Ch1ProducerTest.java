@@ -11,7 +11,7 @@ import org.apache.camel.test.junit5.CamelTestSupport;
 import org.imdp.ch1.codec.Diameter;
 import org.imdp.ch1.codec.DiameterAvp;
 import org.imdp.ch1.codec.DiameterMessage;
-import org.imdp.ch1.support.ChargingEvents;
+import org.imdp.ch1.support.AccountingEvents;
 import org.imdp.ch1.support.TestDiameterServer;
 import org.imdp.test.NettyLeakDetection;
 import org.junit.jupiter.api.AfterEach;
@@ -55,7 +55,7 @@ class Ch1ProducerTest extends CamelTestSupport {
     }
 
     private Exchange charge(String eventId) {
-        return template.request("direct:acr", e -> e.getIn().setBody(ChargingEvents.push(eventId)));
+        return template.request("direct:acr", e -> e.getIn().setBody(AccountingEvents.push(eventId)));
     }
 
     @Test
@@ -240,7 +240,7 @@ class Ch1ProducerTest extends CamelTestSupport {
     void a_dead_primary_fails_over_to_the_secondary() throws Exception {
         String deadUri = "ch1:dead?peers=127.0.0.1:" + TestPorts.next() + "," + secondary.peer()
                 + "&requestTimeout=2s&reconnectDelayMin=100ms&reconnectDelayMax=400ms";
-        Exchange result = template.request(deadUri, e -> e.getIn().setBody(ChargingEvents.push("dead-primary")));
+        Exchange result = template.request(deadUri, e -> e.getIn().setBody(AccountingEvents.push("dead-primary")));
 
         assertThat(result.getException()).isNull();
         assertThat(result.getMessage().getHeader(Ch1Constants.PEER)).isEqualTo(secondary.peer());
@@ -250,7 +250,7 @@ class Ch1ProducerTest extends CamelTestSupport {
     @Test
     void no_open_peer_within_the_request_timeout_is_transient() {
         String nowhere = "ch1:nowhere?peers=127.0.0.1:" + TestPorts.next() + "&requestTimeout=500ms&reconnectDelayMin=100ms";
-        Exchange result = template.request(nowhere, e -> e.getIn().setBody(ChargingEvents.push("nowhere")));
+        Exchange result = template.request(nowhere, e -> e.getIn().setBody(AccountingEvents.push("nowhere")));
 
         assertThat(result.getException()).isInstanceOf(Ch1TransientException.class).hasMessageContaining("no open peer");
     }
@@ -261,7 +261,7 @@ class Ch1ProducerTest extends CamelTestSupport {
         String nowhere = "ch1:nowhere-now?peers=127.0.0.1:" + TestPorts.next() + "&requestTimeout=1h&reconnectDelayMin=100ms";
         Exchange result = template.request(nowhere, e -> {
             e.getIn().setHeader(Ch1Constants.FAIL_WITHOUT_OPEN_PEER, true);
-            e.getIn().setBody(ChargingEvents.push("nowhere-now"));
+            e.getIn().setBody(AccountingEvents.push("nowhere-now"));
         });
 
         assertThat(result.getException()).isInstanceOf(Ch1TransientException.class)
@@ -293,8 +293,8 @@ class Ch1ProducerTest extends CamelTestSupport {
     }
 
     @Test
-    void a_body_that_is_not_a_charging_event_is_a_permanent_failure() {
+    void a_body_that_is_not_an_accounting_event_is_a_permanent_failure() {
         Exchange result = template.request("direct:acr", e -> e.getIn().setBody(42));
-        assertThat(result.getException()).isInstanceOf(Ch1PermanentException.class).hasMessageContaining("ChargingEvent");
+        assertThat(result.getException()).isInstanceOf(Ch1PermanentException.class).hasMessageContaining("AccountingEvent");
     }
 }

@@ -5,7 +5,6 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.jms.TextMessage;
 import org.imdp.ch1.codec.Diameter;
-import org.imdp.ch1.support.ChargingEvents;
 import org.imdp.ch1.support.TestDiameterServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -7,7 +7,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.imdp.ch1.AccountingRequestFactory;
 import org.imdp.ch1.Ch1Configuration;
-import org.imdp.ch1.support.ChargingEvents;
 import org.imdp.ch1.support.FreeDiameterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,7 +40,7 @@ class Ch1ChargingRouteIT extends ChargingRouteTestSupport {
         publish(event);
 
         await().atMost(20, TimeUnit.SECONDS).until(() -> messages("im.charging") == 0);
-        assertThat(CDF.server().count("\"" + acr.sessionId(event) + "\"")).isEqualTo(2);
+        assertThat(CDF.server().count("\"" + acr.sessionId(event.toAccountingEvent()) + "\"")).isEqualTo(2);
         assertThat(messages("im.charging.dlq")).isZero();
         assertThat(CDF.server().log()).doesNotContain("DIAMETER_AVP_UNSUPPORTED");
     }
@@ -65,7 +64,7 @@ class Ch1ChargingRouteIT extends ChargingRouteTestSupport {
         await().atMost(60, TimeUnit.SECONDS).until(() -> messages("im.charging") == 0);
         for (ChargingEvent event : events) {
             // one ACR received and one ACA sent per record, nothing twice
-            assertThat(CDF.server().count("\"" + acr.sessionId(event) + "\"")).as(event.eventId()).isEqualTo(2);
+            assertThat(CDF.server().count("\"" + acr.sessionId(event.toAccountingEvent()) + "\"")).as(event.eventId()).isEqualTo(2);
         }
         assertThat(messages("im.charging.dlq")).isZero();
     }

@@ -12,7 +12,6 @@ import org.apache.camel.CamelContext;
 import org.imdp.ch1.Ch1Endpoint;
 import org.imdp.ch1.codec.Diameter;
 import org.imdp.ch1.codec.DiameterMessage;
-import org.imdp.ch1.support.ChargingEvents;
 import org.imdp.ch1.support.TestDiameterServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

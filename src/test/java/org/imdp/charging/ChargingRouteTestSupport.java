@@ -72,7 +72,7 @@ abstract class ChargingRouteTestSupport extends CamelTestSupport {
         CamelContext context = super.createCamelContext();
         context.getRegistry().bind("deferredStore", store);
         context.addComponent("jms", JmsComponent.jmsComponent(client.connectionFactory()));
-        context.getRegistry().bind("chargingJson", ChargingEvent.jsonFormat());
+        ChargingEvent.register(context);
         context.getPropertiesComponent().setLocation("file:config/application.properties");
         // the relay looks for records whose grace is over this often
         overrides.putIfAbsent("imdp.store.scan-period", "100ms");

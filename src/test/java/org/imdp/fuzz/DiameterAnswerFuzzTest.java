@@ -40,7 +40,7 @@ import org.imdp.ch1.codec.DiameterEncoder;
 import org.imdp.ch1.codec.DiameterFrameDecoder;
 import org.imdp.ch1.codec.DiameterMessage;
 import org.imdp.ch1.codec.MalformedDiameterMessage;
-import org.imdp.ch1.support.ChargingEvents;
+import org.imdp.ch1.support.AccountingEvents;
 import org.imdp.ch1.support.TestDiameterServer;
 import org.imdp.test.NettyLeakDetection;
 
@@ -118,7 +118,7 @@ class DiameterAnswerFuzzTest {
         });
         FuzzVolume.count(ANSWERS, 1);
         Exchange result = assertTimeoutPreemptively(TRY_TIMEOUT,
-                () -> template.request("direct:acr", e -> e.getIn().setBody(ChargingEvents.push("fuzz"))));
+                () -> template.request("direct:acr", e -> e.getIn().setBody(AccountingEvents.push("fuzz"))));
         Exception failure = result.getException();
         if (failure == null) {
             Statistics.collect("charged");

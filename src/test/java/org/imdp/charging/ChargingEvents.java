@@ -1,11 +1,9 @@
-package org.imdp.ch1.support;
+package org.imdp.charging;
 
 import java.time.Instant;
 import java.util.List;
 
-import org.imdp.charging.ChargingEvent;
-
-/** Charging events as the push route writes them. */
+/** Charging events as the push route writes them: 3 messages sent by two senders, 2 acknowledged. */
 public final class ChargingEvents {
 
     private ChargingEvents() {
