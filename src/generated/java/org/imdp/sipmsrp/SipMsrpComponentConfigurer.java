@@ -60,6 +60,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpConnectTimeout": getOrCreateConfiguration(target).setMsrpConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrphost":
         case "msrpHost": getOrCreateConfiguration(target).setMsrpHost(property(camelContext, java.lang.String.class, value)); return true;
+        case "msrpmaxunboundconnections":
+        case "msrpMaxUnboundConnections": getOrCreateConfiguration(target).setMsrpMaxUnboundConnections(property(camelContext, int.class, value)); return true;
         case "msrpport":
         case "msrpPort": getOrCreateConfiguration(target).setMsrpPort(property(camelContext, int.class, value)); return true;
         case "msrpsessions":
@@ -68,6 +70,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpSuccessReport": getOrCreateConfiguration(target).setMsrpSuccessReport(property(camelContext, boolean.class, value)); return true;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": getOrCreateConfiguration(target).setMsrpTransactionTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "msrpunboundmaxbytes":
+        case "msrpUnboundMaxBytes": getOrCreateConfiguration(target).setMsrpUnboundMaxBytes(property(camelContext, int.class, value)); return true;
         case "msrpwindow":
         case "msrpWindow": getOrCreateConfiguration(target).setMsrpWindow(property(camelContext, int.class, value)); return true;
         case "outboundproxy":
@@ -77,6 +81,12 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "port": getOrCreateConfiguration(target).setPort(property(camelContext, int.class, value)); return true;
         case "serveruri":
         case "serverUri": getOrCreateConfiguration(target).setServerUri(property(camelContext, java.lang.String.class, value)); return true;
+        case "sipmaxmessagesize":
+        case "sipMaxMessageSize": getOrCreateConfiguration(target).setSipMaxMessageSize(property(camelContext, int.class, value)); return true;
+        case "tcpidletimeout":
+        case "tcpIdleTimeout": getOrCreateConfiguration(target).setTcpIdleTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "tcpmaxconnections":
+        case "tcpMaxConnections": getOrCreateConfiguration(target).setTcpMaxConnections(property(camelContext, int.class, value)); return true;
         case "transports": getOrCreateConfiguration(target).setTransports(property(camelContext, java.lang.String.class, value)); return true;
         case "workerqueuesize":
         case "workerQueueSize": getOrCreateConfiguration(target).setWorkerQueueSize(property(camelContext, int.class, value)); return true;
@@ -123,6 +133,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpConnectTimeout": return long.class;
         case "msrphost":
         case "msrpHost": return java.lang.String.class;
+        case "msrpmaxunboundconnections":
+        case "msrpMaxUnboundConnections": return int.class;
         case "msrpport":
         case "msrpPort": return int.class;
         case "msrpsessions":
@@ -131,6 +143,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpSuccessReport": return boolean.class;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return long.class;
+        case "msrpunboundmaxbytes":
+        case "msrpUnboundMaxBytes": return int.class;
         case "msrpwindow":
         case "msrpWindow": return int.class;
         case "outboundproxy":
@@ -140,6 +154,12 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "port": return int.class;
         case "serveruri":
         case "serverUri": return java.lang.String.class;
+        case "sipmaxmessagesize":
+        case "sipMaxMessageSize": return int.class;
+        case "tcpidletimeout":
+        case "tcpIdleTimeout": return long.class;
+        case "tcpmaxconnections":
+        case "tcpMaxConnections": return int.class;
         case "transports": return java.lang.String.class;
         case "workerqueuesize":
         case "workerQueueSize": return int.class;
@@ -182,6 +202,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpConnectTimeout": return getOrCreateConfiguration(target).getMsrpConnectTimeout();
         case "msrphost":
         case "msrpHost": return getOrCreateConfiguration(target).getMsrpHost();
+        case "msrpmaxunboundconnections":
+        case "msrpMaxUnboundConnections": return getOrCreateConfiguration(target).getMsrpMaxUnboundConnections();
         case "msrpport":
         case "msrpPort": return getOrCreateConfiguration(target).getMsrpPort();
         case "msrpsessions":
@@ -190,6 +212,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpSuccessReport": return getOrCreateConfiguration(target).isMsrpSuccessReport();
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return getOrCreateConfiguration(target).getMsrpTransactionTimeout();
+        case "msrpunboundmaxbytes":
+        case "msrpUnboundMaxBytes": return getOrCreateConfiguration(target).getMsrpUnboundMaxBytes();
         case "msrpwindow":
         case "msrpWindow": return getOrCreateConfiguration(target).getMsrpWindow();
         case "outboundproxy":
@@ -199,6 +223,12 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "port": return getOrCreateConfiguration(target).getPort();
         case "serveruri":
         case "serverUri": return getOrCreateConfiguration(target).getServerUri();
+        case "sipmaxmessagesize":
+        case "sipMaxMessageSize": return getOrCreateConfiguration(target).getSipMaxMessageSize();
+        case "tcpidletimeout":
+        case "tcpIdleTimeout": return getOrCreateConfiguration(target).getTcpIdleTimeout();
+        case "tcpmaxconnections":
+        case "tcpMaxConnections": return getOrCreateConfiguration(target).getTcpMaxConnections();
         case "transports": return getOrCreateConfiguration(target).getTransports();
         case "workerqueuesize":
         case "workerQueueSize": return getOrCreateConfiguration(target).getWorkerQueueSize();

@@ -54,12 +54,16 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "msrpConnectTimeout": target.getConfiguration().setMsrpConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrphost":
         case "msrpHost": target.getConfiguration().setMsrpHost(property(camelContext, java.lang.String.class, value)); return true;
+        case "msrpmaxunboundconnections":
+        case "msrpMaxUnboundConnections": target.getConfiguration().setMsrpMaxUnboundConnections(property(camelContext, int.class, value)); return true;
         case "msrpport":
         case "msrpPort": target.getConfiguration().setMsrpPort(property(camelContext, int.class, value)); return true;
         case "msrpsuccessreport":
         case "msrpSuccessReport": target.getConfiguration().setMsrpSuccessReport(property(camelContext, boolean.class, value)); return true;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": target.getConfiguration().setMsrpTransactionTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "msrpunboundmaxbytes":
+        case "msrpUnboundMaxBytes": target.getConfiguration().setMsrpUnboundMaxBytes(property(camelContext, int.class, value)); return true;
         case "msrpwindow":
         case "msrpWindow": target.getConfiguration().setMsrpWindow(property(camelContext, int.class, value)); return true;
         case "outboundproxy":
@@ -69,6 +73,12 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "port": target.getConfiguration().setPort(property(camelContext, int.class, value)); return true;
         case "serveruri":
         case "serverUri": target.getConfiguration().setServerUri(property(camelContext, java.lang.String.class, value)); return true;
+        case "sipmaxmessagesize":
+        case "sipMaxMessageSize": target.getConfiguration().setSipMaxMessageSize(property(camelContext, int.class, value)); return true;
+        case "tcpidletimeout":
+        case "tcpIdleTimeout": target.getConfiguration().setTcpIdleTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "tcpmaxconnections":
+        case "tcpMaxConnections": target.getConfiguration().setTcpMaxConnections(property(camelContext, int.class, value)); return true;
         case "transports": target.getConfiguration().setTransports(property(camelContext, java.lang.String.class, value)); return true;
         case "workerqueuesize":
         case "workerQueueSize": target.getConfiguration().setWorkerQueueSize(property(camelContext, int.class, value)); return true;
@@ -111,12 +121,16 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "msrpConnectTimeout": return long.class;
         case "msrphost":
         case "msrpHost": return java.lang.String.class;
+        case "msrpmaxunboundconnections":
+        case "msrpMaxUnboundConnections": return int.class;
         case "msrpport":
         case "msrpPort": return int.class;
         case "msrpsuccessreport":
         case "msrpSuccessReport": return boolean.class;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return long.class;
+        case "msrpunboundmaxbytes":
+        case "msrpUnboundMaxBytes": return int.class;
         case "msrpwindow":
         case "msrpWindow": return int.class;
         case "outboundproxy":
@@ -126,6 +140,12 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "port": return int.class;
         case "serveruri":
         case "serverUri": return java.lang.String.class;
+        case "sipmaxmessagesize":
+        case "sipMaxMessageSize": return int.class;
+        case "tcpidletimeout":
+        case "tcpIdleTimeout": return long.class;
+        case "tcpmaxconnections":
+        case "tcpMaxConnections": return int.class;
         case "transports": return java.lang.String.class;
         case "workerqueuesize":
         case "workerQueueSize": return int.class;
@@ -169,12 +189,16 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "msrpConnectTimeout": return target.getConfiguration().getMsrpConnectTimeout();
         case "msrphost":
         case "msrpHost": return target.getConfiguration().getMsrpHost();
+        case "msrpmaxunboundconnections":
+        case "msrpMaxUnboundConnections": return target.getConfiguration().getMsrpMaxUnboundConnections();
         case "msrpport":
         case "msrpPort": return target.getConfiguration().getMsrpPort();
         case "msrpsuccessreport":
         case "msrpSuccessReport": return target.getConfiguration().isMsrpSuccessReport();
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return target.getConfiguration().getMsrpTransactionTimeout();
+        case "msrpunboundmaxbytes":
+        case "msrpUnboundMaxBytes": return target.getConfiguration().getMsrpUnboundMaxBytes();
         case "msrpwindow":
         case "msrpWindow": return target.getConfiguration().getMsrpWindow();
         case "outboundproxy":
@@ -184,6 +208,12 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "port": return target.getConfiguration().getPort();
         case "serveruri":
         case "serverUri": return target.getConfiguration().getServerUri();
+        case "sipmaxmessagesize":
+        case "sipMaxMessageSize": return target.getConfiguration().getSipMaxMessageSize();
+        case "tcpidletimeout":
+        case "tcpIdleTimeout": return target.getConfiguration().getTcpIdleTimeout();
+        case "tcpmaxconnections":
+        case "tcpMaxConnections": return target.getConfiguration().getTcpMaxConnections();
         case "transports": return target.getConfiguration().getTransports();
         case "workerqueuesize":
         case "workerQueueSize": return target.getConfiguration().getWorkerQueueSize();

@@ -109,7 +109,7 @@ public class SipMsrpComponent extends DefaultComponent {
         SharedAgent shared = agents.get(config.stackKey());
         if (shared == null) {
             SipAgent agent = new SipAgent("imdp-sip-" + STACK_SEQUENCE.incrementAndGet(), config.getHost(),
-                    config.getPort(), config.transportList(), config.getMaxMessageSize());
+                    config.getPort(), config.transportList(), config.tcpLimits());
             try {
                 agent.start();
             } catch (Exception e) {
@@ -188,7 +188,9 @@ public class SipMsrpComponent extends DefaultComponent {
                     .withTransactionTimeout(Duration.ofMillis(configuration.getMsrpTransactionTimeout()))
                     .withChunkSize(configuration.getMsrpChunkSize())
                     .withWindow(configuration.getMsrpWindow())
-                    .withSuccessReport(configuration.isMsrpSuccessReport());
+                    .withSuccessReport(configuration.isMsrpSuccessReport())
+                    .withUnboundLimits(configuration.getMsrpMaxUnboundConnections(),
+                            configuration.getMsrpUnboundMaxBytes());
             NettyMsrpSessions created = new NettyMsrpSessions(msrpConfig, msrpExecutor);
             try {
                 created.start();

@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * connection to the session (RFC 4975 §5.4); it completes when that SEND got 200. {@code accept} waits for a
  * connection whose first request has our URI in its To-Path; that request is answered as usual (a SEND
  * with 200). A first request for a session-id we do not know gets 481, one for a session that is already
- * bound gets 506, and the connection is closed.
+ * bound gets 506, and the connection is closed. Until its first request bound it, an accepted connection is
+ * bounded by {@link UnboundConnections}: so many at once, so many octets each.
  */
 public final class NettyMsrpSessions implements MsrpSessions, AutoCloseable {
 
@@ -54,6 +55,7 @@ public final class NettyMsrpSessions implements MsrpSessions, AutoCloseable {
     private final Executor completionExecutor;
     private final ConcurrentMap<String, NettyMsrpEndpoint> endpoints = new ConcurrentHashMap<>();
     private final MsrpFrameEncoder encoder = new MsrpFrameEncoder();
+    private final UnboundConnections unbound;
     private volatile EventLoopGroup group;
     private Channel serverChannel;
     private volatile int boundPort = -1;
@@ -66,6 +68,7 @@ public final class NettyMsrpSessions implements MsrpSessions, AutoCloseable {
     public NettyMsrpSessions(MsrpSessionsConfig config, Executor completionExecutor) {
         this.config = Objects.requireNonNull(config, "config");
         this.completionExecutor = Objects.requireNonNull(completionExecutor, "completionExecutor");
+        this.unbound = new UnboundConnections(config.maxUnbound(), config.unboundMaxBytes());
     }
 
     /**
@@ -136,6 +139,21 @@ public final class NettyMsrpSessions implements MsrpSessions, AutoCloseable {
         return endpoint;
     }
 
+    /** Accepted connections open now that have not bound to a session yet. */
+    public int unboundConnections() {
+        return unbound.open();
+    }
+
+    /** Accepted connections closed so far at once because {@link #unboundConnections()} was at the limit. */
+    public long unboundConnectionsRefused() {
+        return unbound.refused();
+    }
+
+    /** Accepted connections closed so far because they sent more than allowed before binding. */
+    public long unboundConnectionsOverBytes() {
+        return unbound.closedOverBytes();
+    }
+
     NettyMsrpEndpoint endpoint(String sessionId) {
         return sessionId == null ? null : endpoints.get(sessionId);
     }
@@ -173,6 +191,9 @@ public final class NettyMsrpSessions implements MsrpSessions, AutoCloseable {
             @Override
             protected void initChannel(SocketChannel channel) {
                 ChannelPipeline pipeline = channel.pipeline();
+                if (outbound == null) {
+                    pipeline.addLast(UnboundConnections.Guard.NAME, unbound.newGuard());
+                }
                 pipeline.addLast("decoder", new MsrpFrameDecoder(MsrpFrameDecoder.DEFAULT_MAX_LINE_LENGTH,
                         MsrpFrameDecoder.DEFAULT_MAX_HEADERS, config.maxBodySize()));
                 pipeline.addLast("encoder", encoder);
