@@ -17,6 +17,7 @@ import org.imdp.push.PushRetryPolicy;
 import org.imdp.ops.BrokerQueues;
 import org.imdp.ops.Operations;
 import org.imdp.registration.Registrations;
+import org.imdp.sipmsrp.sip.SipTcpLimits;
 import org.imdp.store.DeferredStore;
 import org.imdp.store.PushRequests;
 import org.imdp.store.StoreDatabase;
@@ -52,6 +53,18 @@ public class ImdpConfiguration implements CamelConfiguration {
         if (tls.configured()) {
             context.setSSLContextParameters(tls.parameters());
         }
+        settings.positiveInt("imdp.sip.max-connections", 1_000_000);
+        settings.duration("imdp.sip.idle-timeout");
+        int sipMaxMessageSize = settings.integer("imdp.sip.max-message-size", SipTcpLimits.MIN_MESSAGE_SIZE,
+                Integer.MAX_VALUE);
+        int maxBody = settings.positiveInt("imdp.store.max-message-size", 64 * 1024 * 1024);
+        if (sipMaxMessageSize <= maxBody) {
+            throw new IllegalArgumentException("Configuration key imdp.sip.max-message-size = " + sipMaxMessageSize
+                                               + " must be larger than imdp.store.max-message-size = " + maxBody
+                                               + ", so that a body over that is still answered 413");
+        }
+        settings.positiveInt("imdp.msrp.max-unbound-connections", 1_000_000);
+        settings.positiveInt("imdp.msrp.unbound-max-bytes", Integer.MAX_VALUE);
 
         String brokerUrl = settings.brokerUrl();
         if (brokerUrl.isEmpty()) {

@@ -60,6 +60,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpConnectTimeout": getOrCreateConfiguration(target).setMsrpConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrphost":
         case "msrpHost": getOrCreateConfiguration(target).setMsrpHost(property(camelContext, java.lang.String.class, value)); return true;
+        case "msrpmaxunboundconnections":
+        case "msrpMaxUnboundConnections": getOrCreateConfiguration(target).setMsrpMaxUnboundConnections(property(camelContext, int.class, value)); return true;
         case "msrpport":
         case "msrpPort": getOrCreateConfiguration(target).setMsrpPort(property(camelContext, int.class, value)); return true;
         case "msrpsessions":
@@ -70,6 +72,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpTls": getOrCreateConfiguration(target).setMsrpTls(property(camelContext, boolean.class, value)); return true;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": getOrCreateConfiguration(target).setMsrpTransactionTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "msrpunboundmaxbytes":
+        case "msrpUnboundMaxBytes": getOrCreateConfiguration(target).setMsrpUnboundMaxBytes(property(camelContext, int.class, value)); return true;
         case "msrpwindow":
         case "msrpWindow": getOrCreateConfiguration(target).setMsrpWindow(property(camelContext, int.class, value)); return true;
         case "outboundproxy":
@@ -79,8 +83,14 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "port": getOrCreateConfiguration(target).setPort(property(camelContext, int.class, value)); return true;
         case "serveruri":
         case "serverUri": getOrCreateConfiguration(target).setServerUri(property(camelContext, java.lang.String.class, value)); return true;
+        case "sipmaxmessagesize":
+        case "sipMaxMessageSize": getOrCreateConfiguration(target).setSipMaxMessageSize(property(camelContext, int.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": getOrCreateConfiguration(target).setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "tcpidletimeout":
+        case "tcpIdleTimeout": getOrCreateConfiguration(target).setTcpIdleTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "tcpmaxconnections":
+        case "tcpMaxConnections": getOrCreateConfiguration(target).setTcpMaxConnections(property(camelContext, int.class, value)); return true;
         case "tlsport":
         case "tlsPort": getOrCreateConfiguration(target).setTlsPort(property(camelContext, int.class, value)); return true;
         case "transports": getOrCreateConfiguration(target).setTransports(property(camelContext, java.lang.String.class, value)); return true;
@@ -131,6 +141,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpConnectTimeout": return long.class;
         case "msrphost":
         case "msrpHost": return java.lang.String.class;
+        case "msrpmaxunboundconnections":
+        case "msrpMaxUnboundConnections": return int.class;
         case "msrpport":
         case "msrpPort": return int.class;
         case "msrpsessions":
@@ -141,6 +153,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpTls": return boolean.class;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return long.class;
+        case "msrpunboundmaxbytes":
+        case "msrpUnboundMaxBytes": return int.class;
         case "msrpwindow":
         case "msrpWindow": return int.class;
         case "outboundproxy":
@@ -150,8 +164,14 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "port": return int.class;
         case "serveruri":
         case "serverUri": return java.lang.String.class;
+        case "sipmaxmessagesize":
+        case "sipMaxMessageSize": return int.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "tcpidletimeout":
+        case "tcpIdleTimeout": return long.class;
+        case "tcpmaxconnections":
+        case "tcpMaxConnections": return int.class;
         case "tlsport":
         case "tlsPort": return int.class;
         case "transports": return java.lang.String.class;
@@ -198,6 +218,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpConnectTimeout": return getOrCreateConfiguration(target).getMsrpConnectTimeout();
         case "msrphost":
         case "msrpHost": return getOrCreateConfiguration(target).getMsrpHost();
+        case "msrpmaxunboundconnections":
+        case "msrpMaxUnboundConnections": return getOrCreateConfiguration(target).getMsrpMaxUnboundConnections();
         case "msrpport":
         case "msrpPort": return getOrCreateConfiguration(target).getMsrpPort();
         case "msrpsessions":
@@ -208,6 +230,8 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "msrpTls": return getOrCreateConfiguration(target).isMsrpTls();
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return getOrCreateConfiguration(target).getMsrpTransactionTimeout();
+        case "msrpunboundmaxbytes":
+        case "msrpUnboundMaxBytes": return getOrCreateConfiguration(target).getMsrpUnboundMaxBytes();
         case "msrpwindow":
         case "msrpWindow": return getOrCreateConfiguration(target).getMsrpWindow();
         case "outboundproxy":
@@ -217,8 +241,14 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "port": return getOrCreateConfiguration(target).getPort();
         case "serveruri":
         case "serverUri": return getOrCreateConfiguration(target).getServerUri();
+        case "sipmaxmessagesize":
+        case "sipMaxMessageSize": return getOrCreateConfiguration(target).getSipMaxMessageSize();
         case "sslcontextparameters":
         case "sslContextParameters": return getOrCreateConfiguration(target).getSslContextParameters();
+        case "tcpidletimeout":
+        case "tcpIdleTimeout": return getOrCreateConfiguration(target).getTcpIdleTimeout();
+        case "tcpmaxconnections":
+        case "tcpMaxConnections": return getOrCreateConfiguration(target).getTcpMaxConnections();
         case "tlsport":
         case "tlsPort": return getOrCreateConfiguration(target).getTlsPort();
         case "transports": return getOrCreateConfiguration(target).getTransports();

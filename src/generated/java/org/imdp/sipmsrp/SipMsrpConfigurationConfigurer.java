@@ -46,6 +46,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "msrpConnectTimeout": target.setMsrpConnectTimeout(property(camelContext, long.class, value)); return true;
         case "msrphost":
         case "msrpHost": target.setMsrpHost(property(camelContext, java.lang.String.class, value)); return true;
+        case "msrpmaxunboundconnections":
+        case "msrpMaxUnboundConnections": target.setMsrpMaxUnboundConnections(property(camelContext, int.class, value)); return true;
         case "msrpport":
         case "msrpPort": target.setMsrpPort(property(camelContext, int.class, value)); return true;
         case "msrpsuccessreport":
@@ -54,6 +56,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "msrpTls": target.setMsrpTls(property(camelContext, boolean.class, value)); return true;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": target.setMsrpTransactionTimeout(property(camelContext, long.class, value)); return true;
+        case "msrpunboundmaxbytes":
+        case "msrpUnboundMaxBytes": target.setMsrpUnboundMaxBytes(property(camelContext, int.class, value)); return true;
         case "msrpwindow":
         case "msrpWindow": target.setMsrpWindow(property(camelContext, int.class, value)); return true;
         case "outboundproxy":
@@ -63,8 +67,14 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "port": target.setPort(property(camelContext, int.class, value)); return true;
         case "serveruri":
         case "serverUri": target.setServerUri(property(camelContext, java.lang.String.class, value)); return true;
+        case "sipmaxmessagesize":
+        case "sipMaxMessageSize": target.setSipMaxMessageSize(property(camelContext, int.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": target.setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "tcpidletimeout":
+        case "tcpIdleTimeout": target.setTcpIdleTimeout(property(camelContext, long.class, value)); return true;
+        case "tcpmaxconnections":
+        case "tcpMaxConnections": target.setTcpMaxConnections(property(camelContext, int.class, value)); return true;
         case "tlsport":
         case "tlsPort": target.setTlsPort(property(camelContext, int.class, value)); return true;
         case "transports": target.setTransports(property(camelContext, java.lang.String.class, value)); return true;
@@ -103,6 +113,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "msrpConnectTimeout": return long.class;
         case "msrphost":
         case "msrpHost": return java.lang.String.class;
+        case "msrpmaxunboundconnections":
+        case "msrpMaxUnboundConnections": return int.class;
         case "msrpport":
         case "msrpPort": return int.class;
         case "msrpsuccessreport":
@@ -111,6 +123,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "msrpTls": return boolean.class;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return long.class;
+        case "msrpunboundmaxbytes":
+        case "msrpUnboundMaxBytes": return int.class;
         case "msrpwindow":
         case "msrpWindow": return int.class;
         case "outboundproxy":
@@ -120,8 +134,14 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "port": return int.class;
         case "serveruri":
         case "serverUri": return java.lang.String.class;
+        case "sipmaxmessagesize":
+        case "sipMaxMessageSize": return int.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "tcpidletimeout":
+        case "tcpIdleTimeout": return long.class;
+        case "tcpmaxconnections":
+        case "tcpMaxConnections": return int.class;
         case "tlsport":
         case "tlsPort": return int.class;
         case "transports": return java.lang.String.class;
@@ -161,6 +181,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "msrpConnectTimeout": return target.getMsrpConnectTimeout();
         case "msrphost":
         case "msrpHost": return target.getMsrpHost();
+        case "msrpmaxunboundconnections":
+        case "msrpMaxUnboundConnections": return target.getMsrpMaxUnboundConnections();
         case "msrpport":
         case "msrpPort": return target.getMsrpPort();
         case "msrpsuccessreport":
@@ -169,6 +191,8 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "msrpTls": return target.isMsrpTls();
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return target.getMsrpTransactionTimeout();
+        case "msrpunboundmaxbytes":
+        case "msrpUnboundMaxBytes": return target.getMsrpUnboundMaxBytes();
         case "msrpwindow":
         case "msrpWindow": return target.getMsrpWindow();
         case "outboundproxy":
@@ -178,8 +202,14 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "port": return target.getPort();
         case "serveruri":
         case "serverUri": return target.getServerUri();
+        case "sipmaxmessagesize":
+        case "sipMaxMessageSize": return target.getSipMaxMessageSize();
         case "sslcontextparameters":
         case "sslContextParameters": return target.getSslContextParameters();
+        case "tcpidletimeout":
+        case "tcpIdleTimeout": return target.getTcpIdleTimeout();
+        case "tcpmaxconnections":
+        case "tcpMaxConnections": return target.getTcpMaxConnections();
         case "tlsport":
         case "tlsPort": return target.getTlsPort();
         case "transports": return target.getTransports();

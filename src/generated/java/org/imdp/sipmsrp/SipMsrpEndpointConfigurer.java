@@ -54,6 +54,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "msrpConnectTimeout": target.getConfiguration().setMsrpConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "msrphost":
         case "msrpHost": target.getConfiguration().setMsrpHost(property(camelContext, java.lang.String.class, value)); return true;
+        case "msrpmaxunboundconnections":
+        case "msrpMaxUnboundConnections": target.getConfiguration().setMsrpMaxUnboundConnections(property(camelContext, int.class, value)); return true;
         case "msrpport":
         case "msrpPort": target.getConfiguration().setMsrpPort(property(camelContext, int.class, value)); return true;
         case "msrpsuccessreport":
@@ -62,6 +64,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "msrpTls": target.getConfiguration().setMsrpTls(property(camelContext, boolean.class, value)); return true;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": target.getConfiguration().setMsrpTransactionTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "msrpunboundmaxbytes":
+        case "msrpUnboundMaxBytes": target.getConfiguration().setMsrpUnboundMaxBytes(property(camelContext, int.class, value)); return true;
         case "msrpwindow":
         case "msrpWindow": target.getConfiguration().setMsrpWindow(property(camelContext, int.class, value)); return true;
         case "outboundproxy":
@@ -71,8 +75,14 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "port": target.getConfiguration().setPort(property(camelContext, int.class, value)); return true;
         case "serveruri":
         case "serverUri": target.getConfiguration().setServerUri(property(camelContext, java.lang.String.class, value)); return true;
+        case "sipmaxmessagesize":
+        case "sipMaxMessageSize": target.getConfiguration().setSipMaxMessageSize(property(camelContext, int.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": target.getConfiguration().setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "tcpidletimeout":
+        case "tcpIdleTimeout": target.getConfiguration().setTcpIdleTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "tcpmaxconnections":
+        case "tcpMaxConnections": target.getConfiguration().setTcpMaxConnections(property(camelContext, int.class, value)); return true;
         case "tlsport":
         case "tlsPort": target.getConfiguration().setTlsPort(property(camelContext, int.class, value)); return true;
         case "transports": target.getConfiguration().setTransports(property(camelContext, java.lang.String.class, value)); return true;
@@ -119,6 +129,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "msrpConnectTimeout": return long.class;
         case "msrphost":
         case "msrpHost": return java.lang.String.class;
+        case "msrpmaxunboundconnections":
+        case "msrpMaxUnboundConnections": return int.class;
         case "msrpport":
         case "msrpPort": return int.class;
         case "msrpsuccessreport":
@@ -127,6 +139,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "msrpTls": return boolean.class;
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return long.class;
+        case "msrpunboundmaxbytes":
+        case "msrpUnboundMaxBytes": return int.class;
         case "msrpwindow":
         case "msrpWindow": return int.class;
         case "outboundproxy":
@@ -136,8 +150,14 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "port": return int.class;
         case "serveruri":
         case "serverUri": return java.lang.String.class;
+        case "sipmaxmessagesize":
+        case "sipMaxMessageSize": return int.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "tcpidletimeout":
+        case "tcpIdleTimeout": return long.class;
+        case "tcpmaxconnections":
+        case "tcpMaxConnections": return int.class;
         case "tlsport":
         case "tlsPort": return int.class;
         case "transports": return java.lang.String.class;
@@ -185,6 +205,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "msrpConnectTimeout": return target.getConfiguration().getMsrpConnectTimeout();
         case "msrphost":
         case "msrpHost": return target.getConfiguration().getMsrpHost();
+        case "msrpmaxunboundconnections":
+        case "msrpMaxUnboundConnections": return target.getConfiguration().getMsrpMaxUnboundConnections();
         case "msrpport":
         case "msrpPort": return target.getConfiguration().getMsrpPort();
         case "msrpsuccessreport":
@@ -193,6 +215,8 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "msrpTls": return target.getConfiguration().isMsrpTls();
         case "msrptransactiontimeout":
         case "msrpTransactionTimeout": return target.getConfiguration().getMsrpTransactionTimeout();
+        case "msrpunboundmaxbytes":
+        case "msrpUnboundMaxBytes": return target.getConfiguration().getMsrpUnboundMaxBytes();
         case "msrpwindow":
         case "msrpWindow": return target.getConfiguration().getMsrpWindow();
         case "outboundproxy":
@@ -202,8 +226,14 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "port": return target.getConfiguration().getPort();
         case "serveruri":
         case "serverUri": return target.getConfiguration().getServerUri();
+        case "sipmaxmessagesize":
+        case "sipMaxMessageSize": return target.getConfiguration().getSipMaxMessageSize();
         case "sslcontextparameters":
         case "sslContextParameters": return target.getConfiguration().getSslContextParameters();
+        case "tcpidletimeout":
+        case "tcpIdleTimeout": return target.getConfiguration().getTcpIdleTimeout();
+        case "tcpmaxconnections":
+        case "tcpMaxConnections": return target.getConfiguration().getTcpMaxConnections();
         case "tlsport":
         case "tlsPort": return target.getConfiguration().getTlsPort();
         case "transports": return target.getConfiguration().getTransports();

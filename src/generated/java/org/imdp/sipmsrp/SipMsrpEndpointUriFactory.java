@@ -23,7 +23,7 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(32);
+        Set<String> props = new HashSet<>(37);
         props.add("authPassword");
         props.add("authRealm");
         props.add("authUsername");
@@ -41,16 +41,21 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
         props.add("msrpChunkSize");
         props.add("msrpConnectTimeout");
         props.add("msrpHost");
+        props.add("msrpMaxUnboundConnections");
         props.add("msrpPort");
         props.add("msrpSuccessReport");
         props.add("msrpTls");
         props.add("msrpTransactionTimeout");
+        props.add("msrpUnboundMaxBytes");
         props.add("msrpWindow");
         props.add("outboundProxy");
         props.add("overloadRetryAfter");
         props.add("port");
         props.add("serverUri");
+        props.add("sipMaxMessageSize");
         props.add("sslContextParameters");
+        props.add("tcpIdleTimeout");
+        props.add("tcpMaxConnections");
         props.add("tlsPort");
         props.add("transports");
         props.add("trustedNodes");

@@ -113,7 +113,7 @@ public class SipMsrpComponent extends DefaultComponent {
         SharedAgent shared = agents.get(config.stackKey());
         if (shared == null) {
             SipAgent agent = new SipAgent("imdp-sip-" + STACK_SEQUENCE.incrementAndGet(), config.getHost(),
-                    config.getPort(), config.transportList(), config.getMaxMessageSize(), sipTls(config));
+                    config.getPort(), config.transportList(), config.tcpLimits(), sipTls(config));
             try {
                 agent.start();
             } catch (Exception e) {
@@ -192,7 +192,9 @@ public class SipMsrpComponent extends DefaultComponent {
                     .withTransactionTimeout(Duration.ofMillis(configuration.getMsrpTransactionTimeout()))
                     .withChunkSize(configuration.getMsrpChunkSize())
                     .withWindow(configuration.getMsrpWindow())
-                    .withSuccessReport(configuration.isMsrpSuccessReport());
+                    .withSuccessReport(configuration.isMsrpSuccessReport())
+                    .withUnboundLimits(configuration.getMsrpMaxUnboundConnections(),
+                            configuration.getMsrpUnboundMaxBytes());
             NettyMsrpSessions created = new NettyMsrpSessions(msrpConfig, msrpExecutor, msrpTls());
             try {
                 created.start();

@@ -2,6 +2,7 @@ package org.imdp.sipmsrp;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -11,6 +12,7 @@ import org.apache.camel.spi.Configurer;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
 import org.apache.camel.support.jsse.SSLContextParameters;
+import org.imdp.sipmsrp.sip.SipTcpLimits;
 import org.imdp.sipmsrp.sip.TrustedNodes;
 
 /**
@@ -45,6 +47,16 @@ public class SipMsrpConfiguration implements Cloneable {
     private long msrpTransactionTimeout = 30_000;
     @UriParam(label = "consumer", defaultValue = "65536")
     private int maxMessageSize = 65_536;
+    @UriParam(label = "common,security", defaultValue = "81920")
+    private int sipMaxMessageSize = 81_920;
+    @UriParam(label = "common,security", defaultValue = "128")
+    private int tcpMaxConnections = 128;
+    @UriParam(label = "common,security", defaultValue = "60s", javaType = "java.time.Duration")
+    private long tcpIdleTimeout = 60_000;
+    @UriParam(label = "producer,security", defaultValue = "32")
+    private int msrpMaxUnboundConnections = 32;
+    @UriParam(label = "producer,security", defaultValue = "16384")
+    private int msrpUnboundMaxBytes = 16_384;
     @UriParam(label = "consumer", defaultValue = "10")
     private int workers = 10;
     @UriParam(label = "consumer", defaultValue = "1000")
@@ -197,11 +209,78 @@ public class SipMsrpConfiguration implements Cloneable {
 
     /**
      * Largest body of an incoming SIP MESSAGE, in octets (default 64 KiB). A larger body is answered 413 without
-     * routing. The SIP stack reads messages up to this plus 16 KiB of headers; above that a TCP connection is
-     * dropped and a UDP datagram is truncated, so the sender gets no response.
+     * routing, when the whole message fits {@code sipMaxMessageSize}.
      */
     public void setMaxMessageSize(int maxMessageSize) {
         this.maxMessageSize = maxMessageSize;
+    }
+
+    public int getSipMaxMessageSize() {
+        return sipMaxMessageSize;
+    }
+
+    /**
+     * Largest SIP message the stack reads, start line, headers and body, in octets (default 80 KiB; at least 4096
+     * and more than {@code maxMessageSize}, so that a body a little too large still gets its 413). Over TCP a larger
+     * message closes its connection as soon as its headers (and the Content-Length) say so, before any of its body is
+     * kept; a UDP datagram is read into a buffer of this size (at most 65,535) and truncated. The sender gets no
+     * response.
+     */
+    public void setSipMaxMessageSize(int sipMaxMessageSize) {
+        this.sipMaxMessageSize = sipMaxMessageSize;
+    }
+
+    public int getTcpMaxConnections() {
+        return tcpMaxConnections;
+    }
+
+    /**
+     * SIP/TCP connections accepted and open at once (default 128); a connection over it is closed at once, before
+     * anything of it is read. Each one may hold up to {@code sipMaxMessageSize} octets of a message being received.
+     */
+    public void setTcpMaxConnections(int tcpMaxConnections) {
+        this.tcpMaxConnections = tcpMaxConnections;
+    }
+
+    public long getTcpIdleTimeout() {
+        return tcpIdleTimeout;
+    }
+
+    /**
+     * A SIP/TCP connection (accepted, or opened to send) with no octet read or written for this long is closed, within
+     * twice this time (default 60s). A partly received message does not keep it open.
+     */
+    public void setTcpIdleTimeout(long tcpIdleTimeout) {
+        this.tcpIdleTimeout = tcpIdleTimeout;
+    }
+
+    public int getMsrpMaxUnboundConnections() {
+        return msrpMaxUnboundConnections;
+    }
+
+    /**
+     * Accepted MSRP connections at once that have not yet bound to a session by their first request (default 32); one
+     * over it is closed at once. Connections we open, and accepted ones once bound, do not count.
+     */
+    public void setMsrpMaxUnboundConnections(int msrpMaxUnboundConnections) {
+        this.msrpMaxUnboundConnections = msrpMaxUnboundConnections;
+    }
+
+    public int getMsrpUnboundMaxBytes() {
+        return msrpUnboundMaxBytes;
+    }
+
+    /**
+     * Octets an accepted MSRP connection may send before its first request bound it to a session (default 16 KiB):
+     * past them it is closed, so an unbound connection never buffers more.
+     */
+    public void setMsrpUnboundMaxBytes(int msrpUnboundMaxBytes) {
+        this.msrpUnboundMaxBytes = msrpUnboundMaxBytes;
+    }
+
+    /** The limits of the SIP stack's TCP listening point. */
+    public SipTcpLimits tcpLimits() {
+        return new SipTcpLimits(tcpMaxConnections, Duration.ofMillis(tcpIdleTimeout), sipMaxMessageSize);
     }
 
     public int getWorkers() {
@@ -461,6 +540,19 @@ public class SipMsrpConfiguration implements Cloneable {
         trustedNodeList();
         if (maxMessageSize <= 0) {
             throw new IllegalArgumentException("maxMessageSize must be positive: " + maxMessageSize);
+        }
+        if (sipMaxMessageSize <= maxMessageSize) {
+            throw new IllegalArgumentException("sipMaxMessageSize (" + sipMaxMessageSize + ") must be larger than "
+                                               + "maxMessageSize (" + maxMessageSize + "): a body over that must still "
+                                               + "fit a SIP message to be answered 413");
+        }
+        tcpLimits();
+        if (msrpMaxUnboundConnections <= 0) {
+            throw new IllegalArgumentException("msrpMaxUnboundConnections must be positive: "
+                                               + msrpMaxUnboundConnections);
+        }
+        if (msrpUnboundMaxBytes <= 0) {
+            throw new IllegalArgumentException("msrpUnboundMaxBytes must be positive: " + msrpUnboundMaxBytes);
         }
         if (workers <= 0) {
             throw new IllegalArgumentException("workers must be positive: " + workers);

@@ -16,6 +16,7 @@ import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
+import org.imdp.sipmsrp.msrp.NettyMsrpSessions;
 import org.imdp.sipmsrp.sip.SipAgent;
 
 /**
@@ -188,6 +189,49 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
     public String getRequestsReceivedByMethod() {
         SipAgent agent = getComponent().runningAgent(configuration);
         return agent == null ? "" : agent.requestsReceived().toString();
+    }
+
+    @ManagedAttribute(description = "SIP/TCP connections accepted and open now on this endpoint's stack")
+    public int getTcpConnectionsOpen() {
+        SipAgent.TcpConnections tcp = tcpConnections();
+        return tcp == null ? 0 : tcp.open();
+    }
+
+    @ManagedAttribute(description = "SIP/TCP connections closed at once so far: the stack had tcpMaxConnections open")
+    public long getTcpConnectionsRefused() {
+        SipAgent.TcpConnections tcp = tcpConnections();
+        return tcp == null ? 0 : tcp.refused();
+    }
+
+    @ManagedAttribute(description = "SIP/TCP connections closed so far because their stream broke sipMaxMessageSize "
+                                    + "or could not be framed")
+    public long getTcpConnectionsClosedOverLimit() {
+        SipAgent.TcpConnections tcp = tcpConnections();
+        return tcp == null ? 0 : tcp.closedOverLimit();
+    }
+
+    private SipAgent.TcpConnections tcpConnections() {
+        SipAgent agent = getComponent().runningAgent(configuration);
+        return agent == null ? null : agent.tcpConnections();
+    }
+
+    @ManagedAttribute(description = "Accepted MSRP connections open now that have not bound to a session yet")
+    public int getMsrpUnboundConnections() {
+        return getComponent().getMsrpSessions() instanceof NettyMsrpSessions msrp ? msrp.unboundConnections() : 0;
+    }
+
+    @ManagedAttribute(description = "Accepted MSRP connections closed at once so far: msrpMaxUnboundConnections were "
+                                    + "open")
+    public long getMsrpUnboundConnectionsRefused() {
+        return getComponent().getMsrpSessions() instanceof NettyMsrpSessions msrp ? msrp.unboundConnectionsRefused()
+                : 0;
+    }
+
+    @ManagedAttribute(description = "Accepted MSRP connections closed so far: more than msrpUnboundMaxBytes octets "
+                                    + "before they bound")
+    public long getMsrpUnboundConnectionsOverBytes() {
+        return getComponent().getMsrpSessions() instanceof NettyMsrpSessions msrp ? msrp.unboundConnectionsOverBytes()
+                : 0;
     }
 
     void countInviteSent() {

@@ -53,9 +53,11 @@
  * client identifies messages by imdn.Message-ID inside the CPIM wrapper, which is always the stored id.
  *
  * <h2>Transport limits (JAIN-SIP RI 1.3.0-91, checked)</h2>
- * The stack reads messages up to {@code maxMessageSize} + 16 KiB. Over TCP a larger message makes the stack
- * drop the connection (an uncaught "Max content size Exceeded" in its pipeline thread), the sender gets no
- * answer, and the listener keeps serving. UDP datagrams are read whole up to that size. The RI does not switch
+ * The stack runs the RI's NIO transports with the TCP limits the RI leaves out
+ * ({@link org.imdp.sipmsrp.sip.BoundedNioMessageProcessorFactory}): {@code tcpMaxConnections} accepted connections,
+ * {@code tcpIdleTimeout}, and messages up to {@code sipMaxMessageSize} (start line, headers and body, more than
+ * {@code maxMessageSize}): over TCP a larger one closes its connection when its headers end, before its body is
+ * kept, and the sender gets no answer. UDP datagrams are read whole up to that size. The RI does not switch
  * a large request from UDP to TCP (RFC 3261 18.1.1): our INVITE goes over the transport of the Request-URI's or
  * proxy's {@code transport} parameter, UDP by default. Malformed messages are dropped by the stack (with an
  * automatic 400 when it can build one); {@link org.imdp.sipmsrp.sip.LoggingMessageParserFactory} logs each at

@@ -57,6 +57,7 @@ import javax.sip.message.Response;
 import gov.nist.javax.sip.SipStackImpl;
 import org.imdp.sipmsrp.sip.SipAgent;
 import org.imdp.sipmsrp.sip.SipStackProperties;
+import org.imdp.sipmsrp.sip.SipTcpLimits;
 
 /**
  * The IM Client's SIP side, for tests: a second JAIN-SIP stack (UDP and TCP) on a free loopback port that sends
@@ -138,7 +139,7 @@ public final class SipTestClient implements SipListener, AutoCloseable {
         headers = factory.createHeaderFactory();
         messages = factory.createMessageFactory();
         stack = new SipStackImpl(new SipStackProperties("sip-test-client-" + STACK_SEQUENCE.incrementAndGet(),
-                MAX_BODY));
+                new SipTcpLimits(64, Duration.ofMinutes(5), MAX_BODY + 16 * 1024)));
         ListeningPoint udp = stack.createListeningPoint(host, port, ListeningPoint.UDP);
         ListeningPoint tcp = stack.createListeningPoint(host, port, ListeningPoint.TCP);
         provider = stack.createSipProvider(udp);

@@ -412,6 +412,10 @@ final class MsrpConnection extends SimpleChannelInboundHandler<MsrpFrame> implem
             if (bindTimer != null) {
                 bindTimer.cancel(false);
             }
+            // bound: its place among the unbound connections is free, its frames have the decoder's limits
+            if (channel.pipeline().get(UnboundConnections.Guard.NAME) != null) {
+                channel.pipeline().remove(UnboundConnections.Guard.NAME);
+            }
             return true;
         }
         boolean unknown = binding == NettyMsrpEndpoint.Binding.NO_SUCH_SESSION;

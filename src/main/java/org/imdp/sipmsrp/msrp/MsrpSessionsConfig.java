@@ -24,14 +24,20 @@ import org.imdp.sipmsrp.msrp.codec.MsrpFrameDecoder;
  *                           {@link MsrpFrameDecoder#DEFAULT_MAX_BODY_SIZE})
  * @param successReport      message SENDs ask for {@code Success-Report: yes} and a message counts as delivered
  *                           only on its REPORT {@code 000 200} (default false: on the 200 OK of its last chunk)
+ * @param maxUnbound         accepted connections at once that have not bound to a session yet (default
+ *                           {@link #DEFAULT_MAX_UNBOUND}); one over it is closed at once
+ * @param unboundMaxBytes    octets an accepted connection may send before it bound (default
+ *                           {@link #DEFAULT_UNBOUND_MAX_BYTES}); past them it is closed
  */
 public record MsrpSessionsConfig(String host, int port, Duration connectTimeout, Duration transactionTimeout,
-        int chunkSize, int window, int maxBodySize, boolean successReport) {
+        int chunkSize, int window, int maxBodySize, boolean successReport, int maxUnbound, int unboundMaxBytes) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_CHUNK_SIZE = 10 * 1024;
     public static final int DEFAULT_WINDOW = 16;
+    public static final int DEFAULT_MAX_UNBOUND = 32;
+    public static final int DEFAULT_UNBOUND_MAX_BYTES = 16 * 1024;
 
     public MsrpSessionsConfig {
         Objects.requireNonNull(host, "host");
@@ -49,42 +55,54 @@ public record MsrpSessionsConfig(String host, int port, Duration connectTimeout,
         if (maxBodySize <= 0) {
             throw new IllegalArgumentException("maxBodySize must be positive: " + maxBodySize);
         }
+        if (maxUnbound <= 0) {
+            throw new IllegalArgumentException("maxUnbound must be positive: " + maxUnbound);
+        }
+        if (unboundMaxBytes <= 0) {
+            throw new IllegalArgumentException("unboundMaxBytes must be positive: " + unboundMaxBytes);
+        }
     }
 
     /** The defaults, listening on {@code host:port}. */
     public static MsrpSessionsConfig of(String host, int port) {
         return new MsrpSessionsConfig(host, port, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TRANSACTION_TIMEOUT,
-                DEFAULT_CHUNK_SIZE, DEFAULT_WINDOW, MsrpFrameDecoder.DEFAULT_MAX_BODY_SIZE, false);
+                DEFAULT_CHUNK_SIZE, DEFAULT_WINDOW, MsrpFrameDecoder.DEFAULT_MAX_BODY_SIZE, false, DEFAULT_MAX_UNBOUND,
+                DEFAULT_UNBOUND_MAX_BYTES);
     }
 
     public MsrpSessionsConfig withConnectTimeout(Duration value) {
         return new MsrpSessionsConfig(host, port, value, transactionTimeout, chunkSize, window, maxBodySize,
-                successReport);
+                successReport, maxUnbound, unboundMaxBytes);
     }
 
     public MsrpSessionsConfig withTransactionTimeout(Duration value) {
         return new MsrpSessionsConfig(host, port, connectTimeout, value, chunkSize, window, maxBodySize,
-                successReport);
+                successReport, maxUnbound, unboundMaxBytes);
     }
 
     public MsrpSessionsConfig withChunkSize(int value) {
         return new MsrpSessionsConfig(host, port, connectTimeout, transactionTimeout, value, window, maxBodySize,
-                successReport);
+                successReport, maxUnbound, unboundMaxBytes);
     }
 
     public MsrpSessionsConfig withWindow(int value) {
         return new MsrpSessionsConfig(host, port, connectTimeout, transactionTimeout, chunkSize, value, maxBodySize,
-                successReport);
+                successReport, maxUnbound, unboundMaxBytes);
     }
 
     public MsrpSessionsConfig withMaxBodySize(int value) {
         return new MsrpSessionsConfig(host, port, connectTimeout, transactionTimeout, chunkSize, window, value,
-                successReport);
+                successReport, maxUnbound, unboundMaxBytes);
     }
 
     public MsrpSessionsConfig withSuccessReport(boolean value) {
         return new MsrpSessionsConfig(host, port, connectTimeout, transactionTimeout, chunkSize, window, maxBodySize,
-                value);
+                value, maxUnbound, unboundMaxBytes);
+    }
+
+    public MsrpSessionsConfig withUnboundLimits(int maxConnections, int maxBytes) {
+        return new MsrpSessionsConfig(host, port, connectTimeout, transactionTimeout, chunkSize, window, maxBodySize,
+                successReport, maxConnections, maxBytes);
     }
 
     private static void requirePositive(Duration value, String name) {

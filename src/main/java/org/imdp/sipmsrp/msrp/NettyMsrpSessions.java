@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * connection to the session (RFC 4975 §5.4); it completes when that SEND got 200. {@code accept} waits for a
  * connection whose first request has our URI in its To-Path; that request is answered as usual (a SEND
  * with 200). A first request for a session-id we do not know gets 481, one for a session that is already
- * bound gets 506, and the connection is closed.
+ * bound gets 506, and the connection is closed. Until its first request bound it, an accepted connection is
+ * bounded by {@link UnboundConnections}: so many at once, so many octets each.
  * <p>
  * <b>TLS.</b> Given {@link MsrpTls} (RFC 4975 §14), every session is over TLS: our URIs are {@code msrps:}, the
  * listening socket takes TLS only, and a connection goes out over TLS to a peer whose path is {@code msrps:} and
@@ -62,6 +63,7 @@ public final class NettyMsrpSessions implements MsrpSessions, AutoCloseable {
     private final MsrpTls tls;
     private final ConcurrentMap<String, NettyMsrpEndpoint> endpoints = new ConcurrentHashMap<>();
     private final MsrpFrameEncoder encoder = new MsrpFrameEncoder();
+    private final UnboundConnections unbound;
     private volatile EventLoopGroup group;
     private Channel serverChannel;
     private volatile int boundPort = -1;
@@ -80,6 +82,7 @@ public final class NettyMsrpSessions implements MsrpSessions, AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.completionExecutor = Objects.requireNonNull(completionExecutor, "completionExecutor");
         this.tls = tls;
+        this.unbound = new UnboundConnections(config.maxUnbound(), config.unboundMaxBytes());
     }
 
     /** Whether the sessions are msrps (TLS). */
@@ -155,6 +158,21 @@ public final class NettyMsrpSessions implements MsrpSessions, AutoCloseable {
         return endpoint;
     }
 
+    /** Accepted connections open now that have not bound to a session yet. */
+    public int unboundConnections() {
+        return unbound.open();
+    }
+
+    /** Accepted connections closed so far at once because {@link #unboundConnections()} was at the limit. */
+    public long unboundConnectionsRefused() {
+        return unbound.refused();
+    }
+
+    /** Accepted connections closed so far because they sent more than allowed before binding. */
+    public long unboundConnectionsOverBytes() {
+        return unbound.closedOverBytes();
+    }
+
     NettyMsrpEndpoint endpoint(String sessionId) {
         return sessionId == null ? null : endpoints.get(sessionId);
     }
@@ -208,6 +226,9 @@ public final class NettyMsrpSessions implements MsrpSessions, AutoCloseable {
                     // first: everything after it reads and writes plain MSRP
                     pipeline.addLast(NettyTls.HANDLER, target == null ? tls.server().newHandler(channel.alloc())
                             : NettyTls.clientHandler(tls.client(), channel.alloc(), target.host(), target.port()));
+                }
+                if (outbound == null) {
+                    pipeline.addLast(UnboundConnections.Guard.NAME, unbound.newGuard());
                 }
                 pipeline.addLast("decoder", new MsrpFrameDecoder(MsrpFrameDecoder.DEFAULT_MAX_LINE_LENGTH,
                         MsrpFrameDecoder.DEFAULT_MAX_HEADERS, config.maxBodySize()));

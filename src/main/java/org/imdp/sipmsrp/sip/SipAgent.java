@@ -49,6 +49,7 @@ import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
+import gov.nist.javax.sip.ListeningPointImpl;
 import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.header.HeaderFactoryExt;
 import gov.nist.javax.sip.header.ims.PAssertedIdentityHeader;
@@ -85,7 +86,7 @@ public final class SipAgent implements SipListener {
     private final String host;
     private final int port;
     private final List<String> transports;
-    private final int maxMessageSize;
+    private final SipTcpLimits tcpLimits;
     private final SipTls tls;
     private final Map<String, SipRequestHandler> requestHandlers = new ConcurrentHashMap<>();
     private final Map<String, SipDialogHandler> dialogHandlers = new ConcurrentHashMap<>();
@@ -99,20 +100,20 @@ public final class SipAgent implements SipListener {
     private MessageFactory messageFactory;
 
     /**
-     * @param name           unique stack name
-     * @param maxMessageSize largest SIP message body expected (sizes the stack's read limit)
+     * @param name      unique stack name
+     * @param tcpLimits what the TCP listening point takes at most
      */
-    public SipAgent(String name, String host, int port, List<String> transports, int maxMessageSize) {
-        this(name, host, port, transports, maxMessageSize, null);
+    public SipAgent(String name, String host, int port, List<String> transports, SipTcpLimits tcpLimits) {
+        this(name, host, port, transports, tcpLimits, null);
     }
 
     /** @param tls a TLS listening point on {@code host} besides the others; null = none */
-    public SipAgent(String name, String host, int port, List<String> transports, int maxMessageSize, SipTls tls) {
+    public SipAgent(String name, String host, int port, List<String> transports, SipTcpLimits tcpLimits, SipTls tls) {
         this.name = name;
         this.host = host;
         this.port = port;
         this.transports = List.copyOf(transports);
-        this.maxMessageSize = maxMessageSize;
+        this.tcpLimits = tcpLimits;
         this.tls = tls;
     }
 
@@ -124,7 +125,7 @@ public final class SipAgent implements SipListener {
         messageFactory = factory.createMessageFactory();
         // created directly rather than through SipFactory, which caches stacks by name and would hand a stopped
         // stack back after a restart
-        SipStackProperties properties = new SipStackProperties(name, maxMessageSize);
+        SipStackProperties properties = new SipStackProperties(name, tcpLimits);
         if (tls != null) {
             properties.tls(tls);
         }
@@ -360,6 +361,24 @@ public final class SipAgent implements SipListener {
 
     public void removeDialogHandler(String callId) {
         dialogHandlers.remove(callId);
+    }
+
+    /**
+     * The accepted TCP connections of this stack's TCP listening point: open now, refused so far over the limit,
+     * closed so far over a size limit; {@code null} when it does not listen on TCP or is stopped.
+     */
+    public synchronized TcpConnections tcpConnections() {
+        for (ListeningPoint lp : listeningPoints) {
+            if (lp instanceof ListeningPointImpl impl
+                && impl.getMessageProcessor() instanceof BoundedNioMessageProcessorFactory.BoundedTcpProcessor tcp) {
+                return new TcpConnections(tcp.openConnections(), tcp.refusedConnections(), tcp.closedOverLimit());
+            }
+        }
+        return null;
+    }
+
+    /** See {@link #tcpConnections()}. */
+    public record TcpConnections(int open, long refused, long closedOverLimit) {
     }
 
     /** Requests received so far, by method, e.g. {@code {MESSAGE=3, REGISTER=1}}. */

@@ -23,10 +23,22 @@ public final class SipStackProperties extends Properties {
     /** Keep outgoing TCP connections for reuse (a client's contact is reached several times per push). */
     public static final String CACHE_CLIENT_CONNECTIONS = "gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS";
     /**
-     * Largest SIP message the stack reads, in octets (stream transports drop the connection above it; UDP
-     * datagrams are read into a buffer of this size, at most 65535).
+     * Largest SIP message the stack reads, in octets: over TCP the {@link SipStreamFramer} closes the connection
+     * above it; UDP datagrams are read into a buffer of this size, at most 65535.
      */
     public static final String MAX_MESSAGE_SIZE = "gov.nist.javax.sip.MAX_MESSAGE_SIZE";
+    /**
+     * The transports' factory: {@link BoundedNioMessageProcessorFactory}, the RI's NIO (one selector thread for every
+     * TCP connection; the default OIO keeps two threads per connection) with the TCP limits enforced.
+     */
+    public static final String MESSAGE_PROCESSOR_FACTORY = "gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY";
+    /** Accepted TCP connections at most: enforced by {@link BoundedNioMessageProcessorFactory} (the RI's NIO does not). */
+    public static final String MAX_CONNECTIONS = "gov.nist.javax.sip.MAX_CONNECTIONS";
+    /**
+     * Milliseconds a NIO TCP connection is kept without an octet read or written; the RI's own auditor looks every
+     * that many milliseconds, so it closes such a connection between once and twice this time.
+     */
+    public static final String NIO_MAX_SOCKET_IDLE_TIME = "gov.nist.javax.sip.NIO_MAX_SOCKET_IDLE_TIME";
     /** Parser factory: ours logs every rejected malformed message (see {@link LoggingMessageParserFactory}). */
     public static final String MESSAGE_PARSER_FACTORY = "gov.nist.javax.sip.MESSAGE_PARSER_FACTORY";
     /** Size of the stack's worker pool for processing incoming messages. */
@@ -58,17 +70,13 @@ public final class SipStackProperties extends Properties {
      */
     public static final String TLS_HANDSHAKE_TIMEOUT = "gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT";
 
-    /** Room for the start line and headers on top of the largest body accepted. */
-    static final int HEADER_ROOM = 16 * 1024;
-
     private static final long serialVersionUID = 1L;
 
     /**
-     * @param stackName      unique stack name
-     * @param maxMessageSize largest MESSAGE body accepted; the stack reads messages up to this plus header room,
-     *                       so a body a little too large still gets a 413 instead of a dropped connection
+     * @param stackName unique stack name
+     * @param tcp       the limits of the TCP listening point
      */
-    public SipStackProperties(String stackName, int maxMessageSize) {
+    public SipStackProperties(String stackName, SipTcpLimits tcp) {
         setProperty(STACK_NAME, stackName);
         setProperty(STACK_LOGGER, Slf4jStackLogger.class.getName());
         setProperty(SERVER_LOGGER, Slf4jServerLogger.class.getName());
@@ -76,7 +84,10 @@ public final class SipStackProperties extends Properties {
         setProperty(TRACE_LEVEL, "32");
         setProperty(REENTRANT_LISTENER, "true");
         setProperty(CACHE_CLIENT_CONNECTIONS, "true");
-        setProperty(MAX_MESSAGE_SIZE, Integer.toString(maxMessageSize + HEADER_ROOM));
+        setProperty(MAX_MESSAGE_SIZE, Integer.toString(tcp.maxMessageSize()));
+        setProperty(MESSAGE_PROCESSOR_FACTORY, BoundedNioMessageProcessorFactory.class.getName());
+        setProperty(MAX_CONNECTIONS, Integer.toString(tcp.maxConnections()));
+        setProperty(NIO_MAX_SOCKET_IDLE_TIME, Long.toString(tcp.idleTimeout().toMillis()));
         setProperty(MESSAGE_PARSER_FACTORY, LoggingMessageParserFactory.class.getName());
         setProperty(THREAD_POOL_SIZE, "8");
     }

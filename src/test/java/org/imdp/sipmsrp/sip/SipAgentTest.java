@@ -2,6 +2,7 @@ package org.imdp.sipmsrp.sip;
 
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.List;
 
 import org.imdp.test.TestPorts;
@@ -16,7 +17,8 @@ class SipAgentTest {
         int port = TestPorts.next();
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress("127.0.0.1", port));
-            SipAgent agent = new SipAgent("sip-agent-test", "127.0.0.1", port, List.of("udp", "tcp"), 65535);
+            SipAgent agent = new SipAgent("sip-agent-test", "127.0.0.1", port, List.of("udp", "tcp"),
+                    new SipTcpLimits(8, Duration.ofSeconds(60), 65535));
 
             // JAIN-SIP's cleanup of the unbound TCP listener throws a NullPointerException: it must not hide why
             assertThatThrownBy(agent::start).isNotInstanceOf(NullPointerException.class)
