@@ -15,7 +15,6 @@ import org.imdp.test.TestPorts;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * SIP over TLS: the sipmsrp consumer with a TLS listening point (tlsPort) that requires a client certificate, and a
@@ -75,9 +74,16 @@ class SipTlsTest extends CamelTestSupport {
         message.expectedMessageCount(0);
 
         try (SSLSocket socket = connect(anonymous)) {
-            // TLS 1.3: the server's refusal of the missing certificate (an alert, then the connection closed) comes
-            // after the client's handshake is over, so the request may still be written: no answer can come back
-            assertThatThrownBy(() -> send(socket, "anonymous")).isInstanceOf(IOException.class);
+            // TLS 1.3: the server's refusal of the missing certificate comes after the client's handshake is over, so
+            // the request may still be written; then the connection ends, with an alert (an IOException here) or
+            // without (the end of the stream): either way no answer comes back
+            String answer;
+            try {
+                answer = send(socket, "anonymous");
+            } catch (IOException refused) {
+                answer = "";
+            }
+            assertThat(answer).as("an answer to a client without a certificate").isEmpty();
         }
         message.assertIsSatisfied();
     }
