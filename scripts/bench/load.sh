@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The load benchmark against the incumbent, Kamailio msilo (see README, "Performance: the load benchmark").
+# The load benchmark against the incumbent, Kamailio msilo (see docs/performance.md, "The load benchmark: against Kamailio msilo").
 #
 #   ./scripts/bench/load.sh [--rounds R] [--recipients N] [--messages M] [--in-flight F] [--warmup W]
 #                           [--warmup-messages K] [--warmup-cycles C] [--profile] [--no-build]

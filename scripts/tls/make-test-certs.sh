@@ -15,7 +15,7 @@
 #   client.pem, client.key, client.p12  client certificate (SAN DNS:<client-name>, DNS:localhost, IP:127.0.0.1)
 #   truststore.p12                      the CA only, as a Java trust store (alias ca)
 # The .p12 stores are PKCS#12 with the key under alias "server" / "client"; point imdp.tls.keystore at one
-# and imdp.tls.truststore at truststore.p12 (README, "TLS").
+# and imdp.tls.truststore at truststore.p12 (docs/security.md, "TLS").
 set -eu
 
 DIR="$1"

@@ -53,7 +53,7 @@ public final class ImdpSettings {
         }
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("Unknown configuration key(s) " + unknown
-                                               + ": see README, \"Configuration\", for the keys and their defaults");
+                                               + ": see docs/configuration.md for the keys and their defaults");
         }
     }
 

@@ -33,7 +33,7 @@ class ImdpSettingsTest {
     @Test
     void a_misspelt_key_stops_the_start_and_is_named() {
         assertThatThrownBy(() -> settings("imdp.store.expiry", "72h", "imdp.store.max-per-recipeint", "5"))
-                .hasMessageContaining("imdp.store.max-per-recipeint").hasMessageContaining("README");
+                .hasMessageContaining("imdp.store.max-per-recipeint").hasMessageContaining("docs/configuration.md");
     }
 
     @Test

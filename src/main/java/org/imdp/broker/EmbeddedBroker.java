@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded ActiveMQ Artemis broker used when {@code imdp.broker.url} is empty: persistent journal
  * in {@code imdp.data-dir}, an in-VM acceptor for this service and a TCP acceptor for the other parts
- * of the IM Server. An external broker needs the same address settings (see README, "External broker").
+ * of the IM Server. An external broker needs the same address settings (see docs/operations.md, "External broker").
  */
 public final class EmbeddedBroker extends ServiceSupport {
 

@@ -26,7 +26,7 @@ import org.imdp.ImdpSettings;
 public record TlsKeys(String keystore, String keystorePassword, String keystoreType, String truststore,
         String truststorePassword, String truststoreType, boolean clientAuthRequired) {
 
-    /** The {@code imdp.tls.*} keys; README "TLS" documents them. */
+    /** The {@code imdp.tls.*} keys; docs/security.md, "TLS", documents them. */
     public static final String KEYSTORE = "imdp.tls.keystore";
     public static final String KEYSTORE_PASSWORD = "imdp.tls.keystore-password";
     public static final String KEYSTORE_TYPE = "imdp.tls.keystore-type";

@@ -8,7 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SIP trust keys, checked at start so that a bad value stops it naming the key (README "Trust"):
+ * The SIP trust keys, checked at start so that a bad value stops it naming the key (docs/security.md, "Trust"):
  * {@code imdp.sip.trusted-nodes} (read by the {@code sipmsrp} consumers, which refuse every other source with 403),
  * {@code imdp.sip.auth.realm} (required with digest credentials) and {@code imdp.sip.home-domains} (bean
  * {@code homeDomains} of the routes). Says in the log whom the service trusts, and which key to set when that is

@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * JMH: {@link DiameterEncoder} and {@link DiameterFrameDecoder} in an {@link EmbeddedChannel}, one message per
  * operation: the CH-1 ACR (EVENT_RECORD) exactly as {@link AccountingRequestFactory} builds it for a push of three
  * messages from two senders, and its ACA (Result-Code 2001) as the test Charging Enabler answers it. Run with
- * {@code scripts/bench/codec.sh} (README "Performance").
+ * {@code scripts/bench/codec.sh} (docs/performance.md).
  * <p>
  * Each operation releases what it gets back; a trial whose shared buffer does not end with the reference count it
  * started with fails.

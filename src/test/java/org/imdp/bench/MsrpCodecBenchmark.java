@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * operation, for the frames a push consists of: a SEND carrying a whole 1 KiB {@code message/cpim} message as
  * {@code CpimMessage.wrap} writes it, a 64 KiB SEND chunk (the default {@code imdp.msrp.chunk-size}) of a
  * larger CPIM message with text content, and the 200 OK that answers a SEND. Run with
- * {@code scripts/bench/codec.sh} (README "Performance"); {@code -prof gc} gives the allocation per operation
+ * {@code scripts/bench/codec.sh} (docs/performance.md); {@code -prof gc} gives the allocation per operation
  * ({@code gc.alloc.rate.norm}), {@link EmbeddedChannelBaseline} what the channel itself costs.
  * <p>
  * Each operation releases everything it gets back, and every shared buffer must end a trial with the

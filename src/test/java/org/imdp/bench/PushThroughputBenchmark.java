@@ -24,7 +24,7 @@ import org.imdp.test.peers.Sipp;
  * same run. Run from the project root with {@code ./scripts/bench/push.sh [rounds] [megabytes]}.
  * <p>
  * The service is the packaged jar ({@code target/im-deferred-push-runner.jar}) on its default MSRP settings, driven
- * black-box through its external contract only (README): the message goes in on the JMS intake queue
+ * black-box through its external contract only (docs/protocols.md): the message goes in on the JMS intake queue
  * {@code im.deferred.intake} of the embedded broker, with {@code imdp.store.max-message-size} raised; it is stored
  * once the intake queue is empty; the recipient is announced on {@code im.availability}. The IM Client is SIPp
  * ({@code uas-msrp.xml}) with Kamailio's msrp module as its MSRP side, which logs when each frame arrives.

@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * Property-based fuzzing of the MSRP codec (issue 4). Each property runs {@code jqwik.tries.default} tries
  * (junit-platform.properties) with a random seed; a failure prints the seed and the shrunk sample, the next
  * run retries that sample first ({@code target/jqwik-database}), and {@code @Property(seed = "<seed>")}
- * replays the whole run. See the README ("Fuzzing") for a longer session.
+ * replays the whole run. See docs/tests.md ("Fuzzing") for a longer session.
  */
 @AddLifecycleHook(NettyLeakDetection.class)
 class MsrpCodecFuzzTest {
