@@ -20,6 +20,7 @@ import org.imdp.ops.Operations;
 import org.imdp.registration.Registrations;
 import org.imdp.store.DeferredStore;
 import org.imdp.store.PushRequests;
+import org.imdp.store.StoreCapacity;
 import org.imdp.store.StoreDatabase;
 import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
 
@@ -87,10 +88,13 @@ public class ImdpConfiguration implements CamelConfiguration {
         StoreDatabase database = new StoreDatabase(settings.string("imdp.store.url"), settings.string("imdp.store.user"),
                 settings.string("imdp.store.password"), settings.dataDir(), settings.positiveInt("imdp.store.pool-size", 1000));
         context.addService(database, true, true);
+        StoreCapacity capacity = new StoreCapacity(database, settings.positiveLong("imdp.store.max-messages", Long.MAX_VALUE),
+                settings.positiveLong("imdp.store.max-bytes", Long.MAX_VALUE),
+                settings.positiveLong("imdp.store.max-recipients", Long.MAX_VALUE));
         DeferredStore store = new DeferredStore(database, settings.duration("imdp.store.expiry"),
                 settings.positiveInt("imdp.store.max-per-recipient", 1_000_000),
                 settings.positiveInt("imdp.store.max-message-size", 64 * 1024 * 1024),
-                settings.positiveInt("imdp.push.max-message-failures", 1000), chargingGrace(settings), clock);
+                settings.positiveInt("imdp.push.max-message-failures", 1000), chargingGrace(settings), clock, capacity);
         context.addService(store, true, true);
         context.getRegistry().bind("deferredStore", store);
         PushRequests pushRequests = new PushRequests(store, clock);
@@ -109,7 +113,7 @@ public class ImdpConfiguration implements CamelConfiguration {
         context.getRegistry().bind("deliveryNotifications",
                 new DeliveryNotifications(settings.string("imdp.sip.server-uri"), clock));
         context.getRegistry().bind("chargingJson", ChargingEvent.jsonFormat());
-        Operations.install(context, settings, store, queues, registrations);
+        Operations.install(context, settings, store, queues, registrations, capacity);
     }
 
     /**
