@@ -105,7 +105,15 @@ class ManagementTest extends OpsTestSupport {
                 jolokia(Map.of("type", "read", "mbean", queue, "attribute", "MessageCount")).path("value").asLong())
                 .isEqualTo(1));
 
+        // Camel's JMS endpoint browses its queue too, as the service's broker user
+        String endpoint = ManagementFactory.getPlatformMBeanServer()
+                .queryNames(new javax.management.ObjectName("org.apache.camel:type=endpoints,*"), null).stream()
+                .map(Object::toString).filter(n -> n.contains("jms://queue:" + dlq)).findFirst().orElseThrow();
+
         List<Map<String, Object>> refused = List.of(
+                exec(endpoint, "browseAllMessagesAsXml(java.lang.Boolean)", true),
+                exec(endpoint, "browseMessageBody(java.lang.Integer)", 0),
+                exec(endpoint, "browseRangeMessagesAsXml(java.lang.Integer,java.lang.Integer,java.lang.Boolean)", 0, 1, true),
                 exec(queue, "browse()"),
                 exec(queue, "browse(java.lang.String)", ""),
                 exec(queue, "browse(int,int)", 1, 10),
