@@ -9,6 +9,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.support.service.ServiceSupport;
+import org.imdp.broker.BrokerSecurity;
 import org.imdp.broker.EmbeddedBroker;
 import org.imdp.charging.ChargingEvent;
 import org.imdp.imdn.DeliveryNotifications;
@@ -20,6 +21,7 @@ import org.imdp.registration.Registrations;
 import org.imdp.sipmsrp.sip.SipTcpLimits;
 import org.imdp.store.DeferredStore;
 import org.imdp.store.PushRequests;
+import org.imdp.store.StoreCapacity;
 import org.imdp.store.StoreDatabase;
 import org.imdp.trust.SipTrust;
 import org.imdp.tls.TlsKeys;
@@ -67,21 +69,33 @@ public class ImdpConfiguration implements CamelConfiguration {
         settings.positiveInt("imdp.msrp.unbound-max-bytes", Integer.MAX_VALUE);
 
         String brokerUrl = settings.brokerUrl();
+        BrokerSecurity.Credentials brokerLogin;
         if (brokerUrl.isEmpty()) {
+            BrokerSecurity security = BrokerSecurity.embedded(settings.string("imdp.broker.embedded.host"),
+                    settings.string("imdp.broker.user"), settings.string("imdp.broker.password"),
+                    settings.string("imdp.broker.intake-user"), settings.string("imdp.broker.intake-password"));
             EmbeddedBroker broker = new EmbeddedBroker(settings.dataDir().resolve("artemis"),
-                    settings.string("imdp.sip.host"), settings.positiveInt("imdp.broker.embedded.port", 65535),
+                    settings.string("imdp.broker.embedded.host"), settings.positiveInt("imdp.broker.embedded.port", 65535),
                     List.of(settings.string("imdp.queue.intake"), settings.string("imdp.queue.availability"),
                             settings.string("imdp.queue.charging"),
                             settings.string("imdp.queue.imdn-dlq"), DeferredStore.EXPIRED_QUEUE, DeferredStore.REFUSED_QUEUE),
                     new EmbeddedBroker.ChargingRedelivery(settings.string("imdp.queue.charging"),
                             settings.positiveInt("imdp.ch1.redelivery-delay", Integer.MAX_VALUE),
-                            settings.positiveInt("imdp.ch1.max-redelivery-delay", Integer.MAX_VALUE)));
+                            settings.positiveInt("imdp.ch1.max-redelivery-delay", Integer.MAX_VALUE)),
+                    security, List.of(settings.string("imdp.queue.intake"), settings.string("imdp.queue.availability"),
+                            DeferredStore.REFUSED_QUEUE));
             context.addService(broker, true, true);
             brokerUrl = EmbeddedBroker.IN_VM_URL;
+            brokerLogin = security.service();
+        } else {
+            // an external broker: the service's user there, or no credentials while the password is empty
+            String password = settings.string("imdp.broker.password");
+            brokerLogin = password.isEmpty() ? new BrokerSecurity.Credentials(null, null)
+                    : new BrokerSecurity.Credentials(settings.string("imdp.broker.user"), password);
         }
 
         JmsPoolConnectionFactory jms = new JmsPoolConnectionFactory();
-        jms.setConnectionFactory(new ActiveMQConnectionFactory(brokerUrl));
+        jms.setConnectionFactory(new ActiveMQConnectionFactory(brokerUrl, brokerLogin.user(), brokerLogin.password()));
         jms.setMaxConnections(4);
         context.addService(new ServiceSupport() {
             @Override
@@ -92,16 +106,19 @@ public class ImdpConfiguration implements CamelConfiguration {
         // camel-jms autowires the single ConnectionFactory of the registry
         context.getRegistry().bind("jmsConnectionFactory", jms);
 
-        BrokerQueues queues = new BrokerQueues(brokerUrl);
+        BrokerQueues queues = new BrokerQueues(brokerUrl, brokerLogin);
         context.addService(queues, true, true);
 
         StoreDatabase database = new StoreDatabase(settings.string("imdp.store.url"), settings.string("imdp.store.user"),
                 settings.string("imdp.store.password"), settings.dataDir(), settings.positiveInt("imdp.store.pool-size", 1000));
         context.addService(database, true, true);
+        StoreCapacity capacity = new StoreCapacity(database, settings.positiveLong("imdp.store.max-messages", Long.MAX_VALUE),
+                settings.positiveLong("imdp.store.max-bytes", Long.MAX_VALUE),
+                settings.positiveLong("imdp.store.max-recipients", Long.MAX_VALUE));
         DeferredStore store = new DeferredStore(database, settings.duration("imdp.store.expiry"),
                 settings.positiveInt("imdp.store.max-per-recipient", 1_000_000),
                 settings.positiveInt("imdp.store.max-message-size", 64 * 1024 * 1024),
-                settings.positiveInt("imdp.push.max-message-failures", 1000), chargingGrace(settings), clock);
+                settings.positiveInt("imdp.push.max-message-failures", 1000), chargingGrace(settings), clock, capacity);
         context.addService(store, true, true);
         context.getRegistry().bind("deferredStore", store);
         PushRequests pushRequests = new PushRequests(store, clock);
@@ -121,7 +138,7 @@ public class ImdpConfiguration implements CamelConfiguration {
                 new DeliveryNotifications(settings.string("imdp.sip.server-uri"), clock));
         // chargingJson, and ch1 taking the ChargingEvent as its own AccountingEvent
         ChargingEvent.register(context);
-        Operations.install(context, settings, store, queues, registrations);
+        Operations.install(context, settings, store, queues, registrations, capacity);
     }
 
     /**

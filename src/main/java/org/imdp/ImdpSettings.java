@@ -25,9 +25,11 @@ public final class ImdpSettings {
             "imdp.msrp.host", "imdp.msrp.port", "imdp.msrp.chunk-size", "imdp.msrp.window",
             "imdp.msrp.success-report", "imdp.msrp.cema", "imdp.msrp.tls",
             "imdp.msrp.max-unbound-connections", "imdp.msrp.unbound-max-bytes",
-            "imdp.broker.url", "imdp.broker.embedded.port", "imdp.data-dir",
+            "imdp.broker.url", "imdp.broker.embedded.host", "imdp.broker.embedded.port", "imdp.broker.user",
+            "imdp.broker.password", "imdp.broker.intake-user", "imdp.broker.intake-password", "imdp.data-dir",
             "imdp.store.url", "imdp.store.user", "imdp.store.password", "imdp.store.pool-size", "imdp.store.scan-period",
             "imdp.store.expiry", "imdp.store.max-per-recipient", "imdp.store.max-message-size",
+            "imdp.store.max-messages", "imdp.store.max-bytes", "imdp.store.max-recipients",
             "imdp.push.consumers", "imdp.push.retry-delay", "imdp.push.max-retries", "imdp.push.max-session-bytes", "imdp.push.max-message-failures",
             "imdp.queue.intake", "imdp.queue.availability", "imdp.queue.charging",
             "imdp.queue.charging-dlq", "imdp.charging.consumers",
@@ -75,6 +77,20 @@ public final class ImdpSettings {
                 throw new IllegalArgumentException("Configuration key " + key + " = " + v + " must be between " + min + " and " + max);
             }
             return i;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Configuration key " + key + " = " + v + " is not a number");
+        }
+    }
+
+    /** A whole number from 1 to {@code max}, e.g. a count of octets past 2^31. */
+    public long positiveLong(String key, long max) {
+        String v = string(key);
+        try {
+            long l = Long.parseLong(v);
+            if (l < 1 || l > max) {
+                throw new IllegalArgumentException("Configuration key " + key + " = " + v + " must be between 1 and " + max);
+            }
+            return l;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("Configuration key " + key + " = " + v + " is not a number");
         }

@@ -54,6 +54,16 @@ class ImdpSettingsTest {
     }
 
     @Test
+    void a_count_of_octets_may_pass_2_to_the_31() {
+        assertThat(settings("imdp.store.max-bytes", "4294967296").positiveLong("imdp.store.max-bytes", Long.MAX_VALUE))
+                .isEqualTo(4_294_967_296L);
+        assertThatThrownBy(() -> settings("imdp.store.max-bytes", "0").positiveLong("imdp.store.max-bytes", Long.MAX_VALUE))
+                .hasMessageContaining("imdp.store.max-bytes = 0 must be between 1");
+        assertThatThrownBy(() -> settings("imdp.store.max-bytes", "4G").positiveLong("imdp.store.max-bytes", Long.MAX_VALUE))
+                .hasMessageContaining("imdp.store.max-bytes = 4G is not a number");
+    }
+
+    @Test
     void an_integer_may_have_a_lower_bound_below_1() {
         assertThat(settings("imdp.ch1.max-redeliveries", "-1").integer("imdp.ch1.max-redeliveries", -1, 10)).isEqualTo(-1);
         assertThat(settings("imdp.msrp.port", "0").integer("imdp.msrp.port", 0, 65535)).isZero();

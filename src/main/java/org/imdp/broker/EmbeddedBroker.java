@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded ActiveMQ Artemis broker used when {@code imdp.broker.url} is empty: persistent journal
  * in {@code imdp.data-dir}, an in-VM acceptor for this service and a TCP acceptor for the other parts
- * of the IM Server. An external broker needs the same address settings (see docs/operations.md, "External broker").
+ * of the IM Server (on {@code imdp.broker.embedded.host}, loopback by default). Security is on: every client logs in,
+ * and what it may do depends on its role ({@link BrokerSecurity}). An external broker needs the same address settings
+ * and permissions (see docs/operations.md, "External broker").
  */
 public final class EmbeddedBroker extends ServiceSupport {
 
@@ -34,6 +36,8 @@ public final class EmbeddedBroker extends ServiceSupport {
     private final int port;
     private final List<String> queues;
     private final ChargingRedelivery charging;
+    private final BrokerSecurity security;
+    private final List<String> intakeAddresses;
     private EmbeddedActiveMQ server;
 
     /**
@@ -53,13 +57,18 @@ public final class EmbeddedBroker extends ServiceSupport {
      * @param queues   the service's durable anycast queues, created at start so that nothing sent to them before their
      *                 consumer exists is dropped
      * @param charging the redelivery of charging events
+     * @param security who may log in, and their roles
+     * @param intakeAddresses where the other IM Server parts may send ({@link BrokerSecurity#INTAKE_ROLE})
      */
-    public EmbeddedBroker(Path dataDir, String host, int port, List<String> queues, ChargingRedelivery charging) {
+    public EmbeddedBroker(Path dataDir, String host, int port, List<String> queues, ChargingRedelivery charging,
+                          BrokerSecurity security, List<String> intakeAddresses) {
         this.dataDir = dataDir;
         this.host = host;
         this.port = port;
         this.queues = List.copyOf(queues);
         this.charging = charging;
+        this.security = security;
+        this.intakeAddresses = List.copyOf(intakeAddresses);
     }
 
     /** The address settings the service relies on, for the embedded broker and as documentation. */
@@ -88,20 +97,23 @@ public final class EmbeddedBroker extends ServiceSupport {
                 .setLargeMessagesDirectory(dataDir.resolve("large-messages").toString())
                 .setPagingDirectory(dataDir.resolve("paging").toString())
                 .setNodeManagerLockDirectory(dataDir.toString())
-                .setSecurityEnabled(false)
+                .setSecurityEnabled(true)
                 .setJMXManagementEnabled(true)
                 .addAcceptorConfiguration("in-vm", IN_VM_URL)
                 .addAcceptorConfiguration("tcp", "tcp://" + host + ":" + port);
         addAddressSettings(config, charging);
+        BrokerSecurity.addSecuritySettings(config, intakeAddresses);
         for (String dead : List.of(DLQ, EXPIRY_QUEUE)) {
             config.addQueueConfiguration(QueueConfiguration.of(dead).setRoutingType(RoutingType.ANYCAST));
         }
         for (String q : queues) {
             config.addQueueConfiguration(QueueConfiguration.of(q).setRoutingType(RoutingType.ANYCAST));
         }
-        server = new EmbeddedActiveMQ().setConfiguration(config);
+        server = new EmbeddedActiveMQ().setConfiguration(config).setSecurityManager(security.securityManager());
         server.start();
-        LOG.info("Embedded Artemis broker started: journal in {}, acceptor tcp://{}:{}", dataDir.toAbsolutePath(), host, port);
+        LOG.info("Embedded Artemis broker started: journal in {}, acceptor tcp://{}:{}{}", dataDir.toAbsolutePath(), host,
+                port, security.remoteClientsCanLogIn() ? ""
+                        : " (no client can log in there while imdp.broker.password is empty)");
     }
 
     @Override

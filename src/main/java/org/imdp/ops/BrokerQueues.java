@@ -6,6 +6,7 @@ import org.apache.activemq.artemis.api.core.client.ClientSession;
 import org.apache.activemq.artemis.api.core.client.ClientSessionFactory;
 import org.apache.activemq.artemis.api.core.client.ServerLocator;
 import org.apache.camel.support.service.ServiceSupport;
+import org.imdp.broker.BrokerSecurity;
 
 /**
  * The message counts of the service's queues (charging, dead letters, expired), read from the broker with the Artemis
@@ -14,12 +15,15 @@ import org.apache.camel.support.service.ServiceSupport;
 public final class BrokerQueues extends ServiceSupport {
 
     private final String brokerUrl;
+    private final BrokerSecurity.Credentials login;
     private ServerLocator locator;
     private ClientSessionFactory factory;
     private ClientSession session;
 
-    public BrokerQueues(String brokerUrl) {
+    /** @param login the service's user on the broker ({@code null}s: without credentials) */
+    public BrokerQueues(String brokerUrl, BrokerSecurity.Credentials login) {
         this.brokerUrl = brokerUrl;
+        this.login = login;
     }
 
     /** Messages on a queue, 0 when the queue does not exist. */
@@ -35,7 +39,8 @@ public final class BrokerQueues extends ServiceSupport {
     protected void doStart() throws Exception {
         locator = ActiveMQClient.createServerLocator(brokerUrl).setReconnectAttempts(-1);
         factory = locator.createSessionFactory();
-        session = factory.createSession(false, true, true);
+        session = factory.createSession(login.user(), login.password(), false, true, true, false,
+                ActiveMQClient.DEFAULT_ACK_BATCH_SIZE);
     }
 
     @Override

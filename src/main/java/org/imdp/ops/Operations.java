@@ -16,6 +16,7 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.imdp.ImdpSettings;
 import org.imdp.registration.Registrations;
 import org.imdp.store.DeferredStore;
+import org.imdp.store.StoreCapacity;
 
 /**
  * What an operator watches and uses, installed on the Camel context: the service's MBeans ({@code org.imdp:type=…}),
@@ -41,7 +42,7 @@ public final class Operations extends ServiceSupport {
      * starts. The MBeans are registered when the context starts, and unregistered when it stops.
      */
     public static void install(CamelContext context, ImdpSettings settings, DeferredStore store, BrokerQueues queues,
-                               Registrations registrations) throws Exception {
+                               Registrations registrations, StoreCapacity capacity) throws Exception {
         ManagementAccess.install(context, settings.string("imdp.management.user"),
                 settings.string("imdp.management.password"));
         ManagementListening.install(context);
@@ -74,6 +75,7 @@ public final class Operations extends ServiceSupport {
                 }, ops.probes, PROBE_TIMEOUT_MILLIS));
         context.getRegistry().bind("imdpSipHealthCheck", new SipListeningHealthCheck(SIP_CONNECT_TIMEOUT_MILLIS));
         context.getRegistry().bind("imdpCh1HealthCheck", new Ch1PeerHealthCheck());
+        context.getRegistry().bind("imdpStoreCapacityHealthCheck", new StoreCapacityHealthCheck(capacity));
         context.getRegistry().bind("admin", new AdminApi(store, registrations, metrics, backlog,
                 settings.positiveInt("imdp.store.max-per-recipient", 1_000_000)));
     }

@@ -82,6 +82,7 @@ public final class DeferredStore extends ServiceSupport {
     private final int maxMessageFailures;
     private final Duration chargingGrace;
     private final Clock clock;
+    private final StoreCapacity capacity;
     private final BlockingQueue<PendingWrite> writes = new LinkedBlockingQueue<>();
     private Thread writer;
 
@@ -93,6 +94,14 @@ public final class DeferredStore extends ServiceSupport {
      */
     public DeferredStore(StoreDatabase db, Duration expiry, int maxPerRecipient, int maxMessageSize,
                          int maxMessageFailures, Duration chargingGrace, Clock clock) {
+        this(db, expiry, maxPerRecipient, maxMessageSize, maxMessageFailures, chargingGrace, clock,
+                new StoreCapacity(db, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE));
+    }
+
+    /** @param capacity the global caps on what the store holds, checked in each insert's transaction */
+    public DeferredStore(StoreDatabase db, Duration expiry, int maxPerRecipient, int maxMessageSize,
+                         int maxMessageFailures, Duration chargingGrace, Clock clock, StoreCapacity capacity) {
+        this.capacity = capacity;
         this.db = db;
         this.expiry = expiry;
         this.maxPerRecipient = maxPerRecipient;
@@ -117,7 +126,8 @@ public final class DeferredStore extends ServiceSupport {
      * if it had been, whatever the quota; one with the same identity but another content is refused, since the
      * sender used one id for two messages and storing either silently would lose the other.
      *
-     * @throws RejectedMessageException when it is too large, the recipient's quota is used up, or its sender already
+     * @throws RejectedMessageException when it is too large, the recipient's quota or a global cap is used up
+     *                                  ({@link StoreCapacity}), or its sender already
      *                                  used its id for another message stored for the recipient
      * @throws SQLException             when the database refused the write or did not commit it within
      *                                  {@link #WRITE_TIMEOUT} (nothing of it is stored then)
@@ -241,6 +251,10 @@ public final class DeferredStore extends ServiceSupport {
             return new RejectedMessageException(RejectedMessageException.Reason.OVER_QUOTA,
                     "recipient " + m.recipient() + " already has " + stored
                     + " deferred messages (imdp.store.max-per-recipient " + maxPerRecipient + ")");
+        }
+        RejectedMessageException full = capacity.refusal(c, m);
+        if (full != null) {
+            return full;
         }
         try (PreparedStatement insert = c.prepareStatement(INSERT)) {
             insert.setString(1, m.recipient());

@@ -12,6 +12,13 @@ public class RejectedMessageException extends RuntimeException {
         INVALID(400, "Bad Request"),
         /** The recipient already has {@code imdp.store.max-per-recipient} messages stored. */
         OVER_QUOTA(486, "Busy Here"),
+        /**
+         * A global cap of the store is reached ({@code imdp.store.max-messages}, {@code max-bytes},
+         * {@code max-recipients}, {@link StoreCapacity}): 507 Insufficient Storage (RFC 4918 11.5; not in SIP's
+         * registry, so a SIP client takes it as the 500 of its class, RFC 3261 8.1.3.2, and reads the Warning): the
+         * server is out of room whoever the recipient, where 486 Busy Here would blame the recipient.
+         */
+        STORE_FULL(507, "Insufficient Storage"),
         /** Larger than {@code imdp.store.max-message-size}. */
         TOO_LARGE(413, "Request Entity Too Large"),
         /**

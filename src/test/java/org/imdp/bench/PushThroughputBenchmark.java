@@ -64,6 +64,7 @@ public final class PushThroughputBenchmark {
                      .property("imdp.sip.port", String.valueOf(sipPort))
                      .property("imdp.msrp.port", String.valueOf(TestPorts.next()))
                      .property("imdp.broker.embedded.port", String.valueOf(brokerPort))
+                     .property("imdp.broker.password", BrokerClient.SERVICE_PASSWORD)
                      .property("imdp.data-dir", dataDir.toString())
                      .property("imdp.ch1.peers", "127.0.0.1:" + TestPorts.next())
                      .property("imdp.store.max-message-size", String.valueOf(Math.max(size, 1_048_576)))

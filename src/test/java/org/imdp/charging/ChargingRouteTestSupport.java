@@ -17,6 +17,7 @@ import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.test.junit5.CamelTestSupport;
+import org.imdp.broker.BrokerSecurity;
 import org.imdp.broker.EmbeddedBroker;
 import org.imdp.store.DeferredStore;
 import org.imdp.store.PushBatches;
@@ -43,7 +44,7 @@ abstract class ChargingRouteTestSupport extends CamelTestSupport {
     static Path journal;
 
     final ObjectMapper json = ChargingEvent.jsonMapper();
-    private final BrokerClient client = new BrokerClient();
+    private final BrokerClient client = new BrokerClient(EmbeddedBroker.IN_VM_URL);
     private EmbeddedBroker broker;
     private StoreDatabase database;
     DeferredStore store;
@@ -63,7 +64,9 @@ abstract class ChargingRouteTestSupport extends CamelTestSupport {
         broker = new EmbeddedBroker(Files.createTempDirectory(journal, "artemis"), "127.0.0.1",
                 TestPorts.next(), List.of(CHARGING), new EmbeddedBroker.ChargingRedelivery(CHARGING,
                         Long.parseLong(settings.getProperty("imdp.ch1.redelivery-delay").trim()),
-                        Long.parseLong(settings.getProperty("imdp.ch1.max-redelivery-delay").trim())));
+                        Long.parseLong(settings.getProperty("imdp.ch1.max-redelivery-delay").trim())),
+                BrokerSecurity.embedded("127.0.0.1", BrokerClient.SERVICE_USER, BrokerClient.SERVICE_PASSWORD, "intake", ""),
+                List.of());
         broker.start();
         database = new StoreDatabase("", "", "", Files.createTempDirectory(journal, "store"), 2);
         database.start();

@@ -94,6 +94,13 @@ class ServiceLifecycleIT {
     }
 
     @Test
+    void a_broker_acceptor_off_loopback_without_a_password_ends_the_start_with_exit_code_1_naming_the_key() {
+        assertFailedStart(Services.onFreePorts(TestPorts.next(), dataDir).property("imdp.broker.embedded.host", "0.0.0.0")
+                        .property("imdp.broker.password", ""),
+                "Configuration key imdp.broker.password is empty", "imdp.broker.embedded.host = 0.0.0.0");
+    }
+
+    @Test
     void a_taken_management_port_ends_the_start_with_exit_code_1_naming_the_key() throws Exception {
         try (TakenPort taken = TakenPort.take()) {
             assertFailedStart(Services.onFreePorts(TestPorts.next(), dataDir)

@@ -1,6 +1,7 @@
 package org.imdp.e2e;
 
 import org.imdp.ch1.support.FreeDiameter;
+import org.imdp.test.BrokerClient;
 import org.imdp.test.TestPorts;
 import java.nio.file.Path;
 
@@ -14,7 +15,8 @@ final class Services {
 
     /**
      * The jar with SIP on {@code sipPort}, its own journal in {@code dataDir}, MSRP and the embedded
-     * broker on free ports, and a Charging Enabler address where nothing listens (its events wait);
+     * broker on free ports (the broker's service user with {@link BrokerClient#SERVICE_PASSWORD}, so that tests and
+     * other instances can log in on its acceptor), and a Charging Enabler address where nothing listens (its events wait);
      * any of these can be overridden with a later {@code property(...)}.
      */
     static ServiceProcess.Builder onFreePorts(int sipPort, Path dataDir) {
@@ -22,6 +24,7 @@ final class Services {
                 .property("imdp.sip.port", String.valueOf(sipPort))
                 .property("imdp.msrp.port", String.valueOf(TestPorts.next()))
                 .property("imdp.broker.embedded.port", String.valueOf(TestPorts.next()))
+                .property("imdp.broker.password", BrokerClient.SERVICE_PASSWORD)
                 .property("imdp.data-dir", dataDir.toString())
                 .property("imdp.ch1.peers", "127.0.0.1:" + TestPorts.next());
     }

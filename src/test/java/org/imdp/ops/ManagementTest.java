@@ -1,13 +1,19 @@
 package org.imdp.ops;
 
 import java.lang.management.ManagementFactory;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import javax.management.MBeanServer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.api.core.management.ObjectNameBuilder;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -83,6 +89,92 @@ class ManagementTest extends OpsTestSupport {
 
         HttpResponse<String> args = get("/observe/jolokia/read/java.lang:type=Runtime/InputArguments");
         assertThat(body(args).path("status").asInt()).as(args.body()).isEqualTo(403);
+    }
+
+    @Test
+    void jolokia_policy_refuses_the_brokers_operations_that_read_or_send_messages() throws Exception {
+        String dlq = "im.imdn.dlq"; // pre-created and consumed by nobody: the message stays there
+        template.sendBodyAndHeader("jms:queue:" + dlq, "the secret content", "imdpRecipient", "sip:bob@127.0.0.1");
+        ObjectNameBuilder names = ObjectNameBuilder.create("org.apache.activemq.artemis", "imdp-embedded", true);
+        String queue = names.getQueueObjectName(SimpleString.of(dlq), SimpleString.of(dlq), RoutingType.ANYCAST).toString();
+        String address = names.getAddressObjectName(SimpleString.of("im.charging")).toString();
+        String broker = names.getActiveMQServerObjectName().toString();
+
+        // what an operator needs still works: the count, the queue's attributes
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                jolokia(Map.of("type", "read", "mbean", queue, "attribute", "MessageCount")).path("value").asLong())
+                .isEqualTo(1));
+
+        // Camel's JMS endpoint browses its queue too, as the service's broker user
+        String endpoint = ManagementFactory.getPlatformMBeanServer()
+                .queryNames(new javax.management.ObjectName("org.apache.camel:type=endpoints,*"), null).stream()
+                .map(Object::toString).filter(n -> n.contains("jms://queue:" + dlq)).findFirst().orElseThrow();
+
+        List<Map<String, Object>> refused = List.of(
+                exec(endpoint, "browseAllMessagesAsXml(java.lang.Boolean)", true),
+                exec(endpoint, "browseMessageBody(java.lang.Integer)", 0),
+                exec(endpoint, "browseRangeMessagesAsXml(java.lang.Integer,java.lang.Integer,java.lang.Boolean)", 0, 1, true),
+                exec(queue, "browse()"),
+                exec(queue, "browse(java.lang.String)", ""),
+                exec(queue, "browse(int,int)", 1, 10),
+                exec(queue, "listMessages(java.lang.String)", ""),
+                exec(queue, "listMessagesAsJSON(java.lang.String)", ""),
+                exec(queue, "listScheduledMessages()"),
+                exec(queue, "listScheduledMessagesAsJSON()"),
+                exec(queue, "listDeliveringMessages()"),
+                exec(queue, "listDeliveringMessagesAsJSON()"),
+                exec(queue, "peekFirstMessageAsJSON()"),
+                exec(queue, "peekFirstMessageAsJSON"), // an operation that is not overloaded may be named without its signature
+                exec(queue, "listMessagesAsJSON", ""),
+                exec(queue, "peekFirstScheduledMessageAsJSON()"),
+                Map.of("type", "read", "mbean", queue, "attribute", "FirstMessageAsJSON"),
+                exec(queue, "retryMessages()"),
+                exec(queue, "moveMessages(java.lang.String,java.lang.String)", "", "im.charging"),
+                exec(queue, "copyMessage(long,java.lang.String)", 1, "im.charging"),
+                exec(queue, "sendMessagesToDeadLetterAddress(java.lang.String)", ""),
+                exec(address, "sendMessage(java.util.Map,int,java.lang.String,boolean,java.lang.String,java.lang.String)",
+                        Map.of(), 3, "{\"eventId\":\"forged\"}", true, null, null),
+                exec(broker, "listPreparedTransactionDetailsAsJSON()"),
+                exec(broker, "addSecuritySettings(java.lang.String,java.lang.String,java.lang.String,java.lang.String,"
+                             + "java.lang.String,java.lang.String,java.lang.String,java.lang.String)",
+                        "#", "guest", "guest", "", "", "", "", ""),
+                exec(broker, "addUser(java.lang.String,java.lang.String,java.lang.String,boolean)", "x", "x", "imdp-service",
+                        true));
+        for (Map<String, Object> request : refused) {
+            JsonNode answer = jolokia(request);
+            assertThat(answer.path("status").asInt()).as("%s: %s", request, answer).isEqualTo(403);
+            assertThat(answer.toString()).doesNotContain("the secret content");
+        }
+        // reading every attribute of the queue at once would include the first message: refused as a whole; the
+        // attributes an operator reads, named, are answered
+        JsonNode all = jolokia(Map.of("type", "read", "mbean", queue));
+        assertThat(all.path("status").asInt()).as(all.toString()).isEqualTo(403);
+        assertThat(all.toString()).doesNotContain("the secret content");
+        JsonNode named = jolokia(Map.of("type", "read", "mbean", queue, "attribute", List.of("MessageCount", "ConsumerCount")));
+        assertThat(named.path("value").path("MessageCount").asLong()).as(named.toString()).isEqualTo(1);
+        // nothing was moved, copied or sent
+        assertThat(jolokia(Map.of("type", "read", "mbean", queue, "attribute", "MessageCount")).path("value").asLong())
+                .isEqualTo(1);
+        assertThat(jolokia(Map.of("type", "read", "mbean", address, "attribute", "MessageCount")).path("value").asLong())
+                .isZero();
+    }
+
+    private static Map<String, Object> exec(String mbean, String operation, Object... arguments) {
+        Map<String, Object> request = new java.util.LinkedHashMap<>();
+        request.put("type", "exec");
+        request.put("mbean", mbean);
+        request.put("operation", operation);
+        request.put("arguments", java.util.Arrays.asList(arguments));
+        return request;
+    }
+
+    /** One Jolokia request over POST, as Hawtio sends it. */
+    private JsonNode jolokia(Map<String, Object> request) throws Exception {
+        HttpResponse<String> answer = send(HttpRequest.newBuilder(uri("/observe/jolokia"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(request))), USER, PASSWORD);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        return body(answer);
     }
 
     // --- JMX, metrics and the push counters, through a real push ---------------------------------------------

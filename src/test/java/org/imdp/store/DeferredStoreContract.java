@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultMessage;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.imdp.cpim.CpimHeaders;
 import org.imdp.registration.Registrations;
 import org.junit.jupiter.api.AfterEach;
@@ -469,6 +470,62 @@ abstract class DeferredStoreContract {
         store.store(new DeferredMessage("m3", "sip:carol@example.com", BOB, "text/plain",
                 Instant.parse("2026-11-26T10:00:00Z"), null, "from carol".getBytes(StandardCharsets.UTF_8)));
         assertThat(store.count(BOB)).isEqualTo(3);
+        // the global counts were seeded from the rows the older store held (m2 refused, m3; then m1 and carol's m3)
+        assertThat(new StoreCapacity(database, 10, 1000, 10).usage()).isEqualTo(new StoreCapacity.Usage(4, 3 + 3 + 9 + 10, 1));
+    }
+
+    void startStoreWithCaps(long maxMessages, long maxBytes, long maxRecipients) {
+        String url = database.url();
+        stop();
+        database = new StoreDatabase(url, "", "", dataDir, 4);
+        database.start();
+        store = new DeferredStore(database, EXPIRY, 3, 1000, MAX_FAILURES, CHARGING_GRACE, clock,
+                new StoreCapacity(database, maxMessages, maxBytes, maxRecipients));
+        store.start();
+    }
+
+    static void assertStoreFull(ThrowingCallable store, String key) {
+        assertThatThrownBy(store).isInstanceOfSatisfying(RejectedMessageException.class, e -> {
+            assertThat(e.getReason()).isEqualTo(RejectedMessageException.Reason.STORE_FULL);
+            assertThat(e.getSipStatus()).isEqualTo(507);
+        }).hasMessageContaining(key);
+    }
+
+    @Test
+    void the_global_caps_refuse_with_507_and_their_counts_follow_every_insert_and_delete() throws Exception {
+        startStoreWithCaps(4, 1000, 2);
+        StoreCapacity capacity = new StoreCapacity(database, 4, 1000, 2);
+        store.store(message("m1", BOB, "one"));
+        store.store(message("c1", CAROL, "for carol"));
+        String dave = "sip:dave@example.com";
+        assertStoreFull(() -> store.store(message("d1", dave, "new recipient")), "imdp.store.max-recipients 2");
+        store.store(message("m2", BOB, "two"));
+        store.store(message("m3", BOB, "three"));
+        assertStoreFull(() -> store.store(message("c2", CAROL, "fifth")), "imdp.store.max-messages 4");
+        // a copy of a stored message is still taken as stored, full or not
+        store.store(message("m1", BOB, "one"));
+        assertThat(capacity.usage()).isEqualTo(new StoreCapacity.Usage(4, 3 + 9 + 3 + 5, 2));
+        assertThat(capacity.reached(capacity.usage())).isEqualTo("imdp.store.max-messages 4, imdp.store.max-recipients 2");
+
+        // what leaves the store makes room: a push's settle, an operator's purge, a relay's remove
+        store.settle(store.checkout(BOB, 2, Integer.MAX_VALUE), List.of("m1", "m2"), Map.of(), null, null, null);
+        assertThat(capacity.usage()).isEqualTo(new StoreCapacity.Usage(2, 9 + 5, 2));
+        store.purge(CAROL);
+        assertThat(capacity.usage()).isEqualTo(new StoreCapacity.Usage(1, 5, 1));
+        store.store(message("d1", dave, "new recipient"));
+        store.remove(store.checkout(BOB, 1, Integer.MAX_VALUE).rowId("m3"));
+        assertThat(capacity.usage()).isEqualTo(new StoreCapacity.Usage(1, 13, 1));
+        assertThat(capacity.reached(capacity.usage())).isEmpty();
+        assertThat(store.count(dave)).isEqualTo(1);
+    }
+
+    @Test
+    void the_byte_cap_counts_the_message_that_would_pass_it() throws Exception {
+        startStoreWithCaps(100, 10, 100);
+        store.store(message("m1", BOB, "12345678"));
+        assertStoreFull(() -> store.store(message("m2", CAROL, "abc")), "imdp.store.max-bytes 10");
+        store.store(message("m3", CAROL, "ab"));
+        assertThat(new StoreCapacity(database, 100, 10, 100).usage()).isEqualTo(new StoreCapacity.Usage(2, 10, 2));
     }
 
     @Test

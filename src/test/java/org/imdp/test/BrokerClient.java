@@ -23,21 +23,26 @@ import org.imdp.broker.EmbeddedBroker;
 
 /**
  * What tests do with the running {@link EmbeddedBroker}, over {@link EmbeddedBroker#IN_VM_URL} (or a broker URL
- * given, e.g. the TCP acceptor of the service's jar): put a message on a queue, count a queue's messages, take
- * one off.
+ * given, e.g. the TCP acceptor of the service's jar), logged in as a user of the broker: put a message on a queue,
+ * count a queue's messages, take one off.
  */
 public final class BrokerClient implements AutoCloseable {
 
+    /** The service's broker user in tests ({@code imdp.broker.user}, its default). */
+    public static final String SERVICE_USER = "imdp";
+    /** The password tests give the service's broker user ({@code imdp.broker.password}). */
+    public static final String SERVICE_PASSWORD = "test-broker-secret";
+
     private final ActiveMQConnectionFactory connectionFactory;
 
-    /** A client of the embedded broker of this JVM. */
-    public BrokerClient() {
-        this(EmbeddedBroker.IN_VM_URL);
+    /** A client of the broker at {@code url}, e.g. {@code tcp://127.0.0.1:61616}, as the service's user. */
+    public BrokerClient(String url) {
+        this(url, SERVICE_USER, SERVICE_PASSWORD);
     }
 
-    /** A client of the broker at {@code url}, e.g. {@code tcp://127.0.0.1:61616}. */
-    public BrokerClient(String url) {
-        connectionFactory = new ActiveMQConnectionFactory(url);
+    /** A client of the broker at {@code url} as {@code user} ({@code null}: without credentials). */
+    public BrokerClient(String url, String user, String password) {
+        connectionFactory = new ActiveMQConnectionFactory(url, user, password);
     }
 
     public ConnectionFactory connectionFactory() {
