@@ -6,7 +6,6 @@ import java.util.Map;
 
 import org.apache.camel.Endpoint;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.imdp.ch1.Ch1Endpoint;
 
 /**
@@ -15,20 +14,10 @@ import org.imdp.ch1.Ch1Endpoint;
  * pushes (charging records wait durably and are charged when a peer is back), so a Charging Enabler outage is no
  * reason to take this service out of a load balancer, nor to restart it.
  */
-final class Ch1PeerHealthCheck extends AbstractHealthCheck {
+final class Ch1PeerHealthCheck extends DetailHealthCheck {
 
     Ch1PeerHealthCheck() {
-        super("imdp", "ch1-peers");
-    }
-
-    @Override
-    public boolean isReadiness() {
-        return false;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
+        super("ch1-peers");
     }
 
     @Override

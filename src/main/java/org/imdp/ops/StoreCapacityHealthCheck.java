@@ -3,7 +3,6 @@ package org.imdp.ops;
 import java.util.Map;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.imdp.store.StoreCapacity;
 
 /**
@@ -12,23 +11,13 @@ import org.imdp.store.StoreCapacity;
  * (every push makes room), and REGISTERs must keep coming in for that, so a full store is no reason to take this
  * instance out of a load balancer, nor to restart it; new messages get 507 meanwhile.
  */
-final class StoreCapacityHealthCheck extends AbstractHealthCheck {
+final class StoreCapacityHealthCheck extends DetailHealthCheck {
 
     private final StoreCapacity capacity;
 
     StoreCapacityHealthCheck(StoreCapacity capacity) {
-        super("imdp", "store-capacity");
+        super("store-capacity");
         this.capacity = capacity;
-    }
-
-    @Override
-    public boolean isReadiness() {
-        return false;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
     }
 
     @Override

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import org.apache.camel.builder.AdviceWith;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.SipTestClient;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
@@ -49,10 +48,10 @@ class PushSettleTest extends ServiceMainTestSupport {
 
     private void start() throws Exception {
         // no Charging Enabler here: what is charged is not this test's concern
-        AdviceWith.adviceWith(context, "acr", a -> a.weaveByToUri("ch1:*").replace().to("mock:ch1"));
+        withoutChargingEnabler();
         context.start();
         client = SipTestClient.start("127.0.0.1",
-                Integer.parseInt(context.resolvePropertyPlaceholders("{{imdp.sip.port}}")));
+                sipPort());
         peer = new MsrpTestPeer().start(0);
         client.answerWithMsrp(peer.path(), "passive");
     }

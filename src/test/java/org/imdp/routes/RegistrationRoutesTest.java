@@ -45,7 +45,7 @@ class RegistrationRoutesTest extends ServiceMainTestSupport {
     @BeforeEach
     void startClient() throws Exception {
         client = SipTestClient.start("127.0.0.1",
-                Integer.parseInt(context.resolvePropertyPlaceholders("{{imdp.sip.port}}")));
+                sipPort());
     }
 
     @AfterEach

@@ -79,7 +79,7 @@ class RoutesTest extends ServiceMainTestSupport {
             a.weaveByToUri("sipmsrp:push*").replace().process(this::playClient);
             a.weaveByToUri("sipmsrp:bye*").replace().to("mock:bye");
         });
-        AdviceWith.adviceWith(context, "acr", a -> a.weaveByToUri("ch1:*").replace().to("mock:ch1"));
+        withoutChargingEnabler();
         // what reaches the IMDN step from the refused queue (routes/imdn.xml, tested in ImdnRoutesTest)
         AdviceWith.adviceWith(context, "imdn-refused", a -> a.weaveAddFirst().to("mock:refused"));
         context.start();

@@ -1,8 +1,5 @@
 package org.imdp.routes;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,6 +24,7 @@ import org.apache.camel.builder.NotifyBuilder;
 import org.awaitility.Awaitility;
 import org.imdp.sipmsrp.SipMsrpEndpoint;
 import org.imdp.sipmsrp.SipTestClient;
+import org.imdp.sipmsrp.SipTlsClient;
 import org.imdp.sipmsrp.sip.SipAgent;
 import org.imdp.store.DeferredStore;
 import org.imdp.test.ServiceMainTestSupport;
@@ -103,10 +101,6 @@ class SipIntakeTest extends ServiceMainTestSupport {
         if (client != null) {
             client.close();
         }
-    }
-
-    private int sipPort() {
-        return Integer.parseInt(context.resolvePropertyPlaceholders("{{imdp.sip.port}}"));
     }
 
     private long stored(String recipient) throws Exception {
@@ -243,25 +237,7 @@ class SipIntakeTest extends ServiceMainTestSupport {
     private String sendOverTcp(String tag, String branch, String body) throws Exception {
         try (Socket socket = new Socket("127.0.0.1", sipPort())) {
             socket.setSoTimeout((int) WAIT.toMillis());
-            String request = "MESSAGE " + BOB + " SIP/2.0\r\n"
-                             + "Via: SIP/2.0/TCP 127.0.0.1:" + socket.getLocalPort() + ";branch=" + branch + "\r\n"
-                             + "Max-Forwards: 70\r\n"
-                             + "From: <" + ALICE + ">;tag=" + tag + "\r\n"
-                             + "To: <" + BOB + ">\r\n"
-                             + "Call-ID: " + tag + "@127.0.0.1\r\n"
-                             + "CSeq: 1 MESSAGE\r\n"
-                             + "Content-Type: text/plain\r\n"
-                             + "Content-Length: " + body.length() + "\r\n\r\n"
-                             + body;
-            OutputStream out = socket.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) {
-                line.write(b);
-            }
-            return line.toString(StandardCharsets.US_ASCII).strip();
+            return SipTlsClient.message(socket, "TCP", ALICE, BOB, tag, branch, body);
         }
     }
 }

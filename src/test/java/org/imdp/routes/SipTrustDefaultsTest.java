@@ -31,7 +31,7 @@ class SipTrustDefaultsTest extends ServiceMainTestSupport {
     @Test
     void bound_beyond_loopback_without_trusted_nodes_every_register_and_message_is_refused() throws Exception {
         try (SipTestClient client = SipTestClient.start("127.0.0.1",
-                Integer.parseInt(context.resolvePropertyPlaceholders("{{imdp.sip.port}}")))) {
+                sipPort())) {
             assertThat(client.sendMessage("sip:alice@example.com", "sip:bob@example.com", "text/plain",
                     "hi".getBytes(StandardCharsets.UTF_8))).isEqualTo(Response.FORBIDDEN);
             assertThat(client.register("sip:bob@example.com", 600).getStatusCode()).isEqualTo(Response.FORBIDDEN);

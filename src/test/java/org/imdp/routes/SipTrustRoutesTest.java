@@ -10,7 +10,6 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.camel.builder.AdviceWith;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.SipMsrpEndpoint;
 import org.imdp.sipmsrp.SipTestClient;
@@ -60,9 +59,9 @@ class SipTrustRoutesTest extends ServiceMainTestSupport {
 
     private void start() throws Exception {
         // no Charging Enabler here: what is charged is not this test's concern
-        AdviceWith.adviceWith(context, "acr", a -> a.weaveByToUri("ch1:*").replace().to("mock:ch1"));
+        withoutChargingEnabler();
         context.start();
-        int sipPort = Integer.parseInt(context.resolvePropertyPlaceholders("{{imdp.sip.port}}"));
+        int sipPort = sipPort();
         trusted = SipTestClient.start("127.0.0.1", sipPort);
         peer = new MsrpTestPeer().start(0);
         trusted.answerWithMsrp(peer.path(), "passive");

@@ -3,6 +3,7 @@ package org.imdp.sipmsrp;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 import javax.net.ssl.SSLSocket;
@@ -11,7 +12,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.jsse.SSLContextParameters;
 
-/** Raw SIP over a JSSE TLS connection, as a trusted node (an S-CSCF, an IM Server part) sends it. */
+/** Raw SIP over a socket (TCP, or a JSSE TLS connection), as a trusted node (an S-CSCF, an IM Server part) sends it. */
 public final class SipTlsClient {
 
     private static final CamelContext CAMEL = new DefaultCamelContext();
@@ -29,12 +30,22 @@ public final class SipTlsClient {
     /** A MESSAGE from {@code from} to {@code to} on {@code socket}; returns the status line of the final response. */
     public static String message(SSLSocket socket, String from, String to, String body) throws Exception {
         String id = Integer.toHexString((from + to + body).hashCode());
+        return message(socket, "TLS", from, to, "tls-" + id, "z9hG4bK-tls-" + id, body);
+    }
+
+    /**
+     * A MESSAGE from {@code from} to {@code to} written on {@code socket} as it is (Via over {@code transport}, From
+     * tag {@code tag}, Call-ID {@code tag@127.0.0.1}, CSeq 1, Via branch {@code branch}: the same for every copy sent
+     * with the same values); returns the status line of the first response, empty when the connection ends without one.
+     */
+    public static String message(Socket socket, String transport, String from, String to, String tag, String branch,
+            String body) throws Exception {
         String request = "MESSAGE " + to + " SIP/2.0\r\n"
-                         + "Via: SIP/2.0/TLS 127.0.0.1:" + socket.getLocalPort() + ";branch=z9hG4bK-tls-" + id + "\r\n"
+                         + "Via: SIP/2.0/" + transport + " 127.0.0.1:" + socket.getLocalPort() + ";branch=" + branch + "\r\n"
                          + "Max-Forwards: 70\r\n"
-                         + "From: <" + from + ">;tag=" + id + "\r\n"
+                         + "From: <" + from + ">;tag=" + tag + "\r\n"
                          + "To: <" + to + ">\r\n"
-                         + "Call-ID: tls-" + id + "@127.0.0.1\r\n"
+                         + "Call-ID: " + tag + "@127.0.0.1\r\n"
                          + "CSeq: 1 MESSAGE\r\n"
                          + "Content-Type: text/plain\r\n"
                          + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n"

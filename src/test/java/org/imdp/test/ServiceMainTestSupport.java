@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Properties;
 import java.util.UUID;
 
+import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.main.MainConfigurationProperties;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.imdp.ImdpConfiguration;
@@ -25,6 +26,19 @@ public abstract class ServiceMainTestSupport extends CamelMainTestSupport {
     protected void configure(MainConfigurationProperties configuration) {
         configuration.addConfiguration(ImdpConfiguration.class);
         configuration.withRoutesIncludePattern("file:routes/*.xml");
+    }
+
+    /**
+     * Replaces the CH-1 request of route {@code acr} with {@code mock:ch1}: for a test whose concern is not what is
+     * charged, and which runs no Charging Enabler. Needs {@code isUseAdviceWith()}; call before the context starts.
+     */
+    protected void withoutChargingEnabler() throws Exception {
+        AdviceWith.adviceWith(context, "acr", a -> a.weaveByToUri("ch1:*").replace().to("mock:ch1"));
+    }
+
+    /** The SIP port the service listens on. */
+    protected int sipPort() {
+        return Integer.parseInt(context.resolvePropertyPlaceholders("{{imdp.sip.port}}"));
     }
 
     /**
