@@ -26,6 +26,8 @@ import org.imdp.store.StoreDatabase;
 import org.imdp.trust.SipTrust;
 import org.imdp.tls.TlsKeys;
 import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Wires the service's beans from the {@code imdp.*} keys: the broker (embedded unless
@@ -34,6 +36,8 @@ import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
  */
 @Configuration
 public class ImdpConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImdpConfiguration.class);
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -61,9 +65,9 @@ public class ImdpConfiguration implements CamelConfiguration {
                 Integer.MAX_VALUE);
         int maxBody = settings.positiveInt("imdp.store.max-message-size", 64 * 1024 * 1024);
         if (sipMaxMessageSize <= maxBody) {
-            throw new IllegalArgumentException("Configuration key imdp.sip.max-message-size = " + sipMaxMessageSize
-                                               + " must be larger than imdp.store.max-message-size = " + maxBody
-                                               + ", so that a body over that is still answered 413");
+            // a store limit raised for large messages from the JMS intake is fine: only SIP's 413 is lost
+            LOG.warn("imdp.sip.max-message-size = {} is not larger than imdp.store.max-message-size = {}: a SIP MESSAGE "
+                     + "between the two closes its TCP connection instead of getting 413", sipMaxMessageSize, maxBody);
         }
         settings.positiveInt("imdp.msrp.max-unbound-connections", 1_000_000);
         settings.positiveInt("imdp.msrp.unbound-max-bytes", Integer.MAX_VALUE);
