@@ -220,8 +220,8 @@ public class SipMsrpConfiguration implements Cloneable {
     }
 
     /**
-     * Largest SIP message the stack reads, start line, headers and body, in octets (default 80 KiB; at least 4096
-     * and more than {@code maxMessageSize}, so that a body a little too large still gets its 413). Over TCP a larger
+     * Largest SIP message the stack reads, start line, headers and body, in octets (default 80 KiB; at least 4096;
+     * keep it above {@code maxMessageSize}, so that a body a little too large still gets its 413). Over TCP a larger
      * message closes its connection as soon as its headers (and the Content-Length) say so, before any of its body is
      * kept; a UDP datagram is read into a buffer of this size (at most 65,535) and truncated. The sender gets no
      * response.
@@ -540,11 +540,6 @@ public class SipMsrpConfiguration implements Cloneable {
         trustedNodeList();
         if (maxMessageSize <= 0) {
             throw new IllegalArgumentException("maxMessageSize must be positive: " + maxMessageSize);
-        }
-        if (sipMaxMessageSize <= maxMessageSize) {
-            throw new IllegalArgumentException("sipMaxMessageSize (" + sipMaxMessageSize + ") must be larger than "
-                                               + "maxMessageSize (" + maxMessageSize + "): a body over that must still "
-                                               + "fit a SIP message to be answered 413");
         }
         tcpLimits();
         if (msrpMaxUnboundConnections <= 0) {
