@@ -13,7 +13,7 @@ import org.imdp.ch1.support.FreeDiameter;
 import org.imdp.ch1.support.FreeDiameterExtension;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.SipTestClient;
-import org.imdp.sipmsrp.SipTlsClient;
+import org.imdp.sipmsrp.RawSipClient;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
 import org.imdp.test.TestCertificates;
 import org.imdp.test.TestPorts;
@@ -142,8 +142,8 @@ class TlsPushIT {
 
     /** A MESSAGE to {@code recipient} over SIP/TLS, from a trusted node with a certificate of the test CA. */
     private static void deposit(String recipient, String text) throws Exception {
-        try (SSLSocket node = SipTlsClient.connect(TestCertificates.parameters("server", false), "127.0.0.1", SIP_TLS_PORT)) {
-            assertThat(SipTlsClient.message(node, "sip:alice@127.0.0.1", recipient, text)).isEqualTo("SIP/2.0 202 Accepted");
+        try (SSLSocket node = RawSipClient.connect(TestCertificates.parameters("server", false), "127.0.0.1", SIP_TLS_PORT)) {
+            assertThat(RawSipClient.message(node, "sip:alice@127.0.0.1", recipient, text)).isEqualTo("SIP/2.0 202 Accepted");
         }
     }
 }

@@ -24,7 +24,7 @@ import org.apache.camel.builder.NotifyBuilder;
 import org.awaitility.Awaitility;
 import org.imdp.sipmsrp.SipMsrpEndpoint;
 import org.imdp.sipmsrp.SipTestClient;
-import org.imdp.sipmsrp.SipTlsClient;
+import org.imdp.sipmsrp.RawSipClient;
 import org.imdp.sipmsrp.sip.SipAgent;
 import org.imdp.store.DeferredStore;
 import org.imdp.test.ServiceMainTestSupport;
@@ -237,7 +237,7 @@ class SipIntakeTest extends ServiceMainTestSupport {
     private String sendOverTcp(String tag, String branch, String body) throws Exception {
         try (Socket socket = new Socket("127.0.0.1", sipPort())) {
             socket.setSoTimeout((int) WAIT.toMillis());
-            return SipTlsClient.message(socket, "TCP", ALICE, BOB, tag, branch, body);
+            return RawSipClient.message(socket, "TCP", ALICE, BOB, tag, branch, body);
         }
     }
 }

@@ -89,10 +89,10 @@ class SipTlsTest extends CamelTestSupport {
     }
 
     private SSLSocket connect(SSLContextParameters keys) throws Exception {
-        return SipTlsClient.connect(keys, HOST, tlsPort);
+        return RawSipClient.connect(keys, HOST, tlsPort);
     }
 
     private static String send(SSLSocket socket, String body) throws Exception {
-        return SipTlsClient.message(socket, "sip:alice@127.0.0.1", BOB, body);
+        return RawSipClient.message(socket, "sip:alice@127.0.0.1", BOB, body);
     }
 }

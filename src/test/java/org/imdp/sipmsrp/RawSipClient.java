@@ -13,11 +13,11 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.jsse.SSLContextParameters;
 
 /** Raw SIP over a socket (TCP, or a JSSE TLS connection), as a trusted node (an S-CSCF, an IM Server part) sends it. */
-public final class SipTlsClient {
+public final class RawSipClient {
 
     private static final CamelContext CAMEL = new DefaultCamelContext();
 
-    private SipTlsClient() {
+    private RawSipClient() {
     }
 
     /** A TLS connection to {@code host:port} with {@code keys}; the handshake happens on the first write. */
