@@ -277,7 +277,7 @@ public final class LoadBenchmark {
             Path intakeJfr = dir.resolve("intake.jfr");
             Map<String, Double> intakeThreadCpu0 = threadCpuMillis(service.pid());
             Instant intakeBegin = Instant.now();
-            intake(run, sipPort, cpu, messagesFile, dir, total);
+            intake(run, sipPort, cpu, messagesFile, dir, total, true);
             if (withProfile || round == 1) {
                 run.notes.add("CPU of the intake phase by thread (jcmd Thread.print, names without numbers):\n"
                         + threadCpuReport(intakeThreadCpu0, threadCpuMillis(service.pid()), total));
@@ -426,7 +426,7 @@ public final class LoadBenchmark {
             Sipp clients = started(Sipp.scenario("bench/uas-message-load.xml").localPort(uasPort).calls(2 * total)
                     .timeout(Duration.ofHours(1)).withoutMessageTrace().startServer());
 
-            intake(run, msilo.port(), cpu, messagesFile, dir, total);
+            intake(run, msilo.port(), cpu, messagesFile, dir, total, true);
 
             LoadCapture capture = started(LoadCapture.start(dir.resolve("delivery.pcapng"), msilo.port(), uasPort)
                     .decodeAs("sip", "udp", msilo.port(), uasPort));
@@ -482,7 +482,7 @@ public final class LoadBenchmark {
                     total, warmupRecipients);
             Map<String, Double> before = threadCpuMillis(pid);
             intake(new Run("warm-up"), port, () -> 0, outDir.resolve(WARMUP_MESSAGES),
-                    Files.createDirectories(warmupDir.resolve("cycle-" + cycle)), total);
+                    Files.createDirectories(warmupDir.resolve("cycle-" + cycle)), total, false);
             register(new Run("warm-up"), port, uasPort, outDir.resolve(WARMUP_USERS), warmupRecipients);
             awaitCount(delivered, (long) cycle * total, "warm-up messages at the clients");
             Map<String, Double> after = threadCpuMillis(pid);
@@ -497,9 +497,13 @@ public final class LoadBenchmark {
         run.notes.add("warm-up: JIT compiler threads' share of the service's CPU per cycle: " + String.join(", ", shares));
     }
 
-    private void intake(Run run, int port, LongSupplier cpu, Path messagesFile, Path dir, int total) throws Exception {
+    /** The intake phase; {@code wire}: also capture it, for the server's share of the response time. */
+    private void intake(Run run, int port, LongSupplier cpu, Path messagesFile, Path dir, int total, boolean wire)
+            throws Exception {
         say("  intake: %d MESSAGEs, %d in flight", total, inFlight);
         Path stat = dir.resolve("intake-stat.csv");
+        LoadCapture capture = wire
+                ? started(LoadCapture.start(dir.resolve("intake.pcapng"), port).decodeAs("sip", "udp", port)) : null;
         long cpu0 = cpu.getAsLong();
         long t0 = System.nanoTime();
         Sipp sender = started(Sipp.scenario("bench/uac-message-load.xml").remotePort(port).calls(total)
@@ -511,12 +515,21 @@ public final class LoadBenchmark {
         long cpuTicks = cpu.getAsLong() - cpu0;
         double seconds = (System.nanoTime() - t0) / 1e9;
         cpu(run, "intake", cpuTicks, seconds, total);
+        if (capture != null) {
+            capture.stop();
+            serverResponseTime(run, capture, port);
+        }
         // "<clock_tick ms> 202 bench uN mK" per answered MESSAGE
         long[] ticks = sender.scenarioLog().lines().filter(l -> l.contains(" 202 bench u"))
                 .mapToLong(l -> Long.parseLong(l.substring(0, l.indexOf(' ')))).sorted().toArray();
         run.put("intake-202", ticks.length);
         run.put("intake/s", ticks.length < 2 ? 0 : (ticks.length - 1) * 1000.0 / Math.max(1, ticks[ticks.length - 1] - ticks[0]));
         Map<String, Long> stats = sippStatistics(stat);
+        double rate = run.figures.get("intake/s");
+        if (rate > 0) {
+            // closed loop: each of the F in flight waits F / rate for its 202, as SIPp sees it
+            run.put("intake-client-mean", inFlight * 1000.0 / rate);
+        }
         run.put("intake-retrans", stats.getOrDefault("Retransmissions(C)", -1L));
         run.put("intake-failed", stats.getOrDefault("FailedCall(C)", -1L));
         if (ticks.length != total) {
@@ -625,6 +638,29 @@ public final class LoadBenchmark {
         run.put("delivery/s", acknowledgements.isEmpty() ? 0 : (total - 1) / Math.max(1e-3, last - first));
     }
 
+    /**
+     * How long the system under test took to answer each MESSAGE, on the wire (its first sending to the 202, from the
+     * capture): the server's share of the time a MESSAGE waits for its 202; the rest is the client's loop and the
+     * kernel's.
+     */
+    private static void serverResponseTime(Run run, LoadCapture capture, int port) throws Exception {
+        Map<String, Double> sent = new HashMap<>();
+        List<Double> millis = new ArrayList<>();
+        for (String[] row : capture.read("sip.CSeq.method == \"MESSAGE\"", "frame.time_epoch", "udp.dstport",
+                "sip.Call-ID", "sip.Status-Code")) {
+            double t = Double.parseDouble(row[0]);
+            if (row[3].isEmpty() && Integer.parseInt(row[1]) == port) {
+                sent.putIfAbsent(row[2], t);
+            } else if ("202".equals(row[3])) {
+                Double at = sent.remove(row[2]);
+                if (at != null) {
+                    millis.add((t - at) * 1000);
+                }
+            }
+        }
+        latency(run, "intake-server", millis);
+    }
+
     private static void latency(Run run, String key, List<Double> millis) {
         if (millis.isEmpty()) {
             return;
@@ -651,6 +687,10 @@ public final class LoadBenchmark {
     private static final String[][] ROWS = {
         {"intake/s", "intake, msg/s (first to last 202)", "%.0f"},
         {"intake-retrans", "intake, MESSAGE retransmissions", "%.0f"},
+        {"intake-client-mean", "intake, MESSAGE -> 202 at the client, mean ms", "%.2f"},
+        {"intake-server-mean", "intake, MESSAGE -> 202 on the wire, mean ms", "%.2f"},
+        {"intake-server-p50", "intake, MESSAGE -> 202 on the wire, p50 ms", "%.2f"},
+        {"intake-server-p99", "intake, MESSAGE -> 202 on the wire, p99 ms", "%.2f"},
         {"intake-cpu%", "intake, CPU % of one core", "%.0f"},
         {"intake-cpu-ms/msg", "intake, CPU ms per message", "%.2f"},
         {"delivery/s", "delivery, msg/s (first to last client 200)", "%.0f"},
