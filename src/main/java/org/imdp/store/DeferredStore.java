@@ -479,21 +479,31 @@ public final class DeferredStore extends ServiceSupport {
      * the relay, with the T flag and the same Session-Id.
      */
     public void charged(String eventId) {
-        PendingWrite pending = new PendingWrite(c -> {
+        writeAsync(c -> {
             try (PreparedStatement delete = c.prepareStatement("DELETE FROM charging_record WHERE event_id = ?")) {
                 delete.setString(1, eventId);
                 return delete.executeUpdate();
             }
-        }, new CompletableFuture<>());
-        pending.done().whenComplete((deleted, error) -> {
+        }).whenComplete((deleted, error) -> {
             if (error != null) {
                 LOG.warn("Charging record {} was charged but could not be deleted ({}); the relay charges it again",
                         eventId, error.getMessage());
             }
         });
+    }
+
+    /**
+     * Queues {@code work} for the writer's next transaction without waiting for it: for writes whose loss in a crash
+     * costs only a repetition that the store's own state makes harmless, so that they ride along with the next
+     * commit instead of holding their caller for one. Writes keep their order, so a later {@link #write} sees it.
+     * The future tells the outcome; it fails at once when the store is not running.
+     */
+    public CompletableFuture<Object> writeAsync(Work work) {
+        PendingWrite pending = new PendingWrite(work, new CompletableFuture<>());
         if (!isRunAllowed() || !writes.offer(pending)) {
             pending.done().completeExceptionally(new SQLException("the deferred store is not running"));
         }
+        return pending.done();
     }
 
     /**

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.slf4j.Logger;
@@ -186,9 +187,21 @@ public final class PushRequests {
         });
     }
 
-    /** The claimed session ended, and needs no other: the request goes, unless one arrived meanwhile (due now then). */
-    public void done(Claim claim, String owner) throws SQLException, InterruptedException {
-        end(claim, owner, true, clock.millis(), 0);
+    /**
+     * The claimed session ended, and needs no other: the request goes, unless one arrived meanwhile (due now then).
+     * Not waited for: the end rides along with the writer's next commit, so the session's consumer is free at once;
+     * the store's later writes (a claim, a request) see it. Lost in a crash, the lease runs out and the recipient is
+     * pushed once more, finding what is still stored. The future completes when the end is committed (or failed).
+     */
+    public CompletableFuture<Object> done(Claim claim, String owner) {
+        return store.writeAsync(end(claim, owner, true, clock.millis(), 0)).whenComplete((changed, error) -> {
+            if (error != null) {
+                LOG.warn("The end of the push to {} could not be recorded ({}); its request is taken again when its "
+                         + "lease runs out", claim.recipient(), error.getMessage());
+            } else {
+                ended(claim, owner, (Integer) changed);
+            }
+        });
     }
 
     /**
@@ -196,7 +209,7 @@ public final class PushRequests {
      * {@code retries} timed retries so far; a request that arrived meanwhile makes it due now, with none.
      */
     public void again(Claim claim, String owner, long dueAt, int retries) throws SQLException, InterruptedException {
-        end(claim, owner, false, dueAt, retries);
+        ended(claim, owner, (Integer) store.write(end(claim, owner, false, dueAt, retries)));
     }
 
     /** As {@link #again}, due {@code delay} from now on the store's clock. */
@@ -205,13 +218,12 @@ public final class PushRequests {
     }
 
     /**
-     * Releases the claim: the request goes when it was withdrawn, or when {@code doneUnlessRequested} and no request
-     * arrived meanwhile; otherwise it is rescheduled.
+     * The write that releases the claim: the request goes when it was withdrawn, or when {@code doneUnlessRequested}
+     * and no request arrived meanwhile; otherwise it is rescheduled. It returns how many requests it changed.
      */
-    private void end(Claim claim, String owner, boolean doneUnlessRequested, long dueAt, int retries)
-            throws SQLException, InterruptedException {
+    private DeferredStore.Work end(Claim claim, String owner, boolean doneUnlessRequested, long dueAt, int retries) {
         long now = clock.millis();
-        int changed = (Integer) store.write(c -> {
+        return c -> {
             try (PreparedStatement delete = c.prepareStatement("DELETE FROM push_request WHERE recipient = ? "
                     + "AND lease_owner = ? AND (contact = '" + WITHDRAWN + "'"
                     + (doneUnlessRequested ? " OR generation = ?)" : ")"))) {
@@ -225,7 +237,10 @@ public final class PushRequests {
                 }
             }
             return reschedule(c, claim, owner, dueAt, retries, now);
-        });
+        };
+    }
+
+    private static void ended(Claim claim, String owner, int changed) {
         if (changed == 0) {
             LOG.warn("The push request of {} was no longer leased to {} when its session ended: its lease ran out",
                     claim.recipient(), owner);

@@ -636,10 +636,10 @@ abstract class DeferredStoreContract {
         requests.request(BOB, "sip:bob@192.0.2.9");
         assertThat(requests.claim("a", 10, LEASE)).as("one session at a time").isEmpty();
 
-        requests.done(first, "a");
+        requests.done(first, "a").get();
         PushRequests.Claim second = requests.claim("a", 10, LEASE).get(0);
         assertThat(second.contact()).isEqualTo("sip:bob@192.0.2.9");
-        requests.done(second, "a");
+        requests.done(second, "a").get();
         assertThat(requests.count()).isZero();
     }
 
