@@ -1,7 +1,9 @@
 package org.imdp.ch1;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -10,17 +12,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContext;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.apache.camel.Endpoint;
+import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.imdp.ch1.peer.PeerGroup;
 import org.imdp.ch1.peer.PeerSettings;
-import org.imdp.tls.NettyTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -152,7 +157,16 @@ public class Ch1Component extends DefaultComponent {
                 Duration.ofMillis(c.getConnectTimeout()), Duration.ofMillis(c.getWatchdogInterval()),
                 Duration.ofMillis(c.getReconnectDelayMin()), Duration.ofMillis(c.getReconnectDelayMax()),
                 Duration.ofMillis(c.getDisconnectTimeout()), c.getMaxFrameSize(),
-                c.isTls() ? NettyTls.client(getCamelContext(), c.getSslContextParameters()) : null);
+                c.isTls() ? tlsClient(c.getSslContextParameters()) : null);
+    }
+
+    /** Our side of Diameter over TLS: our certificate (for a peer that asks for it) and the CAs we trust. */
+    private SslContext tlsClient(SSLContextParameters keys) {
+        try {
+            return new JdkSslContext(keys.createSSLContext(getCamelContext()), true, ClientAuth.NONE);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new RuntimeCamelException("Cannot load the TLS key or trust store: " + e.getMessage(), e);
+        }
     }
 
     public Ch1Configuration getConfiguration() {

@@ -2,7 +2,10 @@ package org.imdp.charging;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -15,6 +18,7 @@ import org.apache.camel.Converter;
 import org.apache.camel.component.jackson.JacksonDataFormat;
 import org.imdp.ch1.AccountingEvent;
 import org.imdp.sipmsrp.PushSessionResult;
+import org.imdp.store.DeferredMessage;
 
 /**
  * The charging event of one push session: everything a CH-1 EventRequest (Diameter Rf ACR,
@@ -64,11 +68,20 @@ public record ChargingEvent(String eventId, String recipient, List<String> sende
                 .build();
     }
 
-    /** The charging event of a push session, with a fresh event id. */
-    public static ChargingEvent fromPush(PushSessionResult push) {
-        List<Message> messages = push.messages().stream()
-                .map(m -> new Message(m.messageId(), m.sender(), m.contentType(), m.size(), m.acknowledged()))
-                .toList();
+    /**
+     * The charging event of a push session of the stored messages {@code pushed}, with a fresh event id: each message
+     * the session attempted, with its sender, content type and size as stored.
+     */
+    public static ChargingEvent fromPush(PushSessionResult push, List<DeferredMessage> pushed) {
+        Map<String, DeferredMessage> stored = pushed.stream()
+                .collect(Collectors.toMap(DeferredMessage::messageId, Function.identity()));
+        List<Message> messages = push.messages().stream().map(m -> {
+            DeferredMessage d = stored.get(m.messageId());
+            if (d == null) {
+                throw new IllegalArgumentException("message " + m.messageId() + " was not among those pushed");
+            }
+            return new Message(m.messageId(), d.sender(), d.contentType(), d.size(), m.acknowledged());
+        }).toList();
         return new ChargingEvent(UUID.randomUUID().toString(), push.recipient(),
                 messages.stream().map(Message::sender).distinct().toList(), push.callId(),
                 push.inviteSentAt(), push.answeredAt(), push.endedAt(), messages.size(),

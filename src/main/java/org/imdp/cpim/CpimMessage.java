@@ -13,13 +13,11 @@ import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.imdp.store.DeferredMessage;
-
 /**
  * A {@code message/cpim} document (RFC 3862) as used for deferred messages (RFC 5438 IMDN headers): CPIM
  * message headers, a blank line, the MIME headers of the content, a blank line, the content.
  * <p>
- * {@link #wrap} builds it from a stored message; every value is checked so that no header can be injected
+ * {@link #wrap} builds it from a message's {@link CpimEnvelope} (a stored message is one); every value is checked so that no header can be injected
  * ({@link #headerValue}, the rule the intake applies too: no control characters or line breaks), and the URIs,
  * which go inside {@code <...>}, may not contain {@code <}, {@code >} or white space ({@link #headerUri}); the
  * sender's other headers come as {@link CpimHeaders}, checked when they were made. {@link #parse} reads a document
@@ -69,13 +67,13 @@ public final class CpimMessage {
     }
 
     /**
-     * Wraps a deferred message, keeping its original sender, recipient, submission time, IMDN request and the
-     * other headers the sender put into its own CPIM ({@link DeferredMessage#cpimHeaders}).
+     * Wraps a message, keeping its original sender, recipient, submission time, IMDN request and the other headers
+     * the sender put into its own CPIM ({@link CpimEnvelope#cpimHeaders}).
      *
      * @throws IllegalArgumentException when a field would break the CPIM syntax (control characters, or
      *                                  {@code <}, {@code >} or white space in a URI)
      */
-    public static byte[] wrap(DeferredMessage message) {
+    public static byte[] wrap(CpimEnvelope message) {
         String from = headerUri("CPIM sender", message.sender());
         String to = headerUri("CPIM recipient", message.recipient());
         String messageId = headerToken("CPIM message id", message.messageId());

@@ -39,7 +39,6 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 import gov.nist.javax.sip.header.HeaderFactoryExt;
-import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.PushSessionResult.MessageOutcome;
 import org.imdp.sipmsrp.msrp.MsrpException;
 import org.imdp.sipmsrp.msrp.MsrpLocalEndpoint;
@@ -52,7 +51,6 @@ import org.imdp.sipmsrp.sdp.SdpAnswer;
 import org.imdp.sipmsrp.sdp.SdpOffer;
 import org.imdp.sipmsrp.sip.SipAgent;
 import org.imdp.sipmsrp.sip.SipDialogHandler;
-import org.imdp.store.DeferredMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +95,7 @@ final class PushSession implements SipDialogHandler {
     private final Executor executor;
     private final String recipient;
     private final String requestUri;
-    private final List<DeferredMessage> messages;
+    private final List<PushMessage> messages;
 
     private final CompletableFuture<Void> clientBye = new CompletableFuture<>();
     private final List<MessageOutcome> outcomes = new ArrayList<>();
@@ -134,11 +132,11 @@ final class PushSession implements SipDialogHandler {
     private volatile Instant lastAnswerAt;
     private volatile Instant clientByeAt;
     /** The message being prepared or sent, for the reason of a session stopped by an unexpected error. */
-    private volatile DeferredMessage sending;
+    private volatile PushMessage sending;
     private Request ack;
 
     PushSession(SipMsrpEndpoint endpoint, SipAgent agent, MsrpSessions msrp, Executor executor, String recipient,
-            String requestUri, List<DeferredMessage> messages) {
+            String requestUri, List<PushMessage> messages) {
         this.endpoint = endpoint;
         this.config = endpoint.getConfiguration();
         this.agent = agent;
@@ -218,7 +216,7 @@ final class PushSession implements SipDialogHandler {
             }
             if (offer == null) {
                 long version = Instant.now().getEpochSecond() + NTP_EPOCH_OFFSET;
-                offer = SdpOffer.build(local.localPath(), version, config.isMsrpCema());
+                offer = SdpOffer.build(local.localPath(), version, payloadTypes(), config.isMsrpCema());
             }
             request.setContent(offer, hf.createContentTypeHeader("application", "sdp"));
             agent.switchToTcpIfLarge(request);
@@ -254,8 +252,8 @@ final class PushSession implements SipDialogHandler {
     }
 
     /**
-     * Referred-By naming the original sender, when the stack can write its URI. It only informs the client (the
-     * sender is in each message's CPIM From), so a sender URI that JAIN-SIP does not parse (one the JMS intake took,
+     * Referred-By naming the original sender, when the stack can write its URI. It only informs the client (a payload
+     * names its sender too, e.g. in its CPIM From), so a sender URI that JAIN-SIP does not parse (one the JMS intake took,
      * e.g. with a '{' in its user part, which CPIM carries) leaves it out instead of failing every push to the
      * recipient before its INVITE.
      */
@@ -275,13 +273,20 @@ final class PushSession implements SipDialogHandler {
         return messages.stream().allMatch(m -> m.sender().equals(first)) ? first : null;
     }
 
+    /** The distinct content types of the payloads (type/subtype, without parameters), in push order: the offer's accept-types. */
+    private List<String> payloadTypes() {
+        return messages.stream().map(m -> m.contentType().split(";", 2)[0].strip()).distinct().toList();
+    }
+
     private CompletableFuture<MsrpSession> openMsrp(Response response) {
         answeredAt = Instant.now();
         byte[] raw = response.getRawContent();
         SdpAnswer.MsrpMedia media = SdpAnswer.parse(raw == null ? null : new String(raw, StandardCharsets.UTF_8))
                 .msrp().orElseThrow(() -> notAcceptable("client answered without MSRP"));
-        if (!media.acceptsCpim()) {
-            throw notAcceptable("client does not accept message/cpim");
+        for (String type : payloadTypes()) {
+            if (!media.accepts(type)) {
+                throw notAcceptable("client does not accept " + type);
+            }
         }
         if (media.path().isEmpty()) {
             throw notAcceptable("client answered MSRP without a=path");
@@ -309,7 +314,7 @@ final class PushSession implements SipDialogHandler {
     }
 
     /**
-     * Sends every message ({@link #sendFrom}). Whatever is thrown while a message is prepared (its CPIM wrapper) or
+     * Sends every message ({@link #sendFrom}). Whatever is thrown while a message is prepared (its payload made) or
      * sent, or while its answer is taken, stops the session there like an MSRP error that ends it: the session ends
      * with a BYE and a result that lists the messages decided before that one, so that the acknowledged ones are
      * settled (removed, charged) and the rest stays stored, instead of the whole session failing unsettled and every
@@ -324,7 +329,7 @@ final class PushSession implements SipDialogHandler {
         }
         return sent.exceptionally(error -> {
             Throwable cause = unwrap(error);
-            DeferredMessage message = sending;
+            PushMessage message = sending;
             String at = message == null ? "" : " at message " + message.messageId();
             LOG.warn("push {} to {} stopped{}: {}", callId, recipient, at, cause.toString(), cause);
             failureReason = "push stopped" + at + ": " + cause;
@@ -348,14 +353,14 @@ final class PushSession implements SipDialogHandler {
             failureReason = STOPPING;
             return CompletableFuture.completedFuture(null);
         }
-        DeferredMessage message = messages.get(index);
+        PushMessage message = messages.get(index);
         sending = message;
-        byte[] cpim = CpimMessage.wrap(message);
+        byte[] payload = message.payload().get();
         Long maxSize = peerMaxSize;
-        if (maxSize != null && cpim.length > maxSize) {
+        if (maxSize != null && payload.length > maxSize) {
             // never sent: it would be refused, and would stop every later message with it
-            refuse(message, "larger than the client's a=max-size " + maxSize + " (" + cpim.length
-                            + " octets as CPIM); not sent");
+            refuse(message, "larger than the client's a=max-size " + maxSize + " (" + payload.length
+                            + " octets as " + message.contentType() + "); not sent");
             return sendFrom(session, index + 1);
         }
         endpoint.countMessageSent();
@@ -364,7 +369,7 @@ final class PushSession implements SipDialogHandler {
         }
         CompletableFuture<MsrpSendResult> sent;
         try {
-            sent = session.send(msrpMessageId(message), CpimMessage.MIME_TYPE, cpim);
+            sent = session.send(msrpMessageId(message), message.contentType(), payload);
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
@@ -393,23 +398,23 @@ final class PushSession implements SipDialogHandler {
     }
 
     /** The client will never take {@code message}: it leaves the store for the refused queue, the session goes on. */
-    private void refuse(DeferredMessage message, String reason) {
+    private void refuse(PushMessage message, String reason) {
         refusals.put(message.messageId(), reason);
         endpoint.countMessageRefused();
         LOG.info("push {} to {}: message {} refused for good ({})", callId, recipient, message.messageId(), reason);
     }
 
     /**
-     * The MSRP Message-ID of a stored message: its own id when that is a valid MSRP ident (so traces match),
-     * else a fresh one (a UUID, for one, is too long). The id the client relies on is imdn.Message-ID in the
-     * CPIM wrapper, which always carries the stored id.
+     * The MSRP Message-ID of a message: its own id when that is a valid MSRP ident (so traces match), else a fresh
+     * one (a UUID, for one, is too long). The id a client relies on travels in the payload (imdn.Message-ID in a
+     * CPIM wrapper).
      */
-    private static String msrpMessageId(DeferredMessage message) {
+    private static String msrpMessageId(PushMessage message) {
         return MsrpIds.isIdent(message.messageId()) ? message.messageId() : MsrpIds.newMessageId();
     }
 
-    private static MessageOutcome outcome(DeferredMessage m, int status) {
-        return new MessageOutcome(m.messageId(), m.sender(), m.contentType(), m.size(), status);
+    private static MessageOutcome outcome(PushMessage m, int status) {
+        return new MessageOutcome(m.messageId(), status);
     }
 
     private Outcome finish(Throwable error) {

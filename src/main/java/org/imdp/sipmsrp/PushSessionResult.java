@@ -38,14 +38,11 @@ public record PushSessionResult(String recipient, String contact, String callId,
     }
 
     /**
-     * @param messageId   the message's IMDN Message-ID
-     * @param sender      its original sender
-     * @param contentType its content type (inside the CPIM wrapper)
-     * @param size        its content size in octets
-     * @param msrpStatus  final MSRP status of its SEND (200, or another 2xx = acknowledged; 408 = no answer in time;
-     *                    0 = no answer because the connection was lost or the client ended the session)
+     * @param messageId  the message's {@link PushMessage#messageId}
+     * @param msrpStatus final MSRP status of its SEND (200, or another 2xx = acknowledged; 408 = no answer in time;
+     *                   0 = no answer because the connection was lost or the client ended the session)
      */
-    public record MessageOutcome(String messageId, String sender, String contentType, long size, int msrpStatus) {
+    public record MessageOutcome(String messageId, int msrpStatus) {
 
         /** Acknowledged by the client, so it leaves the store: the same rule the session decides by. */
         public boolean acknowledged() {

@@ -1,5 +1,7 @@
 package org.imdp.sipmsrp;
 
+import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -10,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.Endpoint;
+import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.service.ServiceHelper;
@@ -17,7 +20,6 @@ import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 import org.apache.camel.support.jsse.SSLContextParameters;
-import org.imdp.tls.NettyTls;
 import org.imdp.sipmsrp.msrp.MsrpException;
 import org.imdp.sipmsrp.msrp.MsrpSessions;
 import org.imdp.sipmsrp.msrp.MsrpSessionsConfig;
@@ -214,7 +216,13 @@ public class SipMsrpComponent extends DefaultComponent {
             return null;
         }
         SSLContextParameters keys = tlsKeys(configuration, "msrpTls");
-        return new MsrpTls(NettyTls.server(getCamelContext(), keys), NettyTls.client(getCamelContext(), keys));
+        boolean clientAuthRequired = keys.getServerParameters() != null
+                && "REQUIRE".equals(keys.getServerParameters().getClientAuthentication());
+        try {
+            return MsrpTls.of(keys.createSSLContext(getCamelContext()), clientAuthRequired);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new RuntimeCamelException("Cannot load the TLS key or trust store: " + e.getMessage(), e);
+        }
     }
 
     /** The TLS listening point of {@code config} when it has a tlsPort, else null. */

@@ -7,10 +7,9 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.imdp.sipmsrp.msrp.MsrpSessions;
-import org.imdp.store.DeferredMessage;
 
 /**
- * {@code sipmsrp:push}: delivers the exchange's stored messages (body: {@code List<DeferredMessage>}, in order) to
+ * {@code sipmsrp:push}: delivers the exchange's messages (body: {@code List<PushMessage>}, in order) to
  * the recipient in one session, see {@link PushSession}. The exchange goes on as soon as the last message is decided,
  * with {@link SipMsrpConstants#PUSH_RESULT} and {@link SipMsrpConstants#CALL_ID}; the body is left as it was. The
  * dialog stays up until {@code sipmsrp:bye} ends it, so that the route can settle the session first; when the exchange
@@ -86,18 +85,18 @@ public class SipMsrpPushProducer extends SipMsrpProducerSupport {
         return s != null && !s.isBlank();
     }
 
-    private static List<DeferredMessage> messages(Object body) {
+    private static List<PushMessage> messages(Object body) {
         if (!(body instanceof List<?> list) || list.isEmpty()) {
-            throw new IllegalArgumentException("body must be a non-empty List<DeferredMessage>");
+            throw new IllegalArgumentException("body must be a non-empty List<PushMessage>");
         }
         for (Object o : list) {
-            if (!(o instanceof DeferredMessage)) {
-                throw new IllegalArgumentException("body must be a List<DeferredMessage>, found "
+            if (!(o instanceof PushMessage)) {
+                throw new IllegalArgumentException("body must be a List<PushMessage>, found "
                                                    + (o == null ? "null" : o.getClass().getName()));
             }
         }
         @SuppressWarnings("unchecked")
-        List<DeferredMessage> messages = (List<DeferredMessage>) list;
+        List<PushMessage> messages = (List<PushMessage>) list;
         return List.copyOf(messages);
     }
 }

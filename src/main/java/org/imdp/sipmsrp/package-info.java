@@ -11,7 +11,7 @@
  * {@code CONTACT} (URI of the first Contact, or {@code *}), {@code EXPIRES} (the Contact's expires parameter,
  * else the Expires header, else 3600; 0 for {@code *}) and {@code CALL_ID}. A 2xx answer lists the binding
  * with its expires and carries a Date header.</li>
- * <li>{@code sipmsrp:push} (producer): body {@code List<DeferredMessage>}, headers {@code RECIPIENT} and
+ * <li>{@code sipmsrp:push} (producer): body {@code List<}{@link org.imdp.sipmsrp.PushMessage}{@code >}, headers {@code RECIPIENT} and
  * {@code CONTACT}; see below.</li>
  * <li>{@code sipmsrp:message} (producer): sends the body ({@code byte[]}) in one out-of-dialog MESSAGE to
  * {@code RECIPIENT} (Request-URI and To, through the outbound proxy when set) with Content-Type
@@ -30,17 +30,18 @@
  * INVITE (From = serverUri with a random tag, To = recipient, Request-URI = CONTACT, or the recipient when an
  * outbound proxy is set and then reached through a loose-route Route header; Contact with {@code +g.oma.sip-im};
  * Accept-Contact {@code *;+g.oma.sip-im}; P-Asserted-Identity = serverUri; Referred-By = the original sender when
- * all messages share one and the stack can write its URI) with the SDP offer of PROTOCOLS.md B.4. A final non-2xx
+ * all messages share one and the stack can write its URI) with the SDP offer of PROTOCOLS.md B.4, whose accept-types are
+ * the payloads' content types. A final non-2xx
  * fails the exchange with {@link org.imdp.sipmsrp.SipMsrpPushException} carrying its status; no final answer within
  * {@code inviteTimeout} fails it with 408 (the INVITE is CANCELled when the client rang, and a 2xx crossing the CANCEL is ACKed and
  * ended with BYE). Every 2xx is ACKed. An answer without an accepted {@code m=message ... MSRP} line, without
- * message/cpim among its accept-types or without a=path gets a BYE and fails the exchange with 488. Then MSRP:
+ * each payload content type among its accept-types or without a=path gets a BYE and fails the exchange with 488. Then MSRP:
  * {@code a=setup:active} means the client connects to us (waiting {@code msrpConnectTimeout}), anything else
  * means we connect to the first a=path hop; failure: BYE, exchange failed with the
- * {@link org.imdp.sipmsrp.msrp.MsrpException}. Each message is sent as {@code message/cpim} SENDs, in order, until
+ * {@link org.imdp.sipmsrp.msrp.MsrpException}. Each message is sent as SENDs of its payload, in order, until
  * a status that ends the session ({@link org.imdp.sipmsrp.msrp.MsrpStatusAction}: any 2xx acknowledges like 200,
  * 413/415 and a message over the client's a=max-size are refused for good and skipped) or an error while a message
- * is prepared or sent (e.g. one that cannot be wrapped), which ends it the same way. Then the exchange goes on with
+ * is prepared or sent (e.g. a payload that cannot be made), which ends it the same way. Then the exchange goes on with
  * {@code PUSH_RESULT} ({@link org.imdp.sipmsrp.PushSessionResult}) and {@code CALL_ID}, the body unchanged, while the
  * dialog stays up: {@code sipmsrp:bye} ends it (the application settles the session in between, so its charging
  * request can follow the BYE at once), or the exchange's completion does when the route never gets there. The
@@ -49,8 +50,8 @@
  * progress fails with status 0, no BYE of ours). {@code PUSH_RESULT} is set whenever a dialog was established,
  * also when the exchange fails after it.
  * <p>
- * The MSRP Message-ID of a SEND is the stored message id when that is a valid MSRP ident, else a fresh one; the
- * client identifies messages by imdn.Message-ID inside the CPIM wrapper, which is always the stored id.
+ * The MSRP Message-ID of a SEND is the message's id when that is a valid MSRP ident, else a fresh one; an
+ * application whose ids are not idents carries them in the payload (the service: imdn.Message-ID inside CPIM).
  *
  * <h2>Transport limits (JAIN-SIP RI 1.3.0-91, checked)</h2>
  * The stack runs the RI's NIO transports with the TCP limits the RI leaves out

@@ -3,10 +3,11 @@ package org.imdp.store;
 import java.time.Instant;
 import java.util.Objects;
 
+import org.imdp.cpim.CpimEnvelope;
 import org.imdp.cpim.CpimHeaders;
 
 /**
- * One instant message kept for a recipient that could not take it.
+ * One instant message kept for a recipient that could not take it; pushed wrapped in CPIM ({@link CpimEnvelope}).
  *
  * @param messageId               stable IMDN Message-ID: the same on every delivery attempt, so a client can drop duplicates
  * @param sender                  original sender URI (CPIM From)
@@ -19,7 +20,7 @@ import org.imdp.cpim.CpimHeaders;
  *                                again; {@link CpimHeaders#NONE} when it sent none
  */
 public record DeferredMessage(String messageId, String sender, String recipient, String contentType,
-        Instant dateTime, String dispositionNotification, byte[] body, CpimHeaders cpimHeaders) {
+        Instant dateTime, String dispositionNotification, byte[] body, CpimHeaders cpimHeaders) implements CpimEnvelope {
 
     /** A message that came without a CPIM document of its own. */
     public DeferredMessage(String messageId, String sender, String recipient, String contentType, Instant dateTime,

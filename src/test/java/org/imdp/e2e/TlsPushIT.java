@@ -8,19 +8,18 @@ import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLSocket;
 
-import org.apache.camel.impl.DefaultCamelContext;
 import org.imdp.ch1.support.FreeDiameter;
 import org.imdp.ch1.support.FreeDiameterExtension;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.SipTestClient;
 import org.imdp.sipmsrp.RawSipClient;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
+import org.imdp.sipmsrp.msrp.MsrpTls;
 import org.imdp.test.TestCertificates;
 import org.imdp.test.TestPorts;
 import org.imdp.test.peers.KamailioMsrpPeer;
 import org.imdp.test.peers.ServiceProcess;
 import org.imdp.test.peers.TsharkCapture;
-import org.imdp.tls.NettyTls;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,12 +76,10 @@ class TlsPushIT {
         String secret = "meet at the usual place at 9";
         String bob = "sip:bob@127.0.0.1";
         int diameterTlsPort = CDF.server().tlsPort();
-        DefaultCamelContext camel = new DefaultCamelContext();
+        MsrpTls clientTls = MsrpTls.of(TestCertificates.sslContext(TestCertificates.parameters("server", false)), false);
 
         // the IM Client's MSRP side listens on msrps with the server certificate (it names 127.0.0.1)
-        try (MsrpTestPeer msrp = new MsrpTestPeer()
-                .tls(NettyTls.server(camel, TestCertificates.parameters("server", false)),
-                        NettyTls.client(camel, TestCertificates.parameters("server", false))).start(0);
+        try (MsrpTestPeer msrp = new MsrpTestPeer().tls(clientTls.server(), clientTls.client()).start(0);
              TsharkCapture capture = TsharkCapture.start(SIP_TLS_PORT, msrp.port(), diameterTlsPort)
                      .decodeAsTls(SIP_TLS_PORT, msrp.port(), diameterTlsPort);
              SipTestClient client = SipTestClient.start("127.0.0.1", SIP_PORT)) {

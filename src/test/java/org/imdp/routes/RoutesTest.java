@@ -15,10 +15,10 @@ import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.imdp.test.ServiceMainTestSupport;
 import org.imdp.charging.ChargingEvent;
+import org.imdp.sipmsrp.PushMessage;
 import org.imdp.sipmsrp.PushSessionResult;
 import org.imdp.sipmsrp.PushSessionResult.MessageOutcome;
 import org.imdp.sipmsrp.SipMsrpConstants;
-import org.imdp.store.DeferredMessage;
 import org.imdp.store.DeferredStore;
 import org.junit.jupiter.api.Test;
 
@@ -92,7 +92,7 @@ class RoutesTest extends ServiceMainTestSupport {
         if (pushFailure != null && failuresLeft.getAndDecrement() > 0) {
             throw pushFailure;
         }
-        List<DeferredMessage> messages = exchange.getMessage().getBody(List.class);
+        List<PushMessage> messages = exchange.getMessage().getBody(List.class);
         if (exchange.getMessage().getHeader(SipMsrpConstants.RECIPIENT, String.class).equals(deadRecipient)) {
             deadContactReleased.await(60, TimeUnit.SECONDS);
         }
@@ -104,19 +104,18 @@ class RoutesTest extends ServiceMainTestSupport {
         } finally {
             inPush.decrementAndGet();
         }
-        pushes.add(messages.stream().map(DeferredMessage::messageId).toList());
+        pushes.add(messages.stream().map(PushMessage::messageId).toList());
         contacts.add(exchange.getMessage().getHeader(SipMsrpConstants.CONTACT, String.class));
         Instant now = Instant.now();
         List<MessageOutcome> outcomes = new java.util.ArrayList<>();
         Map<String, String> refusals = new java.util.LinkedHashMap<>();
         String failureReason = null;
-        int answered = messages.stream().map(DeferredMessage::messageId).toList().indexOf(neverAnswered);
+        int answered = messages.stream().map(PushMessage::messageId).toList().indexOf(neverAnswered);
         int acknowledged = Math.min(acknowledge, answered < 0 ? Integer.MAX_VALUE : answered);
         for (int i = 0; i < messages.size(); i++) {
-            DeferredMessage m = messages.get(i);
+            PushMessage m = messages.get(i);
             boolean refused = refuse.contains(m.messageId());
-            outcomes.add(new MessageOutcome(m.messageId(), m.sender(), m.contentType(), m.size(),
-                    refused ? 415 : i < acknowledged ? 200 : 408));
+            outcomes.add(new MessageOutcome(m.messageId(), refused ? 415 : i < acknowledged ? 200 : 408));
             if (refused) {
                 refusals.put(m.messageId(), "MSRP 415 Unsupported media type");
             } else if (i >= acknowledged && failureReason == null) {

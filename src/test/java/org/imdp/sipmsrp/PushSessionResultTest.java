@@ -25,7 +25,7 @@ class PushSessionResultTest {
     }
 
     private static MessageOutcome outcome(String id, int status) {
-        return new MessageOutcome(id, "sip:alice@example.com", "text/plain", 3, status);
+        return new MessageOutcome(id, status);
     }
 
     @Test

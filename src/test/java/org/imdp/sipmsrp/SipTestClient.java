@@ -562,7 +562,7 @@ public final class SipTestClient implements SipListener, AutoCloseable {
                + "c=IN IP4 " + uri.getHost() + "\r\n"
                + "t=0 0\r\n"
                + "m=message " + uri.getPort() + ("msrps".equals(URI.create(path.split(" ")[0]).getScheme()) ? " TCP/TLS/MSRP *\r\n" : " TCP/MSRP *\r\n")
-               + "a=accept-types:message/cpim\r\n"
+               + "a=accept-types:message/cpim text/plain\r\n"
                + "a=path:" + path + "\r\n"
                + (setup == null ? "" : "a=setup:" + setup + "\r\n")
                + msrpAttributes.stream().map(a -> a + "\r\n").collect(Collectors.joining())

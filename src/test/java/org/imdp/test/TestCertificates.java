@@ -1,11 +1,15 @@
 package org.imdp.test;
 
 import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLContext;
+
+import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.imdp.tls.TlsKeys;
 
@@ -63,5 +67,14 @@ public final class TestCertificates {
 
     public static SSLContextParameters parameters(String side, boolean clientAuthRequired) {
         return keys(side, clientAuthRequired).parameters();
+    }
+
+    /** The JDK TLS context of {@code parameters}, made as the components make theirs. */
+    public static SSLContext sslContext(SSLContextParameters parameters) {
+        try {
+            return parameters.createSSLContext(new DefaultCamelContext());
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("Cannot load the test key or trust store", e);
+        }
     }
 }

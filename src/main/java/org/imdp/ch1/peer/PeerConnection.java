@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLParameters;
+
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -26,7 +28,6 @@ import org.imdp.ch1.codec.DiameterEncoder;
 import org.imdp.ch1.codec.DiameterFrameDecoder;
 import org.imdp.ch1.codec.DiameterMessage;
 import org.imdp.ch1.codec.MalformedDiameterMessage;
-import org.imdp.tls.NettyTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,8 +98,12 @@ final class PeerConnection {
                     protected void initChannel(Channel ch) {
                         if (settings.tls() != null) {
                             // RFC 6733 §13: TLS from connect, the CER already inside it
-                            ch.pipeline().addLast(NettyTls.HANDLER, NettyTls.clientHandler(settings.tls(), ch.alloc(),
-                                    address.getHostString(), address.getPort()));
+                            // the peer's certificate must name the host we connect to (RFC 6125, as HTTPS checks)
+                            SslHandler tls = settings.tls().newHandler(ch.alloc(), address.getHostString(), address.getPort());
+                            SSLParameters hostCheck = tls.engine().getSSLParameters();
+                            hostCheck.setEndpointIdentificationAlgorithm("HTTPS");
+                            tls.engine().setSSLParameters(hostCheck);
+                            ch.pipeline().addLast("tls", tls);
                         }
                         long tw = settings.watchdogInterval().toMillis();
                         ch.pipeline().addLast("idle", new IdleStateHandler(tw, 0, 0, TimeUnit.MILLISECONDS));

@@ -25,7 +25,6 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import org.imdp.sipmsrp.msrp.codec.MsrpFrameDecoder;
 import org.imdp.sipmsrp.msrp.codec.MsrpFrameEncoder;
 import org.imdp.sipmsrp.msrp.codec.MsrpIds;
-import org.imdp.tls.NettyTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -224,8 +223,8 @@ public final class NettyMsrpSessions implements MsrpSessions, AutoCloseable {
                 ChannelPipeline pipeline = channel.pipeline();
                 if (tls != null) {
                     // first: everything after it reads and writes plain MSRP
-                    pipeline.addLast(NettyTls.HANDLER, target == null ? tls.server().newHandler(channel.alloc())
-                            : NettyTls.clientHandler(tls.client(), channel.alloc(), target.host(), target.port()));
+                    pipeline.addLast(MsrpTls.HANDLER, target == null ? tls.serverHandler(channel.alloc())
+                            : tls.clientHandler(channel.alloc(), target.host(), target.port()));
                 }
                 if (outbound == null) {
                     pipeline.addLast(UnboundConnections.Guard.NAME, unbound.newGuard());

@@ -28,10 +28,14 @@ public final class SdpAnswer {
     public record MsrpMedia(int port, String protocol, List<String> path, SdpSetup setup, List<String> acceptTypes,
             Long maxSize, String address, boolean cema) {
 
-        /** True when the answerer takes message/cpim (listed, or a wildcard). */
-        public boolean acceptsCpim() {
-            return acceptTypes.stream().anyMatch(t -> t.equals("*") || t.equalsIgnoreCase("message/*")
-                                                      || t.equalsIgnoreCase(SdpOffer.ACCEPT_TYPES));
+        /**
+         * True when the answerer takes {@code type} (a bare type/subtype, e.g. {@code message/cpim}): listed, or
+         * matched by {@code *} or its {@code type/*} (RFC 4975 section 8.6).
+         */
+        public boolean accepts(String type) {
+            String anySubtype = type.substring(0, type.indexOf('/') + 1) + "*";
+            return acceptTypes.stream().anyMatch(t -> t.equals("*") || t.equalsIgnoreCase(anySubtype)
+                                                      || t.equalsIgnoreCase(type));
         }
 
         /**

@@ -76,7 +76,7 @@ class MsrpStatusActionTest {
         assertThat(MsrpStatusAction.acknowledges(status)).isEqualTo(acknowledges);
         // the outcome that decides what leaves the store reads a status the same way
         assertThat(new MsrpSendResult(status, null, 0).acknowledged()).isEqualTo(acknowledges);
-        assertThat(new org.imdp.sipmsrp.PushSessionResult.MessageOutcome("m", "sip:a@b", "text/plain", 1, status)
+        assertThat(new org.imdp.sipmsrp.PushSessionResult.MessageOutcome("m", status)
                 .acknowledged()).isEqualTo(acknowledges);
     }
 

@@ -29,7 +29,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
-import org.imdp.tls.NettyTls;
 import org.imdp.sipmsrp.msrp.codec.MsrpByteRange;
 import org.imdp.sipmsrp.msrp.codec.MsrpEndFlag;
 import org.imdp.sipmsrp.msrp.codec.MsrpFrame;
@@ -124,8 +123,7 @@ public final class MsrpTestPeer implements AutoCloseable {
     private EventLoopGroup group;
     private Channel server;
     private int port;
-    private SslContext tlsServer;
-    private SslContext tlsClient;
+    private MsrpTls tls;
 
     /** A peer on {@code 127.0.0.1}. */
     public MsrpTestPeer() {
@@ -142,8 +140,7 @@ public final class MsrpTestPeer implements AutoCloseable {
      * certificate of {@code server}, and opens its own connections with {@code client}.
      */
     public MsrpTestPeer tls(SslContext server, SslContext client) {
-        this.tlsServer = server;
-        this.tlsClient = client;
+        this.tls = new MsrpTls(server, client);
         return this;
     }
 
@@ -162,7 +159,7 @@ public final class MsrpTestPeer implements AutoCloseable {
 
     /** Our MSRP URI, {@code msrp://127.0.0.1:<port>/<session-id>;tcp} ({@code msrps://} with {@link #tls}). */
     public String path() {
-        return (tlsServer != null ? "msrps://" : "msrp://") + host + ":" + port + "/" + sessionId + ";tcp";
+        return (tls != null ? "msrps://" : "msrp://") + host + ":" + port + "/" + sessionId + ";tcp";
     }
 
     /** Every request received so far, on all connections, in arrival order. */
@@ -333,11 +330,9 @@ public final class MsrpTestPeer implements AutoCloseable {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel channel) {
-                if (connection == null && tlsServer != null) {
-                    channel.pipeline().addLast(NettyTls.HANDLER, tlsServer.newHandler(channel.alloc()));
-                } else if (connection != null && tlsClient != null) {
-                    channel.pipeline().addLast(NettyTls.HANDLER,
-                            NettyTls.clientHandler(tlsClient, channel.alloc(), toHost, toPort));
+                if (tls != null) {
+                    channel.pipeline().addLast(MsrpTls.HANDLER, connection == null ? tls.serverHandler(channel.alloc())
+                            : tls.clientHandler(channel.alloc(), toHost, toPort));
                 }
                 channel.pipeline().addLast(new MsrpFrameDecoder(), encoder, new PeerHandler(connection));
             }

@@ -8,12 +8,10 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.handler.ssl.SslContext;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.imdp.sipmsrp.msrp.codec.MsrpResponse;
 import org.imdp.test.NettyLeakDetection;
 import org.imdp.test.TestCertificates;
-import org.imdp.tls.NettyTls;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,7 +29,6 @@ class MsrpTlsSessionsTest {
     private static final long WAIT_SECONDS = 10;
     private static final String TEXT = "text/plain;charset=UTF-8";
 
-    private final DefaultCamelContext camel = new DefaultCamelContext();
     private final MsrpTestPeer peer = new MsrpTestPeer();
     private NettyMsrpSessions sessions;
 
@@ -116,16 +113,18 @@ class MsrpTlsSessionsTest {
 
     private void start(SSLContextParameters keys) {
         sessions = new NettyMsrpSessions(MsrpSessionsConfig.of("127.0.0.1", 0).withConnectTimeout(Duration.ofSeconds(WAIT_SECONDS)),
-                ForkJoinPool.commonPool(), new MsrpTls(server(keys), client(keys)));
+                ForkJoinPool.commonPool(), MsrpTls.of(TestCertificates.sslContext(keys),
+                        "REQUIRE".equals(keys.getServerParameters().getClientAuthentication())));
         sessions.start();
     }
 
-    private SslContext server(SSLContextParameters keys) {
-        return NettyTls.server(camel, keys);
+    /** The peer's side: it never asks for a client certificate. */
+    private static SslContext server(SSLContextParameters keys) {
+        return MsrpTls.of(TestCertificates.sslContext(keys), false).server();
     }
 
-    private SslContext client(SSLContextParameters keys) {
-        return NettyTls.client(camel, keys);
+    private static SslContext client(SSLContextParameters keys) {
+        return MsrpTls.of(TestCertificates.sslContext(keys), false).client();
     }
 
     private static <T> T get(CompletableFuture<T> future) throws Exception {

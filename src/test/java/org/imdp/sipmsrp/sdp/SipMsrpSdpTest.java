@@ -10,10 +10,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SipMsrpSdpTest {
 
     private static final String PATH = "msrp://198.51.100.5:2855/iau39soe2843z;tcp";
+    private static final List<String> CPIM = List.of("message/cpim");
 
     @Test
     void offer_has_the_msrp_lines_of_protocols_b4_in_order() {
-        String offer = SdpOffer.build(PATH, 3818390400L);
+        String offer = SdpOffer.build(PATH, 3818390400L, CPIM, false);
 
         assertThat(offer.split("\r\n")).containsExactly(
                 "v=0",
@@ -31,9 +32,24 @@ class SipMsrpSdpTest {
     }
 
     @Test
+    void offer_accepts_the_types_it_is_given_and_an_answer_takes_them_by_name_or_wildcard() {
+        assertThat(SdpOffer.build(PATH, 1, List.of("message/cpim", "text/plain"), false))
+                .contains("a=accept-types:message/cpim text/plain\r\n");
+        assertThatThrownBy(() -> SdpOffer.build(PATH, 1, List.of(), false)).isInstanceOf(IllegalArgumentException.class);
+
+        SdpAnswer.MsrpMedia media = SdpAnswer.parse("m=message 5 TCP/MSRP *\r\na=accept-types:MESSAGE/* text/plain\r\n")
+                .msrp().orElseThrow();
+
+        assertThat(media.accepts("message/cpim")).isTrue();
+        assertThat(media.accepts("text/plain")).isTrue();
+        assertThat(media.accepts("text/html")).isFalse();
+        assertThat(media.accepts("application/octet-stream")).isFalse();
+    }
+
+    @Test
     void offer_with_cema_carries_msrp_cema_and_the_default_does_not() {
-        assertThat(SdpOffer.build(PATH, 1, true)).contains("a=setup:actpass\r\na=msrp-cema\r\na=sendonly\r\n");
-        assertThat(SdpOffer.build(PATH, 1)).doesNotContain("msrp-cema");
+        assertThat(SdpOffer.build(PATH, 1, CPIM, true)).contains("a=setup:actpass\r\na=msrp-cema\r\na=sendonly\r\n");
+        assertThat(SdpOffer.build(PATH, 1, CPIM, false)).doesNotContain("msrp-cema");
     }
 
     @Test
@@ -67,14 +83,14 @@ class SipMsrpSdpTest {
 
     @Test
     void offer_on_ipv6_uses_ip6_address_type() {
-        String offer = SdpOffer.build("msrp://[2001:db8::5]:2855/abc;tcp", 1);
+        String offer = SdpOffer.build("msrp://[2001:db8::5]:2855/abc;tcp", 1, CPIM, false);
 
         assertThat(offer).contains("c=IN IP6 2001:db8::5\r\n").contains("m=message 2855 TCP/MSRP *\r\n");
     }
 
     @Test
     void offer_refuses_a_path_without_port() {
-        assertThatThrownBy(() -> SdpOffer.build("msrp://host/abc;tcp", 1))
+        assertThatThrownBy(() -> SdpOffer.build("msrp://host/abc;tcp", 1, CPIM, false))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -98,7 +114,7 @@ class SipMsrpSdpTest {
         assertThat(media.setup()).isEqualTo(SdpSetup.ACTIVE);
         assertThat(media.weConnect()).isFalse();
         assertThat(media.acceptTypes()).containsExactly("message/cpim", "text/plain");
-        assertThat(media.acceptsCpim()).isTrue();
+        assertThat(media.accepts("message/cpim")).isTrue();
         assertThat(media.maxSize()).isEqualTo(4096L);
     }
 
@@ -110,7 +126,7 @@ class SipMsrpSdpTest {
 
         assertThat(media.setup()).isNull();
         assertThat(media.weConnect()).isTrue();
-        assertThat(media.acceptsCpim()).isTrue();
+        assertThat(media.accepts("message/cpim")).isTrue();
         assertThat(media.maxSize()).isNull();
         assertThat(media.protocol()).isEqualTo("TCP/TLS/MSRP");
     }
@@ -120,7 +136,7 @@ class SipMsrpSdpTest {
         SdpAnswer.MsrpMedia media = SdpAnswer.parse("m=message 5 TCP/MSRP *\r\na=accept-types:text/plain\r\n")
                 .msrp().orElseThrow();
 
-        assertThat(media.acceptsCpim()).isFalse();
+        assertThat(media.accepts("message/cpim")).isFalse();
         assertThat(media.path()).isEmpty();
     }
 
@@ -140,7 +156,7 @@ class SipMsrpSdpTest {
 
     @Test
     void the_offer_reads_back_as_msrp_media() {
-        SdpAnswer.MsrpMedia media = SdpAnswer.parse(SdpOffer.build(PATH, 7)).msrp().orElseThrow();
+        SdpAnswer.MsrpMedia media = SdpAnswer.parse(SdpOffer.build(PATH, 7, CPIM, false)).msrp().orElseThrow();
 
         assertThat(media.path()).containsExactly(PATH);
         assertThat(media.setup()).isEqualTo(SdpSetup.ACTPASS);
@@ -149,9 +165,9 @@ class SipMsrpSdpTest {
 
     @Test
     void an_msrps_path_is_offered_on_tcp_tls_msrp() {
-        String offer = SdpOffer.build("msrps://198.51.100.5:2855/iau39soe2843z;tcp", 1);
+        String offer = SdpOffer.build("msrps://198.51.100.5:2855/iau39soe2843z;tcp", 1, CPIM, false);
         assertThat(offer).contains("m=message 2855 TCP/TLS/MSRP *\r\n")
                 .contains("a=path:msrps://198.51.100.5:2855/iau39soe2843z;tcp\r\n");
-        assertThat(SdpOffer.build(PATH, 1)).contains("m=message 2855 TCP/MSRP *\r\n");
+        assertThat(SdpOffer.build(PATH, 1, CPIM, false)).contains("m=message 2855 TCP/MSRP *\r\n");
     }
 }

@@ -1,7 +1,6 @@
-package org.imdp.tls;
+package org.imdp.sipmsrp.msrp;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -9,28 +8,28 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslHandler;
+import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.jsse.SSLContextParameters;
-import org.imdp.ImdpSettings;
+import org.imdp.sipmsrp.SipMsrpComponent;
 import org.imdp.test.NettyLeakDetection;
 import org.imdp.test.TestCertificates;
+import org.imdp.test.TestPorts;
+import org.imdp.tls.TlsKeys;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The keys of {@code imdp.tls.*} as Netty TLS, handshakes between two {@link EmbeddedChannel}s with the certificates
- * of {@code scripts/tls/make-test-certs.sh}.
+ * The TLS of msrps connections, handshakes between two {@link EmbeddedChannel}s with the certificates of
+ * {@code scripts/tls/make-test-certs.sh}.
  */
 @ExtendWith(NettyLeakDetection.class)
-class NettyTlsTest {
+class MsrpTlsTest {
 
-    private final DefaultCamelContext camel = new DefaultCamelContext();
     private EmbeddedChannel client;
     private EmbeddedChannel server;
     private SslHandler serverTls;
@@ -100,55 +99,39 @@ class NettyTlsTest {
     }
 
     @Test
-    void keys_come_from_the_imdp_tls_settings_and_an_unreadable_store_names_its_key() {
-        Path dir = TestCertificates.dir();
-        TlsKeys keys = TlsKeys.from(settings("imdp.tls.keystore", dir.resolve("server.p12").toString(),
-                "imdp.tls.keystore-password", TestCertificates.PASSWORD, "imdp.tls.keystore-type", "PKCS12",
-                "imdp.tls.truststore", dir.resolve("truststore.p12").toString(),
-                "imdp.tls.truststore-password", TestCertificates.PASSWORD, "imdp.tls.truststore-type", "PKCS12",
-                "imdp.tls.client-auth", "true"));
-        assertThat(keys.configured()).isTrue();
-        assertThat(keys.parameters().getServerParameters().getClientAuthentication()).isEqualTo("REQUIRE");
-
-        TlsKeys none = TlsKeys.from(settings("imdp.tls.keystore", "", "imdp.tls.keystore-password", "",
-                "imdp.tls.keystore-type", "PKCS12", "imdp.tls.truststore", "", "imdp.tls.truststore-password", "",
-                "imdp.tls.truststore-type", "PKCS12", "imdp.tls.client-auth", "false"));
-        assertThat(none.configured()).isFalse();
-
-        assertThatThrownBy(() -> TlsKeys.from(settings("imdp.tls.keystore", dir.resolve("missing.p12").toString(),
-                "imdp.tls.keystore-password", "", "imdp.tls.keystore-type", "PKCS12", "imdp.tls.truststore", "",
-                "imdp.tls.truststore-password", "", "imdp.tls.truststore-type", "PKCS12", "imdp.tls.client-auth", "false")))
-                .hasMessageContaining("imdp.tls.keystore = ").hasMessageContaining("missing.p12 is not a readable file");
-    }
-
-    @Test
-    void a_wrong_store_password_fails_with_a_message_that_says_so() {
+    void a_wrong_store_password_stops_the_push_producer_with_a_message_that_says_so() throws Exception {
         SSLContextParameters wrong = new TlsKeys(TestCertificates.file("server.p12").toString(), "wrong", "PKCS12", "", "",
                 "PKCS12", false).parameters();
+        SipMsrpComponent component = new SipMsrpComponent();
+        component.getConfiguration().setHost("127.0.0.1");
+        component.getConfiguration().setPort(TestPorts.next());
+        component.getConfiguration().setMsrpHost("127.0.0.1");
+        component.getConfiguration().setMsrpPort(TestPorts.next());
+        component.getConfiguration().setMsrpTls(true);
+        component.getConfiguration().setSslContextParameters(wrong);
+        try (CamelContext camel = new DefaultCamelContext()) {
+            camel.addComponent("sipmsrp", component);
+            camel.start();
 
-        assertThatThrownBy(() -> NettyTls.server(camel, wrong)).hasMessageStartingWith("Cannot load the TLS key or trust store");
-    }
-
-    private static ImdpSettings settings(String... keyValues) {
-        DefaultCamelContext context = new DefaultCamelContext();
-        Properties p = new Properties();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            p.setProperty(keyValues[i], keyValues[i + 1]);
+            assertThatThrownBy(() -> camel.getEndpoint("sipmsrp:push").createProducer().start())
+                    .hasStackTraceContaining("Cannot load the TLS key or trust store");
         }
-        context.getPropertiesComponent().setInitialProperties(p);
-        return new ImdpSettings(context.getPropertiesComponent());
     }
 
     private void handshake(SSLContextParameters serverKeys, SSLContextParameters clientKeys, String host) {
         server = new EmbeddedChannel();
-        serverTls = NettyTls.server(camel, serverKeys).newHandler(server.alloc());
-        server.pipeline().addLast(NettyTls.HANDLER, serverTls);
+        serverTls = MsrpTls.of(TestCertificates.sslContext(serverKeys), required(serverKeys)).serverHandler(server.alloc());
+        server.pipeline().addLast(MsrpTls.HANDLER, serverTls);
         server.pipeline().addLast(new Quiet());
         client = new EmbeddedChannel();
-        clientTls = NettyTls.clientHandler(NettyTls.client(camel, clientKeys), client.alloc(), host, 5061);
-        client.pipeline().addLast(NettyTls.HANDLER, clientTls);
+        clientTls = MsrpTls.of(TestCertificates.sslContext(clientKeys), false).clientHandler(client.alloc(), host, 2855);
+        client.pipeline().addLast(MsrpTls.HANDLER, clientTls);
         client.pipeline().addLast(new Quiet());
         shuttle();
+    }
+
+    private static boolean required(SSLContextParameters keys) {
+        return "REQUIRE".equals(keys.getServerParameters().getClientAuthentication());
     }
 
     /** Carries what each side wrote to the other until neither writes any more. */
