@@ -268,12 +268,17 @@ class Ch1ProducerTest extends CamelTestSupport {
                 .hasMessageContaining("no open peer").hasMessageContaining("not waiting for one");
     }
 
+    /** {@code uri}, an endpoint towards the primary alone, once its connection is OPEN (one ACR charged through it). */
+    private String openPrimaryOnly(String uri) {
+        Ch1Endpoint endpoint = context.getEndpoint(uri, Ch1Endpoint.class);
+        template.request(uri, e -> e.getIn().setBody(AccountingEvents.push("warm-up")));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> endpoint.getOpenPeers().size() == 1);
+        return uri;
+    }
+
     @Test
     void an_acr_written_and_never_answered_may_have_reached_the_peer() {
-        String primaryOnly = "ch1:primary-only?peers=" + primary.peer() + "&requestTimeout=500ms&reconnectDelayMin=100ms";
-        Ch1Endpoint endpoint = context.getEndpoint(primaryOnly, Ch1Endpoint.class);
-        template.request(primaryOnly, e -> e.getIn().setBody(AccountingEvents.push("warm-up")));
-        await().atMost(10, TimeUnit.SECONDS).until(() -> endpoint.getOpenPeers().size() == 1);
+        String primaryOnly = openPrimaryOnly("ch1:primary-only?peers=" + primary.peer() + "&requestTimeout=500ms&reconnectDelayMin=100ms");
         primary.onAcr((ctx, acr) -> { });
 
         Exchange result = template.request(primaryOnly, e -> e.getIn().setBody(AccountingEvents.push("unanswered")));
@@ -284,10 +289,8 @@ class Ch1ProducerTest extends CamelTestSupport {
 
     @Test
     void an_acr_written_to_a_connection_that_then_closed_may_have_reached_the_peer_even_without_another_peer() {
-        String primaryOnly = "ch1:primary-closing?peers=" + primary.peer() + "&requestTimeout=1h&reconnectDelayMin=1h&reconnectDelayMax=1h";
-        Ch1Endpoint endpoint = context.getEndpoint(primaryOnly, Ch1Endpoint.class);
-        template.request(primaryOnly, e -> e.getIn().setBody(AccountingEvents.push("warm-up")));
-        await().atMost(10, TimeUnit.SECONDS).until(() -> endpoint.getOpenPeers().size() == 1);
+        String primaryOnly = openPrimaryOnly("ch1:primary-closing?peers=" + primary.peer()
+                + "&requestTimeout=1h&reconnectDelayMin=1h&reconnectDelayMax=1h");
         primary.onAcr(TestDiameterServer.closingWithoutAnswer());
 
         Exchange result = template.request(primaryOnly, e -> {

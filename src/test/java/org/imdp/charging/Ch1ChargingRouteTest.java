@@ -77,15 +77,16 @@ class Ch1ChargingRouteTest extends ChargingRouteTestSupport {
 
     /** The push's own ACR goes out only on an OPEN connection (it never waits for one): wait for CER/CEA. */
     private void awaitOpenPeer() {
-        await().atMost(10, TimeUnit.SECONDS).until(() -> context.getEndpoints().stream()
-                .filter(e -> e instanceof Ch1Endpoint).map(e -> (Ch1Endpoint) e)
-                .anyMatch(e -> {
-                    try {
-                        return !e.getOpenPeers().isEmpty();
-                    } catch (Exception failure) {
-                        return false;
-                    }
-                }));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> ch1Endpoints().anyMatch(e -> openPeers(e) > 0));
+    }
+
+    /** The endpoint's OPEN peers; -1 while it cannot tell. */
+    private static int openPeers(Ch1Endpoint endpoint) {
+        try {
+            return endpoint.getOpenPeers().size();
+        } catch (Exception failure) {
+            return -1;
+        }
     }
 
     @Test
@@ -132,26 +133,33 @@ class Ch1ChargingRouteTest extends ChargingRouteTestSupport {
     /** The Charging Enabler down: its peer answers every CER with 5012, so no connection is OPEN. */
     private void chargingEnablerDown() {
         cdf.refuseConnections(true);
-        await().atMost(10, TimeUnit.SECONDS).until(() -> ch1Endpoints().allMatch(e -> {
-            try {
-                return e.getOpenPeers().isEmpty();
-            } catch (Exception failure) {
-                return false;
-            }
-        }));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> ch1Endpoints().allMatch(e -> openPeers(e) == 0));
     }
 
     private java.util.stream.Stream<Ch1Endpoint> ch1Endpoints() {
         return context.getEndpoints().stream().filter(e -> e instanceof Ch1Endpoint).map(e -> (Ch1Endpoint) e);
     }
 
-    @Test
-    void a_record_whose_acr_never_left_is_relayed_and_charged_without_the_t_flag() throws Exception {
+    /** Every ACR the Charging Enabler gets, each answered 2001. */
+    private BlockingQueue<DiameterMessage> acrsAnswered2001() {
         BlockingQueue<DiameterMessage> acrs = new LinkedBlockingQueue<>();
         cdf.onAcr((ctx, acr) -> {
             acrs.add(acr);
             ctx.writeAndFlush(cdf.answer(acr, Diameter.DIAMETER_SUCCESS));
         });
+        return acrs;
+    }
+
+    /** The Charging Enabler got one ACR of the event, its first sending: without the T flag. */
+    private void assertChargedOnceWithoutT(BlockingQueue<DiameterMessage> acrs) throws Exception {
+        assertThat(acrs).hasSize(1);
+        assertThat(acrs.peek().isRetransmit()).as("T flag of the first ACR the Charging Enabler gets").isFalse();
+        assertThat(messages("im.charging.dlq")).isZero();
+    }
+
+    @Test
+    void a_record_whose_acr_never_left_is_relayed_and_charged_without_the_t_flag() throws Exception {
+        BlockingQueue<DiameterMessage> acrs = acrsAnswered2001();
         awaitOpenPeer();
         chargingEnablerDown();
         ChargingEvent event = ChargingEvents.push("never-left");
@@ -163,17 +171,12 @@ class Ch1ChargingRouteTest extends ChargingRouteTestSupport {
 
         await().atMost(15, TimeUnit.SECONDS).until(() -> acrs.size() == 1 && store.chargingRecords() == 0
                                                         && messages("im.charging") == 0);
-        assertThat(acrs.peek().isRetransmit()).as("T flag of the first ACR the Charging Enabler gets").isFalse();
-        assertThat(messages("im.charging.dlq")).isZero();
+        assertChargedOnceWithoutT(acrs);
     }
 
     @Test
     void an_event_whose_earlier_deliveries_never_sent_it_is_charged_without_the_t_flag() throws Exception {
-        BlockingQueue<DiameterMessage> acrs = new LinkedBlockingQueue<>();
-        cdf.onAcr((ctx, acr) -> {
-            acrs.add(acr);
-            ctx.writeAndFlush(cdf.answer(acr, Diameter.DIAMETER_SUCCESS));
-        });
+        BlockingQueue<DiameterMessage> acrs = acrsAnswered2001();
         awaitOpenPeer();
         chargingEnablerDown();
 
@@ -183,8 +186,7 @@ class Ch1ChargingRouteTest extends ChargingRouteTestSupport {
         cdf.refuseConnections(false);
 
         await().atMost(15, TimeUnit.SECONDS).until(() -> acrs.size() == 1 && messages("im.charging") == 0);
-        assertThat(acrs.peek().isRetransmit()).as("T flag of the first ACR the Charging Enabler gets").isFalse();
-        assertThat(messages("im.charging.dlq")).isZero();
+        assertChargedOnceWithoutT(acrs);
     }
 
     @Test
