@@ -8,7 +8,9 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
+import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.support.service.ServiceSupport;
+import org.imdp.broker.BrokerConnectionLog;
 import org.imdp.broker.BrokerSecurity;
 import org.imdp.broker.EmbeddedBroker;
 import org.imdp.charging.ChargingEvent;
@@ -109,6 +111,14 @@ public class ImdpConfiguration implements CamelConfiguration {
         }, true, true);
         // camel-jms autowires the single ConnectionFactory of the registry
         context.getRegistry().bind("jmsConnectionFactory", jms);
+        // one WARN when the broker goes away and one INFO when it is back, instead of an ERROR per consumer and retry
+        JmsComponent jmsComponent = context.getComponent("jms", JmsComponent.class);
+        BrokerConnectionLog brokerConnectionLog = new BrokerConnectionLog(
+                new ActiveMQConnectionFactory(brokerUrl, brokerLogin.user(), brokerLogin.password()),
+                Duration.ofMillis(jmsComponent.getConfiguration().getRecoveryInterval()),
+                context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "BrokerConnectionLog"), clock);
+        context.addService(brokerConnectionLog, true, true);
+        jmsComponent.setExceptionListener(brokerConnectionLog);
 
         BrokerQueues queues = new BrokerQueues(brokerUrl, brokerLogin);
         context.addService(queues, true, true);

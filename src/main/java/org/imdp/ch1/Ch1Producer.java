@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends the body, an {@link AccountingEvent} (or what the CamelContext's type converters turn into one), as one ACR EVENT_RECORD and completes the exchange when the
  * ACA arrives: Result-Code 2xxx = done; 5xxx = {@link Ch1PermanentException}; anything else, no
- * answer, or an answer that cannot be read = {@link Ch1TransientException}. Never blocks: the callback runs on the component's executor.
+ * answer, or an answer that cannot be read = {@link Ch1TransientException} ({@link Ch1NotSentException} when the ACR was
+ * never written to a peer connection). Never blocks: the callback runs on the component's executor.
  */
 public class Ch1Producer extends DefaultAsyncProducer {
 

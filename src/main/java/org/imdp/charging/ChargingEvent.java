@@ -51,11 +51,13 @@ public record ChargingEvent(String eventId, String recipient, List<String> sende
     }
 
     /**
-     * Makes charging events usable in {@code context}'s routes: their JSON form as bean {@code chargingJson}, and the
+     * Makes charging events usable in {@code context}'s routes: their JSON form as bean {@code chargingJson}, what the
+     * deliveries of {@code im.charging} sent as bean {@code chargingDeliveries} ({@link ChargingDeliveries}), and the
      * type converter to the {@code ch1} component's {@link AccountingEvent}.
      */
     public static void register(CamelContext context) {
         context.getRegistry().bind("chargingJson", jsonFormat());
+        context.getRegistry().bind("chargingDeliveries", new ChargingDeliveries());
         context.getTypeConverterRegistry().addTypeConverters(new Converters());
     }
 

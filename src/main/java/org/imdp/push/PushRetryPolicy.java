@@ -2,21 +2,30 @@ package org.imdp.push;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 
 import org.imdp.sipmsrp.SipMsrpPushException;
 
 /**
- * When a failed push is tried again. A client that said no (busy, declined, not found, no MSRP: any
- * other final response) is left alone until it registers again; a failure of the network or of the
- * client's side of the session (408 or no answer, 5xx, an MSRP connection that could not be made or
- * broke) is retried after {@code firstDelay}, doubling each time, at most {@code maxRetries} times,
+ * When a failed push is tried again. A client that said no (busy, declined, not found, unavailable, no MSRP: any
+ * other final response) is left alone until it registers again; a failure of the network, of the path or of the
+ * client's side of the session (no answer, 5xx, the 4xx of {@link #PATH_FAULTS}, an MSRP connection that could not
+ * be made or broke) is retried after {@code firstDelay}, doubling each time, at most {@code maxRetries} times,
  * then also waits for the next registration. A final response with Retry-After is tried again when it
- * says, whoever decided. The messages stay stored meanwhile.
+ * says, whoever decided. The messages stay stored meanwhile. Why each 4xx is where it is: docs/operations.md,
+ * "Retries".
  */
 public final class PushRetryPolicy {
 
     /** No timed retry: the next REGISTER of the recipient triggers the next push. */
     public static final long NEXT_REGISTRATION = -1;
+
+    /**
+     * The 4xx final responses (RFC 3261 §21.4, RFC 5626 §11) that report a fault of the path or a state that passes, not
+     * a decision of the client: 408 Request Timeout, 430 Flow Failed, 482 Loop Detected (a loop, or the same request
+     * merged from two paths), 483 Too Many Hops, 491 Request Pending.
+     */
+    static final Set<Integer> PATH_FAULTS = Set.of(408, 430, 482, 483, 491);
 
     private final Duration firstDelay;
     private final int maxRetries;
@@ -56,7 +65,7 @@ public final class PushRetryPolicy {
     static boolean transientFailure(Throwable failure) {
         if (failure instanceof SipMsrpPushException sip) {
             int status = sip.getStatusCode();
-            return status == 408 || status >= 500 && status < 600;
+            return PATH_FAULTS.contains(status) || status >= 500 && status < 600;
         }
         // the MSRP connection failed, or the broker hiccupped: nothing the client decided
         return true;

@@ -115,8 +115,11 @@ public final class DeferredStore extends ServiceSupport {
     public record StoredMessage(long rowId, DeferredMessage message, Instant expiresAt, String refusal) {
     }
 
-    /** A charging record left for the relay: its event id and the event, JSON. */
-    public record ChargingRecord(String eventId, String event) {
+    /**
+     * A charging record left for the relay: its event id, the event (JSON), and whether an ACR of it may have reached
+     * the Charging Enabler already (false only when its push's ACR never left, {@link #notSent}).
+     */
+    public record ChargingRecord(String eventId, String event, boolean possiblySent) {
     }
 
     /**
@@ -479,15 +482,30 @@ public final class DeferredStore extends ServiceSupport {
      * the relay, with the T flag and the same Session-Id.
      */
     public void charged(String eventId) {
+        writeLater("DELETE FROM charging_record WHERE event_id = ?", eventId,
+                "Charging record {} was charged but could not be deleted ({}); the relay charges it again");
+    }
+
+    /**
+     * The push's own ACR of the charging record {@code eventId} never left (no open peer): the relay's ACR need not
+     * carry the T flag. Queued for the writer's next transaction like {@link #charged}; should the service stop before
+     * that commit, the record stays possibly sent and the relay's ACR carries T, which is allowed for a first sending.
+     */
+    public void notSent(String eventId) {
+        writeLater("UPDATE charging_record SET possibly_sent = FALSE WHERE event_id = ?", eventId,
+                "Charging record {} not sent, but it could not be marked so ({}); the relay sends it with the T flag");
+    }
+
+    /** Queues {@code sql} with the one parameter {@code eventId} for the writer's next transaction, without waiting. */
+    private void writeLater(String sql, String eventId, String failureLog) {
         writeAsync(c -> {
-            try (PreparedStatement delete = c.prepareStatement("DELETE FROM charging_record WHERE event_id = ?")) {
-                delete.setString(1, eventId);
-                return delete.executeUpdate();
+            try (PreparedStatement statement = c.prepareStatement(sql)) {
+                statement.setString(1, eventId);
+                return statement.executeUpdate();
             }
-        }).whenComplete((deleted, error) -> {
+        }).whenComplete((rows, error) -> {
             if (error != null) {
-                LOG.warn("Charging record {} was charged but could not be deleted ({}); the relay charges it again",
-                        eventId, error.getMessage());
+                LOG.warn(failureLog, eventId, error.getMessage());
             }
         });
     }
@@ -514,12 +532,12 @@ public final class DeferredStore extends ServiceSupport {
         List<ChargingRecord> due = new ArrayList<>();
         try (Connection c = db.dataSource().getConnection();
              PreparedStatement q = c.prepareStatement(
-                     "SELECT event_id, event FROM charging_record WHERE due_at <= ? ORDER BY due_at LIMIT ?")) {
+                     "SELECT event_id, event, possibly_sent FROM charging_record WHERE due_at <= ? ORDER BY due_at LIMIT ?")) {
             q.setLong(1, clock.millis());
             q.setInt(2, max);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    due.add(new ChargingRecord(rs.getString(1), rs.getString(2)));
+                    due.add(new ChargingRecord(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
                 }
             }
         }

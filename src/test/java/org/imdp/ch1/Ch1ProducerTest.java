@@ -252,7 +252,7 @@ class Ch1ProducerTest extends CamelTestSupport {
         String nowhere = "ch1:nowhere?peers=127.0.0.1:" + TestPorts.next() + "&requestTimeout=500ms&reconnectDelayMin=100ms";
         Exchange result = template.request(nowhere, e -> e.getIn().setBody(AccountingEvents.push("nowhere")));
 
-        assertThat(result.getException()).isInstanceOf(Ch1TransientException.class).hasMessageContaining("no open peer");
+        assertThat(result.getException()).isInstanceOf(Ch1NotSentException.class).hasMessageContaining("no open peer");
     }
 
     @Test
@@ -264,8 +264,43 @@ class Ch1ProducerTest extends CamelTestSupport {
             e.getIn().setBody(AccountingEvents.push("nowhere-now"));
         });
 
-        assertThat(result.getException()).isInstanceOf(Ch1TransientException.class)
+        assertThat(result.getException()).isInstanceOf(Ch1NotSentException.class)
                 .hasMessageContaining("no open peer").hasMessageContaining("not waiting for one");
+    }
+
+    /** {@code uri}, an endpoint towards the primary alone, once its connection is OPEN (one ACR charged through it). */
+    private String openPrimaryOnly(String uri) {
+        Ch1Endpoint endpoint = context.getEndpoint(uri, Ch1Endpoint.class);
+        template.request(uri, e -> e.getIn().setBody(AccountingEvents.push("warm-up")));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> endpoint.getOpenPeers().size() == 1);
+        return uri;
+    }
+
+    @Test
+    void an_acr_written_and_never_answered_may_have_reached_the_peer() {
+        String primaryOnly = openPrimaryOnly("ch1:primary-only?peers=" + primary.peer() + "&requestTimeout=500ms&reconnectDelayMin=100ms");
+        primary.onAcr((ctx, acr) -> { });
+
+        Exchange result = template.request(primaryOnly, e -> e.getIn().setBody(AccountingEvents.push("unanswered")));
+
+        assertThat(result.getException()).isInstanceOf(Ch1TransientException.class).isNotInstanceOf(Ch1NotSentException.class)
+                .hasMessageContaining("no answer from " + primary.peer());
+    }
+
+    @Test
+    void an_acr_written_to_a_connection_that_then_closed_may_have_reached_the_peer_even_without_another_peer() {
+        String primaryOnly = openPrimaryOnly("ch1:primary-closing?peers=" + primary.peer()
+                + "&requestTimeout=1h&reconnectDelayMin=1h&reconnectDelayMax=1h");
+        primary.onAcr(TestDiameterServer.closingWithoutAnswer());
+
+        Exchange result = template.request(primaryOnly, e -> {
+            e.getIn().setHeader(Ch1Constants.FAIL_WITHOUT_OPEN_PEER, true);
+            e.getIn().setBody(AccountingEvents.push("written-then-closed"));
+        });
+
+        assertThat(result.getException()).isInstanceOf(Ch1TransientException.class).isNotInstanceOf(Ch1NotSentException.class)
+                .hasMessageContaining("no open peer");
+        assertThat(primary.requests(Diameter.CMD_ACCOUNTING)).hasSize(2);
     }
 
     @Test

@@ -45,6 +45,7 @@ class Ch1ChargingRouteTest extends ChargingRouteTestSupport {
         props.put("imdp.ch1.redelivery-delay", "100");
         props.put("imdp.ch1.max-redelivery-delay", "400");
         props.put("imdp.ch1.reconnect-delay-min", "100ms");
+        props.put("imdp.ch1.reconnect-delay-max", "400ms");
         return props;
     }
 
@@ -76,15 +77,16 @@ class Ch1ChargingRouteTest extends ChargingRouteTestSupport {
 
     /** The push's own ACR goes out only on an OPEN connection (it never waits for one): wait for CER/CEA. */
     private void awaitOpenPeer() {
-        await().atMost(10, TimeUnit.SECONDS).until(() -> context.getEndpoints().stream()
-                .filter(e -> e instanceof Ch1Endpoint).map(e -> (Ch1Endpoint) e)
-                .anyMatch(e -> {
-                    try {
-                        return !e.getOpenPeers().isEmpty();
-                    } catch (Exception failure) {
-                        return false;
-                    }
-                }));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> ch1Endpoints().anyMatch(e -> openPeers(e) > 0));
+    }
+
+    /** The endpoint's OPEN peers; -1 while it cannot tell. */
+    private static int openPeers(Ch1Endpoint endpoint) {
+        try {
+            return endpoint.getOpenPeers().size();
+        } catch (Exception failure) {
+            return -1;
+        }
     }
 
     @Test
@@ -126,6 +128,65 @@ class Ch1ChargingRouteTest extends ChargingRouteTestSupport {
         assertThat(acrs).extracting(m -> m.avp(Diameter.SESSION_ID).orElseThrow().asUtf8()).containsOnly(
                 acrs.peek().avp(Diameter.SESSION_ID).orElseThrow().asUtf8());
         assertThat(messages("im.charging.dlq")).isZero();
+    }
+
+    /** The Charging Enabler down: its peer answers every CER with 5012, so no connection is OPEN. */
+    private void chargingEnablerDown() {
+        cdf.refuseConnections(true);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> ch1Endpoints().allMatch(e -> openPeers(e) == 0));
+    }
+
+    private java.util.stream.Stream<Ch1Endpoint> ch1Endpoints() {
+        return context.getEndpoints().stream().filter(e -> e instanceof Ch1Endpoint).map(e -> (Ch1Endpoint) e);
+    }
+
+    /** Every ACR the Charging Enabler gets, each answered 2001. */
+    private BlockingQueue<DiameterMessage> acrsAnswered2001() {
+        BlockingQueue<DiameterMessage> acrs = new LinkedBlockingQueue<>();
+        cdf.onAcr((ctx, acr) -> {
+            acrs.add(acr);
+            ctx.writeAndFlush(cdf.answer(acr, Diameter.DIAMETER_SUCCESS));
+        });
+        return acrs;
+    }
+
+    /** The Charging Enabler got one ACR of the event, its first sending: without the T flag. */
+    private void assertChargedOnceWithoutT(BlockingQueue<DiameterMessage> acrs) throws Exception {
+        assertThat(acrs).hasSize(1);
+        assertThat(acrs.peek().isRetransmit()).as("T flag of the first ACR the Charging Enabler gets").isFalse();
+        assertThat(messages("im.charging.dlq")).isZero();
+    }
+
+    @Test
+    void a_record_whose_acr_never_left_is_relayed_and_charged_without_the_t_flag() throws Exception {
+        BlockingQueue<DiameterMessage> acrs = acrsAnswered2001();
+        awaitOpenPeer();
+        chargingEnablerDown();
+        ChargingEvent event = ChargingEvents.push("never-left");
+        record(event);
+
+        template.sendBody("direct:charge", event);
+        assertThat(ch1Endpoints().mapToLong(Ch1Endpoint::getRecordsFailed).sum()).as("the push's ACR failed").isEqualTo(1);
+        cdf.refuseConnections(false);
+
+        await().atMost(15, TimeUnit.SECONDS).until(() -> acrs.size() == 1 && store.chargingRecords() == 0
+                                                        && messages("im.charging") == 0);
+        assertChargedOnceWithoutT(acrs);
+    }
+
+    @Test
+    void an_event_whose_earlier_deliveries_never_sent_it_is_charged_without_the_t_flag() throws Exception {
+        BlockingQueue<DiameterMessage> acrs = acrsAnswered2001();
+        awaitOpenPeer();
+        chargingEnablerDown();
+
+        publish(ChargingEvents.push("delivered-unsent"));
+        // two deliveries found no open peer within the request timeout, and were rolled back
+        await().atMost(15, TimeUnit.SECONDS).until(() -> ch1Endpoints().mapToLong(Ch1Endpoint::getRecordsFailed).sum() >= 2);
+        cdf.refuseConnections(false);
+
+        await().atMost(15, TimeUnit.SECONDS).until(() -> acrs.size() == 1 && messages("im.charging") == 0);
+        assertChargedOnceWithoutT(acrs);
     }
 
     @Test
@@ -204,6 +265,8 @@ class Ch1ChargingRouteTest extends ChargingRouteTestSupport {
         TextMessage dead = (TextMessage) receive("im.charging.dlq");
         assertThat(dead.getText()).isEqualTo(event);
         assertThat(dead.getStringProperty("imdpChargingFailureReason")).contains("Result-Code 5012").contains(";refused");
+        // moved back to im.charging by an operator, its ACR carries the T flag
+        assertThat(dead.getBooleanProperty("imdpPossiblySent")).isTrue();
         assertThat(cdf.requests(Diameter.CMD_ACCOUNTING)).hasSize(1);
     }
 

@@ -28,7 +28,8 @@ import static org.awaitility.Awaitility.await;
  * killed while the service uses it, unreachable for {@code -Dimdp.fault.broker-down-seconds} (default 0: as long as
  * one wave of intake and pushes takes), then started again on its journal. Messages taken in during the outage are
  * delivered after it (a registration after the restart pushes what a push during the outage could not), every push
- * that finished is charged once per Session-Id, and the service keeps running.
+ * that finished is charged once per Session-Id, and the service keeps running. The log says the outage once (a WARN
+ * when the broker is away, an INFO when it is back), not an ERROR per consumer and reconnection.
  */
 class BrokerOutageIT {
 
@@ -36,6 +37,11 @@ class BrokerOutageIT {
     private static final int WAVE = 10;
     private static final Duration DOWN = Duration.ofSeconds(Long.getLong("imdp.fault.broker-down-seconds", 0));
     private static final Pattern COMPLETE = Pattern.compile("Push to (\\S+) Call-ID (\\S+): \\d+ sent, \\d+ acknowledged, 0 refused, complete");
+    private static final Pattern AWAY = Pattern.compile(" WARN .* BrokerConnectionLog - The broker cannot be reached");
+    private static final Pattern BACK = Pattern.compile(" INFO .* BrokerConnectionLog - The broker can be reached again");
+    private static final Pattern ERROR = Pattern.compile("(?m)^\\S+ ERROR .*$");
+    /** What the JMS listener containers and the JMS pool logged per consumer and reconnection before BrokerConnectionLog. */
+    private static final Pattern JMS_NOISE = Pattern.compile(" (DefaultJmsMessageListenerContainer|JmsPoolSession) - ");
 
     @TempDir
     Path brokerData;
@@ -75,6 +81,7 @@ class BrokerOutageIT {
             push(client, "before", recipients, accepted, refusals);
             await().atMost(WAIT).until(() -> delivered(msrp).containsAll(accepted));
 
+            int logBefore = service.logText().length();
             broker.kill();
             long down = System.nanoTime();
             int waves = 0;
@@ -86,6 +93,16 @@ class BrokerOutageIT {
 
             broker = startBroker();
             long up = System.nanoTime();
+            // the outage in the log: one WARN, one INFO once it is back, no ERROR per consumer and retry
+            await().atMost(WAIT).until(() -> BACK.matcher(service.logText().substring(logBefore)).find());
+            String outageLog = service.logText().substring(logBefore);
+            String duringOutage = outageLog.substring(0, outageLog.indexOf('\n', BACK.matcher(outageLog).results()
+                    .findFirst().orElseThrow().end()));
+            assertThat(AWAY.matcher(duringOutage).results().count()).as("WARN lines saying the broker is away").isEqualTo(1);
+            assertThat(BACK.matcher(duringOutage).results().count()).as("INFO lines saying it is back").isEqualTo(1);
+            List<String> errors = ERROR.matcher(duringOutage).results().map(m -> m.group()).toList();
+            assertThat(errors).as("ERROR lines during the outage").isEmpty();
+            assertThat(JMS_NOISE.matcher(duringOutage).results().count()).as("lines of the JMS consumers and their pool").isZero();
             for (String r : recipients) {
                 client.register(r, 600);
             }
@@ -99,9 +116,10 @@ class BrokerOutageIT {
             assertThat(service.isAlive()).isTrue();
             System.out.printf("FAULT broker down %d ms: %d MESSAGEs during the outage, %d answered 202, refusals %s;"
                             + " %d of them delivered during the outage; after the restart all %d accepted delivered,"
-                            + " %d sessions, %d charged (%d repeats, all with T) %d ms after the broker came back%n",
+                            + " %d sessions, %d charged (%d repeats, all with T) %d ms after the broker came back;"
+                            + " log of the outage: 1 WARN, 1 INFO, %d ERROR%n",
                     downMillis, waves * WAVE * 2, accepted.stream().filter(t -> t.startsWith("down")).count(), refusals, deliveredDuringOutage.stream().filter(t -> t.startsWith("down")).count(), accepted.size(),
-                    sessions.size(), byCallId.size(), repeats, recoveredMillis);
+                    sessions.size(), byCallId.size(), repeats, recoveredMillis, errors.size());
         } finally {
             broker.close();
         }

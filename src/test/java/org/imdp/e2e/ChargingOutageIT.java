@@ -3,6 +3,7 @@ package org.imdp.e2e;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +26,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Issue 10's fault campaign: the Charging Enabler (freeDiameter) killed (SIGKILL) while pushes are charged, kept down
  * while waves of pushes go on, then started again. Every finished push is charged (0 lost ACRs), with one Session-Id,
- * and an ACR sent again carries the T flag (0 unmarked duplicates).
+ * and the T flag is exact: on every ACR sent again (0 unmarked duplicates), and on a first ACR only when the push's
+ * own ACR was written before it failed (none on an ACR the Charging Enabler cannot have seen before).
  * <p>
  * The outage lasts as long as the pushes made during it take, at least {@code -Dimdp.fault.charging-down-seconds}
  * (default 0): the campaign's 60 s outage is {@code mvn -B verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
@@ -40,6 +42,10 @@ class ChargingOutageIT {
     private static final Pattern COMPLETE = Pattern.compile("Push to sip:(w\\d+r\\d+)@127\\.0\\.0\\.1 Call-ID (\\S+): 2 sent, 2 acknowledged, 0 refused, complete");
     private static final Pattern CHARGED = Pattern.compile("Charged push (\\S+) for ");
     private static final Pattern FAILED_FOR_NOW = Pattern.compile("failed for now");
+    /** A push whose own ACR never left (no open peer): the Charging Enabler's first ACR of it has no T flag. */
+    private static final Pattern NOT_SENT = Pattern.compile("Charging of push (\\S+) for \\S+ failed for now, not sent");
+    /** A push whose own ACR was written and then failed: every later ACR of it has the T flag. */
+    private static final Pattern POSSIBLY_SENT = Pattern.compile("Charging of push (\\S+) for \\S+ failed for now, its record stays");
 
     @TempDir
     Path dataDir;
@@ -90,13 +96,27 @@ class ChargingOutageIT {
             Map<String, List<FreeDiameter.Acr>> byCallId = Charging.byCallId(acrs);
             assertThat(byCallId.keySet()).as("pushes with an ACR").isEqualTo(sessions.keySet());
             long repeats = Charging.assertRepeatsMarked(byCallId);
+            Set<String> notSent = callIds(service, NOT_SENT);
+            Set<String> possiblySent = callIds(service, POSSIBLY_SENT);
+            assertThat(notSent).as("pushes whose own ACR never left").isNotEmpty();
+            assertThat(Collections.disjoint(notSent, possiblySent)).as("not sent and possibly sent at once").isTrue();
+            // exact: the T flag on every ACR after the first, and on a first one only when the push's own ACR was written
+            byCallId.forEach((callId, records) -> {
+                assertThat(records.subList(1, records.size())).as("T flags of the repeats of push %s", callId)
+                        .allMatch(FreeDiameter.Acr::retransmitted);
+                if (!possiblySent.contains(callId)) {
+                    assertThat(records.get(0).retransmitted()).as("T flag of the first ACR of push %s", callId).isFalse();
+                }
+            });
             long marked = acrs.stream().filter(FreeDiameter.Acr::retransmitted).count();
+            long firstWithT = byCallId.values().stream().filter(r -> r.get(0).retransmitted()).count();
             assertThat(msrp.frames().stream().filter(f -> f.body().length > 0).count()).isEqualTo(2L * waves * WAVE);
             System.out.printf("FAULT Charging Enabler down %d ms under %d pushes (%d during the outage): %d ACRs for %d"
-                            + " sessions, 0 lost, %d repeats (all with T), %d ACRs with T, %d 'failed for now' lines;"
-                            + " all charged %d ms after the restart%n",
+                            + " sessions, 0 lost, %d repeats (all with T), %d ACRs with T, %d without; %d 'failed for now'"
+                            + " lines: %d pushes' ACRs not sent (their first ACR without T), %d written and failed (%d first"
+                            + " ACRs with T); all charged %d ms after the restart%n",
                     downMillis, sessions.size(), (waves - 1) * WAVE, acrs.size(), byCallId.size(), repeats, marked,
-                    failedForNow, catchUpMillis);
+                    acrs.size() - marked, failedForNow, notSent.size(), possiblySent.size(), firstWithT, catchUpMillis);
         }
     }
 
@@ -115,7 +135,11 @@ class ChargingOutageIT {
     }
 
     private static Set<String> charged(ServiceProcess service) {
-        return service.logMatches(CHARGED).stream().map(m -> m.group(1)).collect(Collectors.toCollection(TreeSet::new));
+        return callIds(service, CHARGED);
+    }
+
+    private static Set<String> callIds(ServiceProcess service, Pattern pattern) {
+        return service.logMatches(pattern).stream().map(m -> m.group(1)).collect(Collectors.toCollection(TreeSet::new));
     }
 
 }

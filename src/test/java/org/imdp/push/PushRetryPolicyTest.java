@@ -22,8 +22,16 @@ class PushRetryPolicyTest {
 
     @Test
     void what_the_client_decided_waits_for_its_next_registration() {
-        for (int code : new int[] {404, 480, 486, 488, 603, 302, 401}) {
+        for (int code : new int[] {400, 403, 404, 410, 415, 480, 481, 486, 487, 488, 603, 302, 401}) {
             assertThat(policy.nextAttemptAt(status(code), null)).as("status %d", code).isEqualTo(PushRetryPolicy.NEXT_REGISTRATION);
+        }
+    }
+
+    @Test
+    void a_4xx_that_reports_a_fault_of_the_path_gets_a_timed_retry() {
+        // 408 Request Timeout, 430 Flow Failed, 482 Loop Detected, 483 Too Many Hops, 491 Request Pending
+        for (int code : new int[] {408, 430, 482, 483, 491}) {
+            assertThat(policy.nextAttemptAt(status(code), null)).as("status %d", code).isEqualTo(NOW.toEpochMilli() + 30_000);
         }
     }
 

@@ -155,13 +155,30 @@ abstract class DeferredStoreContract {
 
         assertThat(store.chargingDue(10)).isEmpty();
         now.set(now.get().plus(CHARGING_GRACE));
-        assertThat(store.chargingDue(10)).containsExactly(new DeferredStore.ChargingRecord("e1", "{\"eventId\":\"e1\"}"));
+        assertThat(store.chargingDue(10)).containsExactly(new DeferredStore.ChargingRecord("e1", "{\"eventId\":\"e1\"}", true));
 
         store.charged("e1");
         // the delete rides along with the writer's next transaction
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                 .until(() -> store.chargingRecords() == 0);
         assertThat(store.chargingDue(10)).isEmpty();
+    }
+
+    @Test
+    void a_charging_record_whose_acr_never_left_is_due_as_not_sent_and_the_others_as_possibly_sent() throws Exception {
+        store.store(message("m1", BOB, "one"));
+        store.store(message("m2", BOB, "two"));
+        store.settle(store.checkout(BOB, 1, Integer.MAX_VALUE), List.of("m1"), Map.of(), null, "e1", "{\"eventId\":\"e1\"}");
+        store.settle(store.checkout(BOB, 1, Integer.MAX_VALUE), List.of("m2"), Map.of(), null, "e2", "{\"eventId\":\"e2\"}");
+
+        store.notSent("e2");
+        now.set(now.get().plus(CHARGING_GRACE));
+        // the update rides along with the writer's next transaction
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> store.chargingDue(10).stream().anyMatch(r -> !r.possiblySent()));
+        assertThat(store.chargingDue(10)).containsExactlyInAnyOrder(
+                new DeferredStore.ChargingRecord("e1", "{\"eventId\":\"e1\"}", true),
+                new DeferredStore.ChargingRecord("e2", "{\"eventId\":\"e2\"}", false));
     }
 
     @Test

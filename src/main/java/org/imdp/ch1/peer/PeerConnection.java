@@ -177,6 +177,7 @@ final class PeerConnection {
             message = message.withRetransmit();
         }
         pending.sentBefore = true;
+        pending.written = true;
         pending.lastSendRetransmitted = message.isRetransmit();
         pending.connection = this;
         pending.hopByHop = hopByHop;

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import org.imdp.ch1.Ch1NotSentException;
 import org.imdp.ch1.Ch1TransientException;
 import org.imdp.ch1.codec.DiameterMessage;
 import org.slf4j.Logger;
@@ -82,7 +83,8 @@ public final class PeerGroup {
 
     /**
      * Sends a request and completes with its answer, or with a {@link Ch1TransientException} when no
-     * answer came within the request timeout. The Hop-by-Hop and End-to-End identifiers are assigned here.
+     * answer came within the request timeout: a {@link Ch1NotSentException} when the request was never written to a
+     * connection. The Hop-by-Hop and End-to-End identifiers are assigned here.
      * The future completes on the event loop: continue elsewhere with an async stage.
      *
      * @param possibleDuplicate the request may have reached a server before (T flag from the first send on)
@@ -101,7 +103,7 @@ public final class PeerGroup {
         pending.waitForPeer = waitForPeer;
         loop.execute(() -> {
             if (stopping) {
-                pending.result.completeExceptionally(new Ch1TransientException("CH-1 client stopping"));
+                fail(pending, "CH-1 client stopping");
                 return;
             }
             pending.timeout = loop.schedule(() -> timedOut(pending), settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -126,8 +128,7 @@ public final class PeerGroup {
             }
         }
         if (!pending.waitForPeer) {
-            pending.timeout.cancel(false);
-            pending.result.completeExceptionally(new Ch1TransientException("no open peer among " + settings.peers() + " (not waiting for one)"));
+            fail(pending, "no open peer among " + settings.peers() + " (not waiting for one)");
             return;
         }
         LOG.debug("CH-1: no open peer, request waits");
@@ -175,10 +176,11 @@ public final class PeerGroup {
         pending.result.complete(answer);
     }
 
+    /** Fails the request for a retry: {@link Ch1NotSentException} when it was never written to a connection. */
     void fail(PendingRequest pending, String reason) {
         if (pending.timeout != null) {
             pending.timeout.cancel(false);
         }
-        pending.result.completeExceptionally(new Ch1TransientException(reason));
+        pending.result.completeExceptionally(pending.written ? new Ch1TransientException(reason) : new Ch1NotSentException(reason));
     }
 }

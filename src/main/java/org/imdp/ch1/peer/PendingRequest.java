@@ -16,6 +16,8 @@ final class PendingRequest {
     ScheduledFuture<?> timeout;
     /** Set once the request went out: every later send is a possible duplicate and carries the T flag. */
     boolean sentBefore;
+    /** Set once this request was written to a connection: from then on it may have reached a peer. */
+    boolean written;
     boolean lastSendRetransmitted;
     PeerConnection connection;
     int hopByHop;

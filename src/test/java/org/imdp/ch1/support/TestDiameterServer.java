@@ -46,6 +46,7 @@ public final class TestDiameterServer implements AutoCloseable {
     private volatile Channel current;
     private volatile AcrBehaviour acrBehaviour = answering(Diameter.DIAMETER_SUCCESS);
     private volatile boolean answerWatchdog = true;
+    private volatile boolean refuseConnections;
 
     public TestDiameterServer(String identity) throws InterruptedException {
         this.identity = identity;
@@ -82,6 +83,19 @@ public final class TestDiameterServer implements AutoCloseable {
 
     public void answerWatchdog(boolean answer) {
         this.answerWatchdog = answer;
+    }
+
+    /**
+     * While true, every CER is answered DIAMETER_UNABLE_TO_COMPLY (5012), so that no connection gets OPEN (a Charging
+     * Enabler that is down, and one the client reaches again at once when set back to false); true also drops the
+     * latest connection.
+     */
+    public void refuseConnections(boolean refuse) {
+        refuseConnections = refuse;
+        Channel ch = current;
+        if (refuse && ch != null) {
+            ch.close().syncUninterruptibly();
+        }
     }
 
     /** Writes to the latest connection: a {@link DiameterMessage} or raw bytes. */
@@ -173,7 +187,8 @@ public final class TestDiameterServer implements AutoCloseable {
                 return;
             }
             switch (m.commandCode()) {
-                case Diameter.CMD_CAPABILITIES_EXCHANGE -> ctx.writeAndFlush(answer(m, Diameter.DIAMETER_SUCCESS));
+                case Diameter.CMD_CAPABILITIES_EXCHANGE -> ctx.writeAndFlush(answer(m, refuseConnections
+                        ? 5012 : Diameter.DIAMETER_SUCCESS));
                 case Diameter.CMD_DEVICE_WATCHDOG -> {
                     if (answerWatchdog) {
                         ctx.writeAndFlush(answer(m, Diameter.DIAMETER_SUCCESS));
