@@ -292,6 +292,34 @@ class RoutesTest extends ServiceMainTestSupport {
     }
 
     @Test
+    void a_push_consumer_takes_the_next_recipient_while_the_charging_of_its_last_session_waits() throws Exception {
+        // every session's charging waits until the test lets it go (a Charging Enabler that is slow to answer)
+        java.util.concurrent.CountDownLatch chargingReleased = new java.util.concurrent.CountDownLatch(1);
+        AdviceWith.adviceWith(context, "charge", a -> a.weaveAddFirst()
+                .process(e -> chargingReleased.await(60, TimeUnit.SECONDS)));
+        adviseAndStart();
+        NotifyBuilder charged = new NotifyBuilder(context).fromRoute("charge-after-bye").whenDone(3).create();
+        MockEndpoint ch1 = getMockEndpoint("mock:ch1");
+        ch1.expectedMessageCount(3);
+
+        // three recipients, two push consumers: the third session needs a consumer whose last session is still charging
+        for (String name : List.of("nia", "oda", "pia")) {
+            intake("sip:" + name + "@example.com", name + "1", "hello " + name);
+        }
+        for (String name : List.of("nia", "oda", "pia")) {
+            available("sip:" + name + "@example.com");
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(pushes).containsExactlyInAnyOrder(List.of("nia1"), List.of("oda1"),
+                        List.of("pia1")));
+        assertThat(ch1.getReceivedCounter()).as("no session charged yet").isZero();
+
+        chargingReleased.countDown();
+        assertThat(charged.matches(20, TimeUnit.SECONDS)).isTrue();
+        ch1.assertIsSatisfied(20_000);
+    }
+
+    @Test
     void a_recipient_never_has_two_push_sessions_at_once() throws Exception {
         adviseAndStart();
         clientMillis = 1500;
