@@ -1,8 +1,14 @@
 package org.imdp;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
@@ -25,6 +31,7 @@ import sun.misc.Signal;
 public final class ImdpApplication {
 
     private static final Path LOG_CONFIG = Path.of("config", "log4j2.properties");
+    private static final Path CONFIG = Path.of("config", "application.properties");
 
     /** The keys that say where the sipmsrp component listens (config/application.properties passes them on). */
     private static final Map<SipMsrpListenException.Listener, String> LISTEN_KEYS = Map.of(
@@ -51,7 +58,7 @@ public final class ImdpApplication {
     private static int run(String... args) {
         Logger log = LoggerFactory.getLogger(ImdpApplication.class);
         Main main = new Main(ImdpApplication.class);
-        main.setPropertyPlaceholderLocations("file:config/application.properties");
+        main.setPropertyPlaceholderLocations("file:" + CONFIG);
         try {
             // a graceful stop that ends the JVM with 0 rather than 128 + 15: Camel Main stops the context on the
             // main thread, then main() ends the logging and exits
@@ -63,6 +70,8 @@ public final class ImdpApplication {
             log.warn("SIGTERM cannot be handled (-Xrs?): it stops the service through Camel's shutdown hook, exit code 143");
         }
         try {
+            // as JVM system properties: over -D and the file for every key, as Camel already does for placeholders
+            environmentOverrides().forEach(System::setProperty);
             // Camel Main's own exit code (camel.main.duration-hit-exit-code), 0 when it set none
             return Math.max(main.run(args), 0);
         } catch (Exception | Error e) {
@@ -78,6 +87,23 @@ public final class ImdpApplication {
             log.error("im-deferred-push did not start: {}", reason(e), e);
             return 1;
         }
+    }
+
+    /**
+     * The keys of the configuration file and the service's own that the environment sets, in the one way
+     * {@link ImdpSettings#environmentName} says (Camel Main maps only some of its own groups from the environment, and
+     * takes {@code camel.management.*} from {@code -D} over it).
+     */
+    private static Map<String, String> environmentOverrides() throws IOException {
+        Set<String> keys = new TreeSet<>(ImdpSettings.KEYS);
+        if (Files.isRegularFile(CONFIG)) {
+            Properties file = new Properties();
+            try (Reader reader = Files.newBufferedReader(CONFIG, StandardCharsets.UTF_8)) {
+                file.load(reader);
+            }
+            keys.addAll(file.stringPropertyNames());
+        }
+        return ImdpSettings.fromEnvironment(keys, System.getenv());
     }
 
     /** What failed, naming the configuration key behind it when a listening socket failed. */

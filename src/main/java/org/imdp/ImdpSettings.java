@@ -2,9 +2,14 @@ package org.imdp;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.util.TimeUtils;
@@ -45,18 +50,56 @@ public final class ImdpSettings {
     private final PropertiesComponent properties;
 
     public ImdpSettings(PropertiesComponent properties) {
+        this(properties, System.getProperties(), System.getenv());
+    }
+
+    /**
+     * Reads the keys through {@code properties}; fails when the configuration files, the JVM's system properties
+     * ({@code -D}) or the environment name an {@code imdp.*} key the service does not know. The service's sources are
+     * {@link System#getProperties()} and {@link System#getenv()}.
+     */
+    public ImdpSettings(PropertiesComponent properties, Properties system, Map<String, String> environment) {
         this.properties = properties;
-        Properties loaded = properties.loadProperties(k -> k.startsWith("imdp."));
         Set<String> unknown = new TreeSet<>();
-        for (String key : loaded.stringPropertyNames()) {
-            if (!KEYS.contains(key)) {
-                unknown.add(key);
-            }
-        }
+        Properties loaded = properties.loadProperties(k -> k.startsWith("imdp."));
+        loaded.stringPropertyNames().stream().filter(k -> !KEYS.contains(k)).forEach(unknown::add);
+        system.stringPropertyNames().stream().filter(k -> k.startsWith("imdp.") && !KEYS.contains(k))
+                .map(k -> "-D" + k).forEach(unknown::add);
+        Set<String> known = KEYS.stream().map(ImdpSettings::environmentName).collect(Collectors.toSet());
+        environment.keySet().stream().filter(n -> n.startsWith(ENVIRONMENT_PREFIX) && !known.contains(n))
+                .map(n -> "environment variable " + n).forEach(unknown::add);
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("Unknown configuration key(s) " + unknown
                                                + ": see docs/configuration.md for the keys and their defaults");
         }
+    }
+
+    /** Environment variables whose names start so are {@code imdp.*} keys: an unknown one fails the start. */
+    static final String ENVIRONMENT_PREFIX = "IMDP_";
+
+    /**
+     * The environment variable that sets {@code key}: the key in upper case with every {@code .} and {@code -} as
+     * {@code _}, e.g. {@code IMDP_SIP_PORT} for {@code imdp.sip.port}, {@code CAMEL_MANAGEMENT_PORT} for
+     * {@code camel.management.port}. It overrides {@code -D} and the configuration file.
+     */
+    public static String environmentName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /**
+     * The values the environment sets for {@code keys} (the service's own and those of its configuration file, Camel's
+     * included), by key: what {@code ImdpApplication} sets as JVM system properties before Camel Main starts, so that
+     * every key is set from the environment in the one way {@link #environmentName} says.
+     */
+    public static Map<String, String> fromEnvironment(Collection<String> keys, Map<String, String> environment) {
+        Map<String, String> set = new TreeMap<>();
+        for (String key : keys) {
+            String value = environment.get(environmentName(key));
+            if (value != null) {
+                set.put(key, value);
+            }
+        }
+        return set;
     }
 
     public String string(String key) {

@@ -1,6 +1,15 @@
 package org.imdp;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.apache.camel.impl.DefaultCamelContext;
 
 import org.imdp.test.TestSettings;
 import org.junit.jupiter.api.Test;
@@ -23,6 +32,44 @@ class ImdpSettingsTest {
     void a_misspelt_key_stops_the_start_and_is_named() {
         assertThatThrownBy(() -> TestSettings.of("imdp.store.expiry", "72h", "imdp.store.max-per-recipeint", "5"))
                 .hasMessageContaining("imdp.store.max-per-recipeint").hasMessageContaining("docs/configuration.md");
+    }
+
+    @Test
+    void an_unknown_key_given_with_minus_d_or_in_the_environment_stops_the_start_and_is_named() {
+        DefaultCamelContext context = new DefaultCamelContext();
+        Properties system = new Properties();
+        system.setProperty("imdp.sip.prot", "5060");
+        system.setProperty("imdp.sip.port", "5060");
+        system.setProperty("java.version", "17");
+        assertThatThrownBy(() -> new ImdpSettings(context.getPropertiesComponent(), system,
+                Map.of("IMDP_STORE_EXPIRY", "1h", "IMDP_STORE_EXPIRE", "1h", "PATH", "/bin")))
+                .hasMessageContaining("-Dimdp.sip.prot").hasMessageContaining("environment variable IMDP_STORE_EXPIRE")
+                .hasMessageNotContaining("imdp.sip.port").hasMessageNotContaining("IMDP_STORE_EXPIRY");
+    }
+
+    @Test
+    void every_key_has_its_own_environment_variable_and_the_environment_sets_it() throws Exception {
+        // the service's keys and those of its configuration file (Camel's included): one name each, none shared
+        Properties file = new Properties();
+        try (var reader = Files.newBufferedReader(Path.of("config", "application.properties"))) {
+            file.load(reader);
+        }
+        Set<String> keys = new TreeSet<>(ImdpSettings.KEYS);
+        keys.addAll(file.stringPropertyNames());
+        Map<String, String> byName = new HashMap<>();
+        for (String key : keys) {
+            assertThat(byName.put(ImdpSettings.environmentName(key), key)).as("environment name of " + key).isNull();
+        }
+        assertThat(keys).contains("camel.management.port", "imdp.sip.port");
+        assertThat(ImdpSettings.environmentName("camel.management.port")).isEqualTo("CAMEL_MANAGEMENT_PORT");
+        assertThat(ImdpSettings.environmentName("imdp.store.max-per-recipient")).isEqualTo("IMDP_STORE_MAX_PER_RECIPIENT");
+
+        Map<String, String> environment = new HashMap<>();
+        byName.keySet().forEach(name -> environment.put(name, "value of " + name));
+        environment.put("HOME", "/root");
+        Map<String, String> set = ImdpSettings.fromEnvironment(keys, environment);
+        assertThat(set.keySet()).isEqualTo(keys);
+        keys.forEach(k -> assertThat(set.get(k)).isEqualTo("value of " + ImdpSettings.environmentName(k)));
     }
 
     @Test

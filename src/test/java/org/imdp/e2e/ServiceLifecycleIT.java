@@ -7,6 +7,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -106,6 +107,25 @@ class ServiceLifecycleIT {
             assertFailedStart(Services.onFreePorts(TestPorts.next(), dataDir)
                             .property("camel.management.port", String.valueOf(taken.port)),
                     "Configuration key camel.management.port = " + taken.port, "cannot listen on 127.0.0.1:" + taken.port);
+        }
+    }
+
+    @Test
+    void an_unknown_imdp_key_from_the_environment_or_minus_d_ends_the_start_with_exit_code_1_naming_it() {
+        assertFailedStart(Services.onFreePorts(TestPorts.next(), dataDir).environment("IMDP_SIP_PROT", "5060"),
+                "Unknown configuration key(s)", "environment variable IMDP_SIP_PROT");
+        assertFailedStart(Services.onFreePorts(TestPorts.next(), dataDir).property("imdp.store.expiry-time", "1h"),
+                "Unknown configuration key(s)", "-Dimdp.store.expiry-time");
+    }
+
+    @Test
+    void camel_management_port_is_set_from_the_environment_as_every_key_is() throws Exception {
+        int port = TestPorts.next();
+        // over the test's -Dcamel.management.port=0: the environment overrides -D and the configuration file
+        try (ServiceProcess ignored = Services.onFreePorts(TestPorts.next(), dataDir)
+                .environment("CAMEL_MANAGEMENT_PORT", String.valueOf(port)).start();
+             Socket management = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            assertThat(management.isConnected()).as("the management server listens on the port the environment gave").isTrue();
         }
     }
 

@@ -1,5 +1,6 @@
 package org.imdp.test;
 
+import java.util.Map;
 import java.util.Properties;
 
 import org.apache.camel.impl.DefaultCamelContext;
@@ -19,6 +20,6 @@ public final class TestSettings {
             p.setProperty(keyValues[i], keyValues[i + 1]);
         }
         context.getPropertiesComponent().setInitialProperties(p);
-        return new ImdpSettings(context.getPropertiesComponent());
+        return new ImdpSettings(context.getPropertiesComponent(), new Properties(), Map.of());
     }
 }

@@ -132,6 +132,7 @@ public final class ServiceProcess implements AutoCloseable {
         private Path jar = defaultJar();
         private Path workDir = ExternalProcess.projectRoot();
         private final Map<String, String> properties = new LinkedHashMap<>();
+        private final Map<String, String> environment = new LinkedHashMap<>();
         private final List<String> jvmOptions = new ArrayList<>();
         private Pattern readyLine = CAMEL_STARTED;
         private Duration startTimeout = Duration.ofSeconds(60);
@@ -156,6 +157,12 @@ public final class ServiceProcess implements AutoCloseable {
         /** A {@code -Dkey=value} override of a configuration property. */
         public Builder property(String key, String value) {
             properties.put(key, value);
+            return this;
+        }
+
+        /** An environment variable of the service's process, e.g. {@code IMDP_SIP_PORT}. */
+        public Builder environment(String name, String value) {
+            environment.put(name, value);
             return this;
         }
 
@@ -196,7 +203,13 @@ public final class ServiceProcess implements AutoCloseable {
                         + " run after it in mvn verify)");
             }
             // the JDK running the tests, not whatever java is first on the PATH
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            List<String> cmd = new ArrayList<>();
+            if (!environment.isEmpty()) {
+                // env(1) adds the variables to the test JVM's environment for the service alone
+                cmd.add("/usr/bin/env");
+                environment.forEach((k, v) -> cmd.add(k + "=" + v));
+            }
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(jvmOptions);
             properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
             cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
