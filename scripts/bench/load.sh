@@ -8,7 +8,7 @@
 # cycles of intake and delivery for as many other recipients and messages (W x K, --warmup 0: none) until a cycle
 # spends under 5 % of the jar's CPU in the JIT compiler, at most C = 10. --profile records JFR in the jar
 # during the first intake and delivery phases and prints the top costs. --no-build uses the jar and test classes as built.
-# Extra JVM options for the jar (e.g. new store keys as -D...): IMDP_BENCH_JAVA_OPTS="-Xmx2g -Dimdp.x=y".
+# Extra JVM options for the jar (e.g. new store keys as -D...): BENCH_JAVA_OPTS="-Xmx2g -Dimdp.x=y".
 # Needs the test peers (./scripts/install-test-peers.sh, as root on Debian 12) and capture rights on lo.
 # Every process it starts it stops, also on Ctrl-C; output (logs, captures, recordings) in target/bench/.
 # Exit code 1 when im-deferred-push lost, duplicated or reordered a message, left one stored, did not charge

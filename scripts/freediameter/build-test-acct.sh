@@ -4,13 +4,13 @@
 # Debian ships no accounting server extension, so the CH-1 integration tests need this one.
 #
 # Usage: build-test-acct.sh [output-dir]
-#   output-dir defaults to $IMDP_FD_CACHE or ~/.cache/imdp/freediameter.
+#   output-dir defaults to $FREEDIAMETER_TEST_CACHE or ~/.cache/imdp/freediameter.
 # Prints the path of test_acct.fdx on stdout (last line). Idempotent: does nothing when the
 # extension for the installed version is already there.
 # Needs root only when build tools are missing (installs gcc, libc6-dev, dpkg-dev with apt-get).
 set -eu
 
-OUT="${1:-${IMDP_FD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/imdp/freediameter}}"
+OUT="${1:-${FREEDIAMETER_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/imdp/freediameter}}"
 log() { echo "build-test-acct: $*" >&2; }
 
 if ! dpkg-query -W -f='${Status}' libfreediameter-dev 2>/dev/null | grep -q 'install ok installed'; then

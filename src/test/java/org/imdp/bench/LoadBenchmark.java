@@ -52,7 +52,7 @@ import org.imdp.test.peers.Sipp;
  * Prints medians over the rounds, ratios ours / msilo and a loss verdict; exits 1 when im-deferred-push lost,
  * duplicated or reordered a message, left one stored, or did not charge a session exactly once (the incumbent's
  * failures are reported, they do not fail the run). Every process it starts it stops, also on
- * Ctrl-C. Extra JVM options for the jar: environment variable {@code IMDP_BENCH_JAVA_OPTS}.
+ * Ctrl-C. Extra JVM options for the jar: environment variable {@code BENCH_JAVA_OPTS}.
  */
 public final class LoadBenchmark {
 
@@ -148,7 +148,7 @@ public final class LoadBenchmark {
         // the warm-up has the shape of the measured load: sessions of 10 messages compile other code than sessions of 2
         warmup = warmup < 0 ? recipients : warmup;
         warmupMessages = warmupMessages < 0 ? messages : warmupMessages;
-        String opts = System.getenv().getOrDefault("IMDP_BENCH_JAVA_OPTS", "").strip();
+        String opts = System.getenv().getOrDefault("BENCH_JAVA_OPTS", "").strip();
         List<String> javaOptions = opts.isEmpty() ? List.of() : List.of(opts.split("\\s+"));
         Path outDir = ExternalProcess.projectRoot().resolve("target/bench")
                 .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
