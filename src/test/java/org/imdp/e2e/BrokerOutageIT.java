@@ -93,16 +93,6 @@ class BrokerOutageIT {
 
             broker = startBroker();
             long up = System.nanoTime();
-            // the outage in the log: one WARN, one INFO once it is back, no ERROR per consumer and retry
-            await().atMost(WAIT).until(() -> BACK.matcher(service.logText().substring(logBefore)).find());
-            String outageLog = service.logText().substring(logBefore);
-            String duringOutage = outageLog.substring(0, outageLog.indexOf('\n', BACK.matcher(outageLog).results()
-                    .findFirst().orElseThrow().end()));
-            assertThat(AWAY.matcher(duringOutage).results().count()).as("WARN lines saying the broker is away").isEqualTo(1);
-            assertThat(BACK.matcher(duringOutage).results().count()).as("INFO lines saying it is back").isEqualTo(1);
-            List<String> errors = ERROR.matcher(duringOutage).results().map(m -> m.group()).toList();
-            assertThat(errors).as("ERROR lines during the outage").isEmpty();
-            assertThat(JMS_NOISE.matcher(duringOutage).results().count()).as("lines of the JMS consumers and their pool").isZero();
             for (String r : recipients) {
                 client.register(r, 600);
             }
@@ -110,6 +100,21 @@ class BrokerOutageIT {
             Map<String, String> sessions = service.pushesByCallId(COMPLETE);
             await().atMost(WAIT).until(() -> Charging.byCallId(chargingEnabler.accountingRequests()).keySet()
                     .containsAll(sessions.keySet()));
+            // the outage in the log: one WARN if the consumers found the broker away (an outage shorter than their
+            // notice, as on a busy machine with the default length of 0 s, may end before: then none), and an INFO for
+            // it once the broker is back; no ERROR per consumer and retry, no line of the consumers or their pool
+            await().atMost(WAIT).until(() -> count(AWAY, service.logText().substring(logBefore))
+                                              == count(BACK, service.logText().substring(logBefore)));
+            String outageLog = service.logText().substring(logBefore);
+            long away = count(AWAY, outageLog);
+            assertThat(away).as("WARN lines saying the broker is away").isLessThanOrEqualTo(1);
+            assertThat(count(BACK, outageLog)).as("INFO lines saying it is back").isEqualTo(away);
+            if (DOWN.toSeconds() >= 30) {
+                assertThat(away).as("an outage of " + DOWN.toSeconds() + " s is noticed").isEqualTo(1);
+            }
+            List<String> errors = ERROR.matcher(outageLog).results().map(m -> m.group()).toList();
+            assertThat(errors).as("ERROR lines during and after the outage").isEmpty();
+            assertThat(JMS_NOISE.matcher(outageLog).results().count()).as("lines of the JMS consumers and their pool").isZero();
             long recoveredMillis = (System.nanoTime() - up) / 1_000_000;
             Map<String, List<FreeDiameter.Acr>> byCallId = Charging.byCallId(chargingEnabler.accountingRequests());
             long repeats = Charging.assertRepeatsMarked(byCallId);
@@ -117,12 +122,16 @@ class BrokerOutageIT {
             System.out.printf("FAULT broker down %d ms: %d MESSAGEs during the outage, %d answered 202, refusals %s;"
                             + " %d of them delivered during the outage; after the restart all %d accepted delivered,"
                             + " %d sessions, %d charged (%d repeats, all with T) %d ms after the broker came back;"
-                            + " log of the outage: 1 WARN, 1 INFO, %d ERROR%n",
+                            + " log of the outage: %d WARN, %d INFO, %d ERROR%n",
                     downMillis, waves * WAVE * 2, accepted.stream().filter(t -> t.startsWith("down")).count(), refusals, deliveredDuringOutage.stream().filter(t -> t.startsWith("down")).count(), accepted.size(),
-                    sessions.size(), byCallId.size(), repeats, recoveredMillis, errors.size());
+                    sessions.size(), byCallId.size(), repeats, recoveredMillis, away, away, errors.size());
         } finally {
             broker.close();
         }
+    }
+
+    private static long count(Pattern pattern, String log) {
+        return pattern.matcher(log).results().count();
     }
 
     /** Two messages for each of a wave's recipients, then their registrations; who got 202 and what others got. */
