@@ -16,6 +16,7 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.imdp.charging.ChargingRecords;
 import org.imdp.cpim.CpimHeaders;
 import org.imdp.registration.Registrations;
+import org.imdp.registration.RegistrationsFullException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -331,7 +332,7 @@ abstract class DeferredStoreContract {
                 .hasMessageContaining("imdp.store.max-per-recipient");
         assertThatThrownBy(() -> store.store(message("big", CAROL, "x".repeat(1001))))
                 .isInstanceOfSatisfying(RejectedMessageException.class,
-                        e -> assertThat(e.getSipStatus()).isEqualTo(413));
+                        e -> assertThat(e.getReason()).isEqualTo(RejectedMessageException.Reason.TOO_LARGE));
         assertThat(store.count(BOB)).isEqualTo(3);
         assertThat(store.count(CAROL)).isZero();
     }
@@ -425,7 +426,6 @@ abstract class DeferredStoreContract {
         assertThatThrownBy(() -> store.store(message("m1", BOB, "another one")))
                 .isInstanceOfSatisfying(RejectedMessageException.class, e -> {
                     assertThat(e.getReason()).isEqualTo(RejectedMessageException.Reason.INVALID);
-                    assertThat(e.getSipStatus()).isEqualTo(400);
                 })
                 .hasMessageContaining("message id m1 of sip:alice@example.com is already stored for " + BOB);
         DeferredMessage otherType = new DeferredMessage("m1", "sip:alice@example.com", BOB, "text/html",
@@ -508,7 +508,6 @@ abstract class DeferredStoreContract {
     static void assertStoreFull(ThrowingCallable store, String key) {
         assertThatThrownBy(store).isInstanceOfSatisfying(RejectedMessageException.class, e -> {
             assertThat(e.getReason()).isEqualTo(RejectedMessageException.Reason.STORE_FULL);
-            assertThat(e.getSipStatus()).isEqualTo(507);
         }).hasMessageContaining(key);
     }
 
@@ -782,7 +781,7 @@ abstract class DeferredStoreContract {
     }
 
     @Test
-    void over_the_limit_a_new_recipient_is_refused_with_503_and_retry_after_while_the_registered_ones_refresh()
+    void over_the_limit_a_new_recipient_is_refused_until_the_first_registration_runs_out_while_the_registered_ones_refresh()
             throws Exception {
         Registrations registrations = registrations(2);
         registrations.update(BOB, BOB_CONTACT, 600, null);
@@ -790,12 +789,10 @@ abstract class DeferredStoreContract {
         registrations.update(CAROL, "sip:carol@192.0.2.3", 3600, null);
 
         assertThatThrownBy(() -> registrations.update("sip:dave@example.com", "sip:dave@192.0.2.4", 600, null))
-                .isInstanceOfSatisfying(RejectedMessageException.class, e -> {
+                .isInstanceOfSatisfying(RegistrationsFullException.class, e -> {
                     assertThat(e.getReason()).isEqualTo(RejectedMessageException.Reason.REGISTRATIONS_FULL);
-                    assertThat(e.getSipStatus()).isEqualTo(503);
-                    assertThat(e.getSipReason()).isEqualTo("Service Unavailable");
                     // bob's registration runs out first, in 500 s
-                    assertThat(e.getRetryAfter()).isEqualTo(500);
+                    assertThat(e.roomIn()).isEqualTo(Duration.ofSeconds(500));
                 })
                 .hasMessageContaining("sip:dave@example.com").hasMessageContaining("imdp.registration.max-entries 2");
         assertThat(registrations.contactOf("sip:dave@example.com")).isNull();
