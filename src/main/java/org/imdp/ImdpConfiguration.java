@@ -14,6 +14,7 @@ import org.imdp.broker.BrokerConnectionLog;
 import org.imdp.broker.BrokerSecurity;
 import org.imdp.broker.EmbeddedBroker;
 import org.imdp.charging.ChargingEvent;
+import org.imdp.charging.ChargingRecords;
 import org.imdp.imdn.DeliveryNotifications;
 import org.imdp.intake.IntakeMessages;
 import org.imdp.push.PushRetryPolicy;
@@ -132,9 +133,11 @@ public class ImdpConfiguration implements CamelConfiguration {
         DeferredStore store = new DeferredStore(database, settings.duration("imdp.store.expiry"),
                 settings.positiveInt("imdp.store.max-per-recipient", 1_000_000),
                 settings.positiveInt("imdp.store.max-message-size", 64 * 1024 * 1024),
-                settings.positiveInt("imdp.push.max-message-failures", 1000), chargingGrace(settings), clock, capacity);
+                settings.positiveInt("imdp.push.max-message-failures", 1000), clock, capacity);
         context.addService(store, true, true);
         context.getRegistry().bind("deferredStore", store);
+        ChargingRecords chargingRecords = new ChargingRecords(store, chargingGrace(settings), clock);
+        context.getRegistry().bind("chargingRecords", chargingRecords);
         PushRequests pushRequests = new PushRequests(store, clock);
         context.getRegistry().bind("pushRequests", pushRequests);
         // read by routes: checked here so that a bad value stops the start
@@ -152,7 +155,7 @@ public class ImdpConfiguration implements CamelConfiguration {
                 new DeliveryNotifications(settings.string("imdp.sip.server-uri"), clock));
         // chargingJson, and ch1 taking the ChargingEvent as its own AccountingEvent
         ChargingEvent.register(context);
-        Operations.install(context, settings, store, queues, registrations, capacity);
+        Operations.install(context, settings, store, chargingRecords, queues, registrations, capacity);
     }
 
     /**

@@ -1,6 +1,6 @@
 package org.imdp.ops;
 
-import org.imdp.store.DeferredStore;
+import org.imdp.charging.ChargingRecords;
 
 /**
  * Charging events not charged yet, wherever they wait: as records in the store (the push that wrote them is still
@@ -9,20 +9,20 @@ import org.imdp.store.DeferredStore;
  */
 final class ChargingBacklog {
 
-    private final DeferredStore store;
+    private final ChargingRecords records;
     private final BrokerQueues queues;
     private final String chargingQueue;
     private final String chargingDlq;
 
-    ChargingBacklog(DeferredStore store, BrokerQueues queues, String chargingQueue, String chargingDlq) {
-        this.store = store;
+    ChargingBacklog(ChargingRecords records, BrokerQueues queues, String chargingQueue, String chargingDlq) {
+        this.records = records;
         this.queues = queues;
         this.chargingQueue = chargingQueue;
         this.chargingDlq = chargingDlq;
     }
 
     long pending() throws Exception {
-        return store.chargingRecords() + queues.messageCount(chargingQueue);
+        return records.count() + queues.messageCount(chargingQueue);
     }
 
     long deadLettered() throws Exception {

@@ -14,6 +14,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.spi.ManagementAgent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.imdp.ImdpSettings;
+import org.imdp.charging.ChargingRecords;
 import org.imdp.registration.Registrations;
 import org.imdp.store.DeferredStore;
 import org.imdp.store.StoreCapacity;
@@ -41,8 +42,9 @@ public final class Operations extends ServiceSupport {
      * Installs everything; called from the service's configuration after the store exists and before the context
      * starts. The MBeans are registered when the context starts, and unregistered when it stops.
      */
-    public static void install(CamelContext context, ImdpSettings settings, DeferredStore store, BrokerQueues queues,
-                               Registrations registrations, StoreCapacity capacity) throws Exception {
+    public static void install(CamelContext context, ImdpSettings settings, DeferredStore store,
+                               ChargingRecords chargingRecords, BrokerQueues queues, Registrations registrations,
+                               StoreCapacity capacity) throws Exception {
         ManagementAccess.install(context, settings.string("imdp.management.user"),
                 settings.string("imdp.management.password"));
         ManagementListening.install(context);
@@ -57,7 +59,7 @@ public final class Operations extends ServiceSupport {
 
         String charging = settings.string("imdp.queue.charging");
         String chargingDlq = settings.string("imdp.queue.charging-dlq");
-        ChargingBacklog backlog = new ChargingBacklog(store, queues, charging, chargingDlq);
+        ChargingBacklog backlog = new ChargingBacklog(chargingRecords, queues, charging, chargingDlq);
         storeGauges(meters, store, backlog, registrations);
         Operations ops = new Operations(context);
         ops.probes = context.getExecutorServiceManager().newFixedThreadPool(ops, "ImdpHealthProbe", 2);

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.imdp.store.DeferredStore;
-import org.imdp.store.RejectedMessageException;
 import org.imdp.store.Recipients;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,8 +77,8 @@ public final class Registrations {
      * from the JMS queue) is not recorded.
      *
      * @return true when this registered an IM Client (the push is due)
-     * @throws RejectedMessageException ({@link RejectedMessageException.Reason#REGISTRATIONS_FULL}) when the recipient
-     *                                  is not registered and {@code imdp.registration.max-entries} others are
+     * @throws RegistrationsFullException when the recipient is not registered and {@code imdp.registration.max-entries}
+     *                                    others are
      */
     public boolean update(String recipient, String contact, Integer expires, Boolean imFeatureTag)
             throws SQLException, InterruptedException {
@@ -138,9 +137,8 @@ public final class Registrations {
         // room is made when the first of them runs out (unless it is refreshed): the sender may try again then
         long firstExpiry = store.single("SELECT min(expires_at) FROM registration WHERE expires_at > ?", now);
         long seconds = Math.max(1, Math.min(DEFAULT_EXPIRES, (firstExpiry - now + 999) / 1000));
-        throw new RejectedMessageException(RejectedMessageException.Reason.REGISTRATIONS_FULL,
-                key + " not registered: " + registered + " recipients are (imdp.registration.max-entries "
-                + maxEntries + ")", (int) seconds);
+        throw new RegistrationsFullException(key + " not registered: " + registered
+                + " recipients are (imdp.registration.max-entries " + maxEntries + ")", Duration.ofSeconds(seconds));
     }
 
     /** The registered contact of the recipient, or {@code null} when it is not (or no longer) registered. */

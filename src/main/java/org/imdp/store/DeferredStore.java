@@ -37,13 +37,14 @@ import org.slf4j.LoggerFactory;
  * that recipient has stored, whatever the total.
  * <p>
  * A push takes a recipient's messages out with {@link #checkout} (they stay stored) and {@link #settle}s it in one
- * transaction: the acknowledged messages are deleted, the refused ones are marked for the IMDN route, and the push's
- * charging record is written. The one-push-per-recipient rule is kept by the leases of {@link PushRequests}, in the
+ * transaction: the acknowledged messages are deleted, the refused ones are marked for the IMDN route, and what the
+ * application hands the settle to write with them (its outbox: the push's charging record) is written. The
+ * one-push-per-recipient rule is kept by the leases of {@link PushRequests}, in the
  * same database. Every write goes through one writer thread that commits what arrived meanwhile together (group
  * commit); reads use the connection pool.
  * <p>
- * What leaves the store for a queue (expired and refused messages, charging records not charged at once) is read by a
- * relay route, sent, and then deleted here: a crash in between sends it once more, with the same duplicate-detection
+ * What leaves the store for a queue (expired and refused messages, and what an outbox wrote, e.g. charging records
+ * not charged at once) is read by a relay route, sent, and then deleted here: a crash in between sends it once more, with the same duplicate-detection
  * id, which the broker drops.
  */
 public final class DeferredStore extends ServiceSupport {
@@ -80,7 +81,6 @@ public final class DeferredStore extends ServiceSupport {
     private final int maxPerRecipient;
     private final int maxMessageSize;
     private final int maxMessageFailures;
-    private final Duration chargingGrace;
     private final Clock clock;
     private final StoreCapacity capacity;
     private final BlockingQueue<PendingWrite> writes = new LinkedBlockingQueue<>();
@@ -89,37 +89,27 @@ public final class DeferredStore extends ServiceSupport {
     /**
      * @param maxMessageFailures after how many sessions in a row that stopped at one message (not the client's
      *                           decision) that message is refused for good
-     * @param chargingGrace      how long a charging record is left to the push that wrote it (sent at once after the
-     *                           settle) before the relay hands it to the charging queue
      */
     public DeferredStore(StoreDatabase db, Duration expiry, int maxPerRecipient, int maxMessageSize,
-                         int maxMessageFailures, Duration chargingGrace, Clock clock) {
-        this(db, expiry, maxPerRecipient, maxMessageSize, maxMessageFailures, chargingGrace, clock,
+                         int maxMessageFailures, Clock clock) {
+        this(db, expiry, maxPerRecipient, maxMessageSize, maxMessageFailures, clock,
                 new StoreCapacity(db, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE));
     }
 
     /** @param capacity the global caps on what the store holds, checked in each insert's transaction */
     public DeferredStore(StoreDatabase db, Duration expiry, int maxPerRecipient, int maxMessageSize,
-                         int maxMessageFailures, Duration chargingGrace, Clock clock, StoreCapacity capacity) {
+                         int maxMessageFailures, Clock clock, StoreCapacity capacity) {
         this.capacity = capacity;
         this.db = db;
         this.expiry = expiry;
         this.maxPerRecipient = maxPerRecipient;
         this.maxMessageSize = maxMessageSize;
         this.maxMessageFailures = maxMessageFailures;
-        this.chargingGrace = chargingGrace;
         this.clock = clock;
     }
 
     /** A message as it is stored: its row, when it expires, and why it was refused (or {@code null}). */
     public record StoredMessage(long rowId, DeferredMessage message, Instant expiresAt, String refusal) {
-    }
-
-    /**
-     * A charging record left for the relay: its event id, the event (JSON), and whether an ACR of it may have reached
-     * the Charging Enabler already (false only when its push's ACR never left, {@link #notSent}).
-     */
-    public record ChargingRecord(String eventId, String event, boolean possiblySent) {
     }
 
     /**
@@ -408,9 +398,10 @@ public final class DeferredStore extends ServiceSupport {
 
     /**
      * Settles a push in one transaction: deletes the acknowledged messages, marks the refused ones ({@code refusals}:
-     * id to reason) for the refused queue, and writes the push's charging record ({@code chargingEvent}, JSON, under
-     * {@code eventId}; none when {@code eventId} is {@code null}). A crash can neither charge a push twice, nor lose
-     * its record, nor lose or duplicate a refused message.
+     * id to reason) for the refused queue, and writes each entry of {@code outbox}, what the application has to write
+     * with them (the push's charging record): a crash can neither lose an outbox entry nor write it for messages
+     * that are still stored, nor lose or duplicate a refused message. If an entry fails, nothing of the settle is
+     * written.
      * <p>
      * A session that stopped early ({@code stoppedBecause} not {@code null}: no answer, the connection lost, a message
      * that could not be sent) counts a failure against the batch's first message that was neither acknowledged nor
@@ -418,8 +409,8 @@ public final class DeferredStore extends ServiceSupport {
      * too, with the reason, so that it cannot hold the recipient's queue until it expires.
      */
     public void settle(PushBatch batch, Collection<String> acknowledged, Map<String, String> refusals,
-                       String stoppedBecause, String eventId, String chargingEvent) throws SQLException, InterruptedException {
-        if (batch.isEmpty() && eventId == null) {
+                       String stoppedBecause, List<Work> outbox) throws SQLException, InterruptedException {
+        if (batch.isEmpty() && outbox.isEmpty()) {
             return;
         }
         // resolved before the transaction: a message that is not the batch's settles nothing
@@ -430,7 +421,6 @@ public final class DeferredStore extends ServiceSupport {
                 .filter(id -> !acknowledged.contains(id) && !refusals.containsKey(id)).findFirst().map(batch::rowId)
                 .orElse(null);
         String refusalAfterFailures = "not delivered in " + maxMessageFailures + " sessions in a row: " + stoppedBecause;
-        long dueAt = clock.instant().plus(chargingGrace).toEpochMilli();
         write(c -> {
             if (stoppedAt != null) {
                 try (PreparedStatement failed = c.prepareStatement("UPDATE deferred_message SET failures = failures + 1, "
@@ -460,54 +450,13 @@ public final class DeferredStore extends ServiceSupport {
                     refuse.executeBatch();
                 }
             }
-            if (eventId != null) {
-                try (PreparedStatement record = c.prepareStatement(
-                        "INSERT INTO charging_record (event_id, due_at, event) VALUES (?, ?, ?)")) {
-                    record.setString(1, eventId);
-                    record.setLong(2, dueAt);
-                    record.setString(3, chargingEvent);
-                    record.executeUpdate();
-                }
+            for (Work entry : outbox) {
+                entry.run(c);
             }
             return null;
         });
         LOG.debug("Settled push of {}: {} of {} messages delivered, {} refused", batch.recipient(), acknowledged.size(),
                 batch.getMessages().size(), refusals.size());
-    }
-
-    /**
-     * The charging record {@code eventId} is done with: answered 2001, or handed to the charging queue. Its delete is
-     * queued for the writer's next transaction and not waited for: it rides along with the next settles instead of
-     * costing a commit of its own. Should the service stop before that commit, the record is charged once more by
-     * the relay, with the T flag and the same Session-Id.
-     */
-    public void charged(String eventId) {
-        writeLater("DELETE FROM charging_record WHERE event_id = ?", eventId,
-                "Charging record {} was charged but could not be deleted ({}); the relay charges it again");
-    }
-
-    /**
-     * The push's own ACR of the charging record {@code eventId} never left (no open peer): the relay's ACR need not
-     * carry the T flag. Queued for the writer's next transaction like {@link #charged}; should the service stop before
-     * that commit, the record stays possibly sent and the relay's ACR carries T, which is allowed for a first sending.
-     */
-    public void notSent(String eventId) {
-        writeLater("UPDATE charging_record SET possibly_sent = FALSE WHERE event_id = ?", eventId,
-                "Charging record {} not sent, but it could not be marked so ({}); the relay sends it with the T flag");
-    }
-
-    /** Queues {@code sql} with the one parameter {@code eventId} for the writer's next transaction, without waiting. */
-    private void writeLater(String sql, String eventId, String failureLog) {
-        writeAsync(c -> {
-            try (PreparedStatement statement = c.prepareStatement(sql)) {
-                statement.setString(1, eventId);
-                return statement.executeUpdate();
-            }
-        }).whenComplete((rows, error) -> {
-            if (error != null) {
-                LOG.warn(failureLog, eventId, error.getMessage());
-            }
-        });
     }
 
     /**
@@ -522,31 +471,6 @@ public final class DeferredStore extends ServiceSupport {
             pending.done().completeExceptionally(new SQLException("the deferred store is not running"));
         }
         return pending.done();
-    }
-
-    /**
-     * Charging records whose push did not charge them within the grace period (the Charging Enabler was down, or the
-     * service stopped in between), oldest first, at most {@code max}.
-     */
-    public List<ChargingRecord> chargingDue(int max) throws SQLException {
-        List<ChargingRecord> due = new ArrayList<>();
-        try (Connection c = db.dataSource().getConnection();
-             PreparedStatement q = c.prepareStatement(
-                     "SELECT event_id, event, possibly_sent FROM charging_record WHERE due_at <= ? ORDER BY due_at LIMIT ?")) {
-            q.setLong(1, clock.millis());
-            q.setInt(2, max);
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    due.add(new ChargingRecord(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
-                }
-            }
-        }
-        return due;
-    }
-
-    /** Charging records not yet charged nor handed to the charging queue. */
-    public long chargingRecords() throws SQLException {
-        return single("SELECT count(*) FROM charging_record");
     }
 
     /** Messages kept past their expiry, oldest first, at most {@code max}: for {@link #EXPIRED_QUEUE}. */
@@ -694,21 +618,35 @@ public final class DeferredStore extends ServiceSupport {
         return first(sql, rs -> rs.getString(1), params);
     }
 
+    /** What a query's row becomes. */
     @FunctionalInterface
-    private interface Column<T> {
+    public interface Row<T> {
         T read(ResultSet rs) throws SQLException;
     }
 
     /** Reads the first row of a query on a pooled connection; {@code null} when there is none. */
-    private <T> T first(String sql, Column<T> column, Object... params) throws SQLException {
+    private <T> T first(String sql, Row<T> row, Object... params) throws SQLException {
+        List<T> rows = rows(sql, row, params);
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    /**
+     * Every row a query answers, on a pooled connection (also for the store's other tables, e.g.
+     * {@code org.imdp.charging.ChargingRecords}); bound it with a LIMIT.
+     */
+    public <T> List<T> rows(String sql, Row<T> row, Object... params) throws SQLException {
+        List<T> result = new ArrayList<>();
         try (Connection c = db.dataSource().getConnection(); PreparedStatement q = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 q.setObject(i + 1, params[i]);
             }
             try (ResultSet rs = q.executeQuery()) {
-                return rs.next() ? column.read(rs) : null;
+                while (rs.next()) {
+                    result.add(row.read(rs));
+                }
             }
         }
+        return result;
     }
 
     private int update(String sql, Object key) throws SQLException, InterruptedException {

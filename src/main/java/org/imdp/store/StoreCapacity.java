@@ -9,7 +9,7 @@ import java.sql.SQLException;
  * The store's global caps, which no sender can exhaust however many recipients it invents: all stored messages
  * ({@code imdp.store.max-messages}), all their octets ({@code imdp.store.max-bytes}) and the recipients with messages
  * stored ({@code imdp.store.max-recipients}), besides the per-recipient quota. Past a cap a message is refused with
- * {@link RejectedMessageException.Reason#STORE_FULL}: a SIP 507 with a Warning naming the key.
+ * {@link RejectedMessageException.Reason#STORE_FULL}, whose message names the key.
  * <p>
  * What is stored is counted by the database itself (tables {@code store_usage} and {@code store_recipient}, kept exact
  * by triggers in the transaction of every insert and delete, migration V6): {@link #refusal} reads one row in the

@@ -51,8 +51,7 @@ public final class RegistrationBenchmark {
         Path dir = Files.createTempDirectory("imdp-registration-bench");
         StoreDatabase database = new StoreDatabase(url, "", "", dir, 8);
         database.start();
-        DeferredStore store = new DeferredStore(database, Duration.ofHours(72), 1000, 1 << 20, 3, Duration.ofSeconds(10),
-                Clock.systemUTC());
+        DeferredStore store = new DeferredStore(database, Duration.ofHours(72), 1000, 1 << 20, 3, Clock.systemUTC());
         store.start();
         Registrations registrations = new Registrations(store, Clock.systemUTC(), false, Integer.MAX_VALUE,
                 Duration.ofSeconds(1));

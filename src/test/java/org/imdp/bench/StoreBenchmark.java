@@ -49,8 +49,7 @@ public final class StoreBenchmark {
         Path dir = Files.createTempDirectory("imdp-store-bench");
         StoreDatabase database = new StoreDatabase(url, "", "", dir, 8);
         database.start();
-        DeferredStore store = new DeferredStore(database, Duration.ofHours(72), 1000, 1 << 20, 3, Duration.ofSeconds(10),
-                Clock.systemUTC());
+        DeferredStore store = new DeferredStore(database, Duration.ofHours(72), 1000, 1 << 20, 3, Clock.systemUTC());
         store.start();
         System.out.printf("machine: %d cores, Java %s; store %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), database.url());

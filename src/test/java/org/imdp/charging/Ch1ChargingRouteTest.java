@@ -98,7 +98,7 @@ class Ch1ChargingRouteTest extends ChargingRouteTestSupport {
 
         template.sendBody("direct:charge", event);
 
-        await().atMost(10, TimeUnit.SECONDS).until(() -> store.chargingRecords() == 0);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> records.count() == 0);
         assertThat(cdf.requests(Diameter.CMD_ACCOUNTING)).singleElement().satisfies(acr -> {
             assertThat(acr.isRetransmit()).isFalse();
             assertThat(acr.avp(Diameter.SESSION_ID).orElseThrow().asUtf8()).endsWith(";at-once");
@@ -120,9 +120,9 @@ class Ch1ChargingRouteTest extends ChargingRouteTestSupport {
         record(event);
 
         template.sendBody("direct:charge", event);
-        assertThat(store.chargingRecords()).as("kept after the failed ACR").isEqualTo(1);
+        assertThat(records.count()).as("kept after the failed ACR").isEqualTo(1);
 
-        await().atMost(15, TimeUnit.SECONDS).until(() -> acrs.size() == 2 && store.chargingRecords() == 0
+        await().atMost(15, TimeUnit.SECONDS).until(() -> acrs.size() == 2 && records.count() == 0
                                                         && messages("im.charging") == 0);
         assertThat(acrs).extracting(DiameterMessage::isRetransmit).containsExactly(false, true);
         assertThat(acrs).extracting(m -> m.avp(Diameter.SESSION_ID).orElseThrow().asUtf8()).containsOnly(
@@ -169,7 +169,7 @@ class Ch1ChargingRouteTest extends ChargingRouteTestSupport {
         assertThat(ch1Endpoints().mapToLong(Ch1Endpoint::getRecordsFailed).sum()).as("the push's ACR failed").isEqualTo(1);
         cdf.refuseConnections(false);
 
-        await().atMost(15, TimeUnit.SECONDS).until(() -> acrs.size() == 1 && store.chargingRecords() == 0
+        await().atMost(15, TimeUnit.SECONDS).until(() -> acrs.size() == 1 && records.count() == 0
                                                         && messages("im.charging") == 0);
         assertChargedOnceWithoutT(acrs);
     }

@@ -48,6 +48,7 @@ abstract class ChargingRouteTestSupport extends CamelTestSupport {
     private EmbeddedBroker broker;
     private StoreDatabase database;
     DeferredStore store;
+    ChargingRecords records;
 
     /** Override properties for the route, at least {@code imdp.ch1.peers}. */
     abstract Properties ch1Properties();
@@ -70,10 +71,12 @@ abstract class ChargingRouteTestSupport extends CamelTestSupport {
         broker.start();
         database = new StoreDatabase("", "", "", Files.createTempDirectory(journal, "store"), 2);
         database.start();
-        store = new DeferredStore(database, Duration.ofHours(72), 100, 1000, 3, CHARGING_GRACE, Clock.systemUTC());
+        store = new DeferredStore(database, Duration.ofHours(72), 100, 1000, 3, Clock.systemUTC());
         store.start();
         CamelContext context = super.createCamelContext();
+        records = new ChargingRecords(store, CHARGING_GRACE, Clock.systemUTC());
         context.getRegistry().bind("deferredStore", store);
+        context.getRegistry().bind("chargingRecords", records);
         context.addComponent("jms", JmsComponent.jmsComponent(client.connectionFactory()));
         ChargingEvent.register(context);
         context.getPropertiesComponent().setLocation("file:config/application.properties");
@@ -101,8 +104,8 @@ abstract class ChargingRouteTestSupport extends CamelTestSupport {
 
     /** A push's charging record, as its settle writes it: the relay takes it {@link #CHARGING_GRACE} later. */
     void record(ChargingEvent event) throws Exception {
-        store.settle(PushBatches.none(event.recipient()), List.of(), java.util.Map.of(), null, event.eventId(),
-                json.writeValueAsString(event));
+        store.settle(PushBatches.none(event.recipient()), List.of(), java.util.Map.of(), null,
+                records.outbox(event.eventId(), json.writeValueAsString(event)));
     }
 
     void publish(ChargingEvent event) throws Exception {

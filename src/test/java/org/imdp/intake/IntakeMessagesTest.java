@@ -105,7 +105,7 @@ class IntakeMessagesTest {
         assertThatThrownBy(() -> intake.fromSip(sip("<sip:mallory@example.com>", "Message/CPIM", CPIM)))
                 .isInstanceOf(RejectedMessageException.class)
                 .hasMessageContaining("CPIM From Alice <sip:alice@example.com> is not the sender sip:mallory@example.com")
-                .extracting("sipStatus").isEqualTo(400);
+                .extracting("reason").isEqualTo(RejectedMessageException.Reason.INVALID);
     }
 
     @Test
@@ -117,7 +117,7 @@ class IntakeMessagesTest {
                 CPIM.replace("Subject: hi", "Sub ject: hi"), CPIM.replace("NS: imdn <urn:ietf:params:imdn>", "NS: imdn"),
                 CPIM.replace("Hello", "") }) {
             assertThatThrownBy(() -> intake.fromSip(sip("<sip:alice@example.com>", "message/cpim", bad)))
-                    .as(bad).isInstanceOf(RejectedMessageException.class).extracting("sipStatus").isEqualTo(400);
+                    .as(bad).isInstanceOf(RejectedMessageException.class).extracting("reason").isEqualTo(RejectedMessageException.Reason.INVALID);
         }
     }
 
@@ -131,7 +131,7 @@ class IntakeMessagesTest {
                 CPIM.replace("Content-Type: text/plain;charset=UTF-8", "Content-Type: text/plain\u0085"))))
                 .isInstanceOf(RejectedMessageException.class)
                 .hasMessage("CPIM Content-Type contains control character U+0085, which cannot go into a CPIM header")
-                .extracting("sipStatus").isEqualTo(400);
+                .extracting("reason").isEqualTo(RejectedMessageException.Reason.INVALID);
         assertThatThrownBy(() -> intake.fromSip(sip("<sip:alice@example.com>", "text/plain\u2028x", "Hello")))
                 .isInstanceOf(RejectedMessageException.class).hasMessageContaining("Content-Type contains line break U+2028");
         assertThatThrownBy(() -> intake.fromSip(sip("<sip:alice@example.com\u2000>", "text/plain", "Hello")))
@@ -195,7 +195,7 @@ class IntakeMessagesTest {
         Exchange noCallId = sip("<sip:alice@example.com>", "text/plain", "Hello");
         noCallId.getMessage().removeHeader(SipMsrpConstants.CALL_ID);
         assertThatThrownBy(() -> intake.fromSip(noCallId)).isInstanceOf(RejectedMessageException.class)
-                .extracting("sipStatus").isEqualTo(400);
+                .extracting("reason").isEqualTo(RejectedMessageException.Reason.INVALID);
     }
 
     /** A JMS message without imdpMessageId gets its id from the JMS message id, which a redelivery keeps. */

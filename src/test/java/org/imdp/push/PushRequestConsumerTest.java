@@ -51,8 +51,7 @@ class PushRequestConsumerTest extends CamelTestSupport {
     protected CamelContext createCamelContext() throws Exception {
         database = new StoreDatabase("", "", "", Files.createDirectories(dataDir.resolve("store")), 2);
         database.start();
-        store = new DeferredStore(database, Duration.ofHours(72), 100, 1000, 3, Duration.ofSeconds(30),
-                Clock.systemUTC());
+        store = new DeferredStore(database, Duration.ofHours(72), 100, 1000, 3, Clock.systemUTC());
         store.start();
         requests = new PushRequests(store, Clock.systemUTC());
         CamelContext context = super.createCamelContext();

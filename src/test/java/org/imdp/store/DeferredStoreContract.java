@@ -13,8 +13,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultMessage;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.imdp.charging.ChargingRecords;
 import org.imdp.cpim.CpimHeaders;
 import org.imdp.registration.Registrations;
+import org.imdp.registration.RegistrationsFullException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,6 +59,8 @@ abstract class DeferredStoreContract {
 
     StoreDatabase database;
     DeferredStore store;
+    /** The charging records a settle's outbox writes, in the store's database. */
+    ChargingRecords records;
 
     /** The JDBC URL of a fresh, empty store; empty for the embedded SQLite file in {@link #dataDir}. */
     abstract String newStoreUrl();
@@ -69,8 +73,9 @@ abstract class DeferredStoreContract {
     void startStore(String url) {
         database = new StoreDatabase(url, "", "", dataDir, 4);
         database.start();
-        store = new DeferredStore(database, EXPIRY, 3, 1000, MAX_FAILURES, CHARGING_GRACE, clock);
+        store = new DeferredStore(database, EXPIRY, 3, 1000, MAX_FAILURES, clock);
         store.start();
+        records = new ChargingRecords(store, CHARGING_GRACE, clock);
     }
 
     @AfterEach
@@ -127,11 +132,11 @@ abstract class DeferredStoreContract {
         store.store(message("m3", BOB, "three"));
 
         PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE);
-        store.settle(batch, List.of("m1", "m2"), Map.of(), null, "e1", "{\"eventId\":\"e1\"}");
+        store.settle(batch, List.of("m1", "m2"), Map.of(), null, records.outbox("e1", "{\"eventId\":\"e1\"}"));
 
         assertThat(store.count(BOB)).isEqualTo(1);
         assertThat(ids(store.checkout(BOB, 100, Integer.MAX_VALUE))).containsExactly("m3");
-        assertThat(store.chargingRecords()).isEqualTo(1);
+        assertThat(records.count()).isEqualTo(1);
     }
 
     @Test
@@ -139,46 +144,46 @@ abstract class DeferredStoreContract {
         store.store(message("m1", BOB, "one"));
         store.store(message("m2", BOB, "two"));
         PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE);
-        store.settle(batch, List.of(), Map.of(), null, "e1", "{}");
+        store.settle(batch, List.of(), Map.of(), null, records.outbox("e1", "{}"));
 
         // the same event id again: the charging record cannot be written, so m1 is not removed either
-        assertThatThrownBy(() -> store.settle(batch, List.of("m1"), Map.of(), null, "e1", "{}"))
+        assertThatThrownBy(() -> store.settle(batch, List.of("m1"), Map.of(), null, records.outbox("e1", "{}")))
                 .isInstanceOf(java.sql.SQLException.class);
         assertThat(ids(store.checkout(BOB, 100, Integer.MAX_VALUE))).containsExactly("m1", "m2");
-        assertThat(store.chargingRecords()).isEqualTo(1);
+        assertThat(records.count()).isEqualTo(1);
     }
 
     @Test
     void a_charging_record_is_left_to_its_push_for_the_grace_period_then_due_for_the_relay() throws Exception {
         store.store(message("m1", BOB, "one"));
-        store.settle(store.checkout(BOB, 100, Integer.MAX_VALUE), List.of("m1"), Map.of(), null, "e1", "{\"eventId\":\"e1\"}");
+        store.settle(store.checkout(BOB, 100, Integer.MAX_VALUE), List.of("m1"), Map.of(), null, records.outbox("e1", "{\"eventId\":\"e1\"}"));
 
-        assertThat(store.chargingDue(10)).isEmpty();
+        assertThat(records.due(10)).isEmpty();
         now.set(now.get().plus(CHARGING_GRACE));
-        assertThat(store.chargingDue(10)).containsExactly(new DeferredStore.ChargingRecord("e1", "{\"eventId\":\"e1\"}", true));
+        assertThat(records.due(10)).containsExactly(new ChargingRecords.ChargingRecord("e1", "{\"eventId\":\"e1\"}", true));
 
-        store.charged("e1");
+        records.charged("e1");
         // the delete rides along with the writer's next transaction
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-                .until(() -> store.chargingRecords() == 0);
-        assertThat(store.chargingDue(10)).isEmpty();
+                .until(() -> records.count() == 0);
+        assertThat(records.due(10)).isEmpty();
     }
 
     @Test
     void a_charging_record_whose_acr_never_left_is_due_as_not_sent_and_the_others_as_possibly_sent() throws Exception {
         store.store(message("m1", BOB, "one"));
         store.store(message("m2", BOB, "two"));
-        store.settle(store.checkout(BOB, 1, Integer.MAX_VALUE), List.of("m1"), Map.of(), null, "e1", "{\"eventId\":\"e1\"}");
-        store.settle(store.checkout(BOB, 1, Integer.MAX_VALUE), List.of("m2"), Map.of(), null, "e2", "{\"eventId\":\"e2\"}");
+        store.settle(store.checkout(BOB, 1, Integer.MAX_VALUE), List.of("m1"), Map.of(), null, records.outbox("e1", "{\"eventId\":\"e1\"}"));
+        store.settle(store.checkout(BOB, 1, Integer.MAX_VALUE), List.of("m2"), Map.of(), null, records.outbox("e2", "{\"eventId\":\"e2\"}"));
 
-        store.notSent("e2");
+        records.notSent("e2");
         now.set(now.get().plus(CHARGING_GRACE));
         // the update rides along with the writer's next transaction
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-                .until(() -> store.chargingDue(10).stream().anyMatch(r -> !r.possiblySent()));
-        assertThat(store.chargingDue(10)).containsExactlyInAnyOrder(
-                new DeferredStore.ChargingRecord("e1", "{\"eventId\":\"e1\"}", true),
-                new DeferredStore.ChargingRecord("e2", "{\"eventId\":\"e2\"}", false));
+                .until(() -> records.due(10).stream().anyMatch(r -> !r.possiblySent()));
+        assertThat(records.due(10)).containsExactlyInAnyOrder(
+                new ChargingRecords.ChargingRecord("e1", "{\"eventId\":\"e1\"}", true),
+                new ChargingRecords.ChargingRecord("e2", "{\"eventId\":\"e2\"}", false));
     }
 
     @Test
@@ -188,13 +193,12 @@ abstract class DeferredStoreContract {
         store.store(message("m3", BOB, "three"));
 
         // m1 acknowledged, then the session stops at m2 (m3 never sent)
-        store.settle(store.checkout(BOB, 100, Integer.MAX_VALUE), List.of("m1"), Map.of(), "no answer to the SEND of m2",
-                null, null);
+        store.settle(store.checkout(BOB, 100, Integer.MAX_VALUE), List.of("m1"), Map.of(), "no answer to the SEND of m2", List.of());
         for (int session = 2; session <= MAX_FAILURES; session++) {
             assertThat(store.refused(10)).as("after %d sessions", session - 1).isEmpty();
             PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE);
             assertThat(ids(batch)).containsExactly("m2", "m3");
-            store.settle(batch, List.of(), Map.of(), "no answer to the SEND of m2", null, null);
+            store.settle(batch, List.of(), Map.of(), "no answer to the SEND of m2", List.of());
         }
 
         assertThat(store.refused(10)).singleElement().satisfies(r -> {
@@ -211,7 +215,7 @@ abstract class DeferredStoreContract {
         store.store(message("m2", BOB, "two"));
         for (int session = 1; session <= MAX_FAILURES; session++) {
             // no reason to stop: e.g. a session cut short by the session budget, whose rest follows
-            store.settle(store.checkout(BOB, 100, Integer.MAX_VALUE), List.of(), Map.of(), null, null, null);
+            store.settle(store.checkout(BOB, 100, Integer.MAX_VALUE), List.of(), Map.of(), null, List.of());
         }
         assertThat(store.refused(10)).isEmpty();
         assertThat(store.count(BOB)).isEqualTo(2);
@@ -226,7 +230,7 @@ abstract class DeferredStoreContract {
         store.store(message("m3", BOB, "three"));
 
         PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE);
-        store.settle(batch, List.of("m1"), Map.of("m2", "MSRP 415 Unsupported media type"), null, "e2", "{}");
+        store.settle(batch, List.of("m1"), Map.of("m2", "MSRP 415 Unsupported media type"), null, records.outbox("e2", "{}"));
 
         assertThat(ids(store.checkout(BOB, 100, Integer.MAX_VALUE))).containsExactly("m3");
         List<DeferredStore.StoredMessage> refused = store.refused(10);
@@ -257,11 +261,11 @@ abstract class DeferredStoreContract {
 
         PushBatch batch = store.checkout(BOB, 100, Integer.MAX_VALUE);
         assertThatThrownBy(() -> store.settle(batch, List.of("m1"), Map.of("other", "MSRP 413 Stop sending message"),
-                null, "e3", "{}")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("other");
+                null, records.outbox("e3", "{}"))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("other");
 
         assertThat(store.count(BOB)).isEqualTo(1);
         assertThat(store.refused(10)).isEmpty();
-        assertThat(store.chargingRecords()).isZero();
+        assertThat(records.count()).isZero();
     }
 
     @Test
@@ -273,7 +277,7 @@ abstract class DeferredStoreContract {
         store.checkout(BOB, 1, Integer.MAX_VALUE);
 
         assertThat(ids(store.checkout(BOB, 100, Integer.MAX_VALUE))).containsExactly("m1", "m2");
-        assertThat(store.chargingRecords()).isZero();
+        assertThat(records.count()).isZero();
     }
 
     @Test
@@ -285,7 +289,7 @@ abstract class DeferredStoreContract {
         PushBatch batch = store.checkout(BOB, 100, 8);
         assertThat(ids(batch)).containsExactly("m1", "m2");
         assertThat(batch.hasMore()).isTrue();
-        store.settle(batch, List.of("m1"), Map.of(), null, null, null);
+        store.settle(batch, List.of("m1"), Map.of(), null, List.of());
 
         PushBatch rest = store.checkout(BOB, 100, 8);
         assertThat(ids(rest)).containsExactly("m2", "m3");
@@ -328,7 +332,7 @@ abstract class DeferredStoreContract {
                 .hasMessageContaining("imdp.store.max-per-recipient");
         assertThatThrownBy(() -> store.store(message("big", CAROL, "x".repeat(1001))))
                 .isInstanceOfSatisfying(RejectedMessageException.class,
-                        e -> assertThat(e.getSipStatus()).isEqualTo(413));
+                        e -> assertThat(e.getReason()).isEqualTo(RejectedMessageException.Reason.TOO_LARGE));
         assertThat(store.count(BOB)).isEqualTo(3);
         assertThat(store.count(CAROL)).isZero();
     }
@@ -403,7 +407,7 @@ abstract class DeferredStoreContract {
         PushBatch first = store.checkout(BOB, 100, Integer.MAX_VALUE);
         assertThat(first.getMessages()).extracting(DeferredMessage::sender).containsExactly("sip:alice@example.com");
         assertThat(first.hasMore()).isTrue();
-        store.settle(first, List.of("m1"), Map.of(), null, "e1", "{\"eventId\":\"e1\"}");
+        store.settle(first, List.of("m1"), Map.of(), null, records.outbox("e1", "{\"eventId\":\"e1\"}"));
 
         PushBatch second = store.checkout(BOB, 100, Integer.MAX_VALUE);
         assertThat(second.getMessages()).extracting(DeferredMessage::sender, DeferredMessage::messageId)
@@ -422,7 +426,6 @@ abstract class DeferredStoreContract {
         assertThatThrownBy(() -> store.store(message("m1", BOB, "another one")))
                 .isInstanceOfSatisfying(RejectedMessageException.class, e -> {
                     assertThat(e.getReason()).isEqualTo(RejectedMessageException.Reason.INVALID);
-                    assertThat(e.getSipStatus()).isEqualTo(400);
                 })
                 .hasMessageContaining("message id m1 of sip:alice@example.com is already stored for " + BOB);
         DeferredMessage otherType = new DeferredMessage("m1", "sip:alice@example.com", BOB, "text/html",
@@ -496,15 +499,15 @@ abstract class DeferredStoreContract {
         stop();
         database = new StoreDatabase(url, "", "", dataDir, 4);
         database.start();
-        store = new DeferredStore(database, EXPIRY, 3, 1000, MAX_FAILURES, CHARGING_GRACE, clock,
+        store = new DeferredStore(database, EXPIRY, 3, 1000, MAX_FAILURES, clock,
                 new StoreCapacity(database, maxMessages, maxBytes, maxRecipients));
         store.start();
+        records = new ChargingRecords(store, CHARGING_GRACE, clock);
     }
 
     static void assertStoreFull(ThrowingCallable store, String key) {
         assertThatThrownBy(store).isInstanceOfSatisfying(RejectedMessageException.class, e -> {
             assertThat(e.getReason()).isEqualTo(RejectedMessageException.Reason.STORE_FULL);
-            assertThat(e.getSipStatus()).isEqualTo(507);
         }).hasMessageContaining(key);
     }
 
@@ -525,7 +528,7 @@ abstract class DeferredStoreContract {
         assertThat(capacity.reached(capacity.usage())).isEqualTo("imdp.store.max-messages 4, imdp.store.max-recipients 2");
 
         // what leaves the store makes room: a push's settle, an operator's purge, a relay's remove
-        store.settle(store.checkout(BOB, 2, Integer.MAX_VALUE), List.of("m1", "m2"), Map.of(), null, null, null);
+        store.settle(store.checkout(BOB, 2, Integer.MAX_VALUE), List.of("m1", "m2"), Map.of(), null, List.of());
         assertThat(capacity.usage()).isEqualTo(new StoreCapacity.Usage(2, 9 + 5, 2));
         store.purge(CAROL);
         assertThat(capacity.usage()).isEqualTo(new StoreCapacity.Usage(1, 5, 1));
@@ -551,7 +554,7 @@ abstract class DeferredStoreContract {
         store.store(message("m1", BOB, "one"));
         store.store(message("m2", BOB, "two"));
         store.store(message("m3", BOB, "three"));
-        store.settle(store.checkout(BOB, 1, Integer.MAX_VALUE), List.of("m1"), Map.of(), null, "e1", "{}");
+        store.settle(store.checkout(BOB, 1, Integer.MAX_VALUE), List.of("m1"), Map.of(), null, records.outbox("e1", "{}"));
         assertThat(ids(store.checkout(BOB, 100, Integer.MAX_VALUE))).hasSize(2);
 
         // nothing of the second push was settled
@@ -559,7 +562,7 @@ abstract class DeferredStoreContract {
         startStore(url);
 
         assertThat(ids(store.checkout(BOB, 100, Integer.MAX_VALUE))).containsExactly("m2", "m3");
-        assertThat(store.chargingRecords()).isEqualTo(1);
+        assertThat(records.count()).isEqualTo(1);
     }
 
     @Test
@@ -778,7 +781,7 @@ abstract class DeferredStoreContract {
     }
 
     @Test
-    void over_the_limit_a_new_recipient_is_refused_with_503_and_retry_after_while_the_registered_ones_refresh()
+    void over_the_limit_a_new_recipient_is_refused_until_the_first_registration_runs_out_while_the_registered_ones_refresh()
             throws Exception {
         Registrations registrations = registrations(2);
         registrations.update(BOB, BOB_CONTACT, 600, null);
@@ -786,12 +789,10 @@ abstract class DeferredStoreContract {
         registrations.update(CAROL, "sip:carol@192.0.2.3", 3600, null);
 
         assertThatThrownBy(() -> registrations.update("sip:dave@example.com", "sip:dave@192.0.2.4", 600, null))
-                .isInstanceOfSatisfying(RejectedMessageException.class, e -> {
+                .isInstanceOfSatisfying(RegistrationsFullException.class, e -> {
                     assertThat(e.getReason()).isEqualTo(RejectedMessageException.Reason.REGISTRATIONS_FULL);
-                    assertThat(e.getSipStatus()).isEqualTo(503);
-                    assertThat(e.getSipReason()).isEqualTo("Service Unavailable");
                     // bob's registration runs out first, in 500 s
-                    assertThat(e.getRetryAfter()).isEqualTo(500);
+                    assertThat(e.roomIn()).isEqualTo(Duration.ofSeconds(500));
                 })
                 .hasMessageContaining("sip:dave@example.com").hasMessageContaining("imdp.registration.max-entries 2");
         assertThat(registrations.contactOf("sip:dave@example.com")).isNull();

@@ -6,7 +6,7 @@ public final class PushBatches {
     private PushBatches() {
     }
 
-    /** The batch of a push that carried nothing (its settle only writes the charging record). */
+    /** The batch of a push that carried nothing (its settle only writes its outbox, e.g. the charging record). */
     public static PushBatch none(String recipient) {
         return PushBatch.empty(recipient);
     }
