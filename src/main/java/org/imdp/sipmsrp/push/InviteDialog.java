@@ -69,9 +69,10 @@ final class InviteDialog implements SipDialogHandler {
     private DialogBye bye;
     private volatile String callId;
 
-    // the INVITE last sent (on the session's executor), read on stack threads
+    // written and read on the session's executor, one stage after the other
     private Request invite;
     private Instant inviteSentAt;
+    // read on stack threads too
     /** The final response to the INVITE last sent. */
     private volatile CompletableFuture<Response> answer;
     private volatile ClientTransaction inviteTransaction;

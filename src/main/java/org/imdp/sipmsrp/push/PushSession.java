@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * <ol>
  * <li>INVITE with an MSRP offer ({@link InviteDialog}, {@link InviteRequest}, {@link InviteFollowUp});</li>
  * <li>its 200 OK, ACKed;</li>
- * <li value="3">the MSRP connection ({@link MsrpConnect}), then one MSRP SEND per message ({@link MessageSends})</li>
+ * <li>the MSRP connection ({@link MsrpConnect}), then one MSRP SEND per message ({@link MessageSends})</li>
  * <li>each answered 200 OK, until a status that ends the session;</li>
  * <li>BYE ({@link #bye()}, {@link DialogBye}): the result is complete once the last message is decided, and the
  * dialog stays up until {@code sipmsrp:bye} (or the exchange's completion), so that the route settles the session
