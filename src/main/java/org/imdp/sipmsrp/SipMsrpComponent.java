@@ -25,6 +25,7 @@ import org.imdp.sipmsrp.msrp.MsrpSessions;
 import org.imdp.sipmsrp.msrp.MsrpSessionsConfig;
 import org.imdp.sipmsrp.msrp.MsrpTls;
 import org.imdp.sipmsrp.msrp.NettyMsrpSessions;
+import org.imdp.sipmsrp.push.PushSession;
 import org.imdp.sipmsrp.sip.SipAgent;
 import org.imdp.sipmsrp.sip.SipTls;
 import org.slf4j.Logger;

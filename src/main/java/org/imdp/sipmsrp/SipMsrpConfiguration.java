@@ -416,7 +416,7 @@ public class SipMsrpConfiguration implements Cloneable {
     }
 
     /** Whether digest credentials are configured. */
-    boolean hasCredentials() {
+    public boolean hasCredentials() {
         return authUsername != null && !authUsername.isBlank();
     }
 

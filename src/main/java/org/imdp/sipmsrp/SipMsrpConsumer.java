@@ -28,6 +28,7 @@ import org.apache.camel.Processor;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
+import org.imdp.sipmsrp.push.PushSession;
 import org.imdp.sipmsrp.sip.SipAgent;
 import org.imdp.sipmsrp.sip.SipRequestHandler;
 import org.imdp.sipmsrp.sip.TrustedNodes;

@@ -17,6 +17,7 @@ import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
 import org.imdp.sipmsrp.msrp.NettyMsrpSessions;
+import org.imdp.sipmsrp.push.PushCounters;
 import org.imdp.sipmsrp.sip.SipAgent;
 
 /**
@@ -46,6 +47,42 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
     private final AtomicLong messagesRefused = new AtomicLong();
     private final AtomicLong byeAnswered = new AtomicLong();
     private final AtomicLong byeTimedOut = new AtomicLong();
+    private final PushCounters pushCounters = new PushCounters() {
+        @Override
+        public void inviteSent() {
+            invitesSent.incrementAndGet();
+        }
+
+        @Override
+        public void messageSent() {
+            messagesSent.incrementAndGet();
+        }
+
+        @Override
+        public void messageAcknowledged() {
+            messagesAcknowledged.incrementAndGet();
+        }
+
+        @Override
+        public void messageRefused() {
+            messagesRefused.incrementAndGet();
+        }
+
+        @Override
+        public void session(boolean ok) {
+            (ok ? sessionsOk : sessionsFailed).incrementAndGet();
+        }
+
+        @Override
+        public void byeAnswered() {
+            byeAnswered.incrementAndGet();
+        }
+
+        @Override
+        public void byeTimedOut() {
+            byeTimedOut.incrementAndGet();
+        }
+    };
     private final AtomicLong requestsAnswered = new AtomicLong();
     private final AtomicLong requestsRejected = new AtomicLong();
     private final AtomicLong requestsOverloaded = new AtomicLong();
@@ -234,32 +271,9 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
                 : 0;
     }
 
-    void countInviteSent() {
-        invitesSent.incrementAndGet();
-    }
-
-    void countSession(boolean ok) {
-        (ok ? sessionsOk : sessionsFailed).incrementAndGet();
-    }
-
-    void countMessageSent() {
-        messagesSent.incrementAndGet();
-    }
-
-    void countMessageAcknowledged() {
-        messagesAcknowledged.incrementAndGet();
-    }
-
-    void countMessageRefused() {
-        messagesRefused.incrementAndGet();
-    }
-
-    void countByeAnswered() {
-        byeAnswered.incrementAndGet();
-    }
-
-    void countByeTimedOut() {
-        byeTimedOut.incrementAndGet();
+    /** The counters a push session of this endpoint increments, step by step. */
+    PushCounters pushCounters() {
+        return pushCounters;
     }
 
     void countRequestAnswered() {

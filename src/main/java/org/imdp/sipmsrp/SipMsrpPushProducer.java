@@ -7,6 +7,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.imdp.sipmsrp.msrp.MsrpSessions;
+import org.imdp.sipmsrp.push.PushSession;
 
 /**
  * {@code sipmsrp:push}: delivers the exchange's messages (body: {@code List<PushMessage>}, in order) to
@@ -45,8 +46,8 @@ public class SipMsrpPushProducer extends SipMsrpProducerSupport {
                 throw new IllegalArgumentException("header " + SipMsrpConstants.CONTACT
                                                    + " is required when no outboundProxy is configured");
             }
-            session = new PushSession(getEndpoint(), agent(), msrp, executor(), recipient, viaProxy ? recipient : contact,
-                    messages(in.getBody()));
+            session = new PushSession(getEndpoint().getConfiguration(), getEndpoint().pushCounters(), agent(), msrp,
+                    executor(), recipient, viaProxy ? recipient : contact, messages(in.getBody()));
         } catch (RuntimeException e) {
             exchange.setException(e);
             callback.done(true);

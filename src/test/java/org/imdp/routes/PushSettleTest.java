@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import org.apache.camel.model.Model;
+import org.apache.camel.model.ProcessorDefinition;
+import org.apache.camel.model.ToDefinition;
 import org.imdp.cpim.CpimMessage;
 import org.imdp.sipmsrp.SipTestClient;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
@@ -103,6 +106,19 @@ class PushSettleTest extends ServiceMainTestSupport {
      * and is not delivered again by the next push. Before the fix the session failed unsettled and the first message
      * was delivered again on every push.
      */
+    /** Hawtio's diagram of route push is the ladder: its steps carry the change request's step numbers, in flow order. */
+    @Test
+    void the_push_route_names_the_ladder_steps_in_flow_order() throws Exception {
+        start();
+        List<String> steps = context.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinition("push")
+                .getOutputs().stream().filter(ProcessorDefinition::hasCustomIdAssigned)
+                .map(step -> step.getId() + (step instanceof ToDefinition to ? " " + to.getUri() : ""))
+                .toList();
+        assertThat(steps).containsSubsequence("step-1-4-invite-to-msrp-200s sipmsrp:push",
+                "settle-before-bye direct:settle", "step-5-bye sipmsrp:bye",
+                "steps-6-7-charge-after-bye seda:charge-after-bye?blockWhenFull=true");
+    }
+
     @Test
     void a_message_that_cannot_be_wrapped_does_not_keep_the_acknowledged_ones_before_it() throws Exception {
         start();

@@ -42,6 +42,8 @@ import org.imdp.sipmsrp.msrp.MsrpStatusAction;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
 import org.imdp.sipmsrp.msrp.codec.MsrpHeaderNames;
 import org.imdp.sipmsrp.msrp.codec.MsrpResponse;
+import org.imdp.sipmsrp.push.InviteFollowUp;
+import org.imdp.sipmsrp.push.PushSession;
 import org.imdp.sipmsrp.sdp.SdpAnswer;
 import org.imdp.sipmsrp.sip.SipAgent;
 import org.awaitility.Awaitility;

@@ -1,4 +1,4 @@
-package org.imdp.sipmsrp;
+package org.imdp.sipmsrp.push;
 
 import java.text.ParseException;
 import java.time.Duration;
@@ -19,6 +19,8 @@ import javax.sip.header.RetryAfterHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
+import org.imdp.sipmsrp.SipMsrpConfiguration;
+import org.imdp.sipmsrp.SipMsrpPushException;
 import org.imdp.sipmsrp.sip.DigestCredentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * Everything else, and what cannot be followed, fails the push with the response's status code (so the retry
  * policy still sees what the client decided) and a reason that says why it was not followed.
  */
-final class InviteFollowUp {
+public final class InviteFollowUp {
 
     /** The next INVITE to send: its Request-URI and the credentials it carries. */
     record Next(String target, List<Header> credentials) {
@@ -46,7 +48,7 @@ final class InviteFollowUp {
     private static final Logger LOG = LoggerFactory.getLogger(InviteFollowUp.class);
     private static final float DEFAULT_Q = 1.0f;
     /** How often a challenge saying our nonce was stale is answered again, so a server that always says so ends. */
-    static final int MAX_STALE_ANSWERS = 2;
+    public static final int MAX_STALE_ANSWERS = 2;
 
     private final String recipient;
     private final int maxRedirects;
