@@ -47,6 +47,9 @@ public final class ImdpSettings {
             "imdp.tls.truststore-password", "imdp.tls.truststore-type", "imdp.tls.client-auth",
             "imdp.management.user", "imdp.management.password");
 
+    /** Environment variables whose names start so are {@code imdp.*} keys: an unknown one fails the start. */
+    static final String ENVIRONMENT_PREFIX = "IMDP_";
+
     private final PropertiesComponent properties;
 
     public ImdpSettings(PropertiesComponent properties) {
@@ -73,9 +76,6 @@ public final class ImdpSettings {
                                                + ": see docs/configuration.md for the keys and their defaults");
         }
     }
-
-    /** Environment variables whose names start so are {@code imdp.*} keys: an unknown one fails the start. */
-    static final String ENVIRONMENT_PREFIX = "IMDP_";
 
     /**
      * The environment variable that sets {@code key}: the key in upper case with every {@code .} and {@code -} as
