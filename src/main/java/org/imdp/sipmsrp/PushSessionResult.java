@@ -101,4 +101,15 @@ public record PushSessionResult(String recipient, String contact, String callId,
     public int acknowledgedCount() {
         return (int) messages.stream().filter(MessageOutcome::acknowledged).count();
     }
+
+    /**
+     * The session in one line, for its log: "Call-ID c: 3 sent, 2 acknowledged, 1 refused, complete (INVITE answered
+     * in 4 ms, session 31 ms)". One expression for a route's log, where each property read would be one more.
+     */
+    @Override
+    public String toString() {
+        return "Call-ID " + callId + ": " + messages.size() + " sent, " + acknowledgedCount() + " acknowledged, "
+                + refusedCount() + " refused, " + outcome() + " (INVITE answered in " + inviteToAnswerMillis()
+                + " ms, session " + sessionMillis() + " ms)";
+    }
 }
