@@ -224,38 +224,17 @@ public final class DeferredStore extends ServiceSupport {
         }
     }
 
-    private static final String INSERT_COLUMNS = "INSERT INTO deferred_message (recipient, message_id, sender, "
-            + "content_type, date_time, disposition, cpim_headers, expires_at, size, body) ";
-    private static final String ON_CONFLICT = " ON CONFLICT (recipient, sender, message_id) DO NOTHING";
-    private static final String INSERT = INSERT_COLUMNS + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + ON_CONFLICT;
-    /**
-     * The insert of a message that fits, in one statement: not a copy of a stored one (the conflict), under the
-     * recipient's quota and under the global caps ({@link StoreCapacity#FITS}). The WHERE also keeps SQLite's upsert
-     * unambiguous after a SELECT.
-     */
-    private static final String INSERT_IF_IT_FITS = INSERT_COLUMNS + "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
-            + "WHERE (SELECT count(*) FROM deferred_message WHERE recipient = ? AND refusal IS NULL) < ? AND "
-            + StoreCapacity.FITS + ON_CONFLICT;
+    private static final String INSERT = "INSERT INTO deferred_message (recipient, message_id, sender, content_type, "
+            + "date_time, disposition, cpim_headers, expires_at, size, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            + "ON CONFLICT (recipient, sender, message_id) DO NOTHING";
 
     /**
      * Inserts one message in the open transaction, or returns why it is refused (over quota, counting what this
      * transaction wrote before it; its id used for another message): a refusal does not roll back the others. A copy
      * of a stored message is dropped before the quota is counted, so that a retransmission of the message that
      * filled the quota gets the same answer as the message did.
-     * <p>
-     * The common case, a message that fits, is one statement; only a message that did not go in takes the checks one
-     * by one, to say why (and to insert it after all when a writer sharing the store changed the counts between).
      */
     private RejectedMessageException insert(Connection c, DeferredMessage m) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement(INSERT_IF_IT_FITS)) {
-            int next = bindMessage(insert, m);
-            insert.setString(next++, m.recipient());
-            insert.setInt(next++, maxPerRecipient);
-            capacity.bindFits(insert, next, m);
-            if (insert.executeUpdate() == 1) {
-                return null;
-            }
-        }
         Boolean same = sameAsStored(c, m);
         if (same != null) {
             return duplicate(m, same);
@@ -271,28 +250,22 @@ public final class DeferredStore extends ServiceSupport {
             return full;
         }
         try (PreparedStatement insert = c.prepareStatement(INSERT)) {
-            bindMessage(insert, m);
+            insert.setString(1, m.recipient());
+            insert.setString(2, m.messageId());
+            insert.setString(3, m.sender());
+            insert.setString(4, m.contentType());
+            insert.setString(5, m.dateTime().toString());
+            insert.setString(6, m.dispositionNotification());
+            insert.setString(7, m.cpimHeaders().isEmpty() ? null : m.cpimHeaders().serialize());
+            insert.setLong(8, clock.instant().plus(expiry).toEpochMilli());
+            insert.setInt(9, m.size());
+            insert.setBytes(10, m.body());
             if (insert.executeUpdate() == 0) {
                 // another instance sharing the store committed the same identity since the check above
                 return duplicate(m, Boolean.TRUE.equals(sameAsStored(c, m)));
             }
         }
         return null;
-    }
-
-    /** Binds the message's columns, in {@link #INSERT_COLUMNS}' order, from parameter 1; returns the next index. */
-    private int bindMessage(PreparedStatement insert, DeferredMessage m) throws SQLException {
-        insert.setString(1, m.recipient());
-        insert.setString(2, m.messageId());
-        insert.setString(3, m.sender());
-        insert.setString(4, m.contentType());
-        insert.setString(5, m.dateTime().toString());
-        insert.setString(6, m.dispositionNotification());
-        insert.setString(7, m.cpimHeaders().isEmpty() ? null : m.cpimHeaders().serialize());
-        insert.setLong(8, clock.instant().plus(expiry).toEpochMilli());
-        insert.setInt(9, m.size());
-        insert.setBytes(10, m.body());
-        return 11;
     }
 
     /**

@@ -53,23 +53,6 @@ public final class StoreCapacity {
         return null;
     }
 
-    /**
-     * The caps as an SQL condition, true when a message fits under all of them: for the WHERE of an insert, which
-     * then needs no read of its own; its parameters are bound by {@link #bindFits}. {@link #refusal} says which cap
-     * a message that does not fit would pass.
-     */
-    static final String FITS = "EXISTS (SELECT 1 FROM store_usage WHERE id = 1 AND messages < ? AND bytes <= ? "
-            + "AND (recipients < ? OR EXISTS (SELECT 1 FROM store_recipient WHERE recipient = ?)))";
-
-    /** Binds {@link #FITS}' parameters for {@code m} from {@code index} on. */
-    void bindFits(PreparedStatement statement, int index, DeferredMessage m) throws SQLException {
-        statement.setLong(index, maxMessages);
-        // bytes + size <= maxBytes, written so that it cannot overflow
-        statement.setLong(index + 1, maxBytes - m.size());
-        statement.setLong(index + 2, maxRecipients);
-        statement.setString(index + 3, m.recipient());
-    }
-
     /** What the store holds now, read on a pooled connection (health, operations). */
     public Usage usage() throws SQLException {
         try (Connection c = db.dataSource().getConnection()) {
