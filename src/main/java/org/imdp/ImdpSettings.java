@@ -26,6 +26,7 @@ public final class ImdpSettings {
             "imdp.sip.max-redirects", "imdp.sip.auth.username", "imdp.sip.auth.password", "imdp.sip.auth.realm",
             "imdp.sip.require-im-feature-tag", "imdp.registration.max-entries", "imdp.sip.workers",
             "imdp.sip.worker-queue", "imdp.sip.overload-retry-after", "imdp.sip.trusted-nodes", "imdp.sip.home-domains",
+            "imdp.sip.registrar.credentials", "imdp.sip.registrar.realm",
             "imdp.sip.tls-port", "imdp.sip.max-connections", "imdp.sip.idle-timeout", "imdp.sip.max-message-size",
             "imdp.msrp.host", "imdp.msrp.port", "imdp.msrp.chunk-size", "imdp.msrp.window",
             "imdp.msrp.success-report", "imdp.msrp.cema", "imdp.msrp.tls",

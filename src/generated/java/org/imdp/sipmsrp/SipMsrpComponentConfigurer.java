@@ -81,6 +81,10 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "overloadretryafter":
         case "overloadRetryAfter": getOrCreateConfiguration(target).setOverloadRetryAfter(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "port": getOrCreateConfiguration(target).setPort(property(camelContext, int.class, value)); return true;
+        case "registrarcredentials":
+        case "registrarCredentials": getOrCreateConfiguration(target).setRegistrarCredentials(property(camelContext, java.lang.String.class, value)); return true;
+        case "registrarrealm":
+        case "registrarRealm": getOrCreateConfiguration(target).setRegistrarRealm(property(camelContext, java.lang.String.class, value)); return true;
         case "serveruri":
         case "serverUri": getOrCreateConfiguration(target).setServerUri(property(camelContext, java.lang.String.class, value)); return true;
         case "sipmaxmessagesize":
@@ -162,6 +166,10 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "overloadretryafter":
         case "overloadRetryAfter": return long.class;
         case "port": return int.class;
+        case "registrarcredentials":
+        case "registrarCredentials": return java.lang.String.class;
+        case "registrarrealm":
+        case "registrarRealm": return java.lang.String.class;
         case "serveruri":
         case "serverUri": return java.lang.String.class;
         case "sipmaxmessagesize":
@@ -239,6 +247,10 @@ public class SipMsrpComponentConfigurer extends PropertyConfigurerSupport implem
         case "overloadretryafter":
         case "overloadRetryAfter": return getOrCreateConfiguration(target).getOverloadRetryAfter();
         case "port": return getOrCreateConfiguration(target).getPort();
+        case "registrarcredentials":
+        case "registrarCredentials": return getOrCreateConfiguration(target).getRegistrarCredentials();
+        case "registrarrealm":
+        case "registrarRealm": return getOrCreateConfiguration(target).getRegistrarRealm();
         case "serveruri":
         case "serverUri": return getOrCreateConfiguration(target).getServerUri();
         case "sipmaxmessagesize":

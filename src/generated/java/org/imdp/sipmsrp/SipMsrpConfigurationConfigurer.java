@@ -65,6 +65,10 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "overloadretryafter":
         case "overloadRetryAfter": target.setOverloadRetryAfter(property(camelContext, long.class, value)); return true;
         case "port": target.setPort(property(camelContext, int.class, value)); return true;
+        case "registrarcredentials":
+        case "registrarCredentials": target.setRegistrarCredentials(property(camelContext, java.lang.String.class, value)); return true;
+        case "registrarrealm":
+        case "registrarRealm": target.setRegistrarRealm(property(camelContext, java.lang.String.class, value)); return true;
         case "serveruri":
         case "serverUri": target.setServerUri(property(camelContext, java.lang.String.class, value)); return true;
         case "sipmaxmessagesize":
@@ -132,6 +136,10 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "overloadretryafter":
         case "overloadRetryAfter": return long.class;
         case "port": return int.class;
+        case "registrarcredentials":
+        case "registrarCredentials": return java.lang.String.class;
+        case "registrarrealm":
+        case "registrarRealm": return java.lang.String.class;
         case "serveruri":
         case "serverUri": return java.lang.String.class;
         case "sipmaxmessagesize":
@@ -200,6 +208,10 @@ public class SipMsrpConfigurationConfigurer extends org.apache.camel.support.com
         case "overloadretryafter":
         case "overloadRetryAfter": return target.getOverloadRetryAfter();
         case "port": return target.getPort();
+        case "registrarcredentials":
+        case "registrarCredentials": return target.getRegistrarCredentials();
+        case "registrarrealm":
+        case "registrarRealm": return target.getRegistrarRealm();
         case "serveruri":
         case "serverUri": return target.getServerUri();
         case "sipmaxmessagesize":

@@ -73,6 +73,10 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "overloadretryafter":
         case "overloadRetryAfter": target.getConfiguration().setOverloadRetryAfter(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "port": target.getConfiguration().setPort(property(camelContext, int.class, value)); return true;
+        case "registrarcredentials":
+        case "registrarCredentials": target.getConfiguration().setRegistrarCredentials(property(camelContext, java.lang.String.class, value)); return true;
+        case "registrarrealm":
+        case "registrarRealm": target.getConfiguration().setRegistrarRealm(property(camelContext, java.lang.String.class, value)); return true;
         case "serveruri":
         case "serverUri": target.getConfiguration().setServerUri(property(camelContext, java.lang.String.class, value)); return true;
         case "sipmaxmessagesize":
@@ -148,6 +152,10 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "overloadretryafter":
         case "overloadRetryAfter": return long.class;
         case "port": return int.class;
+        case "registrarcredentials":
+        case "registrarCredentials": return java.lang.String.class;
+        case "registrarrealm":
+        case "registrarRealm": return java.lang.String.class;
         case "serveruri":
         case "serverUri": return java.lang.String.class;
         case "sipmaxmessagesize":
@@ -224,6 +232,10 @@ public class SipMsrpEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "overloadretryafter":
         case "overloadRetryAfter": return target.getConfiguration().getOverloadRetryAfter();
         case "port": return target.getConfiguration().getPort();
+        case "registrarcredentials":
+        case "registrarCredentials": return target.getConfiguration().getRegistrarCredentials();
+        case "registrarrealm":
+        case "registrarRealm": return target.getConfiguration().getRegistrarRealm();
         case "serveruri":
         case "serverUri": return target.getConfiguration().getServerUri();
         case "sipmaxmessagesize":

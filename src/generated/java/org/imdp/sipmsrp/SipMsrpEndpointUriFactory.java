@@ -23,7 +23,7 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(37);
+        Set<String> props = new HashSet<>(39);
         props.add("authPassword");
         props.add("authRealm");
         props.add("authUsername");
@@ -51,6 +51,8 @@ public class SipMsrpEndpointUriFactory extends org.apache.camel.support.componen
         props.add("outboundProxy");
         props.add("overloadRetryAfter");
         props.add("port");
+        props.add("registrarCredentials");
+        props.add("registrarRealm");
         props.add("serverUri");
         props.add("sipMaxMessageSize");
         props.add("sslContextParameters");

@@ -65,6 +65,10 @@ public class SipMsrpConfiguration implements Cloneable {
     private long overloadRetryAfter = 5_000;
     @UriParam(label = "consumer,security")
     private String trustedNodes;
+    @UriParam(label = "consumer,security")
+    private String registrarCredentials;
+    @UriParam(label = "consumer,security")
+    private String registrarRealm;
     @UriParam(label = "producer", defaultValue = "3")
     private int maxRedirects = 3;
     @UriParam(label = "producer,security", secret = true)
@@ -370,6 +374,37 @@ public class SipMsrpConfiguration implements Cloneable {
         }
     }
 
+    public String getRegistrarCredentials() {
+        return registrarCredentials;
+    }
+
+    /**
+     * For IM Clients that register directly, without an S-CSCF: a file of digest credentials (Apache htdigest's
+     * format, {@code username:realm:HA1}, MD5 or SHA-256 HA1) against which a REGISTER from a source that is not a
+     * trusted node is authenticated (RFC 3261 section 22): without credentials it gets 401 with a challenge, with
+     * wrong ones 403 (counted as RequestsForbidden), and a user may register only its own address-of-record (a
+     * username {@code user@host}, or {@code user} for the To's user part). Trusted nodes are served without
+     * credentials, as before; MESSAGE is served to trusted nodes only. Empty (default): no digest, strangers get 403.
+     * Read when the REGISTER consumer starts.
+     */
+    public void setRegistrarCredentials(String registrarCredentials) {
+        this.registrarCredentials = registrarCredentials;
+    }
+
+    public String getRegistrarRealm() {
+        return registrarRealm;
+    }
+
+    /** The realm of registrarCredentials' challenges; every line of the file must be of it. Required with it. */
+    public void setRegistrarRealm(String registrarRealm) {
+        this.registrarRealm = registrarRealm;
+    }
+
+    /** Whether a REGISTER from a stranger is authenticated by digest (registrarCredentials is set). */
+    public boolean hasRegistrarCredentials() {
+        return registrarCredentials != null && !registrarCredentials.isBlank();
+    }
+
     public int getMaxRedirects() {
         return maxRedirects;
     }
@@ -538,6 +573,9 @@ public class SipMsrpConfiguration implements Cloneable {
                                                + " given to whichever realm challenges");
         }
         trustedNodeList();
+        if (hasRegistrarCredentials() && (registrarRealm == null || registrarRealm.isBlank())) {
+            throw new IllegalArgumentException("registrarCredentials is set but registrarRealm is empty");
+        }
         if (maxMessageSize <= 0) {
             throw new IllegalArgumentException("maxMessageSize must be positive: " + maxMessageSize);
         }

@@ -1,7 +1,10 @@
 package org.imdp.sipmsrp;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Calendar;
 import java.util.Iterator;
 import java.util.TimeZone;
@@ -29,6 +32,7 @@ import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.imdp.sipmsrp.push.PushSession;
+import org.imdp.sipmsrp.sip.DigestAuthenticator;
 import org.imdp.sipmsrp.sip.SipAgent;
 import org.imdp.sipmsrp.sip.SipRequestHandler;
 import org.imdp.sipmsrp.sip.TrustedNodes;
@@ -46,7 +50,10 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Only the endpoint's trusted nodes are served ({@link SipMsrpConfiguration#setTrustedNodes}): a request from any
  * other source address is answered {@code 403} first of all, on the stack's thread, and never routed. So the
- * P-Asserted-Identity the route gets ({@link SipMsrpConstants#ASSERTED_IDENTITY}) is always a trusted node's.
+ * P-Asserted-Identity the route gets ({@link SipMsrpConstants#ASSERTED_IDENTITY}) is always a trusted node's. With
+ * {@link SipMsrpConfiguration#setRegistrarCredentials registrarCredentials}, a REGISTER from another source is served
+ * once it authenticates by digest as the user of its address-of-record ({@link DigestAuthenticator}): it is challenged
+ * (401) first, and wrong credentials get 403, counted as forbidden.
  */
 public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandler {
 
@@ -54,12 +61,16 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
     /** Registration lifetime when the REGISTER names none (RFC 3261 section 10.2.1.1 suggests 3600 s). */
     static final int DEFAULT_EXPIRES = 3600;
     static final String WILDCARD_CONTACT = "*";
+    /** How long a digest nonce is good for, from the address it was given to. */
+    static final Duration NONCE_LIFETIME = Duration.ofMinutes(5);
     /** At most one WARN line per this many milliseconds while requests are refused (overload, not a trusted node). */
     private static final long REFUSAL_LOG_PERIOD_MILLIS = 10_000;
 
     private final String method;
     private volatile SipAgentLease lease;
     private volatile TrustedNodes trusted = TrustedNodes.NONE;
+    /** Digest authentication of strangers' REGISTERs, or {@code null}: strangers get 403. */
+    private volatile DigestAuthenticator registrar;
     private final AtomicLong overloadLoggedAt = new AtomicLong(System.nanoTime() - REFUSAL_LOG_PERIOD_MILLIS * 1_000_000);
     private final AtomicLong forbiddenLoggedAt = new AtomicLong(System.nanoTime() - REFUSAL_LOG_PERIOD_MILLIS * 1_000_000);
 
@@ -84,6 +95,12 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
         } else {
             LOG.info("SIP {} on {}:{} served for the trusted nodes {}", method, config.getHost(), config.getPort(),
                     trusted);
+        }
+        if (Request.REGISTER.equals(method) && config.hasRegistrarCredentials()) {
+            registrar = DigestAuthenticator.fromFile(Path.of(config.getRegistrarCredentials().trim()),
+                    config.getRegistrarRealm().trim(), NONCE_LIFETIME, Clock.systemUTC());
+            LOG.info("SIP REGISTER from other sources authenticated by digest, realm \"{}\", {} users in {}",
+                    registrar.realm(), registrar.users(), config.getRegistrarCredentials().trim());
         }
         ThreadPoolProfile pool = new ThreadPoolProfile("SipMsrpConsumer[" + method + "]");
         pool.setPoolSize(config.getWorkers());
@@ -114,8 +131,7 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
         }
         SipAgent agent = held.agent();
         InetAddress source = SipAgent.source(request);
-        if (!trusted.contains(source)) {
-            forbidden(agent, request, transaction, source);
+        if (!trusted.contains(source) && !authenticated(agent, request, transaction, source)) {
             return;
         }
         long length = contentLength(request);
@@ -135,17 +151,52 @@ public class SipMsrpConsumer extends DefaultConsumer implements SipRequestHandle
     }
 
     /**
-     * A source that is not a trusted node: 403 (RFC 3261 section 21.4.4, the server understood the request and will
-     * not serve it; no authentication would help), on the stack's thread, nothing routed, counted
+     * A source that is not a trusted node (and for a REGISTER with registrarCredentials, not authenticated: wrong
+     * credentials, or another's address-of-record): 403 (RFC 3261 section 21.4.4, the server understood the request
+     * and will not serve it), on the stack's thread, nothing routed, counted
      * ({@link SipMsrpEndpoint#getRequestsForbidden()}), logged at most once per {@link #REFUSAL_LOG_PERIOD_MILLIS}.
      */
-    private void forbidden(SipAgent agent, Request request, ServerTransaction transaction, InetAddress source) {
+    private void forbidden(SipAgent agent, Request request, ServerTransaction transaction, InetAddress source,
+                           String why) {
         long count = getEndpoint().countRequestForbidden();
         if (due(forbiddenLoggedAt)) {
-            LOG.warn("{} (Call-ID {}) from {} refused 403: not a trusted node {}; {} refused so far", method,
-                    callId(request), source == null ? "an unknown source" : source.getHostAddress(), trusted, count);
+            LOG.warn("{} (Call-ID {}) from {} refused 403: {}; {} refused so far", method,
+                    callId(request), source == null ? "an unknown source" : source.getHostAddress(), why, count);
         }
-        agent.respond(transaction, Response.FORBIDDEN, null, "not a trusted node", null);
+        agent.respond(transaction, Response.FORBIDDEN, null,
+                registrar == null ? "not a trusted node" : "not a trusted node, nor authenticated", null);
+    }
+
+    /**
+     * Whether a request from a source that is not a trusted node may be served: only a REGISTER whose digest
+     * credentials are right for its address-of-record, when registrarCredentials is set. Otherwise it has been
+     * answered here: 401 with a challenge (no credentials, or a nonce that ran out), else 403.
+     */
+    private boolean authenticated(SipAgent agent, Request request, ServerTransaction transaction, InetAddress source) {
+        DigestAuthenticator digest = registrar;
+        if (digest == null) {
+            forbidden(agent, request, transaction, source, "not a trusted node " + trusted);
+            return false;
+        }
+        DigestAuthenticator.Check check = digest.check(request, source);
+        switch (check.verdict()) {
+            case AUTHENTICATED:
+                LOG.debug("REGISTER (Call-ID {}) from {} authenticated as {}", callId(request), source, check.username());
+                return true;
+            case CHALLENGE, STALE:
+                agent.respond(transaction, Response.UNAUTHORIZED, null, null, response -> {
+                    try {
+                        digest.challenge(response, source, check.verdict() == DigestAuthenticator.Verdict.STALE,
+                                agent.headerFactory());
+                    } catch (ParseException e) {
+                        throw new IllegalStateException("a challenge of realm " + digest.realm(), e);
+                    }
+                });
+                return false;
+            default:
+                forbidden(agent, request, transaction, source, check.reason());
+                return false;
+        }
     }
 
     /** Whether a rate-limited WARN line is due now (and takes the turn). */

@@ -55,6 +55,7 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 import gov.nist.javax.sip.SipStackImpl;
+import org.imdp.sipmsrp.sip.DigestCredentials;
 import org.imdp.sipmsrp.sip.SipAgent;
 import org.imdp.sipmsrp.sip.SipStackProperties;
 import org.imdp.sipmsrp.sip.SipTcpLimits;
@@ -173,6 +174,24 @@ public final class SipTestClient implements SipListener, AutoCloseable {
     public Response register(String aor, int expires) throws Exception {
         String user = ((SipURI) addresses.createURI(aor)).getUser();
         return send(newRegister(aor, "<" + contact(user) + ">;+g.oma.sip-im", expires));
+    }
+
+    /**
+     * REGISTER of {@code aor} with {@code contactValue}, as an IM Client that registers directly: a 401 is answered once
+     * with {@code credentials} (the service's own digest client, {@link DigestCredentials}) in a new transaction of
+     * the same Call-ID. Returns the final response, the 401 itself when the answer is not possible.
+     */
+    public Response registerWithDigest(String aor, String contactValue, int expires, DigestCredentials credentials)
+            throws Exception {
+        Request first = newRegister(aor, contactValue, expires);
+        Response challenge = send(first);
+        if (challenge.getStatusCode() != Response.UNAUTHORIZED) {
+            return challenge;
+        }
+        Request second = newRegister(aor, contactValue, expires);
+        second.setHeader((CallIdHeader) first.getHeader(CallIdHeader.NAME).clone());
+        second.addHeader(credentials.answer(challenge, first, second, headers));
+        return send(second);
     }
 
     /**

@@ -1,10 +1,14 @@
 package org.imdp.trust;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Properties;
 
 import org.apache.camel.impl.DefaultCamelContext;
 import org.imdp.ImdpSettings;
+import org.imdp.sipmsrp.sip.DigestAuthenticator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -21,6 +25,8 @@ class SipTrustTest {
         p.setProperty("imdp.sip.home-domains", "");
         p.setProperty("imdp.sip.auth.username", "");
         p.setProperty("imdp.sip.auth.realm", "");
+        p.setProperty("imdp.sip.registrar.credentials", "");
+        p.setProperty("imdp.sip.registrar.realm", "");
         for (int i = 0; i < overrides.length; i += 2) {
             p.setProperty(overrides[i], overrides[i + 1]);
         }
@@ -50,6 +56,23 @@ class SipTrustTest {
                 .hasMessageContaining("imdp.sip.auth.realm");
         assertThat(install("imdp.sip.auth.username", "im-deferred", "imdp.sip.auth.realm", "ims.example.com"))
                 .isNotNull();
+    }
+
+    @Test
+    void a_registrar_credentials_file_without_its_realm_or_unreadable_stops_the_start_naming_the_key(@TempDir Path dir)
+            throws Exception {
+        Path users = Files.writeString(dir.resolve("users"),
+                "bob:im.example.com:" + DigestAuthenticator.ha1("MD5", "bob", "im.example.com", "x") + "\n");
+        assertThatThrownBy(() -> install("imdp.sip.registrar.credentials", users.toString()))
+                .hasMessageContaining("imdp.sip.registrar.realm");
+        assertThatThrownBy(() -> install("imdp.sip.registrar.credentials", users.toString(),
+                "imdp.sip.registrar.realm", "other.example.com"))
+                .hasMessageStartingWith("Configuration key imdp.sip.registrar.credentials: " + users + " line 1 is for realm");
+        assertThatThrownBy(() -> install("imdp.sip.registrar.credentials", dir.resolve("missing").toString(),
+                "imdp.sip.registrar.realm", "im.example.com"))
+                .hasMessageContaining("imdp.sip.registrar.credentials").hasMessageContaining("cannot read");
+        assertThat(install("imdp.sip.registrar.credentials", users.toString(), "imdp.sip.registrar.realm",
+                "im.example.com")).isNotNull();
     }
 
     @Test

@@ -142,6 +142,7 @@ public final class Sipp implements AutoCloseable {
     public static final class Builder {
         private final Path scenario;
         private Transport transport = Transport.UDP;
+        private String localHost = HOST;
         private int localPort;
         private int remotePort;
         private int calls = 1;
@@ -160,6 +161,12 @@ public final class Sipp implements AutoCloseable {
         /** UDP (default) or TCP. */
         public Builder transport(Transport transport) {
             this.transport = transport;
+            return this;
+        }
+
+        /** The address SIPp binds ({@code -i}), default 127.0.0.1: another loopback address makes it a stranger. */
+        public Builder localHost(String host) {
+            this.localHost = host;
             return this;
         }
 
@@ -280,7 +287,7 @@ public final class Sipp implements AutoCloseable {
             Path scenarioLog = Path.of(stem + ".scenario.log");
 
             List<String> cmd = new ArrayList<>(List.of("sipp", "-sf", scenario.toString(),
-                    "-i", HOST, "-t", transport.mode, "-m", String.valueOf(calls), "-nostdin",
+                    "-i", localHost, "-t", transport.mode, "-m", String.valueOf(calls), "-nostdin",
                     "-trace_err", "-error_file", errors.toString(),
                     "-trace_logs", "-log_file", scenarioLog.toString(),
                     "-timeout", Math.max(1, (timeout.toMillis() + 999) / 1000) + "s", "-timeout_error"));
