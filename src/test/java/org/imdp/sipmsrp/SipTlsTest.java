@@ -1,10 +1,22 @@
 package org.imdp.sipmsrp;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
@@ -18,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * SIP over TLS: the sipmsrp consumer with a TLS listening point (tlsPort) that requires a client certificate, and a
- * JSSE client sending a raw MESSAGE over it, as a trusted node (an S-CSCF, an IM Server part) would.
+ * JSSE client sending a raw MESSAGE over it, as a trusted node (an S-CSCF, an IM Server part) would; and the push to a
+ * {@code sips:} contact, whose INVITE a JSSE server that requires the service's certificate receives over TLS.
  */
 class SipTlsTest extends CamelTestSupport {
 
@@ -47,6 +60,7 @@ class SipTlsTest extends CamelTestSupport {
             public void configure() {
                 from("sipmsrp:message").routeId("message").to("mock:message")
                         .setHeader(SipMsrpConstants.RESPONSE_CODE, constant(202));
+                from("direct:push").routeId("push").to("sipmsrp:push");
             }
         };
     }
@@ -86,6 +100,66 @@ class SipTlsTest extends CamelTestSupport {
             assertThat(answer).as("an answer to a client without a certificate").isEmpty();
         }
         message.assertIsSatisfied();
+    }
+
+    @Test
+    void a_push_to_a_sips_contact_sends_its_invite_over_tls_from_the_tls_listening_point() throws Exception {
+        SSLContext clientSide = TestCertificates.sslContext(TestCertificates.parameters("server", true));
+        try (SSLServerSocket imClient = (SSLServerSocket) clientSide.getServerSocketFactory()
+                .createServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            imClient.setNeedClientAuth(true);
+            String contact = "sips:bob@" + HOST + ":" + imClient.getLocalPort();
+            CompletableFuture<Exchange> pushing = template.asyncSend("direct:push", e -> {
+                e.getIn().setHeader(SipMsrpConstants.RECIPIENT, BOB);
+                e.getIn().setHeader(SipMsrpConstants.CONTACT, contact);
+                e.getIn().setBody(List.of(new PushMessage("tls-0001", "sip:alice@127.0.0.1", "text/plain",
+                        () -> "hello".getBytes(StandardCharsets.UTF_8))));
+            });
+            imClient.setSoTimeout(20_000);
+            try (SSLSocket connection = (SSLSocket) imClient.accept()) {
+                connection.setSoTimeout(20_000);
+                String invite = readRequest(connection);
+                // the service showed its certificate: the IM Client required one of the test CA
+                assertThat(connection.getSession().getPeerPrincipal().getName()).contains("CN=");
+                assertThat(invite).startsWith("INVITE " + contact + " SIP/2.0\r\n");
+                assertThat(invite).containsPattern("(?m)^Via: SIP/2.0/TLS " + HOST + ":" + tlsPort + ";");
+                assertThat(invite).containsPattern("(?m)^Contact: <sips:im-deferred@" + HOST + ":" + tlsPort + ">");
+                connection.getOutputStream().write(busy(invite).getBytes(StandardCharsets.US_ASCII));
+                connection.getOutputStream().flush();
+                Exchange done = pushing.get(20, TimeUnit.SECONDS);
+                assertThat(done.getException()).isInstanceOf(SipMsrpPushException.class).hasMessageContaining("486");
+            }
+        }
+    }
+
+    /** One SIP request from a stream connection: its headers and Content-Length octets of body. */
+    private static String readRequest(SSLSocket connection) throws IOException {
+        InputStream in = connection.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("the connection ended in a request: " + head);
+            }
+            head.append((char) b);
+        }
+        Matcher length = Pattern.compile("(?mi)^(?:Content-Length|l): *(\\d+)").matcher(head);
+        byte[] body = length.find() ? in.readNBytes(Integer.parseInt(length.group(1))) : new byte[0];
+        return head + new String(body, StandardCharsets.US_ASCII);
+    }
+
+    /** 486 to {@code request}: its Via, From, To (with a tag), Call-ID and CSeq. */
+    private static String busy(String request) {
+        StringBuilder response = new StringBuilder("SIP/2.0 486 Busy Here\r\n");
+        for (String line : request.split("\r\n")) {
+            String name = line.contains(":") ? line.substring(0, line.indexOf(':')).trim().toLowerCase(Locale.ROOT) : "";
+            switch (name) {
+                case "via", "from", "call-id", "cseq" -> response.append(line).append("\r\n");
+                case "to" -> response.append(line).append(";tag=busy1").append("\r\n");
+                default -> { }
+            }
+        }
+        return response.append("Content-Length: 0\r\n\r\n").toString();
     }
 
     private SSLSocket connect(SSLContextParameters keys) throws Exception {

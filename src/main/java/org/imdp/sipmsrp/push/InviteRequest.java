@@ -69,12 +69,19 @@ final class InviteRequest {
         return request;
     }
 
-    /** Our Contact: the server URI's user on our SIP address, flagged as an IM endpoint. */
+    /**
+     * Our Contact: the server URI's user on our SIP address, flagged as an IM endpoint; over TLS a {@code sips:} URI of
+     * the TLS listening point (RFC 5630 section 3.1.3: a request over TLS for a sips: target has a sips: Contact).
+     */
     private String contact(Address server, String transport) {
         String user = server.getURI() instanceof SipURI sip && sip.getUser() != null ? sip.getUser() + "@" : "";
-        String hostPort = agent.host().contains(":") ? "[" + agent.host() + "]" : agent.host();
-        String params = "udp".equalsIgnoreCase(transport) ? "" : ";transport=" + transport;
-        return "<sip:" + user + hostPort + ":" + agent.port() + params + ">;" + PushSession.IM_FEATURE_TAG;
+        String hostPort = (agent.host().contains(":") ? "[" + agent.host() + "]" : agent.host()) + ":"
+                          + agent.port(transport);
+        if (SipAgent.TLS.equalsIgnoreCase(transport)) {
+            return "<sips:" + user + hostPort + ">;" + PushSession.IM_FEATURE_TAG;
+        }
+        String params = SipAgent.UDP.equalsIgnoreCase(transport) ? "" : ";transport=" + transport;
+        return "<sip:" + user + hostPort + params + ">;" + PushSession.IM_FEATURE_TAG;
     }
 
     /**

@@ -17,6 +17,7 @@ import gov.nist.javax.sip.stack.NIOHandler;
 import gov.nist.javax.sip.stack.NioMessageProcessorFactory;
 import gov.nist.javax.sip.stack.NioTcpMessageChannel;
 import gov.nist.javax.sip.stack.NioTcpMessageProcessor;
+import gov.nist.javax.sip.stack.NioTlsMessageProcessor;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * the Content-Length when the headers end, before any body octet arrived and without checking it; behind the framer
  * it only sees whole messages. A connection that breaks a limit is closed.</li>
  * </ul>
- * The idle timeout is the RI's own ({@link SipStackProperties#NIO_MAX_SOCKET_IDLE_TIME}). Other transports (UDP,
- * TLS) are the RI's NIO ones unchanged. Set as {@link SipStackProperties#MESSAGE_PROCESSOR_FACTORY}; the RI creates it
+ * The idle timeout is the RI's own ({@link SipStackProperties#NIO_MAX_SOCKET_IDLE_TIME}). UDP is the RI's NIO
+ * transport unchanged, TLS the RI's with the outgoing connections kept ({@link CachingTlsProcessor}), without these
+ * limits. Set as {@link SipStackProperties#MESSAGE_PROCESSOR_FACTORY}; the RI creates it
  * by its class name, so the limits come from the stack's properties.
  */
 public final class BoundedNioMessageProcessorFactory extends NioMessageProcessorFactory {
@@ -46,6 +48,9 @@ public final class BoundedNioMessageProcessorFactory extends NioMessageProcessor
     @Override
     public MessageProcessor createMessageProcessor(SIPTransactionStack sipStack, InetAddress ipAddress, int port,
             String transport) throws IOException {
+        if (transport.equalsIgnoreCase(ListeningPoint.TLS)) {
+            return new CachingTlsProcessor(ipAddress, sipStack, port);
+        }
         if (!transport.equalsIgnoreCase(ListeningPoint.TCP)) {
             return super.createMessageProcessor(sipStack, ipAddress, port, transport);
         }
@@ -53,6 +58,19 @@ public final class BoundedNioMessageProcessorFactory extends NioMessageProcessor
         return new BoundedTcpProcessor(ipAddress, sipStack, port,
                 Integer.parseInt(properties.getProperty(SipStackProperties.MAX_CONNECTIONS)),
                 Integer.parseInt(properties.getProperty(SipStackProperties.MAX_MESSAGE_SIZE)));
+    }
+
+    /**
+     * The RI's NIO TLS processor with the socket table that keeps the connections it opens ({@link CachingNioHandler}):
+     * with the RI's own, the first request to a {@code sips:} target connected, dropped that connection from the
+     * table, and the TLS handshake then went out on a second one while the first hung, so the request never arrived.
+     */
+    static final class CachingTlsProcessor extends NioTlsMessageProcessor {
+
+        CachingTlsProcessor(InetAddress ipAddress, SIPTransactionStack sipStack, int port) {
+            super(ipAddress, sipStack, port);
+            nioHandler = new CachingNioHandler(sipStack, this);
+        }
     }
 
     /** The NIO TCP processor of one listening point, counting its accepted connections. */

@@ -81,6 +81,7 @@ public final class SipAgent implements SipListener {
     private static final int MAX_FORWARDS = 70;
     public static final String UDP = "udp";
     public static final String TCP = "tcp";
+    public static final String TLS = "tls";
 
     private final String name;
     private final String host;
@@ -223,17 +224,23 @@ public final class SipAgent implements SipListener {
         return port;
     }
 
+    /** The port of the listening point of {@code transport}: the TLS port for {@code tls}, else {@link #port()}. */
+    public int port(String transport) {
+        return TLS.equalsIgnoreCase(transport) && tls != null ? tls.port() : port;
+    }
+
     /** Whether the stack listens on this transport (lower case). */
     public boolean hasTransport(String transport) {
-        return transports.contains(transport);
+        return transports.contains(transport) || TLS.equals(transport) && tls != null;
     }
 
     /**
      * A request outside any dialog, from the server identity: Request-URI {@code target}, To {@code to}, From
      * {@code from} with {@code fromTag} (also the P-Asserted-Identity, as a trusted IM Server asserts itself), and
-     * with an outbound proxy a loose Route to it. The next hop's {@code transport} parameter (the proxy's, else
-     * the target's) picks the Via transport, UDP when it has none. Call {@link #switchToTcpIfLarge} once the body
-     * is set.
+     * with an outbound proxy a loose Route to it. The next hop (the proxy, else the target) picks the Via transport:
+     * TLS for a {@code sips:} URI (RFC 3261 section 26.2.2) or {@code transport=tls}, else its {@code transport}
+     * parameter, UDP when it has none; over TLS the Via names the TLS listening point. Call
+     * {@link #switchToTcpIfLarge} once the body is set.
      *
      * @param  outboundProxy            {@code host[:port][;params]}, or {@code null}/blank for none
      * @throws IllegalArgumentException when the next hop's transport is not one this agent listens on
@@ -243,16 +250,17 @@ public final class SipAgent implements SipListener {
         SipURI proxy = outboundProxy == null || outboundProxy.isBlank()
                 ? null : (SipURI) addressFactory.createURI("sip:" + outboundProxy.strip());
         SipURI nextHop = proxy != null ? proxy : target instanceof SipURI sip ? sip : null;
-        String transport = nextHop != null && nextHop.getTransportParam() != null
-                ? nextHop.getTransportParam().toLowerCase(Locale.ROOT) : UDP;
+        String transport = nextHop == null ? UDP : nextHop.isSecure() ? TLS
+                : nextHop.getTransportParam() != null ? nextHop.getTransportParam().toLowerCase(Locale.ROOT) : UDP;
         if (!hasTransport(transport)) {
-            throw new IllegalArgumentException("cannot send the " + method + " over " + transport
-                                               + ": not among the configured transports");
+            throw new IllegalArgumentException("cannot send the " + method + " over " + transport + " to " + nextHop
+                                               + ": not among the configured transports"
+                                               + (TLS.equals(transport) ? " (SIP over TLS needs tlsPort)" : ""));
         }
         Request request = messageFactory.createRequest(target, method, callId,
                 headerFactory.createCSeqHeader(cseq, method), headerFactory.createFromHeader(from, fromTag),
                 headerFactory.createToHeader(to, null),
-                List.of(headerFactory.createViaHeader(host, port, transport, newBranch())),
+                List.of(headerFactory.createViaHeader(host, port(transport), transport, newBranch())),
                 headerFactory.createMaxForwardsHeader(MAX_FORWARDS));
         request.addHeader(headerFactory.createPAssertedIdentityHeader(from));
         if (proxy != null) {
