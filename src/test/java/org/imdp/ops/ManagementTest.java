@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.activemq.artemis.api.core.RoutingType;
@@ -222,7 +224,24 @@ class ManagementTest extends OpsTestSupport {
                 .contains("imdp_store_messages 1.0")
                 .contains("imdp_store_recipients 1.0")
                 .contains("imdp_charging_pending 1.0")
-                .contains("imdp_registrations 1.0");
+                .contains("imdp_registrations 1.0")
+                .contains("imdp_build_info{version=\"" + BuildVersion.version() + "\"} 1")
+                // the SIP traffic by method and code: three MESSAGEs stored, one REGISTER, the push's INVITE and BYE
+                .contains("imdp_sip_requests_received_total{method=\"MESSAGE\"} 3.0")
+                .contains("imdp_sip_requests_received_total{method=\"REGISTER\"} 1.0")
+                .contains("imdp_sip_responses_sent_total{code=\"202\",method=\"MESSAGE\"} 3.0")
+                .contains("imdp_sip_responses_sent_total{code=\"200\",method=\"REGISTER\"} 1.0")
+                .containsPattern("imdp_sip_responses_received_total\\{code=\"200\",method=\"INVITE\"} [1-9]");
+        // one owner per count: the MBeans read the push endpoint's counters, which Prometheus reads too
+        assertThat(jmx.getAttribute(pushEndpoint(jmx), "MessagesAcknowledged")).isEqualTo(2L);
+        assertThat(jmx.getAttribute(pushEndpoint(jmx), "SessionsDelivered")).isEqualTo(1L);
+        assertThat(jmx.getMBeanInfo(mbean("store")).getAttributes()).extracting(MBeanAttributeInfo::getName)
+                .doesNotContain("MessagesDelivered");
+    }
+
+    private static ObjectName pushEndpoint(MBeanServer jmx) throws Exception {
+        return jmx.queryNames(new ObjectName("org.apache.camel:type=endpoints,*"), null).stream()
+                .filter(n -> n.getKeyProperty("name").contains("sipmsrp://push")).findFirst().orElseThrow();
     }
 
     @Test
