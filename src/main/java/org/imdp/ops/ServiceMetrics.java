@@ -123,7 +123,6 @@ final class ServiceMetrics extends EventNotifierSupport {
         setIgnoreStepEvents(true);
         setIgnoreExchangeCreatedEvent(true);
         setIgnoreExchangeCompletedEvent(true);
-        setIgnoreExchangeSendingEvents(true);
         setIgnoreExchangeRedeliveryEvents(true);
         setIgnoreExchangeAsyncProcessingStartedEvents(true);
     }
@@ -181,6 +180,7 @@ final class ServiceMetrics extends EventNotifierSupport {
         if (event instanceof CamelContextStartedEvent) {
             watchKeyedCounts();
         } else if (event instanceof ExchangeSentEvent sent && isPush(sent.getEndpoint())) {
+            // (Camel sends the ExchangeSentEvent only where it sent an ExchangeSendingEvent: those are not ignored)
             pushFinished(sent.getExchange());
         } else if (event instanceof ExchangeSentEvent sent && sent.getEndpoint() instanceof Ch1Endpoint) {
             chargingFinished(sent.getExchange());

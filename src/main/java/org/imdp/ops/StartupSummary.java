@@ -15,6 +15,7 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.HttpEndpointModel;
 import org.apache.camel.component.platform.http.PlatformHttpComponent;
+import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.imdp.ch1.Ch1Endpoint;
 import org.imdp.sipmsrp.SipMsrpEndpoint;
@@ -59,14 +60,14 @@ final class StartupSummary implements StartupListener {
         PlatformHttpComponent http = (PlatformHttpComponent) context.hasComponent("platform-http");
         if (management != null && http != null) {
             String base = "http://" + reachableHost(management.getHost()) + ":" + management.getPort();
-            // one line per path: a REST path with several methods has one model per method
+            // one line per path; the REST routes' endpoints have one per method (the component's list keeps one)
             Map<String, Set<String>> verbs = new TreeMap<>();
-            for (Set<HttpEndpointModel> models : List.of(http.getHttpManagementEndpoints(), http.getHttpEndpoints())) {
-                for (HttpEndpointModel model : models) {
-                    Set<String> methods = verbs.computeIfAbsent(model.getUri(), k -> new TreeSet<>());
-                    if (model.getVerbs() != null) {
-                        methods.addAll(Arrays.asList(model.getVerbs().split(",")));
-                    }
+            for (HttpEndpointModel model : http.getHttpManagementEndpoints()) {
+                addVerbs(verbs, model.getUri(), model.getVerbs());
+            }
+            for (Endpoint endpoint : context.getEndpoints()) {
+                if (endpoint instanceof PlatformHttpEndpoint rest) {
+                    addVerbs(verbs, rest.getPath(), rest.getHttpMethodRestrict());
                 }
             }
             int width = verbs.keySet().stream().mapToInt(String::length).max().orElse(0) + base.length();
@@ -75,6 +76,11 @@ final class StartupSummary implements StartupListener {
         }
         LOG.info("im-deferred-push {} started: {}{}", BuildVersion.version(), String.join(", ", listening),
                 lines.isEmpty() ? "; no management server" : "; management server:" + String.join("", lines));
+    }
+
+    private static void addVerbs(Map<String, Set<String>> verbs, String path, String methods) {
+        Set<String> all = verbs.computeIfAbsent(path, k -> new TreeSet<>());
+        all.addAll(methods == null ? List.of("any method") : Arrays.asList(methods.split(",")));
     }
 
     /** The configured host, or this machine's name when it is a wildcard address (0.0.0.0, ::). */

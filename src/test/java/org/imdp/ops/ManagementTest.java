@@ -200,7 +200,9 @@ class ManagementTest extends OpsTestSupport {
                 () -> assertThat(jmx.getAttribute(mbean("push"), "SessionsDelivered")).isEqualTo(1L));
         assertThat(jmx.getAttribute(mbean("push"), "MessagesDelivered")).isEqualTo(2L);
         assertThat(jmx.getAttribute(mbean("push"), "SessionsFailed")).isEqualTo(0L);
-        assertThat(jmx.getAttribute(mbean("push"), "ActiveSessions")).isEqualTo(0);
+        // running until its BYE, which follows the settle
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(
+                () -> assertThat(jmx.getAttribute(mbean("push"), "ActiveSessions")).isEqualTo(0));
         assertThat(jmx.getAttribute(mbean("push"), "Registrations")).isEqualTo(1L);
         // the acknowledged messages leave the store right after the BYE
         await().atMost(Duration.ofSeconds(10)).untilAsserted(
