@@ -91,6 +91,15 @@ final class ServiceMetrics extends EventNotifierSupport {
         sessions[Outcome.DELIVERED.ordinal()] = sessions(Outcome.DELIVERED, SipMsrpEndpoint::getSessionsDelivered);
         sessions[Outcome.PARTIAL.ordinal()] = sessions(Outcome.PARTIAL, SipMsrpEndpoint::getSessionsPartial);
         sessions[Outcome.FAILED.ordinal()] = sessions(Outcome.FAILED, SipMsrpEndpoint::getSessionsFailed);
+        FunctionCounter.builder("imdp.push.invites.sent", context,
+                        c -> sum(c, SipMsrpKind.PUSH, SipMsrpEndpoint::getInvitesSent))
+                .description("Push INVITEs sent (step 1; a redirect or a challenge sends another)").register(registry);
+        FunctionCounter.builder("imdp.push.byes", context, c -> sum(c, SipMsrpKind.PUSH, SipMsrpEndpoint::getByeAnswered))
+                .tag("result", "answered").description("Push BYEs, by whether the client answered them (step 8)")
+                .register(registry);
+        FunctionCounter.builder("imdp.push.byes", context, c -> sum(c, SipMsrpKind.PUSH, SipMsrpEndpoint::getByeTimedOut))
+                .tag("result", "unanswered").description("Push BYEs, by whether the client answered them (step 8)")
+                .register(registry);
         messagesSent = FunctionCounter.builder("imdp.push.messages.sent", context,
                         c -> sum(c, SipMsrpKind.PUSH, SipMsrpEndpoint::getMessagesSent))
                 .description("Stored messages sent in MSRP SENDs").register(registry);

@@ -233,7 +233,12 @@ class ManagementTest extends OpsTestSupport {
                 .contains("imdp_sip_requests_received_total{method=\"REGISTER\"} 1.0")
                 .contains("imdp_sip_responses_sent_total{code=\"202\",method=\"MESSAGE\"} 3.0")
                 .contains("imdp_sip_responses_sent_total{code=\"200\",method=\"REGISTER\"} 1.0")
-                .containsPattern("imdp_sip_responses_received_total\\{code=\"200\",method=\"INVITE\"} [1-9]");
+                .containsPattern("imdp_sip_responses_received_total\\{code=\"200\",method=\"INVITE\"} [1-9]")
+                .contains("imdp_push_invites_sent_total 1.0");
+        // step 8, the client's 200 OK to the BYE, which nothing waits for
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(get("/observe/metrics", null, null).body())
+                .contains("imdp_push_byes_total{result=\"answered\"} 1.0")
+                .contains("imdp_push_byes_total{result=\"unanswered\"} 0.0"));
         // one owner per count: the MBeans read the push endpoint's counters, which Prometheus reads too
         assertThat(jmx.getAttribute(pushEndpoint(jmx), "MessagesAcknowledged")).isEqualTo(2L);
         assertThat(jmx.getAttribute(pushEndpoint(jmx), "SessionsDelivered")).isEqualTo(1L);
