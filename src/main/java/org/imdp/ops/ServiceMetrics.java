@@ -85,8 +85,10 @@ final class ServiceMetrics extends EventNotifierSupport {
                                  + " (imdp.sip.trusted-nodes)")
                     .register(registry);
         }
-        activeSessions = Gauge.builder("imdp.push.sessions.active", context, c -> sipmsrp(c) == null ? 0
-                        : sipmsrp(c).getActivePushSessions())
+        activeSessions = Gauge.builder("imdp.push.sessions.active", context, c -> {
+                    SipMsrpComponent sip = sipmsrp(c);
+                    return sip == null ? 0 : sip.getActivePushSessions();
+                })
                 .description("Push sessions running now (INVITE sent, BYE not yet)").register(registry);
         sessions[Outcome.DELIVERED.ordinal()] = sessions(Outcome.DELIVERED, SipMsrpEndpoint::getSessionsDelivered);
         sessions[Outcome.PARTIAL.ordinal()] = sessions(Outcome.PARTIAL, SipMsrpEndpoint::getSessionsPartial);
