@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.apache.logging.log4j.LogManager;
+import org.imdp.ops.BuildVersion;
 import org.imdp.sipmsrp.SipMsrpListenException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +58,7 @@ public final class ImdpApplication {
 
     private static int run(String... args) {
         Logger log = LoggerFactory.getLogger(ImdpApplication.class);
+        log.info("im-deferred-push {} starting", BuildVersion.version());
         Main main = new Main(ImdpApplication.class);
         main.setPropertyPlaceholderLocations("file:" + CONFIG);
         try {

@@ -1,7 +1,11 @@
 package org.imdp.ch1;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 import org.apache.camel.AsyncEndpoint;
 import org.apache.camel.Category;
@@ -35,6 +39,8 @@ public class Ch1Endpoint extends DefaultEndpoint implements AsyncEndpoint, Endpo
     private final LongAdder recordsAccepted = new LongAdder();
     private final LongAdder recordsRefused = new LongAdder();
     private final LongAdder recordsFailed = new LongAdder();
+    private final Map<Long, LongAdder> answers = new ConcurrentSkipListMap<>();
+    private final List<LongConsumer> answerCodeWatchers = new CopyOnWriteArrayList<>();
 
     public Ch1Endpoint(String uri, Ch1Component component, Ch1Configuration configuration) {
         super(uri, component);
@@ -90,6 +96,44 @@ public class Ch1Endpoint extends DefaultEndpoint implements AsyncEndpoint, Endpo
     @ManagedAttribute(description = "ACR attempts that failed for now (no peer, no answer, 3xxx/4xxx): to be retried")
     public long getRecordsFailed() {
         return recordsFailed.sum();
+    }
+
+    @ManagedAttribute(description = "ACAs received, by Result-Code (or Experimental-Result-Code; 0: neither)")
+    public String getAnswersByResultCode() {
+        StringBuilder listing = new StringBuilder("{");
+        answers.forEach((code, count) -> listing.append(listing.length() > 1 ? ", " : "").append(code).append('=')
+                .append(count.sum()));
+        return listing.append('}').toString();
+    }
+
+    /** ACAs received with {@code resultCode} so far. */
+    public long answers(long resultCode) {
+        LongAdder count = answers.get(resultCode);
+        return count == null ? 0 : count.sum();
+    }
+
+    /**
+     * Tells {@code watcher} each Result-Code answered so far, and each new one as it first arrives, once; the count
+     * is {@link #answers(long)}.
+     */
+    public synchronized void watchAnswerCodes(LongConsumer watcher) {
+        answers.keySet().forEach(watcher::accept);
+        answerCodeWatchers.add(watcher);
+    }
+
+    void countAnswer(long resultCode) {
+        LongAdder count = answers.get(resultCode);
+        (count != null ? count : newAnswerCode(resultCode)).increment();
+    }
+
+    private synchronized LongAdder newAnswerCode(long resultCode) {
+        LongAdder count = answers.get(resultCode);
+        if (count == null) {
+            count = new LongAdder();
+            answers.put(resultCode, count);
+            answerCodeWatchers.forEach(w -> w.accept(resultCode));
+        }
+        return count;
     }
 
     void countSent() {

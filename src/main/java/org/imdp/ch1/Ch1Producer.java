@@ -111,6 +111,7 @@ public class Ch1Producer extends DefaultAsyncProducer {
         DiameterMessage aca = answer.answer();
         Message in = exchange.getIn();
         long resultCode = resultCode(aca);
+        endpoint.countAnswer(resultCode);
         in.setHeader(Ch1Constants.RESULT_CODE, resultCode);
         in.setHeader(Ch1Constants.PEER, answer.peer());
         in.setHeader(Ch1Constants.END_TO_END_ID, aca.endToEnd() & 0xFFFFFFFFL);

@@ -35,11 +35,6 @@ public final class ManagedStore {
         return store.expiredCount();
     }
 
-    @ManagedAttribute(description = "Messages delivered: acknowledged by the client with MSRP 200 OK, since start")
-    public long getMessagesDelivered() {
-        return metrics.messagesDelivered();
-    }
-
     @ManagedAttribute(description = "Incoming messages refused (too large, over quota, malformed), since start")
     public long getMessagesRefused() {
         return metrics.refused();

@@ -48,6 +48,7 @@ public final class Operations extends ServiceSupport {
         ManagementAccess.install(context, settings.string("imdp.management.user"),
                 settings.string("imdp.management.password"));
         ManagementListening.install(context);
+        StartupSummary.install(context);
 
         MeterRegistry meters = context.getRegistry().findSingleByType(MeterRegistry.class);
         if (meters == null) {

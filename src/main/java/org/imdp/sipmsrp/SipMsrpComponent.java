@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.Endpoint;
 import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.api.management.ManagedAttribute;
+import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.service.ServiceHelper;
@@ -28,6 +30,7 @@ import org.imdp.sipmsrp.msrp.NettyMsrpSessions;
 import org.imdp.sipmsrp.push.PushSession;
 import org.imdp.sipmsrp.sip.SipAgent;
 import org.imdp.sipmsrp.sip.SipTls;
+import org.imdp.sipmsrp.sip.SipTraffic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +43,7 @@ import org.slf4j.LoggerFactory;
  * within the shutdown instead of the shutdown abandoning it.
  */
 @Component("sipmsrp")
+@ManagedResource(description = "SIP/MSRP component: what its SIP stacks received and answered, its push sessions")
 public class SipMsrpComponent extends DefaultComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(SipMsrpComponent.class);
@@ -53,6 +57,7 @@ public class SipMsrpComponent extends DefaultComponent {
     private MsrpSessions msrpSessions;
 
     private final Map<String, SharedAgent> agents = new HashMap<>();
+    private final SipTraffic sipTraffic = new SipTraffic();
     /** Push sessions from their start until their BYE (or their failure). */
     private final Set<PushSession> pushes = ConcurrentHashMap.newKeySet();
     private final EventNotifierSupport stopping = new EventNotifierSupport() {
@@ -116,7 +121,7 @@ public class SipMsrpComponent extends DefaultComponent {
         SharedAgent shared = agents.get(config.stackKey());
         if (shared == null) {
             SipAgent agent = new SipAgent("imdp-sip-" + STACK_SEQUENCE.incrementAndGet(), config.getHost(),
-                    config.getPort(), config.transportList(), config.tcpLimits(), sipTls(config));
+                    config.getPort(), config.transportList(), config.tcpLimits(), sipTls(config), sipTraffic);
             try {
                 agent.start();
             } catch (Exception e) {
@@ -127,6 +132,31 @@ public class SipMsrpComponent extends DefaultComponent {
         }
         shared.users++;
         return shared.agent;
+    }
+
+    /** What the component's SIP stacks received and answered, counted once for all its endpoints. */
+    public SipTraffic sipTraffic() {
+        return sipTraffic;
+    }
+
+    @ManagedAttribute(description = "SIP requests received by the component's stacks, by method")
+    public String getRequestsReceivedByMethod() {
+        return sipTraffic.requestsReceived().counts().toString();
+    }
+
+    @ManagedAttribute(description = "SIP responses sent by the component's stacks, by method and status code")
+    public String getResponsesSentByCode() {
+        return sipTraffic.responsesSent().counts().toString();
+    }
+
+    @ManagedAttribute(description = "SIP responses received to the component's requests, by method and status code")
+    public String getResponsesReceivedByCode() {
+        return sipTraffic.responsesReceived().counts().toString();
+    }
+
+    @ManagedAttribute(description = "Push sessions running now: from their INVITE until their BYE (or their failure)")
+    public int getActivePushSessions() {
+        return pushes.size();
     }
 
     void pushStarted(PushSession session) {

@@ -40,7 +40,8 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
     private SipMsrpConfiguration configuration;
 
     private final AtomicLong invitesSent = new AtomicLong();
-    private final AtomicLong sessionsOk = new AtomicLong();
+    private final AtomicLong sessionsDelivered = new AtomicLong();
+    private final AtomicLong sessionsPartial = new AtomicLong();
     private final AtomicLong sessionsFailed = new AtomicLong();
     private final AtomicLong messagesSent = new AtomicLong();
     private final AtomicLong messagesAcknowledged = new AtomicLong();
@@ -69,8 +70,18 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
         }
 
         @Override
-        public void session(boolean ok) {
-            (ok ? sessionsOk : sessionsFailed).incrementAndGet();
+        public void sessionDelivered() {
+            sessionsDelivered.incrementAndGet();
+        }
+
+        @Override
+        public void sessionPartial() {
+            sessionsPartial.incrementAndGet();
+        }
+
+        @Override
+        public void sessionFailed() {
+            sessionsFailed.incrementAndGet();
         }
 
         @Override
@@ -165,12 +176,18 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
         return invitesSent.get();
     }
 
-    @ManagedAttribute(description = "Push sessions that delivered every message")
-    public long getSessionsOk() {
-        return sessionsOk.get();
+    @ManagedAttribute(description = "Push sessions in which every message was acknowledged or refused for good")
+    public long getSessionsDelivered() {
+        return sessionsDelivered.get();
     }
 
-    @ManagedAttribute(description = "Push sessions that failed or left messages undelivered")
+    @ManagedAttribute(description = "Push sessions that reached BYE with messages left unacknowledged (they stay stored)")
+    public long getSessionsPartial() {
+        return sessionsPartial.get();
+    }
+
+    @ManagedAttribute(description = "Push sessions that failed: INVITE refused or unanswered, no MSRP session (every"
+                                    + " message stays stored)")
     public long getSessionsFailed() {
         return sessionsFailed.get();
     }
@@ -220,12 +237,6 @@ public class SipMsrpEndpoint extends DefaultEndpoint implements EndpointServiceL
                                     + " trustedNodes (consumer)")
     public long getRequestsForbidden() {
         return requestsForbidden.get();
-    }
-
-    @ManagedAttribute(description = "SIP requests received by this endpoint's stack, by method")
-    public String getRequestsReceivedByMethod() {
-        SipAgent agent = getComponent().runningAgent(configuration);
-        return agent == null ? "" : agent.requestsReceived().toString();
     }
 
     @ManagedAttribute(description = "SIP/TCP connections accepted and open now on this endpoint's stack")

@@ -82,6 +82,8 @@ class Ch1ProducerTest extends CamelTestSupport {
         Ch1Endpoint endpoint = context.getEndpoint(uri, Ch1Endpoint.class);
         assertThat(endpoint.getRecordsSent()).isEqualTo(1);
         assertThat(endpoint.getRecordsAccepted()).isEqualTo(1);
+        assertThat(endpoint.answers(2001)).isEqualTo(1);
+        assertThat(endpoint.getAnswersByResultCode()).isEqualTo("{2001=1}");
     }
 
     @Test
@@ -104,6 +106,7 @@ class Ch1ProducerTest extends CamelTestSupport {
         primary.onAcr(primary.answering(Diameter.DIAMETER_UNABLE_TO_DELIVER));
         assertThat(charge("unable").getException()).isInstanceOf(Ch1TransientException.class).hasMessageContaining("3002");
         assertThat(context.getEndpoint(uri, Ch1Endpoint.class).getRecordsFailed()).isEqualTo(2);
+        assertThat(context.getEndpoint(uri, Ch1Endpoint.class).getAnswersByResultCode()).isEqualTo("{3002=1, 4002=1}");
     }
 
     @Test

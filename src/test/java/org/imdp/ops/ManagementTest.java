@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.activemq.artemis.api.core.RoutingType;
@@ -198,7 +200,9 @@ class ManagementTest extends OpsTestSupport {
                 () -> assertThat(jmx.getAttribute(mbean("push"), "SessionsDelivered")).isEqualTo(1L));
         assertThat(jmx.getAttribute(mbean("push"), "MessagesDelivered")).isEqualTo(2L);
         assertThat(jmx.getAttribute(mbean("push"), "SessionsFailed")).isEqualTo(0L);
-        assertThat(jmx.getAttribute(mbean("push"), "ActiveSessions")).isEqualTo(0);
+        // running until its BYE, which follows the settle
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(
+                () -> assertThat(jmx.getAttribute(mbean("push"), "ActiveSessions")).isEqualTo(0));
         assertThat(jmx.getAttribute(mbean("push"), "Registrations")).isEqualTo(1L);
         // the acknowledged messages leave the store right after the BYE
         await().atMost(Duration.ofSeconds(10)).untilAsserted(
@@ -222,7 +226,29 @@ class ManagementTest extends OpsTestSupport {
                 .contains("imdp_store_messages 1.0")
                 .contains("imdp_store_recipients 1.0")
                 .contains("imdp_charging_pending 1.0")
-                .contains("imdp_registrations 1.0");
+                .contains("imdp_registrations 1.0")
+                .contains("imdp_build_info{version=\"" + BuildVersion.version() + "\"} 1")
+                // the SIP traffic by method and code: three MESSAGEs stored, one REGISTER, the push's INVITE and BYE
+                .contains("imdp_sip_requests_received_total{method=\"MESSAGE\"} 3.0")
+                .contains("imdp_sip_requests_received_total{method=\"REGISTER\"} 1.0")
+                .contains("imdp_sip_responses_sent_total{code=\"202\",method=\"MESSAGE\"} 3.0")
+                .contains("imdp_sip_responses_sent_total{code=\"200\",method=\"REGISTER\"} 1.0")
+                .containsPattern("imdp_sip_responses_received_total\\{code=\"200\",method=\"INVITE\"} [1-9]")
+                .contains("imdp_push_invites_sent_total 1.0");
+        // step 8, the client's 200 OK to the BYE, which nothing waits for
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(get("/observe/metrics", null, null).body())
+                .contains("imdp_push_byes_total{result=\"answered\"} 1.0")
+                .contains("imdp_push_byes_total{result=\"unanswered\"} 0.0"));
+        // one owner per count: the MBeans read the push endpoint's counters, which Prometheus reads too
+        assertThat(jmx.getAttribute(pushEndpoint(jmx), "MessagesAcknowledged")).isEqualTo(2L);
+        assertThat(jmx.getAttribute(pushEndpoint(jmx), "SessionsDelivered")).isEqualTo(1L);
+        assertThat(jmx.getMBeanInfo(mbean("store")).getAttributes()).extracting(MBeanAttributeInfo::getName)
+                .doesNotContain("MessagesDelivered");
+    }
+
+    private static ObjectName pushEndpoint(MBeanServer jmx) throws Exception {
+        return jmx.queryNames(new ObjectName("org.apache.camel:type=endpoints,*"), null).stream()
+                .filter(n -> n.getKeyProperty("name").contains("sipmsrp://push")).findFirst().orElseThrow();
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.imdp.sipmsrp;
 import org.imdp.test.TestPorts;
 import java.util.Set;
 
+import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.sip.message.Response;
@@ -63,8 +64,26 @@ class SipMsrpJmxTest extends CamelTestSupport {
         ObjectName endpoint = names.stream().filter(n -> n.getKeyProperty("name").contains("sipmsrp")).findFirst()
                 .orElseThrow();
         assertThat(server.getAttribute(endpoint, "RequestsAnswered")).isEqualTo(1L);
-        assertThat(server.getAttribute(endpoint, "RequestsReceivedByMethod")).isEqualTo("{REGISTER=1}");
         assertThat(server.getAttribute(endpoint, "InvitesSent")).isEqualTo(0L);
         assertThat(server.getAttribute(endpoint, "ListeningAddress")).isEqualTo(HOST + ":" + sipPort + " udp,tcp");
+        // what the stack received and answered is the component's, counted once however many endpoints share it
+        assertThat(server.getMBeanInfo(endpoint).getAttributes()).extracting(MBeanAttributeInfo::getName)
+                .doesNotContain("RequestsReceivedByMethod");
+    }
+
+    @Test
+    void sip_requests_and_responses_are_counted_once_on_the_component() throws Exception {
+        try (SipTestClient client = SipTestClient.start(HOST, sipPort)) {
+            assertThat(client.register(BOB, 60).getStatusCode()).isEqualTo(Response.OK);
+            assertThat(client.register(BOB, 60).getStatusCode()).isEqualTo(Response.OK);
+        }
+
+        MBeanServer server = context.getManagementStrategy().getManagementAgent().getMBeanServer();
+        ObjectName component = server.queryNames(new ObjectName("org.apache.camel:type=components,name=\"sipmsrp\",*"),
+                null).stream().findFirst().orElseThrow();
+        assertThat(server.getAttribute(component, "RequestsReceivedByMethod")).isEqualTo("{REGISTER=2}");
+        assertThat(server.getAttribute(component, "ResponsesSentByCode")).isEqualTo("{REGISTER 200=2}");
+        assertThat(server.getAttribute(component, "ResponsesReceivedByCode")).isEqualTo("{}");
+        assertThat(server.getAttribute(component, "ActivePushSessions")).isEqualTo(0);
     }
 }

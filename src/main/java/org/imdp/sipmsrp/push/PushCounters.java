@@ -18,8 +18,14 @@ public interface PushCounters {
     /** Step 4: the client refused a message for good (or it was over the client's a=max-size and never sent). */
     void messageRefused();
 
-    /** A session ended with every message decided ({@code ok}), or short of that. */
-    void session(boolean ok);
+    /** A session ended with every message acknowledged or refused for good. */
+    void sessionDelivered();
+
+    /** A session reached its end with messages neither acknowledged nor refused (they stay stored). */
+    void sessionPartial();
+
+    /** A session failed: its INVITE was refused or unanswered, or its MSRP session was not established. */
+    void sessionFailed();
 
     /** Step 8: the BYE was answered (never waited for). */
     void byeAnswered();

@@ -149,7 +149,7 @@ public final class PushSession {
         closeMsrp();
         if (answeredAt == null) {
             // no dialog: nothing to end, nothing was delivered
-            counters.session(false);
+            counters.sessionFailed();
             LOG.info("push {} to {} failed: {}", callId, recipient, failure == null ? "?" : failure.getMessage());
             return new Outcome(callId, null, failure, false);
         }
@@ -165,7 +165,13 @@ public final class PushSession {
                 answeredAt, endedAt, sends.outcomes(), reason, sends.firstSendAt(), sends.lastAnswerAt(),
                 sends.refusals());
         // complete: no failure and no reason to stop early, so every message was acknowledged or refused
-        counters.session(result.complete());
+        if (failure != null) {
+            counters.sessionFailed();
+        } else if (result.complete()) {
+            counters.sessionDelivered();
+        } else {
+            counters.sessionPartial();
+        }
         // DEBUG: the push route logs each session once, after its ACR; nothing between the BYE and it writes a line
         LOG.debug("push {} to {}: {}/{} messages acknowledged, {} refused{}", callId, recipient,
                 result.acknowledgedCount(), messages.size(), sends.refusals().size(),

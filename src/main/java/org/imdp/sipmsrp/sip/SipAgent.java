@@ -10,13 +10,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
@@ -38,6 +34,7 @@ import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.AllowHeader;
+import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.HeaderAddress;
@@ -91,7 +88,7 @@ public final class SipAgent implements SipListener {
     private final SipTls tls;
     private final Map<String, SipRequestHandler> requestHandlers = new ConcurrentHashMap<>();
     private final Map<String, SipDialogHandler> dialogHandlers = new ConcurrentHashMap<>();
-    private final Map<String, LongAdder> requestsReceived = new ConcurrentSkipListMap<>();
+    private final SipTraffic traffic;
 
     private SipStack stack;
     private SipProvider provider;
@@ -105,12 +102,17 @@ public final class SipAgent implements SipListener {
      * @param tcpLimits what the TCP listening point takes at most
      */
     public SipAgent(String name, String host, int port, List<String> transports, SipTcpLimits tcpLimits) {
-        this(name, host, port, transports, tcpLimits, null);
+        this(name, host, port, transports, tcpLimits, null, new SipTraffic());
     }
 
-    /** @param tls a TLS listening point on {@code host} besides the others; null = none */
-    public SipAgent(String name, String host, int port, List<String> transports, SipTcpLimits tcpLimits, SipTls tls) {
+    /**
+     * @param tls     a TLS listening point on {@code host} besides the others; null = none
+     * @param traffic where the requests and responses are counted (the component's, shared by its stacks)
+     */
+    public SipAgent(String name, String host, int port, List<String> transports, SipTcpLimits tcpLimits, SipTls tls,
+            SipTraffic traffic) {
         this.name = name;
+        this.traffic = traffic;
         this.host = host;
         this.port = port;
         this.transports = List.copyOf(transports);
@@ -389,13 +391,6 @@ public final class SipAgent implements SipListener {
     public record TcpConnections(int open, long refused, long closedOverLimit) {
     }
 
-    /** Requests received so far, by method, e.g. {@code {MESSAGE=3, REGISTER=1}}. */
-    public Map<String, Long> requestsReceived() {
-        return requestsReceived.entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().sum(), (a, b) -> a,
-                        TreeMap::new));
-    }
-
     /**
      * The text of a Warning header as the content of a SIP quoted-string (RFC 3261 section 25.1, {@code qdtext} and
      * {@code quoted-pair}; JAIN-SIP writes the text between the quotes as it is): a double quote and a backslash
@@ -445,6 +440,7 @@ public final class SipAgent implements SipListener {
                 decorate.accept(response);
             }
             transaction.sendResponse(response);
+            traffic.responsesSent().increment(new SipTraffic.Response(request.getMethod(), code));
         } catch (SipException | InvalidArgumentException | ParseException | RuntimeException e) {
             LOG.warn("could not answer {} (Call-ID {}) with {}: {}", request.getMethod(), callId(request), code,
                     e.toString());
@@ -472,7 +468,7 @@ public final class SipAgent implements SipListener {
     public void processRequest(RequestEvent event) {
         Request request = event.getRequest();
         String method = request.getMethod();
-        requestsReceived.computeIfAbsent(method, k -> new LongAdder()).increment();
+        traffic.requestsReceived().increment(method);
         if (Request.ACK.equals(method)) {
             // ACKs to our non-2xx answers are absorbed by the stack; we never answer an INVITE with 2xx
             LOG.debug("ACK received, Call-ID {}", callId(request));
@@ -521,6 +517,9 @@ public final class SipAgent implements SipListener {
     @Override
     public void processResponse(ResponseEvent event) {
         Response response = event.getResponse();
+        CSeqHeader cseq = (CSeqHeader) response.getHeader(CSeqHeader.NAME);
+        traffic.responsesReceived().increment(new SipTraffic.Response(cseq == null ? "?" : cseq.getMethod(),
+                response.getStatusCode()));
         SipDialogHandler handler = dialogHandlers.get(callId(response));
         if (handler == null) {
             LOG.debug("response {} for unknown Call-ID {} dropped", response.getStatusCode(), callId(response));
