@@ -1,5 +1,6 @@
 package org.imdp.ops;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,6 +12,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
+import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSException;
@@ -19,7 +21,7 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.QueueBrowser;
 import jakarta.jms.Session;
-import org.apache.activemq.artemis.jms.client.ActiveMQMessage;
+import jakarta.jms.TextMessage;
 import org.imdp.store.DeferredStore;
 
 /**
@@ -165,7 +167,10 @@ final class DeadLetters {
                 properties.put(name, m.getObjectProperty(name));
             }
         }
-        Integer size = m instanceof ActiveMQMessage core ? core.getCoreMessage().getBodySize() : null;
+        // only the body's size leaves, in bytes (UTF-8 for a text)
+        Integer size = m instanceof TextMessage text && text.getText() != null
+                ? text.getText().getBytes(StandardCharsets.UTF_8).length
+                : m instanceof BytesMessage bytes ? (int) bytes.getBodyLength() : null;
         return new Parked(m.getJMSMessageID(), Instant.ofEpochMilli(m.getJMSTimestamp()), size, properties);
     }
 }
