@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.api.management.ManagedCamelContext;
 import org.apache.camel.spi.RestRegistry;
 import org.apache.logging.log4j.LogManager;
+import org.imdp.store.StoreDatabase;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -168,6 +169,19 @@ class AdminApiTest extends OpsTestSupport {
     }
 
     @Test
+    void an_unforeseen_failure_is_a_500_without_internals() throws Exception {
+        // the store's database goes away under the admin API
+        context.hasService(StoreDatabase.class).stop();
+
+        HttpResponse<String> failed = get("/admin/store");
+
+        assertJsonError(failed, 500);
+        assertThat(body(failed).path("error").asText())
+                .isEqualTo("internal error on GET /admin/store: the reason is in the service's log");
+        assertThat(failed.body()).doesNotContainIgnoringCase("hikari").doesNotContainIgnoringCase("sql");
+    }
+
+    @Test
     void registrations_are_listed_with_contact_and_expiry() throws Exception {
         startClient();
         client.register("sip:dora@127.0.0.1", 600);
@@ -250,7 +264,7 @@ class AdminApiTest extends OpsTestSupport {
     void log_levels_are_read_and_changed_at_runtime() throws Exception {
         String name = "org.imdp.ops.admin_test";
         assertThat(body(get("/admin/loggers")).path("loggers").path("ROOT").asText()).isNotBlank();
-        assertThat(body(get("/admin/loggers/" + name)).path("configuredLevel").isNull()).isTrue();
+        assertThat(body(get("/admin/loggers/" + name)).path("effectiveLevel").asText()).isNotEqualTo("TRACE");
         assertThat(LogManager.getLogger(name).isTraceEnabled()).isFalse();
 
         HttpResponse<String> changed = put("/admin/loggers/" + name, "application/json", "{\"level\": \"trace\"}");
