@@ -38,7 +38,7 @@ public final class AdminApi {
         }
     }
 
-    /** Rows a listing answers at most, whatever {@code limit} asks. */
+    /** The largest {@code limit} a listing takes. */
     static final int MAX_LIMIT = 1000;
 
     private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
