@@ -235,6 +235,30 @@ class AdminApiTest extends OpsTestSupport {
     }
 
     @Test
+    void a_charging_dead_letter_goes_back_to_the_charging_queue_past_its_duplicate_detection() throws Exception {
+        String dlq = "im.charging.dlq";
+        // an event the charging route cannot read: parked by route charging-dlq; its duplicate id (as charging-relay
+        // sets it) is in im.charging's duplicate cache from then on
+        template.sendBodyAndHeader("jms:queue:im.charging", "not a charging event", "_AMQ_DUPL_ID", "event-1");
+        JsonNode parked = await().atMost(Duration.ofSeconds(30)).until(
+                () -> body(get("/admin/queues/" + dlq + "/messages")), b -> b.path("count").asInt() == 1);
+        JsonNode message = parked.path("messages").get(0);
+        String id = message.path("messageId").asText();
+        assertThat(message.path("properties").path("imdpChargingFailureReason").asText()).isNotBlank();
+        assertThat(message.path("properties").path("imdpPossiblySent").asBoolean()).isTrue();
+        assertThat(parked.toString()).doesNotContain("not a charging event");
+
+        HttpResponse<String> replayed = post("/admin/queues/" + dlq + "/messages/" + id + "/replay");
+
+        assertThat(replayed.statusCode()).as(replayed.body()).isEqualTo(200);
+        assertThat(body(replayed).path("replayedTo").asText()).isEqualTo("im.charging");
+        // not dropped as a duplicate: the charging route took it again, and parked it again
+        await().atMost(Duration.ofSeconds(30)).until(() -> body(get("/admin/queues/" + dlq + "/messages")),
+                b -> b.path("count").asInt() == 1 && !b.path("messages").get(0).path("messageId").asText().equals(id));
+        assertJsonError(post("/admin/queues/" + dlq + "/messages/" + id + "/replay"), 404);
+    }
+
+    @Test
     void imdn_dead_letters_go_back_to_the_queue_they_came_from() throws Exception {
         String dlq = "im.imdn.dlq";
         // as imdn-errors parks one: the IMDN of an expired message (no negative-delivery asked: the route drops it)
