@@ -155,7 +155,7 @@ public class ImdpConfiguration implements CamelConfiguration {
                 new DeliveryNotifications(settings.string("imdp.sip.server-uri"), clock));
         // chargingJson, and ch1 taking the ChargingEvent as its own AccountingEvent
         ChargingEvent.register(context);
-        Operations.install(context, settings, store, chargingRecords, queues, registrations, capacity);
+        Operations.install(context, settings, store, chargingRecords, queues, registrations, capacity, pushRequests);
     }
 
     /**

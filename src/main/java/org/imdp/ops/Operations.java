@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import javax.management.ObjectName;
 
 import io.micrometer.core.instrument.Gauge;
+import jakarta.jms.ConnectionFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
@@ -17,6 +18,7 @@ import org.imdp.ImdpSettings;
 import org.imdp.charging.ChargingRecords;
 import org.imdp.registration.Registrations;
 import org.imdp.store.DeferredStore;
+import org.imdp.store.PushRequests;
 import org.imdp.store.StoreCapacity;
 
 /**
@@ -44,7 +46,7 @@ public final class Operations extends ServiceSupport {
      */
     public static void install(CamelContext context, ImdpSettings settings, DeferredStore store,
                                ChargingRecords chargingRecords, BrokerQueues queues, Registrations registrations,
-                               StoreCapacity capacity) throws Exception {
+                               StoreCapacity capacity, PushRequests pushRequests) throws Exception {
         ManagementAccess.install(context, settings.string("imdp.management.user"),
                 settings.string("imdp.management.password"));
         ManagementListening.install(context);
@@ -79,8 +81,12 @@ public final class Operations extends ServiceSupport {
         context.getRegistry().bind("imdpSipHealthCheck", new SipListeningHealthCheck(SIP_CONNECT_TIMEOUT_MILLIS));
         context.getRegistry().bind("imdpCh1HealthCheck", new Ch1PeerHealthCheck());
         context.getRegistry().bind("imdpStoreCapacityHealthCheck", new StoreCapacityHealthCheck(capacity));
+        DeadLetters deadLetters = new DeadLetters(context.getRegistry().findSingleByType(ConnectionFactory.class),
+                settings.string("imdp.queue.intake"), charging, chargingDlq, settings.string("imdp.queue.imdn-dlq"));
         context.getRegistry().bind("admin", new AdminApi(store, registrations, metrics, backlog,
-                settings.positiveInt("imdp.store.max-per-recipient", 1_000_000)));
+                settings.positiveInt("imdp.store.max-per-recipient", 1_000_000), pushRequests, deadLetters));
+        context.getRegistry().bind("adminHeaders", new AdminHeaders());
+        AdminHttpErrors.install(context);
     }
 
     /** Sizes read from the store and the broker at each scrape; NaN while they cannot be reached. */

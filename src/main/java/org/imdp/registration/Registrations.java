@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -152,6 +153,18 @@ public final class Registrations {
 
     public boolean isRegistered(String recipient) throws SQLException {
         return contactOf(recipient) != null;
+    }
+
+    /** A registration as an operator sees it: who, where, until when. */
+    public record Registration(String recipient, String contact, Instant expiresAt) {
+    }
+
+    /** Up to {@code max} registrations in force now, by recipient. */
+    public List<Registration> list(int max) throws SQLException {
+        return store.rows("SELECT recipient, contact, expires_at FROM registration WHERE expires_at > ? "
+                          + "ORDER BY recipient LIMIT ?",
+                rs -> new Registration(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3))),
+                clock.millis(), max);
     }
 
     /** Recipients registered now (on every instance sharing the store). */

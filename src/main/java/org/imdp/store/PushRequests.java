@@ -36,6 +36,9 @@ public final class PushRequests {
 
     /** The contact of a request withdrawn while its session ran. */
     private static final String WITHDRAWN = "";
+    /** What {@link State} reads, for {@link #find} and {@link #list}. */
+    private static final String STATE_QUERY = "SELECT recipient, contact, due_at, retries, lease_owner, lease_until "
+                                              + "FROM push_request ";
 
     private final DeferredStore store;
     private final Clock clock;
@@ -261,6 +264,34 @@ public final class PushRequests {
             update.setString(7, owner);
             return update.executeUpdate();
         }
+    }
+
+    /**
+     * What an operator sees of a push request: where it goes, when it is due (epoch ms) after how many timed retries, and
+     * which instance runs its session now ({@code null} while it waits).
+     */
+    public record State(String recipient, String contact, long dueAt, int retries, String runningOn) {
+    }
+
+    /** The recipient's push request, or {@code null} when none waits or runs (its last push ended, or none was asked). */
+    public State find(String recipient) throws SQLException {
+        List<State> found = store.rows(STATE_QUERY + "WHERE recipient = ? AND contact <> '" + WITHDRAWN + "'",
+                rs -> state(rs, clock.millis()), Recipients.canonical(recipient));
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    /** Up to {@code max} push requests that wait or run, the longest waiting first. */
+    public List<State> list(int max) throws SQLException {
+        long now = clock.millis();
+        return store.rows(STATE_QUERY + "WHERE contact <> '" + WITHDRAWN + "' ORDER BY due_at, recipient LIMIT ?",
+                rs -> state(rs, now), max);
+    }
+
+    private static State state(ResultSet rs, long now) throws SQLException {
+        long leaseUntil = rs.getLong(6);
+        // a lease that ran out is an instance that died: the request waits to be claimed again
+        String owner = rs.wasNull() || leaseUntil < now ? null : rs.getString(5);
+        return new State(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getInt(4), owner);
     }
 
     /** Requests waiting (due now or later) or running. */

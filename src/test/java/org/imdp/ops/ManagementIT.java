@@ -89,5 +89,9 @@ class ManagementIT {
         assertThat(get(storeRead, "wrong").statusCode()).isEqualTo(401);
         assertThat(get("/admin/store", null).statusCode()).isEqualTo(401);
         assertThat(get("/admin/store", PASSWORD).statusCode()).isEqualTo(200);
+        // the packaged jar serves the admin API's OpenAPI document (camel-openapi-java is in it)
+        HttpResponse<String> openApi = get("/admin/openapi.json", PASSWORD);
+        assertThat(openApi.statusCode()).as(openApi.body()).isEqualTo(200);
+        assertThat(new ObjectMapper().readTree(openApi.body()).path("paths").has("/admin/recipients/{recipient}/push")).isTrue();
     }
 }
