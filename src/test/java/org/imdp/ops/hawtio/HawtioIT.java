@@ -221,7 +221,7 @@ class HawtioIT {
         // steps 1-4, settle, step 5 and the ACR's hand-over (routes/push.xml), top to bottom
         List<Integer> nodes = Stream.of("To sipmsrp:push", "To direct:settle", "To sipmsrp:bye", "To seda:charge-af")
                 .map(label -> Integer.valueOf(await.until(ExpectedConditions.presenceOfElementLocated(By.xpath(
-                        "//div[contains(@class,'react-flow__node')][contains(normalize-space(),'" + label + "')]")))
+                        "//div[contains(concat(' ', @class, ' '), ' react-flow__node ')][contains(normalize-space(),'" + label + "')]")))
                         .getAttribute("data-id")))
                 .toList();
         assertThat(nodes).isSorted().doesNotHaveDuplicates();
@@ -263,6 +263,18 @@ class HawtioIT {
                 .click();
         // the attribute table: MessagesDelivered, read from the service through Jolokia
         visible(By.xpath("//tr[td[normalize-space()='MessagesDelivered']]/td[normalize-space()='1']"));
+    }
+
+    @Test
+    @Order(6)
+    void the_store_operations_name_their_parameters() {
+        // still on the store MBean: its Operations tab, the operation opened, its parameter's name (not "p1")
+        visible(By.xpath("//button[normalize-space()='Operations'] | //a[normalize-space()='Operations']")).click();
+        String operation = "//li[contains(@class,'pf-v5-c-data-list__item')][contains(normalize-space(),'storedMessagesFor(String)')]";
+        visible(By.xpath("(" + operation + "//button)[1]")).click();
+        WebElement parameter = visible(By.xpath(operation + "//*[normalize-space()='recipient']"));
+        browser.executeScript("arguments[0].scrollIntoView({block: 'center'})", parameter);
+        assertThat(browser.findElements(By.xpath("//*[normalize-space()='p1']"))).isEmpty();
     }
 
     private static List<String> flowRouteIds() throws IOException {
