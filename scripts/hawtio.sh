@@ -21,5 +21,5 @@ fi
 
 # exec: the JVM is the script's process, so Ctrl-C and SIGTERM reach it and its shutdown hook stops Tomcat
 # shellcheck disable=SC2086
-exec java ${JAVA_OPTS:-} -cp "target/test-classes:$(cat target/hawtio/classpath.txt)" \
+exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" ${JAVA_OPTS:-} -cp "target/test-classes:$(cat target/hawtio/classpath.txt)" \
     org.imdp.ops.hawtio.HawtioConsole "$PORT"

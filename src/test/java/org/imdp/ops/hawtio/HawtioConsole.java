@@ -18,6 +18,7 @@ import java.util.zip.ZipInputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
+import org.apache.catalina.LifecycleState;
 import org.apache.catalina.WebResourceRoot;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.servlets.DefaultServlet;
@@ -41,7 +42,9 @@ import org.apache.catalina.webresources.StandardRoot;
  * <li>Hawtio's own Jolokia agent, which would expose this launcher's JVM to every local user (Hawtio's login is off:
  * the credentials that count are the service's), answers 403; its proxy reaches only the management server's host.</li>
  * </ul>
- * Lives in test scope: the service's jar carries none of it (Tomcat, the war and Monaco are some 40 MB).
+ * Lives in test scope: the service's jar carries none of it (Tomcat, the war and Monaco are some 40 MB). It runs in a
+ * JVM of its own with Tomcat and Monaco alone on its classpath ({@code target/hawtio/classpath.txt}): the war brings its
+ * own Jolokia and Log4j, which the service's versions beside them would clash with.
  */
 public final class HawtioConsole implements AutoCloseable {
 
@@ -116,6 +119,10 @@ public final class HawtioConsole implements AutoCloseable {
                 .addMappingForUrlPatterns(null, false, "/jolokia/*"), null);
         try {
             tomcat.start();
+            if (context.getState() != LifecycleState.STARTED) {
+                // Tomcat logs why (a filter that did not start, ...) and goes on without the webapp
+                throw new IllegalStateException("Hawtio did not start: " + context.getState() + " (see the log above)");
+            }
         } catch (LifecycleException | RuntimeException e) {
             tomcat.destroy();
             throw e;
@@ -229,7 +236,7 @@ public final class HawtioConsole implements AutoCloseable {
             host = "127.0.0.1";
         }
         int jolokiaPort = Integer.parseInt(setting(config, "camel.management.port"));
-        HawtioConsole console = start(root.resolve("target/hawtio/hawtio.war"), root.resolve("target/hawtio/run"), port,
+        HawtioConsole console = start(root.resolve("target/hawtio/hawtio.war"), root.resolve("target/hawtio/run-" + port), port,
                 host, jolokiaPort);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

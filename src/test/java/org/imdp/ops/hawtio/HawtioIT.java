@@ -45,7 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Hawtio as an operator uses it, in Debian's chromium (driven by Debian's chromedriver): the packaged service with a
- * management password, {@link HawtioConsole} as {@code scripts/hawtio.sh} starts it, a login in the preconfigured
+ * management password, {@code scripts/hawtio.sh} ({@link HawtioConsole}), a login in the preconfigured
  * connection's dialog, the flow's routes in the Camel tree, the push route's diagram and source, and the store's
  * {@code MessagesDelivered} after a real push (SIPp and Kamailio's msrp module as bob's IM Client). Every request the
  * browser made must have stayed on this machine (no CDN). Screenshots: {@code target/hawtio-it/}.
@@ -69,7 +69,8 @@ class HawtioIT {
     private static int sipPort;
     private static KamailioMsrpPeer kamailio;
     private static ServiceProcess service;
-    private static HawtioConsole hawtio;
+    private static ExternalProcess hawtio;
+    private static URI hawtioUrl;
     private static ChromeDriverService chromedriver;
     private static ChromeDriver browser;
     private static WebDriverWait await;
@@ -91,8 +92,12 @@ class HawtioIT {
                 .environment("IMDP_MANAGEMENT_PASSWORD", PASSWORD)
                 .start();
         Path target = ExternalProcess.projectRoot().resolve("target");
-        hawtio = HawtioConsole.start(target.resolve("hawtio/hawtio.war"), target.resolve("hawtio/it"), 0, "127.0.0.1",
-                managementPort);
+        // as an operator starts it (the launcher needs a JVM of its own: HawtioConsole)
+        int hawtioPort = TestPorts.next();
+        hawtio = ExternalProcess.start("hawtio", ExternalProcess.projectRoot(), List.of("/usr/bin/env",
+                "CAMEL_MANAGEMENT_PORT=" + managementPort, "scripts/hawtio.sh", String.valueOf(hawtioPort)));
+        hawtio.waitForLog(Pattern.compile("^Hawtio: http://127.0.0.1:" + hawtioPort + "/hawtio/", Pattern.MULTILINE), WAIT);
+        hawtioUrl = URI.create("http://127.0.0.1:" + hawtioPort + "/hawtio/");
 
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
@@ -193,7 +198,7 @@ class HawtioIT {
     @Test
     @Order(1)
     void the_operator_logs_in_to_the_preconfigured_connection() {
-        browser.get(hawtio.url().toString());
+        browser.get(hawtioUrl.toString());
         visible(By.xpath("//*[normalize-space()='Log in to " + HawtioConsole.CONNECTION + "']"));
         visible(By.id("connect-login-form-username")).sendKeys("admin");
         browser.findElement(By.id("connect-login-form-password")).sendKeys(PASSWORD);
@@ -206,7 +211,7 @@ class HawtioIT {
     @Test
     @Order(2)
     void the_camel_tree_shows_every_route_of_the_flow_by_id() throws IOException {
-        browser.get(hawtio.url().resolve("camel/routes").toString());
+        browser.get(hawtioUrl.resolve("camel/routes").toString());
         visible(treeNode("routes"));
         for (String routeId : flowRouteIds()) {
             await.until(ExpectedConditions.presenceOfElementLocated(treeNode(routeId)));
@@ -236,7 +241,7 @@ class HawtioIT {
     }
 
     private static void openPushRoute(String tab) {
-        browser.get(hawtio.url().resolve("camel/routes").toString());
+        browser.get(hawtioUrl.resolve("camel/routes").toString());
         visible(treeNode("push")).click();
         visible(By.xpath("//button[normalize-space()='" + tab + "'] | //a[normalize-space()='" + tab + "']")).click();
     }
@@ -256,7 +261,7 @@ class HawtioIT {
             assertThat(client.waitForExit(WAIT)).as(client.errors()).isZero();
         }
 
-        browser.get(hawtio.url().resolve("jmx/attributes").toString());
+        browser.get(hawtioUrl.resolve("jmx/attributes").toString());
         WebElement domain = expand(browser.findElement(By.tagName("body")), "org.imdp");
         WebElement context = expand(domain, "im-deferred-push");
         treeItem(context, "store").findElement(By.xpath("./div//button[contains(@class,'pf-v5-c-tree-view__node-text')]"))
