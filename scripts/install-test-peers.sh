@@ -9,13 +9,15 @@
 #   And iperf3, the loopback TCP reference of the push benchmark (scripts/bench/push.sh).
 #   And iproute2 (ip netns, veth, tc netem) and nftables (random loss where the kernel has no netem) for the fault
 #   campaign's lossy link (scripts/fault/netem.sh).
+#   And chromium with chromium-driver, the browser HawtioIT drives through Hawtio (scripts/hawtio.sh).
 # Idempotent and quick: apt is not touched when every package is already installed.
 set -euo pipefail
 
 PACKAGES=(sip-tester tshark kamailio kamailio-sqlite-modules kamailio-tls-modules sqlite3
           freediameter freediameterd freediameter-extensions libfreediameter-dev
-          openssl dpkg-dev gcc libc6-dev postgresql iperf3 iproute2 nftables)
-BINARIES=(sipp tshark dumpcap kamailio sqlite3 freeDiameterd openssl dpkg-source gcc runuser iperf3 ip tc nft)
+          openssl dpkg-dev gcc libc6-dev postgresql iperf3 iproute2 nftables chromium chromium-driver)
+BINARIES=(sipp tshark dumpcap kamailio sqlite3 freeDiameterd openssl dpkg-source gcc runuser iperf3 ip tc nft
+          chromium chromedriver)
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 log() { echo "install-test-peers: $*"; }
@@ -71,6 +73,7 @@ log "$(PATH="$PATH:/usr/sbin:/sbin" kamailio -v 2>/dev/null | head -1)"
 log "$(tshark -v 2>/dev/null | head -1)"
 log "freeDiameterd $(dpkg-query -W -f='${Version}' freediameterd)"
 log "$(iperf3 --version 2>/dev/null | head -1)"
+log "$(chromium --version 2>/dev/null | head -1), $(chromedriver --version 2>/dev/null | head -1)"
 
 BUILD_TEST_ACCT="$SCRIPT_DIR/freediameter/build-test-acct.sh"
 if [ -x "$BUILD_TEST_ACCT" ]; then

@@ -41,12 +41,14 @@ public final class ManagedStore {
     }
 
     @ManagedOperation(description = "Messages stored for one recipient (sip:, sips: or tel: URI)")
-    public long storedMessagesFor(String recipient) throws Exception {
+    public long storedMessagesFor(@ManagedParameters.Description("The recipient's URI, e.g. sip:bob@example.com")
+                                  String recipient) throws Exception {
         return store.count(Recipients.canonical(recipient));
     }
 
     @ManagedOperation(description = "The recipients with most messages stored, most first")
-    public Map<String, Long> largestRecipients(int top) throws Exception {
+    public Map<String, Long> largestRecipients(@ManagedParameters.Description("How many recipients to list") int top)
+            throws Exception {
         return store.totals(top).largest();
     }
 }

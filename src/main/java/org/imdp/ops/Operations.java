@@ -13,6 +13,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.ManagementAgent;
+import org.apache.camel.support.management.DefaultManagementMBeanAssembler;
+import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.service.ServiceSupport;
 import org.imdp.ImdpSettings;
 import org.imdp.charging.ChargingRecords;
@@ -34,10 +36,12 @@ public final class Operations extends ServiceSupport {
     private final CamelContext context;
     private final List<Object> mbeans = new ArrayList<>();
     private final List<ObjectName> registered = new ArrayList<>();
+    private final DefaultManagementMBeanAssembler assembler;
     private ExecutorService probes;
 
     private Operations(CamelContext context) {
         this.context = context;
+        this.assembler = new DefaultManagementMBeanAssembler(context);
     }
 
     /**
@@ -130,9 +134,10 @@ public final class Operations extends ServiceSupport {
             // camel.main.jmx-enabled = false
             return;
         }
+        ServiceHelper.startService(assembler);
         for (Object mbean : mbeans) {
             ObjectName name = objectName(context, mbean.getClass().getSimpleName().replace("Managed", "").toLowerCase());
-            agent.register(mbean, name);
+            ManagedParameters.register(assembler, agent, mbean, name);
             registered.add(name);
         }
     }
@@ -144,6 +149,7 @@ public final class Operations extends ServiceSupport {
             agent.unregister(name);
         }
         registered.clear();
+        ServiceHelper.stopService(assembler);
     }
 
     @Override

@@ -85,6 +85,18 @@ class ManagementTest extends OpsTestSupport {
     }
 
     @Test
+    void jolokia_lists_the_service_operations_parameters_by_name_with_a_description() throws Exception {
+        // what Hawtio's Operations tab shows: "recipient", not Camel's default "p1"
+        HttpResponse<String> list = get("/observe/jolokia/list/org.imdp/context=im-deferred-push,type=store/op");
+        JsonNode ops = body(list).path("value");
+        assertThat(ops.path("storedMessagesFor").path("args").get(0).path("name").asText()).as(list.body())
+                .isEqualTo("recipient");
+        assertThat(ops.path("storedMessagesFor").path("args").get(0).path("desc").asText()).contains("sip:bob@example.com");
+        assertThat(ops.path("largestRecipients").path("args").get(0).path("name").asText()).isEqualTo("top");
+        assertThat(ops.path("largestRecipients").path("args").get(0).path("type").asText()).isEqualTo("int");
+    }
+
+    @Test
     void jolokia_policy_allows_camel_routes_but_not_the_jvm_command_line() throws Exception {
         HttpResponse<String> routes = get("/observe/jolokia/search/org.apache.camel:type=routes,*");
         assertThat(body(routes).path("value").toString()).contains("admin-store-statistics");
