@@ -15,7 +15,6 @@ import org.imdp.sipmsrp.SipTestClient;
 import org.imdp.sipmsrp.msrp.MsrpTestPeer;
 import org.imdp.sipmsrp.sip.DigestAuthenticator;
 import org.imdp.sipmsrp.sip.DigestCredentials;
-import org.imdp.store.DeferredStore;
 import org.imdp.test.ServiceMainTestSupport;
 import org.imdp.test.peers.Sipp;
 import org.junit.jupiter.api.AfterEach;
@@ -77,19 +76,7 @@ class DigestRegistrationRoutesTest extends ServiceMainTestSupport {
 
     @AfterEach
     void stopPeers() {
-        for (AutoCloseable c : new AutoCloseable[] {trusted, stranger, peer}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // the next test starts its own
-                }
-            }
-        }
-    }
-
-    private DeferredStore store() {
-        return context.getRegistry().lookupByNameAndType("deferredStore", DeferredStore.class);
+        closeAll(trusted, stranger, peer);
     }
 
     @Test

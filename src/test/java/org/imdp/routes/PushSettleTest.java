@@ -69,10 +69,6 @@ class PushSettleTest extends ServiceMainTestSupport {
         }
     }
 
-    private DeferredStore store() {
-        return context.getRegistry().lookupByNameAndType("deferredStore", DeferredStore.class);
-    }
-
     private long stored() throws Exception {
         return store().count(BOB);
     }

@@ -70,19 +70,7 @@ class SipTrustRoutesTest extends ServiceMainTestSupport {
 
     @AfterEach
     void stopPeers() {
-        for (AutoCloseable c : new AutoCloseable[] {trusted, stranger, peer}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // the next test starts its own
-                }
-            }
-        }
-    }
-
-    private DeferredStore store() {
-        return context.getRegistry().lookupByNameAndType("deferredStore", DeferredStore.class);
+        closeAll(trusted, stranger, peer);
     }
 
     /** Rows of a store table: no request of a stranger may add any. */

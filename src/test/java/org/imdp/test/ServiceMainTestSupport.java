@@ -8,6 +8,7 @@ import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.main.MainConfigurationProperties;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.imdp.ImdpConfiguration;
+import org.imdp.store.DeferredStore;
 
 /**
  * The service as Camel Main runs it, inside the test's JVM: {@code config/application.properties}, the bean
@@ -37,6 +38,24 @@ public abstract class ServiceMainTestSupport extends CamelMainTestSupport {
     }
 
     /** The SIP port the service listens on. */
+    /** The service's store (bean {@code deferredStore}). */
+    protected DeferredStore store() {
+        return context.getRegistry().lookupByNameAndType("deferredStore", DeferredStore.class);
+    }
+
+    /** Closes each of a test's peers that was started, going on past a failure: the next test starts its own. */
+    protected static void closeAll(AutoCloseable... peers) {
+        for (AutoCloseable c : peers) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // the next test starts its own
+                }
+            }
+        }
+    }
+
     protected int sipPort() {
         return Integer.parseInt(context.resolvePropertyPlaceholders("{{imdp.sip.port}}"));
     }

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Clock;
@@ -16,7 +15,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -258,22 +256,13 @@ public final class DigestAuthenticator {
      */
     static String response(String algorithm, String ha1, String nonce, String nc, String cnonce, String method,
                            String uri) {
-        String ha2 = hash(algorithm, method + ":" + uri);
-        return hash(algorithm, ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":" + QOP_AUTH + ":" + ha2);
+        String ha2 = DigestCredentials.hash(algorithm, method + ":" + uri);
+        return DigestCredentials.hash(algorithm, ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":" + QOP_AUTH + ":" + ha2);
     }
 
     /** HA1 = H(username:realm:password), for writing a credentials file. */
     public static String ha1(String algorithm, String username, String realm, String password) {
-        return hash(algorithm, username + ":" + realm + ":" + password);
-    }
-
-    private static String hash(String algorithm, String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm)
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has " + algorithm, e);
-        }
+        return DigestCredentials.hash(algorithm, username + ":" + realm + ":" + password);
     }
 
     /** A new nonce for {@code source}: the time in milliseconds and the HMAC over it, base64url. */

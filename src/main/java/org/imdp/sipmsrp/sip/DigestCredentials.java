@@ -96,8 +96,7 @@ public final class DigestCredentials {
         boolean proxy = isProxy(challenge);
         String algorithm = algorithm(c);
         String uri = request.getRequestURI().toString();
-        String ha1 = hash(algorithm, username + ":" + c.getRealm() + ":" + password);
-        String ha2 = hash(algorithm, request.getMethod() + ":" + uri);
+        String ha1 = DigestAuthenticator.ha1(algorithm, username, c.getRealm(), password);
         AuthorizationHeader answer = proxy
                 ? headers.createProxyAuthorizationHeader(SCHEME) : headers.createAuthorizationHeader(SCHEME);
         answer.setUsername(username);
@@ -114,11 +113,12 @@ public final class DigestCredentials {
             answer.setQop(QOP_AUTH);
             answer.setCNonce(cnonce);
             answer.setNonceCount(NONCE_COUNT);
-            answer.setResponse(hash(algorithm, ha1 + ":" + c.getNonce() + ":" + nc + ":" + cnonce + ":" + QOP_AUTH
-                                               + ":" + ha2));
+            answer.setResponse(DigestAuthenticator.response(algorithm, ha1, c.getNonce(), nc, cnonce,
+                    request.getMethod(), uri));
         } else {
             // RFC 2069 compatibility (RFC 2617 section 3.2.2.1)
-            answer.setResponse(hash(algorithm, ha1 + ":" + c.getNonce() + ":" + ha2));
+            answer.setResponse(hash(algorithm, ha1 + ":" + c.getNonce() + ":" + hash(algorithm, request.getMethod() + ":"
+                                                                                    + uri)));
         }
         return answer;
     }
@@ -175,7 +175,7 @@ public final class DigestCredentials {
     }
 
     /** Lower-case hex of the digest of {@code text} in UTF-8 (RFC 7616 section 3.4.1 for SHA-256). */
-    private static String hash(String algorithm, String text) {
+    static String hash(String algorithm, String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm)
                     .digest(text.getBytes(StandardCharsets.UTF_8)));
