@@ -1,5 +1,6 @@
 package org.imdp.ops;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.spi.ManagementAgent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.imdp.ImdpSettings;
+import org.imdp.charging.ChargingDeliveries;
 import org.imdp.charging.ChargingRecords;
 import org.imdp.registration.Registrations;
 import org.imdp.store.DeferredStore;
@@ -43,7 +45,8 @@ public final class Operations extends ServiceSupport {
      * starts. The MBeans are registered when the context starts, and unregistered when it stops.
      */
     public static void install(CamelContext context, ImdpSettings settings, DeferredStore store,
-                               ChargingRecords chargingRecords, BrokerQueues queues, Registrations registrations,
+                               ChargingRecords chargingRecords, ChargingDeliveries chargingDeliveries,
+                               BrokerQueues queues, Registrations registrations,
                                StoreCapacity capacity) throws Exception {
         ManagementAccess.install(context, settings.string("imdp.management.user"),
                 settings.string("imdp.management.password"));
@@ -59,8 +62,10 @@ public final class Operations extends ServiceSupport {
 
         String charging = settings.string("imdp.queue.charging");
         String chargingDlq = settings.string("imdp.queue.charging-dlq");
-        ChargingBacklog backlog = new ChargingBacklog(chargingRecords, queues, charging, chargingDlq);
+        ChargingBacklog backlog = new ChargingBacklog(chargingRecords, chargingDeliveries, queues, charging, chargingDlq,
+                Clock.systemUTC());
         storeGauges(meters, store, backlog, registrations);
+        Ch1PeerGauges.register(meters, context, settings.string("imdp.ch1.peers"), backlog);
         Operations ops = new Operations(context);
         ops.probes = context.getExecutorServiceManager().newFixedThreadPool(ops, "ImdpHealthProbe", 2);
         ops.mbeans.add(new ManagedStore(store, metrics));
@@ -76,8 +81,9 @@ public final class Operations extends ServiceSupport {
                     return Map.of();
                 }, ops.probes, PROBE_TIMEOUT_MILLIS));
         context.getRegistry().bind("imdpSipHealthCheck", new SipListeningHealthCheck(SIP_CONNECT_TIMEOUT_MILLIS));
-        context.getRegistry().bind("imdpCh1HealthCheck", new Ch1PeerHealthCheck());
+        context.getRegistry().bind("imdpCh1HealthCheck", new Ch1PeerHealthCheck(backlog));
         context.getRegistry().bind("imdpStoreCapacityHealthCheck", new StoreCapacityHealthCheck(capacity));
+        context.getRegistry().bind("imdpRoutesHealthCheck", new RoutesHealthCheck());
         context.getRegistry().bind("admin", new AdminApi(store, registrations, metrics, backlog,
                 settings.positiveInt("imdp.store.max-per-recipient", 1_000_000)));
     }

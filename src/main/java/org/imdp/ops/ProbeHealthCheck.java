@@ -11,9 +11,11 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * Readiness and liveness of a backend the service cannot work without (the broker, the store's database): one round
- * trip to it, DOWN when that fails or takes longer than the timeout. The probe runs on its own thread, so a backend
- * that hangs cannot hang the health endpoint.
+ * Readiness on a backend the service cannot store messages without (the broker, the store's database): one round trip
+ * to it, DOWN when that fails or takes longer than the timeout. The probe runs on its own thread, so a backend that
+ * hangs cannot hang the health endpoint. Not liveness: a restart of this JVM does not bring a backend back, and a
+ * liveness that followed the database would restart every instance at once during its outage, losing the pushes
+ * under way.
  */
 final class ProbeHealthCheck extends AbstractHealthCheck {
 
@@ -34,11 +36,6 @@ final class ProbeHealthCheck extends AbstractHealthCheck {
         this.probe = probe;
         this.executor = executor;
         this.timeoutMillis = timeoutMillis;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return true;
     }
 
     @Override

@@ -75,7 +75,7 @@ final class PeerConnection {
         this.group = group;
         this.settings = settings;
         this.address = address;
-        this.name = address.getHostString() + ":" + address.getPort();
+        this.name = PeerGroup.peerName(address);
         this.outage = outage;
     }
 
@@ -405,11 +405,16 @@ final class PeerConnection {
             case WARN -> LOG.warn("CH-1 peer {}: down ({}); reconnecting with backoff up to {}, this is logged again at"
                                   + " most every {} while it stays down, and once when it is back; charging events wait"
                                   + " (health check ch1-peers, gauge imdp_ch1_peer_up)", name, reason,
-                    settings.reconnectDelayMax(), OUTAGE_REMINDER);
+                    seconds(settings.reconnectDelayMax()), seconds(OUTAGE_REMINDER));
             case REMIND -> LOG.warn("CH-1 peer {}: still down after {} s, {} failed connection attempt(s), the last: {}",
                     name, outage.downFor().toSeconds(), outage.failures(), reason);
             case QUIET -> LOG.debug("CH-1 peer {}: still down: {}", name, reason);
         }
+    }
+
+    private static String seconds(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
     }
 
     private static void cancel(ScheduledFuture<?> task) {

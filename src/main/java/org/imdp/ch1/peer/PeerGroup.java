@@ -58,6 +58,11 @@ public final class PeerGroup {
         }
     }
 
+    /** How a peer is named in logs, health and metrics: host:port as configured. */
+    public static String peerName(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
     EventLoop loop() {
         return loop;
     }

@@ -91,7 +91,7 @@ class PeerOutageLogTest {
         assertThat(down.downFor()).isPositive();
         assertThat(lines).as("%s", lines).hasSize(2);
         assertThat(lines.get(1)).startsWith("WARN CH-1 peer 127.0.0.1:" + server.port() + ": down (connection lost")
-                .contains("logged again at most every PT5M");
+                .contains("logged again at most every 300 s");
 
         server.refuseConnections(false);
         await().atMost(WAIT).until(() -> status().open());
