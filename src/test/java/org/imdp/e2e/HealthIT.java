@@ -4,8 +4,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,7 +27,8 @@ import static org.awaitility.Awaitility.await;
  * Liveness and readiness of the packaged service as a load balancer and a supervisor see them, with its backends
  * outside it (the store on a real PostgreSQL server, the broker another jar's embedded Artemis) and no Charging
  * Enabler at all: ready without one; not ready, but alive, when the store's database stops, and when the broker is
- * killed too.
+ * killed too. And the image's {@code HEALTHCHECK} (docker/Dockerfile), run as Docker would run it in the container
+ * (there is no Docker engine here): healthy while ready, unhealthy when not.
  */
 class HealthIT {
 
@@ -51,6 +57,20 @@ class HealthIT {
         throw new AssertionError("no check " + check + " in " + health.body());
     }
 
+    /** The exec form of docker/Dockerfile's HEALTHCHECK, run with the container's CAMEL_MANAGEMENT_PORT; its exit code. */
+    private int dockerHealthcheck() throws Exception {
+        String dockerfile = Files.readString(Path.of("docker", "Dockerfile")).replace("\\\n", " ");
+        Matcher cmd = Pattern.compile("(?m)^HEALTHCHECK .*?CMD (\\[.*\\])$").matcher(dockerfile);
+        assertThat(cmd.find()).as("a HEALTHCHECK in exec form in docker/Dockerfile").isTrue();
+        List<String> command = List.of(json.readValue(cmd.group(1), String[].class));
+        ProcessBuilder probe = new ProcessBuilder(command).redirectErrorStream(true);
+        probe.environment().put("CAMEL_MANAGEMENT_PORT", String.valueOf(managementPort));
+        Process process = probe.start();
+        // Docker's --timeout
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("the HEALTHCHECK command ends").isTrue();
+        return process.exitValue();
+    }
+
     @Test
     void ready_without_a_charging_enabler_not_ready_but_alive_without_its_store_or_its_broker() throws Exception {
         int brokerPort = TestPorts.next();
@@ -68,6 +88,7 @@ class HealthIT {
                 HttpResponse<String> all = get("/observe/health?data=true");
                 assertThat(status(all, "ch1-peers")).isEqualTo("DOWN");
                 assertThat(status(all, "store")).isEqualTo("UP");
+                assertThat(dockerHealthcheck()).as("Docker's HEALTHCHECK while ready").isZero();
 
                 postgres.close();
                 await().atMost(WAIT).untilAsserted(() -> {
@@ -78,6 +99,7 @@ class HealthIT {
                 });
                 HttpResponse<String> live = get("/observe/health/live");
                 assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
+                assertThat(dockerHealthcheck()).as("Docker's HEALTHCHECK while not ready").isNotZero();
 
                 broker.kill();
                 await().atMost(WAIT).untilAsserted(() -> {
