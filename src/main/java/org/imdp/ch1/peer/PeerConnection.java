@@ -149,7 +149,11 @@ final class PeerConnection {
             tls.handshakeFuture().addListener(h -> {
                 if (!h.isSuccess()) {
                     // the SslHandler closes the connection, and onClosed reports it and reconnects
-                    closeReason = "TLS handshake failed: " + h.cause().getMessage();
+                    if (channel == connected) {
+                        closeReason = "TLS handshake failed: " + h.cause().getMessage();
+                    } else {
+                        LOG.debug("CH-1 peer {}: TLS handshake failed: {}", name, h.cause().getMessage());
+                    }
                 } else if (state == State.CONNECTING && channel == connected) {
                     LOG.debug("CH-1 peer {}: TLS {} with {}", name, tls.engine().getSession().getProtocol(),
                             tls.engine().getSession().getPeerPrincipal());
@@ -297,7 +301,7 @@ final class PeerConnection {
         if (ended == null) {
             LOG.info("CH-1 peer {}: OPEN, Origin-Host {}", name, peerOriginHost);
         } else {
-            LOG.info("CH-1 peer {}: back, OPEN, Origin-Host {}, after {} s down and {} failed connection attempt(s)",
+            LOG.info("CH-1 peer {}: OPEN again, Origin-Host {}, after {} s down and {} failed connection attempt(s)",
                     name, peerOriginHost, ended.down().toSeconds(), ended.failures());
         }
         group.opened(this);

@@ -96,7 +96,7 @@ class PeerOutageLogTest {
         server.refuseConnections(false);
         await().atMost(WAIT).until(() -> status().open());
         assertThat(lines).as("%s", lines).hasSize(3);
-        assertThat(lines.get(2)).startsWith("INFO CH-1 peer 127.0.0.1:" + server.port() + ": back, OPEN")
+        assertThat(lines.get(2)).startsWith("INFO CH-1 peer 127.0.0.1:" + server.port() + ": OPEN again")
                 .containsPattern("after \\d+ s down and \\d+ failed connection attempt\\(s\\)");
         assertThat(status().downFor()).isZero();
         assertThat(status().failures()).isZero();
