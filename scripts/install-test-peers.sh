@@ -9,13 +9,16 @@
 #   And iperf3, the loopback TCP reference of the push benchmark (scripts/bench/push.sh).
 #   And iproute2 (ip netns, veth, tc netem) and nftables (random loss where the kernel has no netem) for the fault
 #   campaign's lossy link (scripts/fault/netem.sh).
+#   And prometheus for its promtool, which checks and unit-tests the alert rules of docs/operations.md.
 # Idempotent and quick: apt is not touched when every package is already installed.
 set -euo pipefail
 
 PACKAGES=(sip-tester tshark kamailio kamailio-sqlite-modules kamailio-tls-modules sqlite3
           freediameter freediameterd freediameter-extensions libfreediameter-dev
-          openssl dpkg-dev gcc libc6-dev postgresql iperf3 iproute2 nftables)
-BINARIES=(sipp tshark dumpcap kamailio sqlite3 freeDiameterd openssl dpkg-source gcc runuser iperf3 ip tc nft)
+          openssl dpkg-dev gcc libc6-dev postgresql iperf3 iproute2 nftables
+          prometheus)
+BINARIES=(sipp tshark dumpcap kamailio sqlite3 freeDiameterd openssl dpkg-source gcc runuser iperf3 ip tc nft
+          promtool)
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 log() { echo "install-test-peers: $*"; }
