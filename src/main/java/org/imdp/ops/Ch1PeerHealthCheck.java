@@ -3,6 +3,7 @@ package org.imdp.ops;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 
 import org.apache.camel.Endpoint;
 import org.apache.camel.health.HealthCheckResultBuilder;
@@ -16,14 +17,15 @@ import org.imdp.ch1.peer.PeerGroup;
  * {@code charging-oldest-pending-seconds}). Neither readiness nor liveness: while it is DOWN the service still takes
  * in, stores and pushes (charging records wait durably and are charged when a peer is back), so a Charging Enabler
  * outage is no reason to take this service out of a load balancer, nor to restart it. The gauges of
- * {@link Ch1PeerGauges} say the same for alerts.
+ * {@link Ch1PeerGauges} say the same for alerts. The waiting events are counted within a timeout
+ * ({@link DetailHealthCheck#read}).
  */
 final class Ch1PeerHealthCheck extends DetailHealthCheck {
 
     private final ChargingBacklog backlog;
 
-    Ch1PeerHealthCheck(ChargingBacklog backlog) {
-        super("ch1-peers");
+    Ch1PeerHealthCheck(ChargingBacklog backlog, ExecutorService executor, long timeoutMillis) {
+        super("ch1-peers", executor, timeoutMillis);
         this.backlog = backlog;
     }
 
@@ -55,10 +57,9 @@ final class Ch1PeerHealthCheck extends DetailHealthCheck {
         builder.detail("open", String.join("; ", open));
         String waiting;
         try {
-            long pending = backlog.pending();
-            long oldest = backlog.oldestPendingAge().toSeconds();
-            builder.detail("charging-pending", pending).detail("charging-oldest-pending-seconds", oldest);
-            waiting = pending + " charging event(s) wait, the oldest for " + oldest + " s";
+            long[] backlogNow = read(() -> new long[] {backlog.pending(), backlog.oldestPendingAge().toSeconds()});
+            builder.detail("charging-pending", backlogNow[0]).detail("charging-oldest-pending-seconds", backlogNow[1]);
+            waiting = backlogNow[0] + " charging event(s) wait, the oldest for " + backlogNow[1] + " s";
         } catch (Exception e) {
             waiting = "the charging events waiting cannot be counted: " + e.getMessage();
         }

@@ -35,6 +35,7 @@ public final class Operations extends ServiceSupport {
     private final List<Object> mbeans = new ArrayList<>();
     private final List<ObjectName> registered = new ArrayList<>();
     private ExecutorService probes;
+    private ExecutorService detailReads;
 
     private Operations(CamelContext context) {
         this.context = context;
@@ -68,6 +69,8 @@ public final class Operations extends ServiceSupport {
         Ch1PeerGauges.register(meters, context, settings.string("imdp.ch1.peers"), backlog);
         Operations ops = new Operations(context);
         ops.probes = context.getExecutorServiceManager().newFixedThreadPool(ops, "ImdpHealthProbe", 2);
+        // the details' reads of their own: a backend that hangs them never delays a readiness probe
+        ops.detailReads = context.getExecutorServiceManager().newFixedThreadPool(ops, "ImdpHealthDetail", 2);
         ops.mbeans.add(new ManagedStore(store, metrics));
         ops.mbeans.add(new ManagedPush(metrics, registrations));
         ops.mbeans.add(new ManagedCharging(context, backlog, metrics));
@@ -81,8 +84,10 @@ public final class Operations extends ServiceSupport {
                     return Map.of();
                 }, ops.probes, PROBE_TIMEOUT_MILLIS));
         context.getRegistry().bind("imdpSipHealthCheck", new SipListeningHealthCheck(SIP_CONNECT_TIMEOUT_MILLIS));
-        context.getRegistry().bind("imdpCh1HealthCheck", new Ch1PeerHealthCheck(backlog));
-        context.getRegistry().bind("imdpStoreCapacityHealthCheck", new StoreCapacityHealthCheck(capacity));
+        context.getRegistry().bind("imdpCh1HealthCheck", new Ch1PeerHealthCheck(backlog, ops.detailReads,
+                PROBE_TIMEOUT_MILLIS));
+        context.getRegistry().bind("imdpStoreCapacityHealthCheck", new StoreCapacityHealthCheck(capacity,
+                ops.detailReads, PROBE_TIMEOUT_MILLIS));
         context.getRegistry().bind("imdpRoutesHealthCheck", new RoutesHealthCheck());
         context.getRegistry().bind("admin", new AdminApi(store, registrations, metrics, backlog,
                 settings.positiveInt("imdp.store.max-per-recipient", 1_000_000)));
@@ -148,5 +153,6 @@ public final class Operations extends ServiceSupport {
     @Override
     protected void doShutdown() {
         context.getExecutorServiceManager().shutdownNow(probes);
+        context.getExecutorServiceManager().shutdownNow(detailReads);
     }
 }

@@ -2,8 +2,8 @@ package org.imdp.ops;
 
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -40,13 +40,8 @@ final class ProbeHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        CompletableFuture<Map<String, Object>> call = CompletableFuture.supplyAsync(() -> {
-            try {
-                return probe.call();
-            } catch (Exception e) {
-                throw new IllegalStateException(e.getMessage(), e);
-            }
-        }, executor);
+        // a Future of the executor's own: cancel(true) interrupts the probe's thread, ending its wait on the backend
+        Future<Map<String, Object>> call = executor.submit(probe);
         try {
             builder.up().details(call.get(timeoutMillis, TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {

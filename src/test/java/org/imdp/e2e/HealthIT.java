@@ -109,6 +109,10 @@ class HealthIT {
                 });
                 live = get("/observe/health/live");
                 assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
+                // the details still answer, the Charging Enabler's among them, with neither backend to count its events
+                HttpResponse<String> details = get("/observe/health?data=true");
+                assertThat(details.statusCode()).as(details.body()).isEqualTo(503);
+                assertThat(status(details, "ch1-peers")).isEqualTo("DOWN");
                 assertThat(service.isAlive()).isTrue();
             } finally {
                 broker.close();
