@@ -449,7 +449,13 @@ final class PeerConnection {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            LOG.error("CH-1 peer {}: {}: resetting the connection", name, cause.getMessage());
+            if (state == State.OPEN || state == State.CLOSING) {
+                LOG.error("CH-1 peer {}: {}: resetting the connection", name, cause.getMessage());
+            } else if (ctx.channel() == channel) {
+                // before OPEN (a TLS handshake refused, a reset): a failed attempt, reported by its outage
+                closeReason = cause.getMessage();
+                LOG.debug("CH-1 peer {}: {}: resetting the connection", name, cause.getMessage());
+            }
             ctx.close();
         }
 
