@@ -10,14 +10,16 @@
 #   And iproute2 (ip netns, veth, tc netem) and nftables (random loss where the kernel has no netem) for the fault
 #   campaign's lossy link (scripts/fault/netem.sh).
 #   And chromium with chromium-driver, the browser HawtioIT drives through Hawtio (scripts/hawtio.sh).
+#   And prometheus for its promtool, which checks and unit-tests the alert rules of docs/operations.md.
 # Idempotent and quick: apt is not touched when every package is already installed.
 set -euo pipefail
 
 PACKAGES=(sip-tester tshark kamailio kamailio-sqlite-modules kamailio-tls-modules sqlite3
           freediameter freediameterd freediameter-extensions libfreediameter-dev
-          openssl dpkg-dev gcc libc6-dev postgresql iperf3 iproute2 nftables chromium chromium-driver)
+          openssl dpkg-dev gcc libc6-dev postgresql iperf3 iproute2 nftables chromium chromium-driver
+          prometheus)
 BINARIES=(sipp tshark dumpcap kamailio sqlite3 freeDiameterd openssl dpkg-source gcc runuser iperf3 ip tc nft
-          chromium chromedriver)
+          chromium chromedriver promtool)
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 log() { echo "install-test-peers: $*"; }

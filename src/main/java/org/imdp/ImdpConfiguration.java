@@ -13,6 +13,7 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.imdp.broker.BrokerConnectionLog;
 import org.imdp.broker.BrokerSecurity;
 import org.imdp.broker.EmbeddedBroker;
+import org.imdp.charging.ChargingDeliveries;
 import org.imdp.charging.ChargingEvent;
 import org.imdp.charging.ChargingRecords;
 import org.imdp.imdn.DeliveryNotifications;
@@ -154,8 +155,13 @@ public class ImdpConfiguration implements CamelConfiguration {
         context.getRegistry().bind("deliveryNotifications",
                 new DeliveryNotifications(settings.string("imdp.sip.server-uri"), clock));
         // chargingJson, and ch1 taking the ChargingEvent as its own AccountingEvent
-        ChargingEvent.register(context);
-        Operations.install(context, settings, store, chargingRecords, queues, registrations, capacity, pushRequests);
+        // an event that failed here is known to wait until no redelivery of it came for twice the longest delay
+        ChargingDeliveries chargingDeliveries = new ChargingDeliveries(clock,
+                Duration.ofMillis(settings.positiveInt("imdp.ch1.max-redelivery-delay", Integer.MAX_VALUE))
+                        .plus(chargingGrace(settings)).multipliedBy(2));
+        ChargingEvent.register(context, chargingDeliveries);
+        Operations.install(context, settings, store, chargingRecords, chargingDeliveries, queues, registrations, capacity,
+                pushRequests);
     }
 
     /**

@@ -121,15 +121,21 @@ public class Ch1Component extends DefaultComponent {
 
     /** host:port of the peers whose connection is OPEN now, for the group of this endpoint name and configuration. */
     List<String> openPeers(String name, Ch1Configuration config) throws Exception {
-        PeerGroup group;
+        PeerGroup group = group(name, config);
+        return group == null ? List.of() : group.openPeers().get(5, TimeUnit.SECONDS);
+    }
+
+    /** Every peer's state now, for the group of this endpoint name and configuration; empty while no producer uses it. */
+    List<PeerGroup.PeerStatus> peerStatus(String name, Ch1Configuration config) throws Exception {
+        PeerGroup group = group(name, config);
+        return group == null ? List.of() : group.peerStatus().get(5, TimeUnit.SECONDS);
+    }
+
+    private PeerGroup group(String name, Ch1Configuration config) {
         synchronized (groups) {
             SharedGroup shared = groups.get(key(name, config));
-            if (shared == null) {
-                return List.of();
-            }
-            group = shared.group;
+            return shared == null ? null : shared.group;
         }
-        return group.openPeers().get(5, TimeUnit.SECONDS);
     }
 
     private static void stopQuietly(PeerGroup group, Duration disconnectTimeout) {

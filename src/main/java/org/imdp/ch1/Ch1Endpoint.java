@@ -20,6 +20,7 @@ import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
+import org.imdp.ch1.peer.PeerGroup;
 
 /**
  * Send OMA CH-1 offline charging records (Diameter Rf ACR EVENT_RECORD) to a Charging Enabler and wait for the ACA.
@@ -76,6 +77,14 @@ public class Ch1Endpoint extends DefaultEndpoint implements AsyncEndpoint, Endpo
     @ManagedAttribute(description = "Peers with an OPEN Diameter connection")
     public List<String> getOpenPeers() throws Exception {
         return getComponent().openPeers(name, configuration);
+    }
+
+    /**
+     * Every peer's state (open, down for how long), in order of preference; empty before a producer connects. For
+     * health checks and gauges.
+     */
+    public List<PeerGroup.PeerStatus> peerStatus() throws Exception {
+        return getComponent().peerStatus(name, configuration);
     }
 
     @ManagedAttribute(description = "ACRs sent (every attempt)")

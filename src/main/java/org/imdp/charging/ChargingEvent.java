@@ -55,9 +55,9 @@ public record ChargingEvent(String eventId, String recipient, List<String> sende
      * deliveries of {@code im.charging} sent as bean {@code chargingDeliveries} ({@link ChargingDeliveries}), and the
      * type converter to the {@code ch1} component's {@link AccountingEvent}.
      */
-    public static void register(CamelContext context) {
+    public static void register(CamelContext context, ChargingDeliveries deliveries) {
         context.getRegistry().bind("chargingJson", jsonFormat());
-        context.getRegistry().bind("chargingDeliveries", new ChargingDeliveries());
+        context.getRegistry().bind("chargingDeliveries", deliveries);
         context.getTypeConverterRegistry().addTypeConverters(new Converters());
     }
 

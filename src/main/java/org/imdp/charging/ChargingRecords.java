@@ -4,7 +4,9 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import org.imdp.store.DeferredStore;
 import org.slf4j.Logger;
@@ -107,6 +109,13 @@ public final class ChargingRecords {
         return store.rows("SELECT event_id, event, possibly_sent FROM charging_record WHERE due_at <= ? "
                           + "ORDER BY due_at LIMIT ?",
                 rs -> new ChargingRecord(rs.getString(1), rs.getString(2), rs.getBoolean(3)), clock.millis(), max);
+    }
+
+    /** When the oldest charging record not yet charged nor handed to the charging queue was written; empty: none. */
+    public Optional<Instant> oldest() throws SQLException {
+        Long dueAt = store.rows("SELECT min(due_at) FROM charging_record",
+                rs -> rs.getObject(1) == null ? null : rs.getLong(1)).get(0);
+        return dueAt == null ? Optional.empty() : Optional.of(Instant.ofEpochMilli(dueAt).minus(grace));
     }
 
     /** Charging records not yet charged nor handed to the charging queue. */

@@ -1,5 +1,6 @@
 package org.imdp.ops;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.apache.camel.support.management.DefaultManagementMBeanAssembler;
 import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.service.ServiceSupport;
 import org.imdp.ImdpSettings;
+import org.imdp.charging.ChargingDeliveries;
 import org.imdp.charging.ChargingRecords;
 import org.imdp.registration.Registrations;
 import org.imdp.store.DeferredStore;
@@ -38,6 +40,7 @@ public final class Operations extends ServiceSupport {
     private final List<ObjectName> registered = new ArrayList<>();
     private final DefaultManagementMBeanAssembler assembler;
     private ExecutorService probes;
+    private ExecutorService detailReads;
 
     private Operations(CamelContext context) {
         this.context = context;
@@ -49,7 +52,8 @@ public final class Operations extends ServiceSupport {
      * starts. The MBeans are registered when the context starts, and unregistered when it stops.
      */
     public static void install(CamelContext context, ImdpSettings settings, DeferredStore store,
-                               ChargingRecords chargingRecords, BrokerQueues queues, Registrations registrations,
+                               ChargingRecords chargingRecords, ChargingDeliveries chargingDeliveries,
+                               BrokerQueues queues, Registrations registrations,
                                StoreCapacity capacity, PushRequests pushRequests) throws Exception {
         ManagementAccess.install(context, settings.string("imdp.management.user"),
                 settings.string("imdp.management.password"));
@@ -66,10 +70,14 @@ public final class Operations extends ServiceSupport {
 
         String charging = settings.string("imdp.queue.charging");
         String chargingDlq = settings.string("imdp.queue.charging-dlq");
-        ChargingBacklog backlog = new ChargingBacklog(chargingRecords, queues, charging, chargingDlq);
+        ChargingBacklog backlog = new ChargingBacklog(chargingRecords, chargingDeliveries, queues, charging, chargingDlq,
+                Clock.systemUTC());
         storeGauges(meters, store, backlog, registrations);
+        Ch1PeerGauges.register(meters, context, settings.string("imdp.ch1.peers"), backlog);
         Operations ops = new Operations(context);
         ops.probes = context.getExecutorServiceManager().newFixedThreadPool(ops, "ImdpHealthProbe", 2);
+        // the details' reads of their own: a backend that hangs them never delays a readiness probe
+        ops.detailReads = context.getExecutorServiceManager().newFixedThreadPool(ops, "ImdpHealthDetail", 2);
         ops.mbeans.add(new ManagedStore(store, metrics));
         ops.mbeans.add(new ManagedPush(metrics, registrations));
         ops.mbeans.add(new ManagedCharging(context, backlog, metrics));
@@ -83,8 +91,11 @@ public final class Operations extends ServiceSupport {
                     return Map.of();
                 }, ops.probes, PROBE_TIMEOUT_MILLIS));
         context.getRegistry().bind("imdpSipHealthCheck", new SipListeningHealthCheck(SIP_CONNECT_TIMEOUT_MILLIS));
-        context.getRegistry().bind("imdpCh1HealthCheck", new Ch1PeerHealthCheck());
-        context.getRegistry().bind("imdpStoreCapacityHealthCheck", new StoreCapacityHealthCheck(capacity));
+        context.getRegistry().bind("imdpCh1HealthCheck", new Ch1PeerHealthCheck(backlog, ops.detailReads,
+                PROBE_TIMEOUT_MILLIS));
+        context.getRegistry().bind("imdpStoreCapacityHealthCheck", new StoreCapacityHealthCheck(capacity,
+                ops.detailReads, PROBE_TIMEOUT_MILLIS));
+        context.getRegistry().bind("imdpRoutesHealthCheck", new RoutesHealthCheck());
         DeadLetters deadLetters = new DeadLetters(context.getRegistry().findSingleByType(ConnectionFactory.class),
                 settings.string("imdp.queue.intake"), charging, chargingDlq, settings.string("imdp.queue.imdn-dlq"));
         context.getRegistry().bind("admin", new AdminApi(store, registrations, metrics, backlog,
@@ -155,5 +166,6 @@ public final class Operations extends ServiceSupport {
     @Override
     protected void doShutdown() {
         context.getExecutorServiceManager().shutdownNow(probes);
+        context.getExecutorServiceManager().shutdownNow(detailReads);
     }
 }

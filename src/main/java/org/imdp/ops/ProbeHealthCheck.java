@@ -2,8 +2,8 @@ package org.imdp.ops;
 
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -11,9 +11,11 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * Readiness and liveness of a backend the service cannot work without (the broker, the store's database): one round
- * trip to it, DOWN when that fails or takes longer than the timeout. The probe runs on its own thread, so a backend
- * that hangs cannot hang the health endpoint.
+ * Readiness on a backend the service cannot store messages without (the broker, the store's database): one round trip
+ * to it, DOWN when that fails or takes longer than the timeout. The probe runs on its own thread, so a backend that
+ * hangs cannot hang the health endpoint. Not liveness: a restart of this JVM does not bring a backend back, and a
+ * liveness that followed the database would restart every instance at once during its outage, losing the pushes
+ * under way.
  */
 final class ProbeHealthCheck extends AbstractHealthCheck {
 
@@ -37,19 +39,9 @@ final class ProbeHealthCheck extends AbstractHealthCheck {
     }
 
     @Override
-    public boolean isLiveness() {
-        return true;
-    }
-
-    @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        CompletableFuture<Map<String, Object>> call = CompletableFuture.supplyAsync(() -> {
-            try {
-                return probe.call();
-            } catch (Exception e) {
-                throw new IllegalStateException(e.getMessage(), e);
-            }
-        }, executor);
+        // a Future of the executor's own: cancel(true) interrupts the probe's thread, ending its wait on the backend
+        Future<Map<String, Object>> call = executor.submit(probe);
         try {
             builder.up().details(call.get(timeoutMillis, TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {

@@ -16,9 +16,10 @@ import org.imdp.sipmsrp.SipMsrpConfiguration;
 import org.imdp.sipmsrp.SipMsrpEndpoint;
 
 /**
- * Readiness and liveness: every route that consumes from {@code sipmsrp:} (MESSAGE, REGISTER) has its consumer
- * started, which means its SIP stack holds its listening points, and where TCP is one of the transports the port
- * accepts a connection.
+ * Readiness: every route that consumes from {@code sipmsrp:} (MESSAGE, REGISTER) has its consumer started, which means
+ * its SIP stack holds its listening points, and where TCP is one of the transports the port accepts a connection. Not
+ * liveness: a TCP port can refuse for a while under a connection flood (imdp.sip.max-connections), which a restart
+ * would not cure and would make worse by dropping the pushes under way.
  */
 final class SipListeningHealthCheck extends AbstractHealthCheck {
 
@@ -27,11 +28,6 @@ final class SipListeningHealthCheck extends AbstractHealthCheck {
     SipListeningHealthCheck(int connectTimeoutMillis) {
         super("imdp", "sip-listening-points");
         this.connectTimeoutMillis = connectTimeoutMillis;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return true;
     }
 
     @Override

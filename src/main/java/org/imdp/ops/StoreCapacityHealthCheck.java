@@ -1,6 +1,7 @@
 package org.imdp.ops;
 
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.imdp.store.StoreCapacity;
@@ -15,8 +16,8 @@ final class StoreCapacityHealthCheck extends DetailHealthCheck {
 
     private final StoreCapacity capacity;
 
-    StoreCapacityHealthCheck(StoreCapacity capacity) {
-        super("store-capacity");
+    StoreCapacityHealthCheck(StoreCapacity capacity, ExecutorService executor, long timeoutMillis) {
+        super("store-capacity", executor, timeoutMillis);
         this.capacity = capacity;
     }
 
@@ -24,7 +25,7 @@ final class StoreCapacityHealthCheck extends DetailHealthCheck {
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         StoreCapacity.Usage usage;
         try {
-            usage = capacity.usage();
+            usage = read(capacity::usage);
         } catch (Exception e) {
             builder.down().message("store usage unknown: " + e.getMessage()).error(e);
             return;

@@ -78,7 +78,7 @@ abstract class ChargingRouteTestSupport extends CamelTestSupport {
         context.getRegistry().bind("deferredStore", store);
         context.getRegistry().bind("chargingRecords", records);
         context.addComponent("jms", JmsComponent.jmsComponent(client.connectionFactory()));
-        ChargingEvent.register(context);
+        ChargingEvent.register(context, new ChargingDeliveries(java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(10)));
         context.getPropertiesComponent().setLocation("file:config/application.properties");
         // the relay looks for records whose grace is over this often
         overrides.putIfAbsent("imdp.store.scan-period", "100ms");

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The packaged service (java -jar, its own config/ and routes/) as an operator meets it: health without
@@ -70,6 +71,24 @@ class ManagementIT {
     void liveness_is_up_without_credentials() throws Exception {
         HttpResponse<String> live = get("/observe/health/live", null);
         assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
+    }
+
+    @Test
+    void ready_on_the_embedded_defaults_without_a_charging_enabler() throws Exception {
+        // as the README's first command: embedded broker and store, and nothing at imdp.ch1.peers
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            HttpResponse<String> ready = get("/observe/health/ready", null);
+            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+        });
+        JsonNode checks = new ObjectMapper().readTree(get("/observe/health?data=true", null).body()).path("checks");
+        JsonNode ch1 = null;
+        for (JsonNode check : checks) {
+            if (check.path("name").asText().equals("ch1-peers")) {
+                ch1 = check;
+            }
+        }
+        assertThat(ch1).as(checks.toString()).isNotNull();
+        assertThat(ch1.path("status").asText()).isEqualTo("DOWN");
     }
 
     @Test

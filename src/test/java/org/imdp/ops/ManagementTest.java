@@ -27,16 +27,13 @@ class ManagementTest extends OpsTestSupport {
     // --- health --------------------------------------------------------------------------------------------
 
     @Test
-    void health_names_broker_store_sip_and_ch1_and_neither_liveness_nor_readiness_wait_for_the_charging_enabler()
+    void liveness_is_the_jvm_readiness_is_broker_store_and_sip_and_neither_waits_for_the_charging_enabler()
             throws Exception {
         HttpResponse<String> live = get("/observe/health/live", null, null);
         assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
         assertThat(body(live).path("status").asText()).isEqualTo("UP");
-        JsonNode liveChecks = body(live).path("checks");
-        assertThat(check(liveChecks, "broker").path("status").asText()).isEqualTo("UP");
-        assertThat(check(liveChecks, "store").path("status").asText()).isEqualTo("UP");
-        assertThat(check(liveChecks, "sip-listening-points").path("status").asText()).isEqualTo("UP");
-        assertThat(liveChecks.toString()).doesNotContain("ch1-peers");
+        // nothing outside the JVM: Camel's context only
+        assertThat(body(live).path("checks").findValuesAsText("name")).containsExactly("context");
 
         HttpResponse<String> all = get("/observe/health?data=true", null, null);
         JsonNode checks = body(all).path("checks");
@@ -44,15 +41,36 @@ class ManagementTest extends OpsTestSupport {
         assertThat(check(checks, "sip-listening-points").path("status").asText()).isEqualTo("UP");
         assertThat(check(checks, "sip-listening-points").path("data").path("listening").asText())
                 .contains("127.0.0.1:" + sipPort);
-        JsonNode ch1 = check(checks, "ch1-peers");
-        assertThat(ch1.path("status").asText()).isEqualTo("DOWN");
-        assertThat(ch1.path("message").asText()).contains("no open peer");
+        assertThat(check(checks, "routes").path("status").asText()).isEqualTo("UP");
+        assertThat(checks.findValuesAsText("name")).noneMatch(n -> n.startsWith("route:") || n.startsWith("consumer:"));
+        // the Charging Enabler's outage, in the details: the peer down since its first failed attempt
+        String peer = context.resolvePropertyPlaceholders("{{imdp.ch1.peers}}");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode ch1 = check(body(get("/observe/health?data=true", null, null)).path("checks"), "ch1-peers");
+            assertThat(ch1.path("status").asText()).isEqualTo("DOWN");
+            assertThat(ch1.path("message").asText()).contains("no open peer").contains("charging event(s) wait");
+            assertThat(ch1.path("data").path("peer " + peer).asText()).startsWith("down for ");
+            assertThat(ch1.path("data").has("charging-pending")).as(ch1.toString()).isTrue();
+            assertThat(ch1.path("data").has("charging-oldest-pending-seconds")).as(ch1.toString()).isTrue();
+        });
 
         // without a Charging Enabler the service still takes in, stores and pushes; the records wait durably
         HttpResponse<String> ready = get("/observe/health/ready", null, null);
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
-        assertThat(check(body(ready).path("checks"), "store").path("status").asText()).isEqualTo("UP");
-        assertThat(body(ready).path("checks").toString()).doesNotContain("ch1-peers");
+        assertThat(body(ready).path("checks").findValuesAsText("name"))
+                .containsExactlyInAnyOrder("context", "broker", "store", "sip-listening-points");
+        // the outage shows as a gauge per peer
+        String metrics = get("/observe/metrics", null, null).body();
+        assertThat(series(metrics, "imdp_ch1_peer_up{peer=\"" + peer + "\"}")).isZero();
+        assertThat(series(metrics, "imdp_ch1_peer_down_seconds{peer=\"" + peer + "\"}")).isPositive();
+        assertThat(series(metrics, "imdp_charging_oldest_pending_seconds")).isNotNegative();
+    }
+
+    /** The value of one series in the Prometheus text format. */
+    static double series(String metrics, String series) {
+        return metrics.lines().filter(l -> l.startsWith(series + " "))
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim())).findFirst()
+                .orElseThrow(() -> new AssertionError("no series " + series + " in\n" + metrics));
     }
 
     private static JsonNode check(JsonNode checks, String name) {
@@ -256,6 +274,9 @@ class ManagementTest extends OpsTestSupport {
         assertThat(jmx.getAttribute(pushEndpoint(jmx), "SessionsDelivered")).isEqualTo(1L);
         assertThat(jmx.getMBeanInfo(mbean("store")).getAttributes()).extracting(MBeanAttributeInfo::getName)
                 .doesNotContain("MessagesDelivered");
+        // the waiting charging event ages (in the store, then on the charging queue)
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                series(get("/observe/metrics", null, null).body(), "imdp_charging_oldest_pending_seconds")).isPositive());
     }
 
     private static ObjectName pushEndpoint(MBeanServer jmx) throws Exception {

@@ -2,6 +2,7 @@ package org.imdp.ch1.peer;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,11 +37,17 @@ import org.slf4j.LoggerFactory;
  * side only): connect, CER/CEA, then OPEN with the RFC 3539 watchdog (DWR after Tw without traffic,
  * connection dropped when a second Tw passes without an answer), DPR/DPA on shutdown, and reconnect
  * with exponential backoff after every loss. All methods run on the group's event loop.
+ * <p>
+ * An outage ({@link PeerOutage}) is logged once, with a WARN when the first attempt fails or the OPEN connection is
+ * lost, then reminded at most every {@link #OUTAGE_REMINDER} whatever the reconnect backoff, and ends with an INFO when
+ * the connection is OPEN again.
  */
 final class PeerConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerConnection.class);
     private static final DiameterEncoder ENCODER = new DiameterEncoder();
+    /** While a peer stays down, its outage is logged again at most this often. */
+    static final Duration OUTAGE_REMINDER = Duration.ofMinutes(5);
 
     enum State { CLOSED, CONNECTING, WAIT_CEA, OPEN, CLOSING, STOPPED }
 
@@ -60,12 +67,16 @@ final class PeerConnection {
     private Integer outstandingDpr;
     private CompletableFuture<Void> stopped;
     private String peerOriginHost;
+    private final PeerOutage outage;
+    /** Why the connection is being closed before it was OPEN (no CEA, CEA refused, TLS), for the outage's log. */
+    private String closeReason;
 
-    PeerConnection(PeerGroup group, PeerSettings settings, InetSocketAddress address) {
+    PeerConnection(PeerGroup group, PeerSettings settings, InetSocketAddress address, PeerOutage outage) {
         this.group = group;
         this.settings = settings;
         this.address = address;
-        this.name = address.getHostString() + ":" + address.getPort();
+        this.name = PeerGroup.peerName(address);
+        this.outage = outage;
     }
 
     String name() {
@@ -74,6 +85,11 @@ final class PeerConnection {
 
     boolean isOpen() {
         return state == State.OPEN;
+    }
+
+    /** The peer's state for health checks and gauges. */
+    PeerGroup.PeerStatus status() {
+        return new PeerGroup.PeerStatus(name, state == State.OPEN, outage.downFor(), outage.failures());
     }
 
     void connect() {
@@ -114,8 +130,8 @@ final class PeerConnection {
                 });
         bootstrap.connect(resolved).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
-                LOG.warn("CH-1 peer {}: connect failed: {}", name, f.cause().getMessage());
                 state = State.CLOSED;
+                reportFailure("connect failed: " + f.cause().getMessage());
                 scheduleReconnect();
                 return;
             }
@@ -132,8 +148,12 @@ final class PeerConnection {
             }
             tls.handshakeFuture().addListener(h -> {
                 if (!h.isSuccess()) {
-                    // the SslHandler closes the connection, and onClosed reconnects
-                    LOG.warn("CH-1 peer {}: TLS handshake failed: {}", name, h.cause().getMessage());
+                    // the SslHandler closes the connection, and onClosed reports it and reconnects
+                    if (channel == connected) {
+                        closeReason = "TLS handshake failed: " + h.cause().getMessage();
+                    } else {
+                        LOG.debug("CH-1 peer {}: TLS handshake failed: {}", name, h.cause().getMessage());
+                    }
                 } else if (state == State.CONNECTING && channel == connected) {
                     LOG.debug("CH-1 peer {}: TLS {} with {}", name, tls.engine().getSession().getProtocol(),
                             tls.engine().getSession().getPeerPrincipal());
@@ -164,7 +184,7 @@ final class PeerConnection {
         channel.writeAndFlush(new DiameterMessage(DiameterMessage.FLAG_REQUEST, Diameter.CMD_CAPABILITIES_EXCHANGE, 0,
                 outstandingCer, group.ids().nextEndToEnd(), avps));
         ceaTimeout = group.loop().schedule(() -> {
-            LOG.warn("CH-1 peer {}: no CEA within {}, closing", name, settings.requestTimeout());
+            closeReason = "no CEA within " + settings.requestTimeout();
             channel.close();
         }, settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -237,7 +257,7 @@ final class PeerConnection {
         long max = settings.reconnectDelayMax().toMillis();
         long delay = Math.min(max, min << Math.min(failedAttempts, 20));
         failedAttempts++;
-        LOG.info("CH-1 peer {}: reconnecting in {} ms (attempt {})", name, delay, failedAttempts);
+        LOG.debug("CH-1 peer {}: reconnecting in {} ms (attempt {})", name, delay, failedAttempts);
         reconnect = group.loop().schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
 
@@ -270,14 +290,20 @@ final class PeerConnection {
         long resultCode = cea.avp(Diameter.RESULT_CODE).map(DiameterAvp::asUnsigned32).orElse(0L);
         peerOriginHost = cea.avp(Diameter.ORIGIN_HOST).map(DiameterAvp::asIdentity).orElse("?");
         if (resultCode != Diameter.DIAMETER_SUCCESS) {
-            LOG.error("CH-1 peer {} ({}): CEA refused the connection with Result-Code {} {}", name, peerOriginHost, resultCode,
-                    cea.avp(Diameter.ERROR_MESSAGE).map(DiameterAvp::asUtf8).orElse(""));
+            closeReason = "CEA from " + peerOriginHost + " refused the connection with Result-Code " + resultCode + " "
+                          + cea.avp(Diameter.ERROR_MESSAGE).map(DiameterAvp::asUtf8).orElse("");
             channel.close();
             return;
         }
         state = State.OPEN;
         failedAttempts = 0;
-        LOG.info("CH-1 peer {}: OPEN, Origin-Host {}", name, peerOriginHost);
+        PeerOutage.Ended ended = outage.opened();
+        if (ended == null) {
+            LOG.info("CH-1 peer {}: OPEN, Origin-Host {}", name, peerOriginHost);
+        } else {
+            LOG.info("CH-1 peer {}: OPEN again, Origin-Host {}, after {} s down and {} failed connection attempt(s)",
+                    name, peerOriginHost, ended.down().toSeconds(), ended.failures());
+        }
         group.opened(this);
     }
 
@@ -357,16 +383,42 @@ final class PeerConnection {
         outstandingDpr = null;
         channel = null;
         boolean wasStopped = state == State.STOPPED;
+        boolean wasOpen = state == State.OPEN || state == State.CLOSING;
         if (!wasStopped) {
             state = State.CLOSED;
         }
         List<PendingRequest> orphans = new ArrayList<>(inFlight.values());
         inFlight.clear();
-        LOG.warn("CH-1 peer {}: connection closed, {} request(s) without answer", name, orphans.size());
+        String reason = closeReason != null ? closeReason
+                : (wasOpen ? "connection lost" : "connection closed before CEA");
+        closeReason = null;
+        if (wasStopped) {
+            LOG.debug("CH-1 peer {}: connection closed, {} request(s) without answer", name, orphans.size());
+        } else {
+            reportFailure(reason + ", " + orphans.size() + " request(s) without answer");
+        }
         group.lost(this, orphans);
         if (!wasStopped) {
             scheduleReconnect();
         }
+    }
+
+    /** A failed attempt or a lost connection, logged as its outage says: once, then a reminder now and then. */
+    private void reportFailure(String reason) {
+        switch (outage.failed()) {
+            case WARN -> LOG.warn("CH-1 peer {}: down ({}); reconnecting with backoff up to {}, this is logged again at"
+                                  + " most every {} while it stays down, and once when it is back; charging events wait"
+                                  + " (health check ch1-peers, gauge imdp_ch1_peer_up)", name, reason,
+                    seconds(settings.reconnectDelayMax()), seconds(OUTAGE_REMINDER));
+            case REMIND -> LOG.warn("CH-1 peer {}: still down after {} s, {} failed connection attempt(s), the last: {}",
+                    name, outage.downFor().toSeconds(), outage.failures(), reason);
+            case QUIET -> LOG.debug("CH-1 peer {}: still down: {}", name, reason);
+        }
+    }
+
+    private static String seconds(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
     }
 
     private static void cancel(ScheduledFuture<?> task) {
@@ -397,7 +449,13 @@ final class PeerConnection {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            LOG.error("CH-1 peer {}: {}: resetting the connection", name, cause.getMessage());
+            if (state == State.OPEN || state == State.CLOSING) {
+                LOG.error("CH-1 peer {}: {}: resetting the connection", name, cause.getMessage());
+            } else if (ctx.channel() == channel) {
+                // before OPEN (a TLS handshake refused, a reset): a failed attempt, reported by its outage
+                closeReason = cause.getMessage();
+                LOG.debug("CH-1 peer {}: {}: resetting the connection", name, cause.getMessage());
+            }
             ctx.close();
         }
 

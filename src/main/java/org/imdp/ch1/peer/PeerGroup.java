@@ -1,6 +1,7 @@
 package org.imdp.ch1.peer;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -35,13 +36,31 @@ public final class PeerGroup {
     private final Deque<PendingRequest> waiting = new ArrayDeque<>();
     private boolean stopping;
 
+    /**
+     * One peer's state now.
+     *
+     * @param peer     host:port
+     * @param open     its Diameter connection is OPEN (CEA 2001 received, not lost since)
+     * @param downFor  since its first failed connection attempt or the loss of its OPEN connection; zero while OPEN, and
+     *                 before the first attempt failed
+     * @param failures connection attempts failed in this outage
+     */
+    public record PeerStatus(String peer, boolean open, Duration downFor, long failures) {
+    }
+
     public PeerGroup(PeerSettings settings, EventLoop loop, Class<? extends Channel> channelType) {
         this.settings = settings;
         this.loop = loop;
         this.channelType = channelType;
         for (InetSocketAddress address : settings.peers()) {
-            connections.add(new PeerConnection(this, settings, address));
+            connections.add(new PeerConnection(this, settings, address,
+                    new PeerOutage(System::nanoTime, PeerConnection.OUTAGE_REMINDER)));
         }
+    }
+
+    /** How a peer is named in logs, health and metrics: host:port as configured. */
+    public static String peerName(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
     }
 
     EventLoop loop() {
@@ -78,6 +97,13 @@ public final class PeerGroup {
     public CompletableFuture<List<String>> openPeers() {
         CompletableFuture<List<String>> result = new CompletableFuture<>();
         loop.execute(() -> result.complete(connections.stream().filter(PeerConnection::isOpen).map(PeerConnection::name).toList()));
+        return result;
+    }
+
+    /** Every peer's state, in order of preference; for health checks and gauges. */
+    public CompletableFuture<List<PeerStatus>> peerStatus() {
+        CompletableFuture<List<PeerStatus>> result = new CompletableFuture<>();
+        loop.execute(() -> result.complete(connections.stream().map(PeerConnection::status).toList()));
         return result;
     }
 

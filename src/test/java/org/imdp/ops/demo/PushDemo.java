@@ -19,14 +19,18 @@ import org.imdp.test.peers.TsharkCapture;
 
 /**
  * The one-command demo ({@code scripts/demo.sh}): the service's jar on its embedded defaults (SIP 5060, MSRP 2855,
- * embedded broker, management 9876), SIPp and Kamailio's msrp module as bob's IM Client, freeDiameter as the
+ * embedded broker 61616, management 9876, each port changed by the environment variables {@code DEMO_SIP_PORT},
+ * {@code DEMO_MSRP_PORT}, {@code DEMO_BROKER_PORT}, {@code DEMO_MANAGEMENT_PORT}), SIPp and Kamailio's msrp module as bob's IM Client, freeDiameter as the
  * Charging Enabler. Alice's two messages are stored, bob registers, the push runs, and the 8-step ladder is printed
  * from what tshark saw on the wire.
  */
 public final class PushDemo {
 
     private static final Duration WAIT = Duration.ofSeconds(40);
-    private static final int SIP_PORT = 5060;
+    private static final int SIP_PORT = port("DEMO_SIP_PORT", 5060);
+    private static final int MSRP_PORT = port("DEMO_MSRP_PORT", 2855);
+    private static final int BROKER_PORT = port("DEMO_BROKER_PORT", 61616);
+    private static final int MANAGEMENT_PORT = port("DEMO_MANAGEMENT_PORT", 9876);
 
     private PushDemo() {
     }
@@ -41,11 +45,15 @@ public final class PushDemo {
         try (TsharkCapture wire = TsharkCapture.start(SIP_PORT, clientPort, clientMsrpPort, chargingEnabler.port())
                      .decodeAsMsrp(clientMsrpPort).decodeAsDiameter(chargingEnabler.port());
              KamailioMsrpPeer clientMsrp = KamailioMsrpPeer.start(clientMsrpPort)) {
-            say("IM Server: java -jar target/im-deferred-push-runner.jar (journal in %s)", dataDir);
+            say("IM Server: java -jar target/im-deferred-push-runner.jar (SIP %d, MSRP %d, management %d, broker %d;"
+                + " journal in %s)", SIP_PORT, MSRP_PORT, MANAGEMENT_PORT, BROKER_PORT, dataDir);
             try (ServiceProcess service = ServiceProcess.builder()
                     .property("imdp.data-dir", dataDir.toString())
                     .property("imdp.ch1.peers", "127.0.0.1:" + chargingEnabler.port())
-                    .property("camel.management.port", "9876")
+                    .property("imdp.sip.port", String.valueOf(SIP_PORT))
+                    .property("imdp.msrp.port", String.valueOf(MSRP_PORT))
+                    .property("imdp.broker.embedded.port", String.valueOf(BROKER_PORT))
+                    .property("camel.management.port", String.valueOf(MANAGEMENT_PORT))
                     .start()) {
                 for (String text : List.of("Hello Bob", "Call me when you are back")) {
                     say("alice -> IM Server: SIP MESSAGE for sip:bob@127.0.0.1 (\"%s\"), answered 202, stored", text);
@@ -73,10 +81,10 @@ public final class PushDemo {
 
     /** The service's own Prometheus series after the push (histogram buckets left out). */
     private static void printMetrics() throws Exception {
-        HttpResponse<String> metrics = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:9876/observe/metrics")).build(),
+        String url = "http://127.0.0.1:" + MANAGEMENT_PORT + "/observe/metrics";
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
                 HttpResponse.BodyHandlers.ofString());
-        say("GET http://127.0.0.1:9876/observe/metrics (the service's series):");
+        say("GET %s (the service's series):", url);
         metrics.body().lines().filter(l -> l.startsWith("imdp_") && !l.contains("_bucket"))
                 .forEach(l -> System.out.println("    " + l));
     }
@@ -145,6 +153,23 @@ public final class PushDemo {
                     : "7 |<-- CH-1 ACA ---------------------------------------------------------|";
         }
         return null;
+    }
+
+    /** A port from the environment variable {@code name}, else {@code otherwise}. */
+    private static int port(String name, int otherwise) {
+        String value = System.getenv(name);
+        if (value == null || value.isBlank()) {
+            return otherwise;
+        }
+        try {
+            int port = Integer.parseInt(value.strip());
+            if (port > 0 && port < 65536) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException(name + "=" + value + " is not a port (1-65535)");
     }
 
     private static void say(String format, Object... args) {
