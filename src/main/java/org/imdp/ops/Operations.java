@@ -96,6 +96,7 @@ public final class Operations extends ServiceSupport {
         context.getRegistry().bind("imdpStoreCapacityHealthCheck", new StoreCapacityHealthCheck(capacity,
                 ops.detailReads, PROBE_TIMEOUT_MILLIS));
         context.getRegistry().bind("imdpRoutesHealthCheck", new RoutesHealthCheck());
+        context.getRegistry().bind("imdpVersionHealthCheck", new VersionHealthCheck());
         DeadLetters deadLetters = new DeadLetters(context.getRegistry().findSingleByType(ConnectionFactory.class),
                 settings.string("imdp.queue.intake"), charging, chargingDlq, settings.string("imdp.queue.imdn-dlq"));
         context.getRegistry().bind("admin", new AdminApi(store, registrations, metrics, backlog,

@@ -42,6 +42,7 @@ class ManagementTest extends OpsTestSupport {
         assertThat(check(checks, "sip-listening-points").path("data").path("listening").asText())
                 .contains("127.0.0.1:" + sipPort);
         assertThat(check(checks, "routes").path("status").asText()).isEqualTo("UP");
+        assertThat(check(checks, "version").path("data").path("version").asText()).isEqualTo(BuildVersion.version());
         assertThat(checks.findValuesAsText("name")).noneMatch(n -> n.startsWith("route:") || n.startsWith("consumer:"));
         // the Charging Enabler's outage, in the details: the peer down since its first failed attempt
         String peer = context.resolvePropertyPlaceholders("{{imdp.ch1.peers}}");
