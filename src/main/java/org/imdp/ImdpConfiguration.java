@@ -86,12 +86,13 @@ public class ImdpConfiguration implements CamelConfiguration {
                     settings.string("imdp.broker.embedded.host"), settings.positiveInt("imdp.broker.embedded.port", 65535),
                     List.of(settings.string("imdp.queue.intake"), settings.string("imdp.queue.availability"),
                             settings.string("imdp.queue.charging"),
-                            settings.string("imdp.queue.imdn-dlq"), DeferredStore.EXPIRED_QUEUE, DeferredStore.REFUSED_QUEUE),
+                            settings.string("imdp.queue.imdn-dlq"), settings.string("imdp.queue.expired"),
+                            settings.string("imdp.queue.refused")),
                     new EmbeddedBroker.ChargingRedelivery(settings.string("imdp.queue.charging"),
                             settings.positiveInt("imdp.ch1.redelivery-delay", Integer.MAX_VALUE),
                             settings.positiveInt("imdp.ch1.max-redelivery-delay", Integer.MAX_VALUE)),
                     security, List.of(settings.string("imdp.queue.intake"), settings.string("imdp.queue.availability"),
-                            DeferredStore.REFUSED_QUEUE));
+                            settings.string("imdp.queue.refused")));
             context.addService(broker, true, true);
             brokerUrl = EmbeddedBroker.IN_VM_URL;
             brokerLogin = security.service();

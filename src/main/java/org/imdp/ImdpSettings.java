@@ -38,7 +38,7 @@ public final class ImdpSettings {
             "imdp.store.max-messages", "imdp.store.max-bytes", "imdp.store.max-recipients",
             "imdp.push.consumers", "imdp.push.retry-delay", "imdp.push.max-retries", "imdp.push.max-session-bytes", "imdp.push.max-message-failures",
             "imdp.queue.intake", "imdp.queue.availability", "imdp.queue.charging",
-            "imdp.queue.charging-dlq", "imdp.charging.consumers",
+            "imdp.queue.charging-dlq", "imdp.queue.expired", "imdp.queue.refused", "imdp.charging.consumers",
             "imdp.queue.imdn-dlq", "imdp.imdn.redelivery-delay", "imdp.imdn.max-redeliveries",
             "imdp.ch1.peers", "imdp.ch1.origin-host", "imdp.ch1.origin-realm", "imdp.ch1.destination-realm",
             "imdp.ch1.service-context-id", "imdp.ch1.request-timeout", "imdp.ch1.watchdog-interval",

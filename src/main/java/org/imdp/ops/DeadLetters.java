@@ -48,19 +48,23 @@ final class DeadLetters {
     /** Each queue an operator may browse, and where its messages go back to ({@code null}: no replay). */
     private final Map<String, String> origins;
     private final String imdnDlq;
+    private final String expiredQueue;
+    private final String refusedQueue;
 
     /** The queues of the service, by the keys that name them. */
     DeadLetters(ConnectionFactory connections, String intakeQueue, String chargingQueue, String chargingDlq,
-                String imdnDlq) {
+                String imdnDlq, String expiredQueue, String refusedQueue) {
         this.connections = connections;
         this.imdnDlq = imdnDlq;
+        this.expiredQueue = expiredQueue;
+        this.refusedQueue = refusedQueue;
         Map<String, String> o = new LinkedHashMap<>();
         o.put(intakeQueue + ".dlq", intakeQueue);
         o.put(chargingDlq, chargingQueue);
         // an IMDN notification came from the expired or the refused queue: the message says which (imdpImdnSource)
         o.put(imdnDlq, null);
         // browsed, never replayed: nothing parks there, the IMDN route takes its messages
-        o.put(DeferredStore.REFUSED_QUEUE, null);
+        o.put(refusedQueue, null);
         this.origins = Collections.unmodifiableMap(o);
     }
 
@@ -68,7 +72,7 @@ final class DeadLetters {
     Map<String, String> queues() {
         Map<String, String> answer = new LinkedHashMap<>();
         origins.forEach((queue, origin) -> answer.put(queue, queue.equals(imdnDlq)
-                ? DeferredStore.EXPIRED_QUEUE + " or " + DeferredStore.REFUSED_QUEUE : origin));
+                ? expiredQueue + " or " + refusedQueue : origin));
         return answer;
     }
 
@@ -102,7 +106,7 @@ final class DeadLetters {
      */
     String replay(String queue, String messageId) throws JMSException {
         known(queue);
-        if (queue.equals(DeferredStore.REFUSED_QUEUE)) {
+        if (queue.equals(refusedQueue)) {
             throw new AdminApi.ConflictException(queue + " is not a dead-letter queue: the IMDN route takes its messages");
         }
         if (messageId == null || !MESSAGE_ID.matcher(messageId).matches()) {
@@ -150,7 +154,7 @@ final class DeadLetters {
             return origins.get(queue);
         }
         String source = parked.getStringProperty(IMDN_SOURCE);
-        return DeferredStore.EXPIRED_QUEUE.equals(source) || DeferredStore.REFUSED_QUEUE.equals(source) ? source : null;
+        return expiredQueue.equals(source) || refusedQueue.equals(source) ? source : null;
     }
 
     private void known(String queue) {

@@ -98,7 +98,8 @@ public final class Operations extends ServiceSupport {
         context.getRegistry().bind("imdpRoutesHealthCheck", new RoutesHealthCheck());
         context.getRegistry().bind("imdpVersionHealthCheck", new VersionHealthCheck());
         DeadLetters deadLetters = new DeadLetters(context.getRegistry().findSingleByType(ConnectionFactory.class),
-                settings.string("imdp.queue.intake"), charging, chargingDlq, settings.string("imdp.queue.imdn-dlq"));
+                settings.string("imdp.queue.intake"), charging, chargingDlq, settings.string("imdp.queue.imdn-dlq"),
+                settings.string("imdp.queue.expired"), settings.string("imdp.queue.refused"));
         context.getRegistry().bind("admin", new AdminApi(store, registrations, metrics, backlog,
                 settings.positiveInt("imdp.store.max-per-recipient", 1_000_000), pushRequests, deadLetters));
         context.getRegistry().bind("adminHeaders", new AdminHeaders());

@@ -60,10 +60,6 @@ public final class DeferredStore extends ServiceSupport {
     public static final String PROP_CPIM_HEADERS = "imdpCpimHeaders";
     /** On a refused message: why the client refused it, e.g. "MSRP 415 Unsupported media type". */
     public static final String PROP_REFUSAL = "imdpRefusal";
-    /** Where a message the recipient's client refused for good goes, for the IMDN "failed" to its sender. */
-    public static final String REFUSED_QUEUE = "im.deferred.refused";
-    /** Where a message kept past {@code imdp.store.expiry} goes, for the IMDN "failed" to its sender. */
-    public static final String EXPIRED_QUEUE = "im.deferred.expired";
     /** Artemis' duplicate-detection property: a second copy sent by a relay after a crash is dropped. */
     public static final String DUPLICATE_ID = "_AMQ_DUPL_ID";
 
@@ -473,13 +469,13 @@ public final class DeferredStore extends ServiceSupport {
         return pending.done();
     }
 
-    /** Messages kept past their expiry, oldest first, at most {@code max}: for {@link #EXPIRED_QUEUE}. */
+    /** Messages kept past their expiry, oldest first, at most {@code max}: for the relay to {@code imdp.queue.expired}. */
     public List<StoredMessage> expired(int max) throws SQLException {
         return select("SELECT " + COLUMNS + " FROM deferred_message WHERE expires_at <= ? ORDER BY expires_at LIMIT ?",
                 clock.millis(), max);
     }
 
-    /** Messages the client refused for good, oldest first, at most {@code max}: for {@link #REFUSED_QUEUE}. */
+    /** Messages the client refused for good, oldest first, at most {@code max}: for the relay to {@code imdp.queue.refused}. */
     public List<StoredMessage> refused(int max) throws SQLException {
         return select("SELECT " + COLUMNS + " FROM deferred_message WHERE refusal IS NOT NULL ORDER BY id LIMIT ?", null, max);
     }

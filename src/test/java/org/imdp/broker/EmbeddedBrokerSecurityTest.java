@@ -14,7 +14,6 @@ import org.apache.activemq.artemis.api.core.client.ActiveMQClient;
 import org.apache.activemq.artemis.api.core.client.ClientSessionFactory;
 import org.apache.activemq.artemis.api.core.client.ServerLocator;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
-import org.imdp.store.DeferredStore;
 import org.imdp.test.BrokerClient;
 import org.imdp.test.TestPorts;
 import org.junit.jupiter.api.AfterAll;
@@ -33,6 +32,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class EmbeddedBrokerSecurityTest {
 
+    /** The defaults of imdp.queue.expired and imdp.queue.refused (config/application.properties). */
+    private static final String EXPIRED = "im.deferred.expired";
+    private static final String REFUSED = "im.deferred.refused";
+
     private static final String INTAKE = "im.deferred.intake";
     private static final String AVAILABILITY = "im.availability";
     private static final String CHARGING = "im.charging";
@@ -50,11 +53,11 @@ class EmbeddedBrokerSecurityTest {
         int port = TestPorts.next();
         url = "tcp://127.0.0.1:" + port;
         broker = new EmbeddedBroker(journal, "127.0.0.1", port,
-                List.of(INTAKE, AVAILABILITY, CHARGING, DeferredStore.EXPIRED_QUEUE, DeferredStore.REFUSED_QUEUE),
+                List.of(INTAKE, AVAILABILITY, CHARGING, EXPIRED, REFUSED),
                 new EmbeddedBroker.ChargingRedelivery(CHARGING, 1000, 60000),
                 BrokerSecurity.embedded("127.0.0.1", BrokerClient.SERVICE_USER, BrokerClient.SERVICE_PASSWORD,
                         INTAKE_USER, INTAKE_PASSWORD),
-                List.of(INTAKE, AVAILABILITY, DeferredStore.REFUSED_QUEUE));
+                List.of(INTAKE, AVAILABILITY, REFUSED));
         broker.start();
     }
 
@@ -76,7 +79,7 @@ class EmbeddedBrokerSecurityTest {
     void a_core_client_without_credentials_gets_no_session_so_consumes_no_queue() throws Exception {
         try (ServerLocator locator = ActiveMQClient.createServerLocator(url);
              ClientSessionFactory factory = locator.createSessionFactory()) {
-            assertThatThrownBy(() -> factory.createSession().createConsumer(DeferredStore.EXPIRED_QUEUE))
+            assertThatThrownBy(() -> factory.createSession().createConsumer(EXPIRED))
                     .isInstanceOf(ActiveMQSecurityException.class);
         }
     }
@@ -96,8 +99,8 @@ class EmbeddedBrokerSecurityTest {
         try (BrokerClient intake = new BrokerClient(url, INTAKE_USER, INTAKE_PASSWORD);
              BrokerClient service = new BrokerClient(url)) {
             intake.send(AVAILABILITY, "announced");
-            for (String queue : List.of(AVAILABILITY, INTAKE, CHARGING, DeferredStore.EXPIRED_QUEUE,
-                    DeferredStore.REFUSED_QUEUE)) {
+            for (String queue : List.of(AVAILABILITY, INTAKE, CHARGING, EXPIRED,
+                    REFUSED)) {
                 assertThatThrownBy(() -> consumeOne(intake, queue)).as(queue).isInstanceOf(JMSSecurityException.class);
             }
             assertThat(((TextMessage) service.receive(AVAILABILITY)).getText()).isEqualTo("announced");

@@ -33,6 +33,10 @@ import static org.awaitility.Awaitility.await;
  */
 class BrokerAttackIT {
 
+    /** The defaults of imdp.queue.expired and imdp.queue.refused (config/application.properties). */
+    private static final String EXPIRED = "im.deferred.expired";
+    private static final String REFUSED = "im.deferred.refused";
+
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String INTAKE_PASSWORD = "intake-secret";
 
@@ -54,7 +58,7 @@ class BrokerAttackIT {
              BrokerClient intake = new BrokerClient(url, "intake", INTAKE_PASSWORD)) {
             assertThatThrownBy(anonymous::createConnection).isInstanceOf(JMSSecurityException.class);
             assertThatThrownBy(guessing::createConnection).isInstanceOf(JMSSecurityException.class);
-            for (String queue : List.of(DeferredStore.REFUSED_QUEUE, DeferredStore.EXPIRED_QUEUE, "im.charging",
+            for (String queue : List.of(REFUSED, EXPIRED, "im.charging",
                     "im.deferred.intake")) {
                 assertThatThrownBy(() -> core.createSession().createConsumer(queue)).as(queue)
                         .isInstanceOf(ActiveMQSecurityException.class);

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.imdp.broker.EmbeddedBroker;
-import org.imdp.store.DeferredStore;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,6 +44,6 @@ class DockerBrokerPropertiesTest {
             assertThat(actual.toJSON()).as(match).isEqualTo(expected.toJSON());
         }
         assertThat(docker.getAddressConfigurations()).extracting(c -> c.getName())
-                .contains(DeferredStore.EXPIRED_QUEUE, DeferredStore.REFUSED_QUEUE);
+                .contains(defaults.getProperty("imdp.queue.expired").trim(), defaults.getProperty("imdp.queue.refused").trim());
     }
 }
