@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * SIP over TLS: the sipmsrp consumer with a TLS listening point (tlsPort) that requires a client certificate, and a
  * JSSE client sending a raw MESSAGE over it, as a trusted node (an S-CSCF, an IM Server part) would; and the push to a
- * {@code sips:} contact, whose INVITE a JSSE server that requires the service's certificate receives over TLS.
+ * {@code sips:} contact, whose INVITE a JSSE server that requires the service's certificate receives over TLS, and
+ * which a server whose certificate does not name its host never gets.
  */
 class SipTlsTest extends CamelTestSupport {
 
@@ -129,6 +130,39 @@ class SipTlsTest extends CamelTestSupport {
                 Exchange done = pushing.get(20, TimeUnit.SECONDS);
                 assertThat(done.getException()).isInstanceOf(SipMsrpPushException.class).hasMessageContaining("486");
             }
+        }
+    }
+
+    @Test
+    void a_push_to_a_tls_server_whose_certificate_does_not_name_its_host_is_not_sent() throws Exception {
+        // the test certificates name localhost and 127.0.0.1 only; this IM Client listens on 127.0.0.2
+        SSLContext clientSide = TestCertificates.sslContext(TestCertificates.parameters("server", false));
+        try (SSLServerSocket imClient = (SSLServerSocket) clientSide.getServerSocketFactory()
+                .createServerSocket(0, 1, InetAddress.getByName("127.0.0.2"))) {
+            String contact = "sips:bob@127.0.0.2:" + imClient.getLocalPort();
+            CompletableFuture<Exchange> pushing = template.asyncSend("direct:push", e -> {
+                e.getIn().setHeader(SipMsrpConstants.RECIPIENT, BOB);
+                e.getIn().setHeader(SipMsrpConstants.CONTACT, contact);
+                e.getIn().setBody(List.of(new PushMessage("tls-0002", "sip:alice@127.0.0.1", "text/plain",
+                        () -> "not for a stranger".getBytes(StandardCharsets.UTF_8))));
+            });
+            imClient.setSoTimeout(20_000);
+            try (SSLSocket connection = (SSLSocket) imClient.accept()) {
+                connection.setSoTimeout(20_000);
+                // the service ends the connection after the handshake, before any request
+                int first;
+                try {
+                    first = connection.getInputStream().read();
+                } catch (java.net.SocketTimeoutException e) {
+                    throw new AssertionError("neither a request nor the end of the connection within 20 s", e);
+                } catch (IOException closed) {
+                    first = -1;
+                }
+                assertThat(first).as("the first octet the service sent to a server its certificate does not name")
+                        .isEqualTo(-1);
+            }
+            Exchange done = pushing.get(40, TimeUnit.SECONDS);
+            assertThat(done.getException()).as("the push").isNotNull();
         }
     }
 

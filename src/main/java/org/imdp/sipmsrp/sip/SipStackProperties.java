@@ -69,6 +69,8 @@ public final class SipStackProperties extends Properties {
      * milliseconds): a client that connects and says nothing does not hold a thread for ever.
      */
     public static final String TLS_HANDSHAKE_TIMEOUT = "gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT";
+    /** The check run after the handshake of each outgoing TLS connection: {@link SipTlsServerNames}. */
+    public static final String TLS_SECURITY_POLICY = "gov.nist.javax.sip.TLS_SECURITY_POLICY";
 
     private static final long serialVersionUID = 1L;
 
@@ -103,6 +105,7 @@ public final class SipStackProperties extends Properties {
             setProperty(TRUST_STORE_TYPE, tls.trustStoreType() == null ? "PKCS12" : tls.trustStoreType());
         }
         setProperty(TLS_CLIENT_AUTH_TYPE, tls.clientAuthRequired() ? "Enabled" : "Disabled");
+        setProperty(TLS_SECURITY_POLICY, SipTlsServerNames.class.getName());
         setProperty(TLS_PROTOCOLS, "TLSv1.3,TLSv1.2");
         try {
             setProperty(TLS_CIPHER_SUITES, String.join(",", SSLContext.getDefault().getDefaultSSLParameters().getCipherSuites()));
