@@ -4,7 +4,6 @@ import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,10 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSException;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Property;
+import org.imdp.test.LogLines;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,27 +30,15 @@ class BrokerConnectionLogTest {
 
     private volatile boolean down;
     private final AtomicInteger connectionsTried = new AtomicInteger();
-    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private LogLines capture;
+    private List<String> lines;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-    private AbstractAppender appender;
     private BrokerConnectionLog log;
 
     @BeforeEach
     void start() {
-        appender = new AbstractAppender("broker-connection-log-test", null, null, true, Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent event) {
-                if (event.getLoggerName().equals(BrokerConnectionLog.class.getName())
-                    && event.getLevel().isMoreSpecificThan(org.apache.logging.log4j.Level.INFO)) {
-                    lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
-                }
-            }
-        };
-        appender.start();
-        LoggerContext loggers = LoggerContext.getContext(false);
-        loggers.getConfiguration().addAppender(appender);
-        loggers.getConfiguration().getRootLogger().addAppender(appender, null, null);
-        loggers.updateLoggers();
+        capture = LogLines.capture(BrokerConnectionLog.class);
+        lines = capture.lines();
         log = new BrokerConnectionLog(broker(), Duration.ofMillis(50), timer, Clock.systemUTC());
         log.start();
     }
@@ -63,10 +47,7 @@ class BrokerConnectionLogTest {
     void stop() {
         log.stop();
         timer.shutdownNow();
-        LoggerContext loggers = LoggerContext.getContext(false);
-        loggers.getConfiguration().getRootLogger().removeAppender(appender.getName());
-        loggers.updateLoggers();
-        appender.stop();
+        capture.close();
     }
 
     @Test

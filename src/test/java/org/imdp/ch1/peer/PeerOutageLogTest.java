@@ -3,18 +3,13 @@ package org.imdp.ch1.peer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Property;
 import org.imdp.ch1.support.TestDiameterServer;
+import org.imdp.test.LogLines;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,28 +27,16 @@ class PeerOutageLogTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private LogLines capture;
+    private List<String> lines;
     private final EventLoopGroup loops = new NioEventLoopGroup(1);
-    private AbstractAppender appender;
     private TestDiameterServer server;
     private PeerGroup group;
 
     @BeforeEach
     void start() throws Exception {
-        appender = new AbstractAppender("peer-outage-log-test", null, null, true, Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent event) {
-                if (event.getLoggerName().equals(PeerConnection.class.getName())
-                    && event.getLevel().isMoreSpecificThan(Level.INFO)) {
-                    lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
-                }
-            }
-        };
-        appender.start();
-        LoggerContext loggers = LoggerContext.getContext(false);
-        loggers.getConfiguration().addAppender(appender);
-        loggers.getConfiguration().getRootLogger().addAppender(appender, null, null);
-        loggers.updateLoggers();
+        capture = LogLines.capture(PeerConnection.class);
+        lines = capture.lines();
         server = new TestDiameterServer("ocs.localdomain");
         group = new PeerGroup(new PeerSettings(List.of(new InetSocketAddress("127.0.0.1", server.port())),
                 "im-deferred.localdomain", "localdomain", null, 0, "im-deferred-push", null, Duration.ofSeconds(5),
@@ -66,10 +49,7 @@ class PeerOutageLogTest {
         group.stop().get(10, TimeUnit.SECONDS);
         server.close();
         loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        LoggerContext loggers = LoggerContext.getContext(false);
-        loggers.getConfiguration().getRootLogger().removeAppender(appender.getName());
-        loggers.updateLoggers();
-        appender.stop();
+        capture.close();
     }
 
     private PeerGroup.PeerStatus status() throws Exception {
